@@ -1,0 +1,243 @@
+package credential
+
+import (
+	"bytes"
+	"compress/zlib"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/veraison/go-cose"
+)
+
+// Prefix is the context identifier in front of every staff passport text.
+const Prefix = "SP1:"
+
+// PrefixDCC is the context identifier of an EU Digital COVID Certificate,
+// which shares the layering and is read by the same verifier.
+const PrefixDCC = "HC1:"
+
+// Sign signs claims as a tagged COSE_Sign1 (RFC 9052 §4.2) with alg and kid in
+// the protected header. The algorithm follows the key: ES256 for an ECDSA
+// P-256 key, EdDSA for Ed25519, PS256 for RSA.
+func Sign(c *Claims, key crypto.Signer, kid []byte) ([]byte, error) {
+	payload, err := MarshalClaims(c)
+	if err != nil {
+		return nil, err
+	}
+	return SignPayload(payload, key, kid)
+}
+
+// SignPayload signs an already-encoded CWT payload.
+func SignPayload(payload []byte, key crypto.Signer, kid []byte) ([]byte, error) {
+	if len(kid) == 0 {
+		return nil, newError(ReasonMissingKID, "a key id is required to sign", nil)
+	}
+	alg, err := AlgorithmFor(key.Public())
+	if err != nil {
+		return nil, err
+	}
+	signer, err := cose.NewSigner(alg, key)
+	if err != nil {
+		return nil, fmt.Errorf("preparing the signer: %w", err)
+	}
+	msg := cose.NewSign1Message()
+	msg.Headers.Protected.SetAlgorithm(alg)
+	msg.Headers.Protected[cose.HeaderLabelKeyID] = kid
+	msg.Payload = payload
+	if err := msg.Sign(rand.Reader, nil, signer); err != nil {
+		return nil, fmt.Errorf("signing: %w", err)
+	}
+	return msg.MarshalCBOR()
+}
+
+// AlgorithmFor is the COSE algorithm this project uses with a public key.
+func AlgorithmFor(pub crypto.PublicKey) (cose.Algorithm, error) {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		if k.Curve.Params().BitSize == 256 {
+			return cose.AlgorithmES256, nil
+		}
+	case ed25519.PublicKey:
+		return cose.AlgorithmEdDSA, nil
+	case *rsa.PublicKey:
+		if k.N.BitLen() >= 2048 {
+			return cose.AlgorithmPS256, nil
+		}
+	}
+	return 0, newError(ReasonUnsupportedAlg, fmt.Sprintf("keys of type %T are not supported (use ECDSA P-256, Ed25519 or RSA 2048+)", pub), nil)
+}
+
+// Encode turns a COSE message into the printed text: zlib (best
+// compression), base45, and the prefix.
+func Encode(coseMsg []byte) string {
+	var b bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&b, zlib.BestCompression)
+	zw.Write(coseMsg)
+	zw.Close()
+	return Prefix + Base45Encode(b.Bytes())
+}
+
+// Issue signs claims and returns the printed text in one step.
+func Issue(c *Claims, key crypto.Signer, kid []byte) (string, error) {
+	msg, err := Sign(c, key, kid)
+	if err != nil {
+		return "", err
+	}
+	return Encode(msg), nil
+}
+
+// Normalize cleans a text as a scanner or a person may deliver it: it trims
+// surrounding white space and line ends, and upper-cases it (base45 has no
+// lower case, so text typed with Caps Lock on is recovered exactly).
+func Normalize(text string) string {
+	return strings.ToUpper(strings.Trim(text, " \t\r\n\x00"))
+}
+
+// Signed is a decoded but not yet verified COSE_Sign1 credential.
+type Signed struct {
+	Prefix       string         // "SP1:" or "HC1:"
+	Alg          cose.Algorithm // from the protected header
+	KID          []byte
+	KIDProtected bool   // false when the kid came from the unprotected header (DCC allows it)
+	Tagged       bool   // COSE_Sign1_Tagged (tag 18) or not
+	COSE         []byte // the COSE message as carried
+	msg          *cose.Sign1Message
+}
+
+// Payload is the signed CWT payload (not yet verified).
+func (s *Signed) Payload() []byte { return s.msg.Payload }
+
+// Decode reads a printed text down to the COSE_Sign1 structure: prefix,
+// base45, bounded inflate, COSE. It checks no signature.
+func Decode(text string) (*Signed, error) {
+	if len(text) > MaxTextLen {
+		return nil, newError(ReasonTooLarge, fmt.Sprintf("the text is %d characters, over the %d-character limit of a QR code", len(text), MaxTextLen), nil)
+	}
+	var prefix string
+	switch {
+	case strings.HasPrefix(text, Prefix):
+		prefix = Prefix
+	case strings.HasPrefix(text, PrefixDCC):
+		prefix = PrefixDCC
+	default:
+		shown := text
+		if len(shown) > 8 {
+			shown = shown[:8] + "…"
+		}
+		return nil, newError(ReasonBadPrefix, fmt.Sprintf("the text does not start with %q (it starts %q): it is not a staff passport", Prefix, shown), nil)
+	}
+	raw, err := Base45Decode(text[len(prefix):])
+	if err != nil {
+		return nil, newError(ReasonBadEncoding, "the text is not valid base45 (damaged or mistyped)", err)
+	}
+	coseMsg, err := inflate(raw, prefix == PrefixDCC)
+	if err != nil {
+		return nil, err
+	}
+	s, err := ParseCOSE(coseMsg)
+	if err != nil {
+		return nil, err
+	}
+	s.Prefix = prefix
+	return s, nil
+}
+
+// inflate decompresses at most MaxInflatedLen bytes. A DCC may also be
+// stored uncompressed (its spec allows it); a staff passport must be zlib.
+func inflate(raw []byte, allowPlain bool) ([]byte, error) {
+	if allowPlain && len(raw) > 0 && raw[0] != 0x78 {
+		if len(raw) > MaxInflatedLen {
+			return nil, newError(ReasonTooLarge, "the message is over the size limit", nil)
+		}
+		return raw, nil
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, newError(ReasonBadCompression, "the data is not zlib-compressed as a passport must be", err)
+	}
+	defer zr.Close()
+	out, err := io.ReadAll(io.LimitReader(zr, MaxInflatedLen+1))
+	if err != nil {
+		return nil, newError(ReasonBadCompression, "the compressed data is damaged", err)
+	}
+	if len(out) > MaxInflatedLen {
+		return nil, newError(ReasonTooLarge, fmt.Sprintf("the data inflates past the %d-byte limit (a compression bomb?)", MaxInflatedLen), nil)
+	}
+	return out, nil
+}
+
+// ParseCOSE parses a COSE_Sign1 message, tagged or untagged.
+func ParseCOSE(b []byte) (*Signed, error) {
+	if len(b) > MaxInflatedLen {
+		return nil, newError(ReasonTooLarge, "the COSE message is over the size limit", nil)
+	}
+	s := &Signed{COSE: b, msg: cose.NewSign1Message()}
+	var err error
+	if len(b) > 0 && b[0] == 0xd2 {
+		s.Tagged = true
+		err = s.msg.UnmarshalCBOR(b)
+	} else {
+		var u cose.UntaggedSign1Message
+		err = u.UnmarshalCBOR(b)
+		s.msg = (*cose.Sign1Message)(&u)
+	}
+	if err != nil {
+		return nil, newError(ReasonBadCOSE, "the data is not a COSE_Sign1 signed message", err)
+	}
+	if s.msg.Payload == nil {
+		return nil, newError(ReasonBadCOSE, "the data is not a COSE_Sign1 signed message", errNoPayload)
+	}
+	s.Alg, err = s.msg.Headers.Protected.Algorithm()
+	if err != nil {
+		return nil, newError(ReasonUnsupportedAlg, "the signature algorithm is missing from the protected header", err)
+	}
+	if kid, ok := s.msg.Headers.Protected[cose.HeaderLabelKeyID].([]byte); ok {
+		s.KID, s.KIDProtected = kid, true
+	} else if kid, ok := s.msg.Headers.Unprotected[cose.HeaderLabelKeyID].([]byte); ok {
+		s.KID = kid
+	}
+	if len(s.KID) == 0 {
+		return nil, newError(ReasonMissingKID, "the message names no signing key (kid)", nil)
+	}
+	return s, nil
+}
+
+// ErrSignature is returned by Verify when the signature does not match.
+var ErrSignature = errors.New("the signature does not match the content")
+
+// Verify checks the signature with a trusted public key. The algorithm comes
+// from the trusted key (AlgorithmFor, or ES256/PS256 for DCC keys); a
+// protected header that names another algorithm fails.
+func (s *Signed) Verify(pub crypto.PublicKey) error {
+	want, err := AlgorithmFor(pub)
+	if err != nil {
+		return err
+	}
+	// An RSA key verifies PS256 only; an EC key ES256 only.
+	if s.Alg != want {
+		return newError(ReasonUnsupportedAlg, fmt.Sprintf("the message says %v but the trusted key is for %v", s.Alg, want), nil)
+	}
+	v, err := cose.NewVerifier(want, pub)
+	if err != nil {
+		return newError(ReasonUnsupportedAlg, "the trusted key cannot verify this algorithm", err)
+	}
+	if err := s.msg.Verify(nil, v); err != nil {
+		return ErrSignature
+	}
+	return nil
+}
+
+// Claims parses the (not yet verified) payload as staff passport claims.
+func (s *Signed) Claims() (*Claims, error) {
+	if s.Prefix == PrefixDCC {
+		return nil, newError(ReasonBadClaims, "this is an EU DCC, not a staff passport", nil)
+	}
+	return UnmarshalClaims(s.msg.Payload)
+}

@@ -1,0 +1,65 @@
+package credential
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"testing"
+)
+
+// FuzzDecode: any text either fails with a reason code or decodes to a
+// structure whose claims (if they parse) re-encode to the same bytes.
+func FuzzDecode(f *testing.F) {
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	text, _ := Issue(sampleClaims(), ec, []byte("kid12345"))
+	f.Add(text)
+	f.Add("SP1:")
+	f.Add("HC1:NCFOXN%TS3DH")
+	f.Fuzz(func(t *testing.T, s string) {
+		sg, err := Decode(s)
+		if err != nil {
+			if ReasonOf(err) == "" {
+				t.Fatalf("error without a reason: %v", err)
+			}
+			return
+		}
+		if c, err := sg.Claims(); err == nil {
+			b, err := MarshalClaims(c)
+			if err != nil || !bytes.Equal(b, sg.Payload()) {
+				t.Fatalf("claims do not re-encode identically: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzBase45: decode∘encode is the identity and decoding is canonical.
+func FuzzBase45(f *testing.F) {
+	f.Add("BB8")
+	f.Add("%69 VD92EX0")
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := Base45Decode(s)
+		if err != nil {
+			return
+		}
+		if Base45Encode(b) != s {
+			t.Fatalf("non-canonical base45 accepted: %q", s)
+		}
+	})
+}
+
+// FuzzClaims: the CBOR claims decoder never panics and is canonical.
+func FuzzClaims(f *testing.F) {
+	good, _ := MarshalClaims(sampleClaims())
+	f.Add(good)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := UnmarshalClaims(b)
+		if err != nil {
+			return
+		}
+		again, err := MarshalClaims(c)
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("accepted claims that do not re-encode identically")
+		}
+	})
+}
