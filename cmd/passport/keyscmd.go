@@ -1,0 +1,97 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"passport/keys"
+)
+
+func init() {
+	register("keys new", "create an issuer signing key (encrypted) and certificate", keysNew)
+}
+
+func keysNew(e *env, args []string) error {
+	fs := newFlags(e, "keys new", "--org CODE --name NAME --dir DIR",
+		"Creates an ECDSA P-256 issuer key, encrypted with a passphrase (age/scrypt), and a\n"+
+			"self-signed certificate to hand to receiving sites or the trust authority.")
+	org := fs.String("org", "", "organisation code, e.g. RHQ (required)")
+	name := fs.String("name", "", "organisation name as printed on passports (required)")
+	dir := fs.String("dir", "", "directory to write issuer.key and issuer.crt into (required)")
+	years := fs.Int("years", 5, "years the key may sign passports")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *org == "" || *name == "" || *dir == "" {
+		return usageErr("example: passport keys new --org RHQ --name \"Sheffield Teaching Hospitals\" --dir keys/", "--org, --name and --dir are required")
+	}
+	pass, err := passphrase(e, true)
+	if err != nil {
+		return err
+	}
+	iss, err := keys.NewIssuer(*org, *name, time.Now(), time.Duration(*years)*365*24*time.Hour)
+	if err != nil {
+		return usageErr("", "%v", err)
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return usageErr("", "cannot create %s: %v", *dir, err)
+	}
+	if err := iss.Save(*dir, pass); err != nil {
+		return &cliError{code: exitUsage, msg: err.Error(), hint: "choose an empty --dir; an existing key is never overwritten"}
+	}
+	fmt.Fprintf(e.stdout, "issuer %s (%s)\nkey id %x\nkey    %s (encrypted)\ncert   %s\n", *org, *name, iss.KID,
+		*dir+"/issuer.key", *dir+"/issuer.crt")
+	return nil
+}
+
+// passphrase reads PASSPORT_PASSPHRASE, or prompts on a terminal.
+func passphrase(e *env, confirm bool) ([]byte, error) {
+	if p := e.getenv("PASSPORT_PASSPHRASE"); p != "" {
+		return []byte(p), nil
+	}
+	f, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, usageErr("set PASSPORT_PASSPHRASE, or run in a terminal to be prompted", "no passphrase: PASSPORT_PASSPHRASE is not set and there is no terminal to ask on")
+	}
+	fmt.Fprint(e.stderr, "Passphrase: ")
+	p, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(e.stderr)
+	if err != nil {
+		return nil, err
+	}
+	if confirm {
+		fmt.Fprint(e.stderr, "Again: ")
+		q, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return nil, err
+		}
+		if string(p) != string(q) {
+			return nil, usageErr("", "the passphrases differ")
+		}
+	}
+	if len(p) == 0 {
+		return nil, usageErr("", "the passphrase is empty")
+	}
+	return p, nil
+}
+
+// loadIssuer loads the issuer key from dir with a clear error for each way it fails.
+func loadIssuer(e *env, dir string) (*keys.Issuer, error) {
+	pass, err := passphrase(e, false)
+	if err != nil {
+		return nil, err
+	}
+	iss, err := keys.LoadIssuer(dir, pass)
+	if errors.Is(err, keys.ErrWrongPassphrase) {
+		return nil, usageErr("check PASSPORT_PASSPHRASE", "wrong passphrase for the key in %s", dir)
+	}
+	if err != nil {
+		return nil, usageErr("--key names the directory that 'passport keys new' wrote", "cannot load the issuer key: %v", err)
+	}
+	return iss, nil
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"passport/verify"
+)
+
+// printer writes verdicts as a receptionist reads them, as a table, or as JSON Lines.
+type printer struct {
+	w      io.Writer
+	json   *json.Encoder
+	table  *tabwriter.Writer
+	counts map[verify.Status]int
+}
+
+func newPrinter(w io.Writer, asJSON, brief bool) *printer {
+	p := &printer{w: w, counts: map[verify.Status]int{}}
+	if asJSON {
+		p.json = json.NewEncoder(w)
+		p.json.SetEscapeHTML(false)
+	} else if brief {
+		p.table = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(p.table, "RESULT\tNAME\tROLE\tISSUER\tPASSPORT EXPIRES\tNOTES\tINPUT")
+	}
+	return p
+}
+
+var verdictWord = map[verify.Status]string{
+	verify.StatusValid: "VALID", verify.StatusInvalid: "INVALID", verify.StatusUnreadable: "CANNOT READ",
+}
+
+func (p *printer) print(r verify.Result) {
+	p.counts[r.Status]++
+	switch {
+	case p.json != nil:
+		p.json.Encode(r)
+	case p.table != nil:
+		var name, role, exp string
+		if c := r.Claims; c != nil {
+			name, role, exp = c.Person.Name, c.Employment.Role, day(c.ValidUntil)
+		}
+		notes := []string{}
+		for _, x := range r.Reasons {
+			notes = append(notes, string(x.Code))
+		}
+		if n := len(r.Warnings); n > 0 {
+			notes = append(notes, fmt.Sprintf("%d warning(s)", n))
+		}
+		fmt.Fprintf(p.table, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", verdictWord[r.Status], safe(name), safe(role), safe(r.Issuer), exp,
+			strings.Join(notes, ", "), safe(r.Input))
+	default:
+		p.long(r)
+	}
+}
+
+func (p *printer) long(r verify.Result) {
+	w := p.w
+	fmt.Fprintf(w, "%s  %s\n", verdictWord[r.Status], safe(r.Input))
+	for _, x := range r.Reasons {
+		fmt.Fprintf(w, "  why:      %s (%s)\n", safe(x.Message), x.Code)
+	}
+	if c := r.Claims; c != nil {
+		fmt.Fprintf(w, "  name:     %s\n", safe(c.Person.Name))
+		fmt.Fprintf(w, "  role:     %s, %s (%s)\n", safe(c.Employment.Role), safe(c.Employment.OrgName), safe(c.Employment.OrgCode))
+		fmt.Fprintf(w, "  staff no: %s", safe(c.Person.StaffNumber))
+		if c.Person.Registration != "" {
+			fmt.Fprintf(w, " · registration %s", safe(c.Person.Registration))
+		}
+		if c.Person.DateOfBirth != "" {
+			fmt.Fprintf(w, " · born %s", humanDate(c.Person.DateOfBirth))
+		}
+		fmt.Fprintf(w, "\n  passport: valid %s to %s · id %s\n", day(c.ValidFrom), day(c.ValidUntil), r.CredentialID)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for i, ch := range c.Checks {
+			label := "  checks:"
+			if i > 0 {
+				label = ""
+			}
+			what := ch.Name
+			if ch.Level != "" {
+				what += " (" + ch.Level + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\tdone %s\t%s\n", label, safe(what), ch.Outcome, humanDate(ch.Done), expiry(ch.Expires, ch.Expired))
+		}
+		for i, t := range c.Training {
+			label := "  training:"
+			if i > 0 {
+				label = ""
+			}
+			fmt.Fprintf(tw, "%s\t%s\t\tdone %s\t%s\n", label, t.Name, humanDate(t.Completed), expiry(t.Expires, t.Expired))
+		}
+		tw.Flush()
+	}
+	if r.DCC != nil {
+		printDCC(w, r.DCC)
+	}
+	for _, x := range r.Warnings {
+		fmt.Fprintf(w, "  warning:  %s\n", safe(x.Message))
+	}
+	fmt.Fprintln(w)
+}
+
+func expiry(iso string, expired bool) string {
+	switch {
+	case iso == "":
+		return "no expiry"
+	case expired:
+		return "LAPSED " + humanDate(iso)
+	}
+	return "expires " + humanDate(iso)
+}
+
+func humanDate(iso string) string {
+	if len(iso) >= 10 {
+		if t, err := parseTime(iso[:10]); err == nil {
+			return t.Format("02 Jan 2006")
+		}
+	}
+	return iso
+}
+
+func (p *printer) done() {
+	if p.table != nil {
+		p.table.Flush()
+	}
+	if p.json == nil {
+		fmt.Fprintf(p.w, "%d valid, %d invalid, %d unreadable\n", p.counts[verify.StatusValid], p.counts[verify.StatusInvalid], p.counts[verify.StatusUnreadable])
+	}
+}

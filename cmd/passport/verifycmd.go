@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+	"unicode"
+
+	"passport/verify"
+	"passport/verify/scan"
+)
+
+func init() {
+	register("verify", "check passports in images, PDFs or text against the trust list", verifyCmd)
+	register("scan", "only read barcodes and print their text (verifies nothing)", scanCmd)
+}
+
+// maxStdin caps text read from standard input (a USB scanner session).
+const maxStdin = 16 << 20
+
+func readInput(e *env, name string) ([]byte, error) {
+	if name == "-" {
+		b, err := io.ReadAll(io.LimitReader(e.stdin, maxStdin+1))
+		if err == nil && len(b) > maxStdin {
+			err = fmt.Errorf("standard input is over %d MB", maxStdin>>20)
+		}
+		return b, err
+	}
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory: give the files in it (e.g. %s/*.pdf)", name, strings.TrimRight(name, "/"))
+	}
+	if st.Size() > verify.MaxInputBytes {
+		return nil, fmt.Errorf("%s is %d MB, larger than any passport scan", name, st.Size()>>20)
+	}
+	return os.ReadFile(name)
+}
+
+func verifyCmd(e *env, args []string) error {
+	fs := newFlags(e, "verify", "--db FILE [--json] INPUT...",
+		"Reads every barcode in each input (PNG, JPEG, GIF, PDF; a text file or - for one credential\n"+
+			"text per line) and checks it against the site's trust list. Never uses the network.")
+	dbPath := fs.String("db", "", "the site's trust database (required)")
+	asJSON := fs.Bool("json", false, "print one JSON object per credential (JSON Lines)")
+	brief := fs.Bool("brief", false, "print one line per credential (a table)")
+	nowFlag := fs.String("now", "", "verify as at this time (RFC 3339 or YYYY-MM-DD) instead of the clock")
+	inputs, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(inputs) == 0 {
+		return usageErr("example: passport verify --db site.db scan.png, or - to read text from standard input", "no input given")
+	}
+	var opts verify.Options
+	if *nowFlag != "" {
+		if opts.Now, err = parseTime(*nowFlag); err != nil {
+			return usageErr("use e.g. 2026-03-01 or 2026-03-01T09:00:00Z", "--now: %v", err)
+		}
+	}
+	db, err := openExistingDB(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	printer := newPrinter(e.stdout, *asJSON, *brief)
+	for _, in := range inputs {
+		data, err := readInput(e, in)
+		var results []verify.Result
+		if err != nil {
+			results = []verify.Result{verify.Unreadable(in, err)}
+		} else {
+			results = verify.Input(in, data, db, opts)
+		}
+		for _, r := range results {
+			printer.print(r)
+		}
+	}
+	printer.done()
+	return exitCode(exitFor(printer.counts))
+}
+
+// exitFor maps the verdicts of a run to the exit code: any invalid
+// credential gives 1; otherwise any unreadable input gives 2; else 0.
+func exitFor(counts map[verify.Status]int) int {
+	switch {
+	case counts[verify.StatusInvalid] > 0:
+		return exitInvalid
+	case counts[verify.StatusUnreadable] > 0:
+		return exitUnreadable
+	}
+	return exitValid
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Parse("2006-01-02", s)
+}
+
+func scanCmd(e *env, args []string) error {
+	fs := newFlags(e, "scan", "[--json] INPUT...", "Prints the text of every barcode found in each image or PDF. Verifies nothing.")
+	asJSON := fs.Bool("json", false, "print JSON Lines with input, text, format")
+	inputs, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(inputs) == 0 {
+		return usageErr("example: passport scan page.png", "no input given")
+	}
+	code := exitValid
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	for _, in := range inputs {
+		data, err := readInput(e, in)
+		var found []scan.Code
+		if err == nil {
+			found, err = scan.Read(data)
+		}
+		if len(found) == 0 {
+			if err == nil {
+				err = scan.ErrNoBarcode
+			}
+			fmt.Fprintf(e.stderr, "passport: %s: %v\n", in, err)
+			code = exitUnreadable
+			continue
+		}
+		for _, c := range found {
+			if *asJSON {
+				enc.Encode(map[string]any{"input": in, "text": c.Text, "format": c.Format, "page": c.Page})
+			} else {
+				fmt.Fprintln(e.stdout, safe(c.Text))
+			}
+		}
+	}
+	return exitCode(code)
+}
+
+// safe makes text from a credential or input safe to print on a terminal:
+// control characters and bidirectional overrides (which could make a name
+// or a verdict read differently) are shown as U+FFFD.
+func safe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+			return '\uFFFD'
+		case unicode.IsControl(r):
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,283 @@
+// Package issue turns HR staff records into signed credentials and printed
+// PDF passports.
+package issue
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"passport/credential"
+)
+
+// Record is one validated staff record: everything of the claims except the
+// signing metadata (issuer, dates of the passport, credential id).
+type Record struct {
+	Row        int // 1-based line in the input, header = 1
+	Person     credential.Person
+	Employment credential.Employment
+	Checks     []credential.Check
+	Training   []credential.Training
+}
+
+// RowError says what is wrong with one cell of the input.
+type RowError struct {
+	Row    int
+	Column string
+	Value  string
+	Reason string
+}
+
+func (e *RowError) Error() string {
+	switch {
+	case e.Row == 0:
+		return e.Reason
+	case e.Column == "":
+		return fmt.Sprintf("row %d: %s", e.Row, e.Reason)
+	}
+	return fmt.Sprintf("row %d, column %q: %s", e.Row, e.Column, e.Reason)
+}
+
+// DBSLevels are the accepted values of the dbs_level column.
+var DBSLevels = []string{"basic", "standard", "enhanced", "enhanced_barred", "enhanced_barred_adults", "enhanced_barred_children"}
+
+// RenewalYears is the default refresher period of each training subject
+// (Core Skills Training Framework), used when the CSV gives no expiry.
+var RenewalYears = map[credential.Subject]int{
+	credential.SubjectEquality: 3, credential.SubjectHealthSafety: 3, credential.SubjectConflictResolution: 3,
+	credential.SubjectFireSafety: 1, credential.SubjectInfectionPrevention: 1, credential.SubjectMovingHandling: 2,
+	credential.SubjectSafeguardingAdults: 3, credential.SubjectSafeguardingChild: 3, credential.SubjectPreventRadical: 3,
+	credential.SubjectResuscitation: 1, credential.SubjectInfoGovernance: 1,
+}
+
+// Limits on HR input: a care system has ~72,000 staff; a cell longer than
+// a few hundred characters is a pasting accident.
+const (
+	MaxRows      = 1_000_000
+	MaxCellBytes = 512
+)
+
+// columns of the CSV, after normalising the header (lower case, spaces and
+// hyphens to underscores).
+var required = []string{"staff_number", "name", "date_of_birth", "role"}
+var optional = []string{"latin_name", "registration", "staff_group", "start_date", "dbs_level", "photo"}
+
+// CSVReader reads HR staff records from CSV, one at a time, so a batch of any
+// size streams. The header names the columns (see README).
+type CSVReader struct {
+	r      *csv.Reader
+	col    map[string]int
+	header []string
+	row    int
+}
+
+// NewCSVReader reads the header and checks the columns. An unknown column is
+// an error for the whole file: it would otherwise be silently dropped from
+// every passport.
+func NewCSVReader(r io.Reader) (*CSVReader, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &RowError{Reason: "the file is empty: the first line must name the columns"}
+	} else if err != nil {
+		return nil, &RowError{Row: 1, Reason: "cannot read the header: " + err.Error()}
+	}
+	c := &CSVReader{r: cr, col: map[string]int{}, row: 1}
+	known := map[string]bool{}
+	for _, k := range append(append([]string{}, required...), optional...) {
+		known[k] = true
+	}
+	for _, t := range credential.CheckTypes {
+		known[t.Code()+"_date"], known[t.Code()+"_expiry"], known[t.Code()+"_outcome"] = true, true, true
+	}
+	for _, s := range credential.Subjects {
+		known[s.Code()+"_date"], known[s.Code()+"_expiry"] = true, true
+	}
+	for i, h := range header {
+		name := normaliseHeader(h)
+		c.header = append(c.header, name)
+		if name == "" {
+			continue
+		}
+		if !known[name] {
+			what := "unknown column"
+			if strings.HasSuffix(name, "_date") || strings.HasSuffix(name, "_expiry") || strings.HasSuffix(name, "_outcome") {
+				what = "unknown check type or training subject in column"
+			}
+			return nil, &RowError{Row: 1, Column: h, Reason: what + " " + fmt.Sprintf("%q", h) + " (README lists the columns)"}
+		}
+		if _, dup := c.col[name]; dup {
+			return nil, &RowError{Row: 1, Column: h, Reason: "the column appears twice"}
+		}
+		c.col[name] = i
+	}
+	for _, k := range required {
+		if _, ok := c.col[k]; !ok {
+			return nil, &RowError{Row: 1, Column: k, Reason: fmt.Sprintf("the required column %q is missing", k)}
+		}
+	}
+	return c, nil
+}
+
+func normaliseHeader(h string) string {
+	h = strings.TrimPrefix(h, "\ufeff") // Excel's byte-order mark
+	h = strings.ToLower(strings.TrimSpace(h))
+	return strings.NewReplacer(" ", "_", "-", "_").Replace(h)
+}
+
+// Next returns the next record. A row with errors returns them all (with a
+// nil record) so the caller can report and carry on; io.EOF ends the file.
+func (c *CSVReader) Next() (*Record, []*RowError, error) {
+	fields, err := c.r.Read()
+	c.row++
+	if err == io.EOF {
+		return nil, nil, io.EOF
+	}
+	if c.row > MaxRows {
+		return nil, nil, fmt.Errorf("more than %d rows: split the file", MaxRows)
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && pe.Err != csv.ErrFieldCount {
+			return nil, []*RowError{{Row: c.row, Reason: "malformed CSV: " + pe.Err.Error()}}, nil
+		}
+	}
+	get := func(name string) string {
+		i, ok := c.col[name]
+		if !ok || i >= len(fields) {
+			return ""
+		}
+		return strings.TrimSpace(fields[i])
+	}
+	if allEmpty(fields) {
+		return c.Next()
+	}
+	rec, errs := parseRecord(c.row, get)
+	return rec, errs, nil
+}
+
+func allEmpty(fields []string) bool {
+	for _, f := range fields {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// parseRecord validates one row; get returns a cell by normalised column name.
+func parseRecord(row int, get func(string) string) (*Record, []*RowError) {
+	var errs []*RowError
+	bad := func(col, val, reason string) {
+		errs = append(errs, &RowError{Row: row, Column: col, Value: val, Reason: reason})
+	}
+	text := func(col string, need bool) string {
+		v := norm.NFC.String(get(col))
+		switch {
+		case need && v == "":
+			bad(col, v, "is empty: every passport needs it")
+		case len(v) > MaxCellBytes:
+			bad(col, "", fmt.Sprintf("is %d bytes long, over the %d-byte limit", len(v), MaxCellBytes))
+		case strings.IndexFunc(v, unsafeRune) >= 0:
+			bad(col, v, "contains control or bidirectional-override characters")
+		}
+		return v
+	}
+	date := func(col string, need bool) credential.Date {
+		v := get(col)
+		if v == "" {
+			if need {
+				bad(col, v, "is empty: a date is needed")
+			}
+			return credential.Date{}
+		}
+		d, err := credential.ParseDate(v)
+		if err != nil {
+			bad(col, v, fmt.Sprintf("%s is not a date (use YYYY-MM-DD or DD/MM/YYYY)", v))
+		}
+		return d
+	}
+	r := &Record{Row: row}
+	r.Person = credential.Person{
+		Name: text("name", true), LatinName: text("latin_name", false), DateOfBirth: date("date_of_birth", true),
+		StaffNumber: text("staff_number", true), Registration: text("registration", false),
+	}
+	if r.Person.LatinName == "" {
+		r.Person.LatinName = Transliterate(r.Person.Name)
+	}
+	r.Employment = credential.Employment{Role: text("role", true), StaffGroup: text("staff_group", false), Start: date("start_date", false)}
+	for _, t := range credential.CheckTypes {
+		done := date(t.Code()+"_date", false)
+		exp := date(t.Code()+"_expiry", false)
+		oc := get(t.Code() + "_outcome")
+		if done.IsZero() {
+			if !exp.IsZero() || oc != "" {
+				bad(t.Code()+"_date", "", "is empty but the check has other details: give the date it was done")
+			}
+			continue
+		}
+		outcome, err := credential.ParseOutcome(oc)
+		if err != nil {
+			bad(t.Code()+"_outcome", oc, err.Error())
+		}
+		ch := credential.Check{Type: t, Outcome: outcome, Done: done, Expires: exp}
+		if !exp.IsZero() && exp.Before(done) {
+			bad(t.Code()+"_expiry", exp.String(), "is before the date the check was done")
+		}
+		if t == credential.CheckDBS {
+			lvl := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(get("dbs_level")), " ", "_"))
+			if !contains(DBSLevels, lvl) {
+				bad("dbs_level", lvl, "must be one of "+strings.Join(DBSLevels, ", "))
+			}
+			ch.Level = lvl
+		}
+		r.Checks = append(r.Checks, ch)
+	}
+	for _, s := range credential.Subjects {
+		done := date(s.Code()+"_date", false)
+		exp := date(s.Code()+"_expiry", false)
+		if done.IsZero() {
+			if !exp.IsZero() {
+				bad(s.Code()+"_date", "", "is empty but an expiry is given: give the completion date")
+			}
+			continue
+		}
+		if exp.IsZero() {
+			exp = credential.DateOf(done.Time().AddDate(RenewalYears[s], 0, 0))
+		} else if exp.Before(done) {
+			bad(s.Code()+"_expiry", exp.String(), "is before the completion date")
+		}
+		r.Training = append(r.Training, credential.Training{Subject: s, Completed: done, Expires: exp})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return r, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// unsafeRune reports characters that must never reach a printed passport:
+// controls, and bidirectional overrides that could make a name read
+// differently from how it is stored.
+func unsafeRune(r rune) bool {
+	switch {
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+		return true
+	}
+	return unicode.IsControl(r)
+}

@@ -1,0 +1,94 @@
+package verify
+
+import (
+	"errors"
+	"strings"
+
+	"passport/credential"
+	"passport/keys"
+	"passport/verify/scan"
+)
+
+// MaxInputBytes caps one input file: a 600-dpi colour A4 scan as PNG is about
+// 50 MB; anything larger is not a passport scan.
+const MaxInputBytes = 64 << 20
+
+// MaxTextLines caps the credentials read from one text input (a USB scanner
+// session pasted into a file), so a huge text file cannot stall the verifier.
+const MaxTextLines = 10000
+
+// Codes reads the credential texts in one input: barcodes in an image or
+// PDF, or one text per non-empty line. A non-nil error means nothing could
+// be read, and carries the reason.
+func Codes(data []byte) ([]string, error) {
+	if len(data) > MaxInputBytes {
+		return nil, &readError{ReasonInputTooLarge, "the file is larger than any passport scan (over 64 MB)"}
+	}
+	switch scan.Sniff(data) {
+	case scan.KindImage, scan.KindPDF:
+		found, err := scan.Read(data)
+		if err != nil && len(found) == 0 {
+			switch {
+			case errors.Is(err, scan.ErrTooLarge):
+				return nil, &readError{ReasonInputTooLarge, "the image or PDF is too large to read safely: " + err.Error()}
+			case errors.Is(err, scan.ErrNoBarcode):
+				return nil, &readError{ReasonNoBarcode, "no barcode was found: rescan the whole page, flat, in good light (at least 150 dpi)"}
+			default:
+				return nil, &readError{ReasonUnreadableInput, "the file could not be read: " + err.Error()}
+			}
+		}
+		texts := make([]string, 0, len(found))
+		for _, c := range found {
+			texts = append(texts, c.Text)
+		}
+		return texts, nil
+	case scan.KindText:
+		var texts []string
+		for _, line := range strings.Split(string(data), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				texts = append(texts, line)
+			}
+			if len(texts) >= MaxTextLines {
+				break
+			}
+		}
+		if len(texts) == 0 {
+			return nil, &readError{ReasonNoBarcode, "the text input is empty"}
+		}
+		return texts, nil
+	}
+	return nil, &readError{ReasonUnsupportedInput, "this is not an image (PNG, JPEG, GIF), a PDF or text"}
+}
+
+type readError struct {
+	code    credential.Reason
+	message string
+}
+
+func (e *readError) Error() string { return e.message }
+
+// Input verifies every credential found in one input (an image, a PDF, or
+// text with one credential per line).
+func Input(name string, data []byte, store keys.TrustStore, opts Options) []Result {
+	texts, err := Codes(data)
+	if err != nil {
+		return []Result{Unreadable(name, err)}
+	}
+	results := make([]Result, 0, len(texts))
+	for _, t := range texts {
+		results = append(results, Text(name, t, store, opts))
+	}
+	return results
+}
+
+// Unreadable is the result for an input from which nothing could be read.
+func Unreadable(name string, err error) Result {
+	r := Result{Input: name, Status: StatusUnreadable}
+	var re *readError
+	if errors.As(err, &re) {
+		r.Reasons = []Reason{{Code: re.code, Message: re.message}}
+	} else {
+		r.Reasons = []Reason{{Code: ReasonUnreadableInput, Message: err.Error()}}
+	}
+	return r
+}

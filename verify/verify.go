@@ -1,0 +1,245 @@
+// Package verify turns what a receiving site scans (images, PDFs, text typed
+// by a USB scanner) into verdicts: VALID, INVALID with reasons, or CANNOT
+// READ. Trust comes only from the local trust store; nothing here opens a
+// network connection.
+package verify
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"passport/credential"
+	"passport/keys"
+)
+
+// Status is the verdict on one credential.
+type Status string
+
+const (
+	StatusValid      Status = "valid"      // genuine, trusted, in date, not revoked
+	StatusInvalid    Status = "invalid"    // a code was read but must not be accepted
+	StatusUnreadable Status = "unreadable" // no code or text could be read at all
+)
+
+// Reason codes added by the verifier to those of credential decoding.
+const (
+	ReasonSignatureInvalid credential.Reason = "signature_invalid"
+	ReasonIssuerUnknown    credential.Reason = "issuer_unknown"
+	ReasonIssuerRevoked    credential.Reason = "issuer_revoked"
+	ReasonIssuerMismatch   credential.Reason = "issuer_mismatch"
+	ReasonKeyNotValid      credential.Reason = "key_not_valid_at_issue"
+	ReasonExpired          credential.Reason = "expired"
+	ReasonNotYetValid      credential.Reason = "not_yet_valid"
+	ReasonRevoked          credential.Reason = "revoked"
+	ReasonTrustStore       credential.Reason = "trust_store_error"
+	ReasonNoBarcode        credential.Reason = "no_barcode"
+	ReasonInputTooLarge    credential.Reason = "input_too_large"
+	ReasonUnsupportedInput credential.Reason = "unsupported_input"
+	ReasonUnreadableInput  credential.Reason = "unreadable_input"
+
+	// Warnings: shown with the verdict, they do not make it invalid.
+	WarnTrustListExpired credential.Reason = "trust_list_expired"
+	WarnLapsed           credential.Reason = "lapsed"
+)
+
+// Reason is one reason code with its plain-English message.
+type Reason struct {
+	Code    credential.Reason `json:"code"`
+	Message string            `json:"message"`
+}
+
+// Result is the verdict on one credential found in one input.
+type Result struct {
+	Input        string       `json:"input"`
+	Status       Status       `json:"status"`
+	Reasons      []Reason     `json:"reasons"`
+	Warnings     []Reason     `json:"warnings,omitempty"`
+	CredentialID string       `json:"credential_id,omitempty"`
+	Issuer       string       `json:"issuer,omitempty"`
+	IssuerName   string       `json:"issuer_name,omitempty"`
+	KeyID        string       `json:"kid,omitempty"`
+	Subject      string       `json:"subject,omitempty"`
+	Claims       *ClaimsView  `json:"claims,omitempty"`
+	DCC          *DCCView     `json:"dcc,omitempty"` // set for an EU Digital COVID Certificate (HC1:)
+	TrustList    *TrustListID `json:"trust_list,omitempty"`
+
+	// Parsed is the decoded credential, for callers that render it; it is
+	// set only when the claims could be parsed.
+	Parsed *credential.Claims `json:"-"`
+}
+
+// TrustListID says which trust list the verdict was reached with.
+type TrustListID struct {
+	Version int64  `json:"version"`
+	Issued  string `json:"issued,omitempty"`
+	Expires string `json:"expires,omitempty"`
+	Expired bool   `json:"expired"`
+}
+
+// Options control verification.
+type Options struct {
+	// Now is the time to verify at; zero means time.Now().
+	Now time.Time
+	// Skew is the clock difference allowed between issuer and verifier;
+	// zero means DefaultSkew.
+	Skew time.Duration
+}
+
+// DefaultSkew allows for a verifier PC whose clock is a little off.
+const DefaultSkew = 5 * time.Minute
+
+func (o Options) now() time.Time {
+	if o.Now.IsZero() {
+		return time.Now()
+	}
+	return o.Now
+}
+
+func (o Options) skew() time.Duration {
+	if o.Skew == 0 {
+		return DefaultSkew
+	}
+	return o.Skew
+}
+
+func (r *Result) fail(code credential.Reason, format string, a ...any) {
+	r.Status = StatusInvalid
+	r.Reasons = append(r.Reasons, Reason{code, fmt.Sprintf(format, a...)})
+}
+
+func (r *Result) warn(code credential.Reason, format string, a ...any) {
+	r.Warnings = append(r.Warnings, Reason{code, fmt.Sprintf(format, a...)})
+}
+
+// Text verifies one credential text (already read from a barcode or typed).
+func Text(input, text string, store keys.TrustStore, opts Options) Result {
+	r := Result{Input: input, Status: StatusValid, Reasons: []Reason{}}
+	now := opts.now()
+	r.noteTrustList(store, now)
+
+	signed, err := credential.Decode(credential.Normalize(text))
+	if err != nil {
+		code := credential.ReasonOf(err)
+		if code == "" {
+			code = credential.ReasonBadCOSE
+		}
+		r.fail(code, "%s", decodeMessage(err))
+		return r
+	}
+	r.KeyID = hex.EncodeToString(signed.KID)
+	key, err := store.Key(signed.KID)
+	if errors.Is(err, keys.ErrUnknownKey) {
+		r.fail(ReasonIssuerUnknown, "the issuer's key (kid %s) is not in this site's trust list: the passport may come from an organisation you do not trust yet, or be forged", r.KeyID)
+		return r
+	} else if err != nil {
+		r.fail(ReasonTrustStore, "the trust list could not be read: %v", err)
+		return r
+	}
+	r.Issuer, r.IssuerName = key.OrgCode, key.OrgName
+	if err := signed.Verify(key.PublicKey); err != nil {
+		if credential.ReasonOf(err) == credential.ReasonUnsupportedAlg {
+			r.fail(credential.ReasonUnsupportedAlg, "%v", err)
+		} else {
+			r.fail(ReasonSignatureInvalid, "the signature does not match: the passport has been altered or was not signed by %s", orgLabel(key))
+		}
+		return r
+	}
+	if signed.Prefix == credential.PrefixDCC {
+		return verifyDCC(r, signed, key, store, now, opts.skew())
+	}
+	c, err := signed.Claims()
+	if err != nil {
+		r.fail(credential.ReasonOf(err), "the signed content is not a valid passport: %v", err)
+		return r
+	}
+	r.Parsed = c
+	r.CredentialID = c.IDString()
+	r.Subject = c.Body.Person.Name
+	r.Claims = viewOf(c, credential.DateOf(now))
+	if r.Issuer == "" {
+		r.Issuer = c.Issuer
+	}
+	r.checkKey(key, c.IssuedAt)
+	if key.OrgCode != "" && c.Issuer != key.OrgCode {
+		r.fail(ReasonIssuerMismatch, "the passport says it was issued by %q but was signed with the key of %s", c.Issuer, orgLabel(key))
+	}
+	if c.Body.Employment.OrgCode != "" && c.Body.Employment.OrgCode != c.Issuer {
+		r.fail(ReasonIssuerMismatch, "the employing organisation %q is not the issuer %q", c.Body.Employment.OrgCode, c.Issuer)
+	}
+	skew := opts.skew()
+	switch {
+	case now.Add(skew).Before(c.NotBefore):
+		r.fail(ReasonNotYetValid, "the passport is not valid until %s", human(c.NotBefore))
+	case now.Add(skew).Before(c.IssuedAt):
+		r.fail(ReasonNotYetValid, "the passport says it was issued in the future (%s): check this computer's clock", human(c.IssuedAt))
+	case now.Add(-skew).After(c.Expires):
+		r.fail(ReasonExpired, "the passport expired on %s", human(c.Expires))
+	}
+	if revoked, err := store.IsRevoked(c.ID); err != nil {
+		r.fail(ReasonTrustStore, "the revocation list could not be read: %v", err)
+	} else if revoked {
+		r.fail(ReasonRevoked, "this passport (%s) has been revoked by its issuer", r.CredentialID)
+	}
+	for _, l := range r.Claims.lapsed() {
+		r.warn(WarnLapsed, "%s", l)
+	}
+	return r
+}
+
+// checkKey applies the trusted key's status and validity window to the
+// credential's issue time.
+func (r *Result) checkKey(key *keys.TrustedKey, iat time.Time) {
+	err := key.CheckIssuedAt(iat)
+	switch {
+	case err == nil:
+	case errors.Is(err, keys.ErrKeyRevoked) && key.RevokedFrom.IsZero():
+		r.fail(ReasonIssuerRevoked, "the issuer's key has been revoked: no passport signed with it can be accepted")
+	case errors.Is(err, keys.ErrKeyRevoked):
+		r.fail(ReasonIssuerRevoked, "the issuer's key was revoked from %s and this passport was issued on %s", human(key.RevokedFrom), human(iat))
+	case errors.Is(err, keys.ErrKeyNotYetValid):
+		r.fail(ReasonKeyNotValid, "the passport was issued on %s, before the issuer's key became valid (%s)", human(iat), human(key.ValidFrom))
+	default:
+		r.fail(ReasonKeyNotValid, "the passport was issued on %s, after the issuer's key stopped being valid (%s)", human(iat), human(key.ValidUntil))
+	}
+}
+
+func (r *Result) noteTrustList(store keys.TrustStore, now time.Time) {
+	info, err := store.Info()
+	if err != nil || (info.Version == 0 && info.Expires.IsZero()) {
+		return
+	}
+	r.TrustList = &TrustListID{Version: info.Version}
+	if !info.Issued.IsZero() {
+		r.TrustList.Issued = info.Issued.UTC().Format(time.RFC3339)
+	}
+	if !info.Expires.IsZero() {
+		r.TrustList.Expires = info.Expires.UTC().Format(time.RFC3339)
+		if now.After(info.Expires) {
+			r.TrustList.Expired = true
+			r.warn(WarnTrustListExpired, "this site's trust list expired on %s: import the latest trust-list bundle (revocations since then are not known)", human(info.Expires))
+		}
+	}
+}
+
+func orgLabel(k *keys.TrustedKey) string {
+	switch {
+	case k.OrgName != "" && k.OrgCode != "":
+		return fmt.Sprintf("%s (%s)", k.OrgName, k.OrgCode)
+	case k.OrgName != "":
+		return k.OrgName
+	default:
+		return k.OrgCode
+	}
+}
+
+func human(t time.Time) string { return t.UTC().Format("02 Jan 2006 15:04 UTC") }
+
+func decodeMessage(err error) string {
+	var e *credential.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}

@@ -1,0 +1,111 @@
+package verify
+
+import (
+	"fmt"
+	"time"
+
+	"passport/credential"
+)
+
+// ClaimsView is the JSON form of a passport's claims: readable codes and
+// ISO dates, with each check and training subject marked expired or not
+// on the day of verification.
+type ClaimsView struct {
+	Issuer     string         `json:"iss"`
+	IssuedAt   string         `json:"iat"`
+	ValidFrom  string         `json:"nbf"`
+	ValidUntil string         `json:"exp"`
+	Person     PersonView     `json:"person"`
+	Employment EmploymentView `json:"employment"`
+	Checks     []CheckView    `json:"checks"`
+	Training   []TrainingView `json:"training"`
+}
+
+// PersonView is the holder.
+type PersonView struct {
+	Name         string `json:"name"`
+	LatinName    string `json:"latin_name,omitempty"`
+	DateOfBirth  string `json:"date_of_birth,omitempty"`
+	StaffNumber  string `json:"staff_number"`
+	Registration string `json:"registration,omitempty"`
+}
+
+// EmploymentView is the holder's post.
+type EmploymentView struct {
+	OrgCode    string `json:"org_code"`
+	OrgName    string `json:"org_name"`
+	Role       string `json:"role"`
+	StaffGroup string `json:"staff_group,omitempty"`
+	Start      string `json:"start,omitempty"`
+}
+
+// CheckView is one employment check.
+type CheckView struct {
+	Type    string `json:"type"`
+	Name    string `json:"name"`
+	Outcome string `json:"outcome"`
+	Level   string `json:"level,omitempty"`
+	Done    string `json:"done"`
+	Expires string `json:"expires,omitempty"`
+	Expired bool   `json:"expired"`
+}
+
+// TrainingView is one training subject.
+type TrainingView struct {
+	Subject   string `json:"subject"`
+	Name      string `json:"name"`
+	Completed string `json:"completed"`
+	Expires   string `json:"expires,omitempty"`
+	Expired   bool   `json:"expired"`
+}
+
+func expired(exp, today credential.Date) bool { return !exp.IsZero() && exp.Before(today) }
+
+func viewOf(c *credential.Claims, today credential.Date) *ClaimsView {
+	v := &ClaimsView{
+		Issuer:     c.Issuer,
+		IssuedAt:   c.IssuedAt.UTC().Format(time.RFC3339),
+		ValidFrom:  c.NotBefore.UTC().Format(time.RFC3339),
+		ValidUntil: c.Expires.UTC().Format(time.RFC3339),
+		Person: PersonView{Name: c.Body.Person.Name, LatinName: c.Body.Person.LatinName,
+			DateOfBirth: c.Body.Person.DateOfBirth.String(), StaffNumber: c.Body.Person.StaffNumber,
+			Registration: c.Body.Person.Registration},
+		Employment: EmploymentView{OrgCode: c.Body.Employment.OrgCode, OrgName: c.Body.Employment.OrgName,
+			Role: c.Body.Employment.Role, StaffGroup: c.Body.Employment.StaffGroup, Start: c.Body.Employment.Start.String()},
+		Checks:   []CheckView{},
+		Training: []TrainingView{},
+	}
+	for _, ch := range c.Body.Checks {
+		v.Checks = append(v.Checks, CheckView{Type: ch.Type.Code(), Name: ch.Type.String(), Outcome: ch.Outcome.String(),
+			Level: ch.Level, Done: ch.Done.String(), Expires: ch.Expires.String(), Expired: expired(ch.Expires, today)})
+	}
+	for _, t := range c.Body.Training {
+		v.Training = append(v.Training, TrainingView{Subject: t.Subject.Code(), Name: t.Subject.String(),
+			Completed: t.Completed.String(), Expires: t.Expires.String(), Expired: expired(t.Expires, today)})
+	}
+	return v
+}
+
+// lapsed lists, in words, every check and training subject past its expiry.
+func (v *ClaimsView) lapsed() []string {
+	var out []string
+	for _, c := range v.Checks {
+		if c.Expired {
+			out = append(out, fmt.Sprintf("%s check lapsed on %s", c.Name, humanISO(c.Expires)))
+		}
+	}
+	for _, t := range v.Training {
+		if t.Expired {
+			out = append(out, fmt.Sprintf("%s training lapsed on %s", t.Name, humanISO(t.Expires)))
+		}
+	}
+	return out
+}
+
+func humanISO(s string) string {
+	d, err := credential.ParseDate(s)
+	if err != nil {
+		return s
+	}
+	return d.Human()
+}
