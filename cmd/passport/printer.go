@@ -48,8 +48,16 @@ func (p *printer) print(r verify.Result) {
 		for _, x := range r.Reasons {
 			notes = append(notes, string(x.Code))
 		}
-		if n := len(r.Warnings); n > 0 {
-			notes = append(notes, fmt.Sprintf("%d warning(s)", n))
+		lapsed := 0
+		for _, x := range r.Warnings {
+			if x.Code == verify.WarnLapsed {
+				lapsed++
+			} else {
+				notes = append(notes, string(x.Code))
+			}
+		}
+		if lapsed > 0 {
+			notes = append(notes, fmt.Sprintf("%d lapsed", lapsed))
 		}
 		fmt.Fprintf(p.table, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", verdictWord[r.Status], safe(name), safe(role), safe(r.Issuer), exp,
 			strings.Join(notes, ", "), safe(r.Input))
