@@ -1,0 +1,198 @@
+package scan
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"math/rand/v2"
+	"testing"
+
+	"golang.org/x/image/draw"
+	"rsc.io/qr"
+)
+
+// base45Alphabet is the QR alphanumeric set, which base45 text uses.
+const base45Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+
+// payload returns "SP1:" and n pseudo-random base45 characters, different per seed.
+func payload(n int, seed uint64) string {
+	r := rand.New(rand.NewPCG(seed, 45))
+	b := []byte("SP1:")
+	for range n {
+		b = append(b, base45Alphabet[r.IntN(len(base45Alphabet))])
+	}
+	return string(b)
+}
+
+// qrModules encodes text at ECC M and returns its module grid (true = dark).
+func qrModules(t testing.TB, text string) [][]bool {
+	t.Helper()
+	c, err := qr.Encode(text, qr.M)
+	if err != nil {
+		t.Fatalf("encode QR: %v", err)
+	}
+	m := make([][]bool, c.Size)
+	for y := range m {
+		m[y] = make([]bool, c.Size)
+		for x := range m[y] {
+			m[y][x] = c.Black(x, y)
+		}
+	}
+	return m
+}
+
+// drawQR paints a module grid onto img at (ox, oy) with px pixels a module; the
+// caller leaves the quiet zone white.
+func drawQR(img *image.Gray, mods [][]bool, ox, oy, px int) {
+	for y, row := range mods {
+		for x, dark := range row {
+			if !dark {
+				continue
+			}
+			for dy := 0; dy < px; dy++ {
+				off := img.PixOffset(ox+x*px, oy+y*px+dy)
+				for dx := 0; dx < px; dx++ {
+					img.Pix[off+dx] = 0
+				}
+			}
+		}
+	}
+}
+
+// whiteGray returns a white w×h image.
+func whiteGray(w, h int) *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	return img
+}
+
+// renderQR renders text as a QR code with px pixels a module and a 4-module quiet zone.
+func renderQR(t testing.TB, text string, px int) *image.Gray {
+	mods := qrModules(t, text)
+	side := (len(mods) + 8) * px
+	img := whiteGray(side, side)
+	drawQR(img, mods, 4*px, 4*px, px)
+	return img
+}
+
+func encodePNG(t testing.TB, img image.Image) []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func encodeJPEG(t testing.TB, img image.Image, q int) []byte {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: q}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func encodeGIF(t testing.TB, img image.Image) []byte {
+	var b bytes.Buffer
+	if err := gif.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// rotate90 turns img a quarter turn (independently of the package's own rotation).
+func rotate90(img *image.Gray) *image.Gray {
+	b := img.Bounds()
+	o := image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx()))
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			o.SetGray(b.Dy()-1-y, x, img.GrayAt(x, y))
+		}
+	}
+	return o
+}
+
+func invert(img *image.Gray) *image.Gray {
+	o := image.NewGray(img.Bounds())
+	for i, v := range img.Pix {
+		o.Pix[i] = 255 - v
+	}
+	return o
+}
+
+// speckle flips a fraction of pixels to black or white.
+func speckle(img *image.Gray, frac float64, seed uint64) *image.Gray {
+	r := rand.New(rand.NewPCG(seed, 1))
+	o := image.NewGray(img.Bounds())
+	copy(o.Pix, img.Pix)
+	for i := range o.Pix {
+		if r.Float64() < frac {
+			o.Pix[i] = byte(255 * r.IntN(2))
+		}
+	}
+	return o
+}
+
+// gaussNoise adds uniform noise of ±amp to every pixel.
+func gaussNoise(img *image.Gray, amp int, seed uint64) *image.Gray {
+	r := rand.New(rand.NewPCG(seed, 2))
+	o := image.NewGray(img.Bounds())
+	for i, v := range img.Pix {
+		n := int(v) + r.IntN(2*amp+1) - amp
+		o.Pix[i] = byte(min(255, max(0, n)))
+	}
+	return o
+}
+
+// blur applies a 3×3 box blur.
+func blur(img *image.Gray) *image.Gray {
+	b := img.Bounds()
+	o := image.NewGray(b)
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			s, n := 0, 0
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					xx, yy := x+dx, y+dy
+					if xx >= 0 && yy >= 0 && xx < b.Dx() && yy < b.Dy() {
+						s += int(img.Pix[yy*img.Stride+xx])
+						n++
+					}
+				}
+			}
+			o.Pix[y*o.Stride+x] = byte(s / n)
+		}
+	}
+	return o
+}
+
+// scaleTo resamples img bilinearly to factor × its size (a non-integer factor puts
+// module edges between pixels, as a scanner does).
+func scaleTo(img image.Image, factor float64) *image.Gray {
+	b := img.Bounds()
+	o := image.NewGray(image.Rect(0, 0, int(float64(b.Dx())*factor), int(float64(b.Dy())*factor)))
+	draw.BiLinear.Scale(o, o.Bounds(), img, b, draw.Src, nil)
+	return o
+}
+
+// toRGBA converts to a colour image, so the NRGBA/RGBA paths are exercised.
+func toNRGBA(img image.Image) *image.NRGBA {
+	o := image.NewNRGBA(img.Bounds())
+	draw.Draw(o, o.Bounds(), img, img.Bounds().Min, draw.Src)
+	return o
+}
+
+// paletted converts to a 2-colour paletted image.
+func paletted(img *image.Gray) *image.Paletted {
+	o := image.NewPaletted(img.Bounds(), color.Palette{color.Black, color.White})
+	for i, v := range img.Pix {
+		if v >= 128 {
+			o.Pix[i] = 1
+		}
+	}
+	return o
+}

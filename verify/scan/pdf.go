@@ -1,0 +1,193 @@
+package scan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"sync"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// disablePDFConfig stops pdfcpu from creating a configuration directory in the user's
+// home on first use: the verifier must not write files as a side effect of reading.
+var disablePDFConfig sync.Once
+
+// pdfConfig returns a pdfcpu configuration with our limits and relaxed validation
+// (scanner software writes slightly non-conforming PDFs).
+func pdfConfig() *model.Configuration {
+	disablePDFConfig.Do(func() { model.ConfigPath = "disable" })
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	conf.Cmd = model.EXTRACTIMAGES
+	conf.Limits.MaxStreamBytes = MaxInputBytes
+	conf.Limits.MaxDecodeBytes = maxPDFDecodeBytes
+	conf.Limits.MaxImagePixels = MaxPixels
+	conf.Limits.MaxImageBytes = maxPDFDecodeBytes
+	conf.Limits.MaxObjectCount = maxPDFObjects
+	conf.Limits.MaxObjectStreamCount = maxPDFObjects
+	conf.Limits.MaxXRefEntries = maxPDFObjects
+	conf.Limits.MaxRecursionDepth = maxPDFRecursion
+	return conf
+}
+
+// PDF extracts the images on each page of a PDF (up to MaxPDFPages pages and
+// MaxPDFImages images) and decodes the barcodes in each, without rendering the pages:
+// a QR code must be an embedded image (as the layout package and scanners write it),
+// not drawn with vector operators. Codes carry their 1-based page number; identical
+// texts on one page are returned once.
+func PDF(data []byte) ([]Code, error) {
+	if len(data) > MaxInputBytes {
+		return nil, fmt.Errorf("%w: file is %d bytes", ErrTooLarge, len(data))
+	}
+	if Sniff(data) != KindPDF {
+		return nil, fmt.Errorf("%w: no %%PDF- header", ErrNotImage)
+	}
+	ctx, err := readPDF(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: PDF is damaged or encrypted (%v); export it again without a password or scan to an image", ErrNotImage, err)
+	}
+	pages := min(ctx.PageCount, MaxPDFPages)
+	var (
+		codes   []Code
+		images  int
+		problem error
+	)
+	for page := 1; page <= pages && images < MaxPDFImages; page++ {
+		seen := map[string]bool{}
+		for _, objNr := range pdfcpu.ImageObjNrs(ctx, page) {
+			if images >= MaxPDFImages {
+				break
+			}
+			obj := ctx.Optimize.ImageObjects[objNr]
+			if obj == nil || obj.ImageDict == nil || !worthDecoding(obj.ImageDict) {
+				continue
+			}
+			images++
+			g, err := pdfImage(ctx, obj, page, objNr)
+			if err != nil {
+				if problem == nil {
+					problem = fmt.Errorf("page %d image %d: %w", page, objNr, err)
+				}
+				continue
+			}
+			found, _, err := decodeGray(g, DefaultStrategies())
+			if err != nil && !errors.Is(err, ErrNoBarcode) && problem == nil {
+				problem = err
+			}
+			for _, c := range found {
+				if !seen[c.Text] {
+					seen[c.Text] = true
+					c.Page = page
+					codes = append(codes, c)
+				}
+			}
+		}
+	}
+	if len(codes) > 0 {
+		return codes, nil
+	}
+	if images == 0 {
+		return nil, fmt.Errorf("%w: the PDF has no images on its first %d pages (a QR code drawn as vector graphics is not read); print it and scan it, or give the original image", ErrNoBarcode, pages)
+	}
+	if problem != nil {
+		return nil, fmt.Errorf("%w (%v)", ErrNoBarcode, problem)
+	}
+	return nil, ErrNoBarcode
+}
+
+// readPDF parses, validates and optimizes a PDF, turning any panic into an error.
+func readPDF(data []byte) (ctx *model.Context, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ctx, err = nil, fmt.Errorf("PDF reader failed: %v", r)
+		}
+	}()
+	return api.ReadValidateAndOptimize(bytes.NewReader(data), pdfConfig())
+}
+
+// worthDecoding reports whether an image's declared size could hold a QR code and is
+// within MaxPixels, so masks, rules and logos are skipped without decoding them.
+func worthDecoding(sd *types.StreamDict) bool {
+	if b := sd.BooleanEntry("ImageMask"); b != nil && *b {
+		return false // a stencil mask carries no colour of its own
+	}
+	w, h := sd.IntEntry("Width"), sd.IntEntry("Height")
+	if w == nil || h == nil || *w < minUsefulSide || *h < minUsefulSide {
+		return false
+	}
+	return int64(*w)*int64(*h) <= MaxPixels
+}
+
+// pdfImage decodes one image XObject to a luminance plane.
+func pdfImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *gray, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			g, err = nil, fmt.Errorf("image decoder failed: %v", r)
+		}
+	}()
+	sd := obj.ImageDict
+	inverted := decodeInverted(sd) // read before extraction decodes the stream in place
+	img, err := pdfcpu.ExtractImage(ctx, sd, false, obj.ResourceNames[page-1], objNr, false)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { sd.Content = nil }() // free the decoded stream; each image is read once
+	if img == nil || img.Reader == nil {
+		return nil, errors.New("image could not be extracted")
+	}
+	switch img.FileType {
+	case "png", "jpg", "tif":
+	default:
+		return nil, fmt.Errorf("%s images are not supported; scan to JPEG or PNG", img.FileType)
+	}
+	data, err := io.ReadAll(io.LimitReader(img.Reader, maxPDFDecodeBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxPDFDecodeBytes {
+		return nil, fmt.Errorf("%w: image data over %d bytes", ErrTooLarge, maxPDFDecodeBytes)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s image header: %w", img.FileType, err)
+	}
+	if err := checkSize(cfg.Width, cfg.Height); err != nil {
+		return nil, err
+	}
+	decoded, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s image: %w", img.FileType, err)
+	}
+	g = toGray(decoded)
+	// pdfcpu applies /Decode when it renders raw samples to PNG, but hands DCT data
+	// over as the JPEG file it is, so a /Decode [1 0] (inverted) scan is fixed here.
+	if inverted && img.FileType == "jpg" {
+		g = g.inverted()
+	}
+	return g, nil
+}
+
+// decodeInverted reports whether an image's /Decode array maps the first component
+// from 1 to 0, i.e. the samples are stored inverted.
+func decodeInverted(sd *types.StreamDict) bool {
+	a := sd.ArrayEntry("Decode")
+	if len(a) < 2 {
+		return false
+	}
+	num := func(o types.Object) float64 {
+		switch v := o.(type) {
+		case types.Integer:
+			return float64(v)
+		case types.Float:
+			return float64(v)
+		}
+		return 0
+	}
+	return num(a[0]) > num(a[1])
+}
