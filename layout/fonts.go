@@ -1,0 +1,107 @@
+package layout
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"sync"
+	"unicode"
+
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/text/unicode/norm"
+)
+
+// DejaVu Sans covers Latin (including Vietnamese), Greek and Cyrillic; the Go
+// fonts lack ễ, ị, ặ. See fonts/README.md and fonts/LICENSE.
+var (
+	//go:embed fonts/DejaVuSans.ttf
+	fontRegular []byte
+	//go:embed fonts/DejaVuSans-Bold.ttf
+	fontBold []byte
+)
+
+// fontFamily is the family name the fonts are registered under in each PDF.
+const fontFamily = "DejaVu"
+
+// MaxFieldRunes caps each printed text field. The longest legitimate field
+// (an organisation name) is well under 200 characters; the cap keeps a
+// corrupt record from producing megabytes of text or a very slow line break.
+const MaxFieldRunes = 300
+
+// coverage is the set of runes that both embedded fonts can draw.
+var coverage struct {
+	once sync.Once
+	set  map[rune]bool
+	err  error
+}
+
+// fontCoverage parses the embedded fonts once per process and returns the
+// runes both of them have glyphs for.
+func fontCoverage() (map[rune]bool, error) {
+	coverage.once.Do(func() {
+		var sets []map[rune]bool
+		for _, src := range [][]byte{fontRegular, fontBold} {
+			s, err := runeSet(src)
+			if err != nil {
+				coverage.err = err
+				return
+			}
+			sets = append(sets, s)
+		}
+		for r := range sets[0] {
+			if !sets[1][r] {
+				delete(sets[0], r)
+			}
+		}
+		coverage.set = sets[0]
+	})
+	return coverage.set, coverage.err
+}
+
+// runeSet lists the Basic Multilingual Plane runes that font src maps to a
+// real glyph. gofpdf's UTF-8 font code indexes a 65536-entry width table, so
+// runes beyond the BMP must never reach it.
+func runeSet(src []byte) (map[rune]bool, error) {
+	f, err := sfnt.Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("layout: embedded font is unreadable: %v", err)
+	}
+	var b sfnt.Buffer
+	set := make(map[rune]bool, 6000)
+	for r := rune(0x20); r < 0x10000; r++ {
+		if r >= 0xD800 && r < 0xE000 { // surrogates are not characters
+			continue
+		}
+		if i, err := f.GlyphIndex(&b, r); err == nil && i != 0 {
+			set[r] = true
+		}
+	}
+	return set, nil
+}
+
+// clean prepares untrusted text for printing: it composes combining marks
+// (NFC, so "e"+U+0302+U+0303 prints as the single glyph ễ), turns line breaks
+// and tabs into spaces, drops other control and format characters, replaces
+// characters the font cannot draw with "?", and caps the length.
+func clean(s string, cov map[rune]bool) string {
+	s = norm.NFC.String(s)
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n >= MaxFieldRunes {
+			b.WriteRune('…')
+			break
+		}
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			r = ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			continue
+		case !cov[r]:
+			r = '?'
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}
