@@ -1,0 +1,204 @@
+package keys
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Sources of a trusted key.
+const (
+	SourceDirect = "direct" // trusted by `trust add CERT`
+	SourceBundle = "bundle" // listed in a signed trust-list bundle
+)
+
+// RSA modulus sizes accepted for issuer keys (PS256, as EU DCC uses).
+const (
+	// MinRSABits: below 2048 bits RSA is no longer considered safe (NIST SP 800-131A).
+	MinRSABits = 2048
+	// MaxRSABits bounds the cost of one verification; real DCC keys are 2048–4096 bits.
+	MaxRSABits = 8192
+)
+
+// Errors of a TrustStore and of TrustedKey.CheckIssuedAt.
+var (
+	// ErrUnknownKey: no trusted key has this kid.
+	ErrUnknownKey = errors.New("no trusted issuer key has this key id")
+	// ErrKeyNotYetValid: the credential was issued before the key's validity window.
+	ErrKeyNotYetValid = errors.New("credential issued before its issuer key became valid")
+	// ErrKeyExpired: the credential was issued after the key's validity window.
+	ErrKeyExpired = errors.New("credential issued after its issuer key expired")
+	// ErrKeyRevoked: the key is revoked for credentials issued at that time.
+	ErrKeyRevoked = errors.New("issuer key is revoked")
+)
+
+// TrustedKey is one issuer public key the site trusts.
+type TrustedKey struct {
+	KID         []byte
+	OrgCode     string
+	OrgName     string
+	PublicKey   crypto.PublicKey // *ecdsa.PublicKey (P-256), *rsa.PublicKey (for PS256, EU DCC) or ed25519.PublicKey
+	ValidFrom   time.Time        // zero = unbounded
+	ValidUntil  time.Time        // zero = unbounded
+	Revoked     bool
+	RevokedFrom time.Time // compromise date: credentials issued (iat) at/after it are invalid; zero with Revoked = all
+	Source      string    // SourceDirect ("direct", trust add) or SourceBundle ("bundle")
+}
+
+// CheckIssuedAt reports whether a credential issued at iat may be signed by
+// this key: iat must lie in [ValidFrom, ValidUntil] and the key must not be
+// revoked for that time. The error wraps ErrKeyNotYetValid, ErrKeyExpired or
+// ErrKeyRevoked.
+func (k *TrustedKey) CheckIssuedAt(iat time.Time) error {
+	if k.Revoked && (k.RevokedFrom.IsZero() || !iat.Before(k.RevokedFrom)) {
+		if k.RevokedFrom.IsZero() {
+			return fmt.Errorf("%w (all its credentials)", ErrKeyRevoked)
+		}
+		return fmt.Errorf("%w since %s; credential issued %s", ErrKeyRevoked, k.RevokedFrom.UTC().Format(time.RFC3339), iat.UTC().Format(time.RFC3339))
+	}
+	if !k.ValidFrom.IsZero() && iat.Before(k.ValidFrom) {
+		return fmt.Errorf("%w: issued %s, key valid from %s", ErrKeyNotYetValid, iat.UTC().Format(time.RFC3339), k.ValidFrom.UTC().Format(time.RFC3339))
+	}
+	if !k.ValidUntil.IsZero() && iat.After(k.ValidUntil) {
+		return fmt.Errorf("%w: issued %s, key valid until %s", ErrKeyExpired, iat.UTC().Format(time.RFC3339), k.ValidUntil.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// CheckPublicKey reports whether pub is a key type and size passport accepts
+// for issuers: ECDSA P-256, RSA of MinRSABits to MaxRSABits, or Ed25519.
+func CheckPublicKey(pub crypto.PublicKey) error {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() {
+			return fmt.Errorf("ECDSA key on curve %s is not supported: issuer keys must use P-256 (ES256)", k.Curve.Params().Name)
+		}
+	case *rsa.PublicKey:
+		if n := k.N.BitLen(); n < MinRSABits || n > MaxRSABits {
+			return fmt.Errorf("RSA key of %d bits is not supported: use %d to %d bits", n, MinRSABits, MaxRSABits)
+		}
+	case ed25519.PublicKey:
+		if len(k) != ed25519.PublicKeySize {
+			return fmt.Errorf("Ed25519 key of %d bytes is malformed", len(k))
+		}
+	default:
+		return fmt.Errorf("public key type %T is not supported: issuer keys must be ECDSA P-256, RSA (2048+ bits) or Ed25519", pub)
+	}
+	return nil
+}
+
+// TrustStore is what verification needs from a trust list.
+type TrustStore interface {
+	// Key returns the trusted key for kid, or an error wrapping ErrUnknownKey.
+	Key(kid []byte) (*TrustedKey, error)
+	// IsRevoked reports whether a credential id (cti bytes) is revoked.
+	IsRevoked(credentialID []byte) (bool, error)
+	// Info describes the list: bundle version, issued, expires (zero values when only direct trust).
+	Info() (ListInfo, error)
+}
+
+// ListInfo describes a trust list.
+type ListInfo struct {
+	Version         int64     // bundle version; 0 when no bundle was imported
+	Issued, Expires time.Time // of the bundle; zero when no bundle was imported
+	Issuers         int       // number of trusted issuer keys
+	Revoked         int       // number of revoked credential ids
+}
+
+// MemoryStore is an in-memory TrustStore for tests and small tools. It is
+// safe for concurrent use.
+type MemoryStore struct {
+	mu      sync.RWMutex
+	keys    map[string]TrustedKey
+	revoked map[string]struct{}
+	info    ListInfo
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{keys: map[string]TrustedKey{}, revoked: map[string]struct{}{}}
+}
+
+// Add trusts k, replacing any key with the same KID. An empty Source becomes
+// SourceDirect.
+func (m *MemoryStore) Add(k TrustedKey) {
+	k.KID = append([]byte(nil), k.KID...)
+	if k.Source == "" {
+		k.Source = SourceDirect
+	}
+	m.mu.Lock()
+	m.keys[string(k.KID)] = k
+	m.mu.Unlock()
+}
+
+// Revoke marks the credential id (cti bytes) as revoked.
+func (m *MemoryStore) Revoke(id []byte) {
+	m.mu.Lock()
+	m.revoked[string(id)] = struct{}{}
+	m.mu.Unlock()
+}
+
+// SetBundleInfo sets the version and dates Info reports, as if a bundle had
+// been imported; tests of expiry warnings use it.
+func (m *MemoryStore) SetBundleInfo(version int64, issued, expires time.Time) {
+	m.mu.Lock()
+	m.info = ListInfo{Version: version, Issued: issued, Expires: expires}
+	m.mu.Unlock()
+}
+
+// Key returns a copy of the trusted key for kid, or ErrUnknownKey.
+func (m *MemoryStore) Key(kid []byte) (*TrustedKey, error) {
+	m.mu.RLock()
+	k, ok := m.keys[string(kid)]
+	m.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: kid %x", ErrUnknownKey, kid)
+	}
+	k.KID = append([]byte(nil), k.KID...)
+	return &k, nil
+}
+
+// Keys returns all trusted keys, ordered by org code then kid.
+func (m *MemoryStore) Keys() []TrustedKey {
+	m.mu.RLock()
+	out := make([]TrustedKey, 0, len(m.keys))
+	for _, k := range m.keys {
+		k.KID = append([]byte(nil), k.KID...)
+		out = append(out, k)
+	}
+	m.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].OrgCode != out[j].OrgCode {
+			return out[i].OrgCode < out[j].OrgCode
+		}
+		return string(out[i].KID) < string(out[j].KID)
+	})
+	return out
+}
+
+// IsRevoked reports whether the credential id was passed to Revoke.
+func (m *MemoryStore) IsRevoked(credentialID []byte) (bool, error) {
+	m.mu.RLock()
+	_, ok := m.revoked[string(credentialID)]
+	m.mu.RUnlock()
+	return ok, nil
+}
+
+// Info reports the bundle info set by SetBundleInfo and the current counts.
+func (m *MemoryStore) Info() (ListInfo, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	info := m.info
+	info.Issuers = len(m.keys)
+	info.Revoked = len(m.revoked)
+	return info, nil
+}
+
+var _ TrustStore = (*MemoryStore)(nil)
