@@ -146,6 +146,11 @@ func Decode(text string) (*Signed, error) {
 		return nil, err
 	}
 	s.Prefix = prefix
+	// Our own format has one shape: tagged, kid signed in the protected
+	// header. The leniency that real DCC data needs stays with HC1.
+	if prefix == Prefix && (!s.Tagged || !s.KIDProtected) {
+		return nil, newError(ReasonBadCOSE, "a staff passport must be a tagged COSE_Sign1 with its kid in the protected header", nil)
+	}
 	return s, nil
 }
 
@@ -193,6 +198,13 @@ func ParseCOSE(b []byte) (*Signed, error) {
 	}
 	if s.msg.Payload == nil {
 		return nil, newError(ReasonBadCOSE, "the data is not a COSE_Sign1 signed message", errNoPayload)
+	}
+	// RFC 9052 §3: a label must not appear in both headers; accepting it
+	// would let an unsigned value shadow or confuse a signed one.
+	for label := range s.msg.Headers.Unprotected {
+		if _, dup := s.msg.Headers.Protected[label]; dup {
+			return nil, newError(ReasonBadCOSE, fmt.Sprintf("header parameter %v appears in both the protected and the unprotected header", label), nil)
+		}
 	}
 	s.Alg, err = s.msg.Headers.Protected.Algorithm()
 	if err != nil {

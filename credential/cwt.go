@@ -215,7 +215,7 @@ func (c *Claims) Validate() error {
 		return bad("the passport expires (%s) before it becomes valid (%s)", c.Expires.Format(time.DateOnly), c.NotBefore.Format(time.DateOnly))
 	}
 	for _, t := range []time.Time{c.IssuedAt, c.NotBefore, c.Expires} {
-		if d := t.Unix() / 86400; d < minDays || d > maxDays {
+		if d := floorDiv(t.Unix(), 86400); d < minDays || d > maxDays {
 			return bad("date %d is outside the years 1900-2200", t.Unix())
 		}
 	}
@@ -274,3 +274,13 @@ func walkStrings(v reflect.Value, f func(string)) {
 }
 
 var errNoPayload = errors.New("the COSE message has no payload")
+
+// floorDiv rounds toward minus infinity, so dates before 1970 land on the
+// right day.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
