@@ -78,6 +78,9 @@ func TestTwoDisagreeingCodesOnOnePage(t *testing.T) {
 		}
 		ids = append(ids, r.CredentialID)
 		subjects = append(subjects, r.Subject)
+		if !hasCode(r.Warnings, string(verify.WarnMultipleCodes)) {
+			t.Errorf("code %s: warnings %+v, want multiple_credentials", r.CredentialID, r.Warnings)
+		}
 	}
 	sort.Strings(ids)
 	sort.Strings(subjects)
@@ -135,6 +138,9 @@ func TestVectorsAsTextInput(t *testing.T) {
 		t.Fatalf("got %d results, want %d", len(results), len(want))
 	}
 	for i, r := range results {
+		if hasCode(r.Warnings, string(verify.WarnMultipleCodes)) {
+			t.Errorf("line %d: a text batch must not be flagged as a mixed page", i+1)
+		}
 		if r.Status != want[i] {
 			t.Errorf("line %d: %s %+v, want %s", i+1, r.Status, r.Reasons, want[i])
 		}

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"passport/credential"
@@ -78,7 +79,42 @@ func Input(name string, data []byte, store keys.TrustStore, opts Options) []Resu
 	for _, t := range texts {
 		results = append(results, Text(name, t, store, opts))
 	}
+	if scan.Sniff(data) != scan.KindText {
+		flagMixedPages(results)
+	}
 	return results
+}
+
+// flagMixedPages warns on every result of an image or page that carries more
+// than one distinct credential: a reader must not take one person's verdict
+// for the other's. A text file of many scans is a batch, not a page, and is
+// not flagged.
+func flagMixedPages(results []Result) {
+	ids := map[string]bool{}
+	var names []string
+	for _, r := range results {
+		key := r.CredentialID
+		if key == "" {
+			key = fmt.Sprintf("unidentified-%d", len(ids))
+		}
+		if !ids[key] {
+			ids[key] = true
+			if r.Subject != "" {
+				names = append(names, r.Subject)
+			}
+		}
+	}
+	if len(ids) < 2 {
+		return
+	}
+	msg := fmt.Sprintf("this input carries %d different codes", len(ids))
+	if len(names) > 0 {
+		msg += " (" + strings.Join(names, ", ") + ")"
+	}
+	msg += ": make sure the verdict you read belongs to the person in front of you"
+	for i := range results {
+		results[i].warn(WarnMultipleCodes, "%s", msg)
+	}
 }
 
 // Unreadable is the result for an input from which nothing could be read.

@@ -42,6 +42,7 @@ const (
 	// Warnings: shown with the verdict, they do not make it invalid.
 	WarnTrustListExpired credential.Reason = "trust_list_expired"
 	WarnLapsed           credential.Reason = "lapsed"
+	WarnMultipleCodes    credential.Reason = "multiple_credentials"
 )
 
 // Reason is one reason code with its plain-English message.
