@@ -172,7 +172,8 @@ func TestKeyFileOnDisk(t *testing.T) {
 		}
 	}
 	der, _ := x509.MarshalPKCS8PrivateKey(iss.Key)
-	if bytes.Contains(data, iss.Key.D.Bytes()) || bytes.Contains(data, der) {
+	raw, _ := iss.Key.Bytes()
+	if bytes.Contains(data, raw) || bytes.Contains(data, der) {
 		t.Error("key file contains the raw private key")
 	}
 	if runtime.GOOS != "windows" {
@@ -247,8 +248,8 @@ func TestWrongPassphrase(t *testing.T) {
 		t.Errorf("message %q does not say which file and what is wrong", msg)
 	}
 	der, _ := x509.MarshalPKCS8PrivateKey(iss.Key)
-	d := iss.Key.D.Bytes()
-	for _, secret := range []string{"right one", "wrong one", "PRIVATE KEY", hex.EncodeToString(d), base64.StdEncoding.EncodeToString(der)[:20], iss.Key.D.String()} {
+	d, _ := iss.Key.Bytes()
+	for _, secret := range []string{"right one", "wrong one", "PRIVATE KEY", hex.EncodeToString(d), base64.StdEncoding.EncodeToString(der)[:20], new(big.Int).SetBytes(d).String()} {
 		if strings.Contains(msg, secret) {
 			t.Errorf("error message contains secret material %q", secret)
 		}
