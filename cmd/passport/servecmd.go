@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"passport/station"
+)
+
+func init() {
+	register("serve", "run the local verifier station (web page and JSON API)", serveCmd)
+	register("log", "export the station's verification log (for audits)", logCmd)
+}
+
+func serveCmd(e *env, args []string) error {
+	fs := newFlags(e, "serve", "--db FILE [--addr 127.0.0.1:8080] [--policy FILE]",
+		"Runs the verifier station: open the printed address in a browser on this computer.\n"+
+			"A USB scanner types into the page; scans, PDFs and webcam frames are decoded here.\n"+
+			"Other local systems can POST an image, a PDF or text to /api/verify (JSON out).\n"+
+			"Each verification is logged in the --db file (no images, no texts, no names).")
+	dbPath := fs.String("db", "", "the site's trust database (required); the log is kept in it too")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback by default; a network address exposes the station to the LAN)")
+	policyPath := fs.String("policy", "", "site acceptance policy (JSON) applied to each valid passport")
+	keep := fs.String("log-keep", "395d", "how long log entries are kept (e.g. 395d, 2y; 0 keeps everything)")
+	noLog := fs.Bool("no-log", false, "do not record verifications")
+	maxMB := fs.Int("max-upload", station.DefaultMaxBodyBytes>>20, "largest upload accepted, in MB")
+	quiet := fs.Bool("quiet", false, "do not print one line per request")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageErr("serve takes only options, e.g. passport serve --db site.db", "unexpected argument %q", rest[0])
+	}
+	retention, err := station.ParseRetention(*keep)
+	if err != nil {
+		return usageErr("e.g. --log-keep 395d", "--log-keep: %v", err)
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return usageErr("e.g. --addr 127.0.0.1:8080", "--addr %q: %v", *addr, err)
+	}
+	var pol *station.Policy
+	if *policyPath != "" {
+		if pol, err = station.LoadPolicy(*policyPath); err != nil {
+			return usageErr("check it with 'passport policy check "+*policyPath+"'; fixtures/site-policy.json is an example", "%v", err)
+		}
+	}
+	db, err := openExistingDB(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var vlog *station.Log
+	if !*noLog {
+		if vlog, err = station.OpenLog(db.Path(), retention); err != nil {
+			return usageErr("check the --db file is writable, or run with --no-log", "%v", err)
+		}
+		defer vlog.Close()
+	}
+	access := log.New(e.stderr, "passport: ", log.LstdFlags)
+	if *quiet {
+		access = nil
+	}
+	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, AccessLog: access, Addr: *addr})
+	if err != nil {
+		return usageErr("", "%v", err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usageErr("choose another port with --addr, e.g. --addr 127.0.0.1:8081", "cannot listen on %s: %v", *addr, err)
+	}
+	hs := srv.HTTPServer(*addr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	shown := ln.Addr().String()
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		shown = "127.0.0.1:" + strings.TrimPrefix(shown[strings.LastIndex(shown, ":"):], ":")
+		fmt.Fprintln(e.stderr, "passport: warning: listening on every network interface: anyone on the network can use this station; the webcam works only at http://127.0.0.1 on this computer")
+	} else if ip == nil && !strings.EqualFold(host, "localhost") || ip != nil && !ip.IsLoopback() {
+		fmt.Fprintln(e.stderr, "passport: warning: listening on a network address: anyone on the network can use this station; the webcam works only at http://127.0.0.1 on this computer")
+	}
+	what := "no policy"
+	if pol != nil {
+		what = fmt.Sprintf("policy %q", pol.Name)
+	}
+	logWhat := "not logging"
+	if vlog != nil {
+		logWhat = "log keeps everything"
+		if retention > 0 {
+			logWhat = fmt.Sprintf("log keeps %d days", int(retention.Hours()/24))
+		}
+	}
+	fmt.Fprintf(e.stdout, "passport: verifier station at http://%s/ (%s; %s). Press Ctrl+C to stop.\n", shown, what, logWhat)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return usageErr("", "the station stopped: %v", err)
+		}
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+		fmt.Fprintln(e.stdout, "passport: station stopped")
+	}
+	return nil
+}
+
+func logCmd(e *env, args []string) error {
+	fs := newFlags(e, "log", "--db FILE [--since WHEN] [--until WHEN] [--csv | --json]",
+		"Prints the verification log of the station using --db: time, passport id, issuer, result,\n"+
+			"policy verdict and reason. WHEN is a date (2026-03-01), a time (RFC 3339), 'today',\n"+
+			"or an age such as 7d, 12w, 3m. Entries older than the station's --log-keep are deleted.")
+	dbPath := fs.String("db", "", "the site's database (required)")
+	since := fs.String("since", "", "only entries at or after WHEN")
+	until := fs.String("until", "", "only entries before WHEN")
+	asCSV := fs.Bool("csv", false, "print CSV with a header row (for spreadsheets and audits)")
+	asJSON := fs.Bool("json", false, "print JSON Lines")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageErr("log takes only options, e.g. passport log --db site.db --since 7d --csv", "unexpected argument %q", rest[0])
+	}
+	if *asCSV && *asJSON {
+		return usageErr("choose one output format", "--csv and --json cannot be used together")
+	}
+	now := time.Now()
+	var from, to time.Time
+	if *since != "" {
+		if from, err = parseWhen(*since, now); err != nil {
+			return usageErr("use e.g. --since 2026-03-01, --since today or --since 7d", "--since: %v", err)
+		}
+	}
+	if *until != "" {
+		if to, err = parseWhen(*until, now); err != nil {
+			return usageErr("use e.g. --until 2026-04-01", "--until: %v", err)
+		}
+	}
+	db, err := openExistingDB(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	vlog, err := station.OpenLog(db.Path(), 0) // 0: exporting never deletes
+	if err != nil {
+		return usageErr("", "%v", err)
+	}
+	defer vlog.Close()
+	switch {
+	case *asCSV:
+		_, err = vlog.WriteCSV(e.stdout, from, to)
+	case *asJSON:
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		err = vlog.Entries(from, to, func(x station.Entry) error { return enc.Encode(x) })
+	default:
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "TIME\tRESULT\tPOLICY\tISSUER\tPASSPORT ID\tSOURCE\tREASON")
+		n := 0
+		err = vlog.Entries(from, to, func(x station.Entry) error {
+			n++
+			_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.At.Local().Format("2006-01-02 15:04:05"), x.Status,
+				dash(string(x.Policy)), dash(safe(x.Issuer)), dash(x.CredentialID), x.Source, safe(x.Reason))
+			return err
+		})
+		tw.Flush()
+		fmt.Fprintf(e.stdout, "%d entries\n", n)
+	}
+	if err != nil {
+		return usageErr("", "%v", err)
+	}
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// parseWhen reads an absolute time, 'today', or an age such as 7d.
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	if strings.EqualFold(s, "today") {
+		y, m, d := now.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.Local), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
+		return t, nil
+	}
+	if d, err := station.ParseRetention(s); err == nil && d > 0 {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date, a time, 'today' or an age like 7d", s)
+}

@@ -1,0 +1,83 @@
+package station
+
+import "time"
+
+// Every limit the station enforces lives here, with the reason for its size.
+
+const (
+	// DefaultMaxBodyBytes caps one POST /api/verify body. A phone photo is
+	// 3–12 MB as JPEG and a 300-dpi colour A4 scan as PNG about 25 MB; 32 MB
+	// takes both while keeping 50 concurrent uploads under 2 GB of memory.
+	// Config.MaxBodyBytes (serve --max-upload) lowers or raises it, never
+	// above verify.MaxInputBytes.
+	DefaultMaxBodyBytes = 32 << 20
+
+	// MaxTextBodyBytes caps a text body (credential texts typed by a USB
+	// scanner or posted by another system). One passport text is 1–3 KB;
+	// 64 KB holds a few dozen, and stops one request from making thousands
+	// of verifications (and thousands of log rows).
+	MaxTextBodyBytes = 64 << 10
+
+	// MaxPolicyBytes caps a policy file. The example policy is under 2 KB;
+	// 256 KB is room for long notes while refusing a wrong file (a PDF, a
+	// database) before it is parsed.
+	MaxPolicyBytes = 256 << 10
+
+	// MaxPolicyRequirements caps the checks plus training subjects of a
+	// policy: there are 6 check types and 11 subjects, so 64 allows
+	// alternatives and repeats while bounding evaluation work.
+	MaxPolicyRequirements = 64
+
+	// MaxPolicyWithinYears bounds a "within" period: nothing on a passport
+	// is meaningful after 50 years, and it keeps date arithmetic far from
+	// overflow.
+	MaxPolicyWithinYears = 50
+
+	// maxHeaderBytes caps request headers: the page and API send a few
+	// hundred bytes; 16 KB leaves room for proxies and cookies.
+	maxHeaderBytes = 16 << 10
+
+	// maxFileNameRunes caps the upload name echoed in results and logs.
+	maxFileNameRunes = 120
+
+	// maxLogBatch is how many log entries one transaction writes. Entries
+	// arriving together are committed together (group commit), so a burst
+	// of 50 clients costs a few fsyncs, not 50.
+	maxLogBatch = 256
+
+	// logQueue is how many log entries may wait for the writer before
+	// callers block: a full second of the load test's peak rate.
+	logQueue = 1024
+)
+
+// Timeouts of the HTTP server. A slow or stalled client cannot hold a
+// connection (and its goroutine and buffer) for longer than these.
+const (
+	// readHeaderTimeout: a browser or curl sends its headers at once.
+	readHeaderTimeout = 5 * time.Second
+	// readTimeout covers the whole request body: 32 MB over a slow office
+	// LAN (10 Mbit/s) takes about 27 s.
+	readTimeout = 60 * time.Second
+	// writeTimeout covers reading the body, waiting for a decoder and
+	// decoding a many-page PDF.
+	writeTimeout = 120 * time.Second
+	// idleTimeout closes kept-alive connections the page is not using.
+	idleTimeout = 120 * time.Second
+	// decodeWait is how long a request waits for a free decoder before
+	// the server answers 503 "busy, try again".
+	decodeWait = 30 * time.Second
+)
+
+// Log retention.
+const (
+	// DefaultRetention is how long verification log rows are kept: a year
+	// for annual audits, plus a month of slack for the audit to happen.
+	DefaultRetention = 395 * 24 * time.Hour
+	// pruneEvery is how often a running station deletes rows older than
+	// the retention period (it also prunes when it starts).
+	pruneEvery = 6 * time.Hour
+)
+
+// DefaultExpiringSoonDays is the warning window of a policy that does not
+// set expiring_soon_days: a month is time to book a refresher course.
+const DefaultExpiringSoonDays = 30

@@ -1,0 +1,556 @@
+package station
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"passport/credential"
+	"passport/verify"
+)
+
+// Policy is what one site accepts: the employment checks and training
+// subjects a genuine passport must show, and how recent they must be. It is
+// read from a JSON file (see fixtures/site-policy.json and docs) and
+// evaluated offline, after the signature verdict, against each valid
+// credential.
+//
+// A credential can be genuine (verify status "valid") and still not meet the
+// policy; the two verdicts are reported separately (Result.Status and
+// PolicyResult.Status).
+type Policy struct {
+	// Name is shown on the page and in results, e.g. "Riverside wards".
+	Name string `json:"name"`
+	// Note is free text for the people who maintain the file.
+	Note string `json:"note,omitempty"`
+	// ExpiringSoonDays: a requirement that stops being met within this many
+	// days is reported "expiring_soon" (still accepted). Zero means
+	// DefaultExpiringSoonDays; -1 turns the warning off.
+	ExpiringSoonDays int `json:"expiring_soon_days,omitempty"`
+	// Checks are the employment checks required.
+	Checks []CheckRule `json:"checks"`
+	// Training are the training subjects required.
+	Training []TrainingRule `json:"training"`
+}
+
+// CheckRule requires one employment check.
+type CheckRule struct {
+	// Type is a check code: identity, right_to_work, dbs,
+	// occupational_health, references, professional_registration.
+	Type string `json:"type"`
+	// Levels, when set, lists the accepted levels (for DBS: basic,
+	// standard, enhanced, enhanced_barred, enhanced_barred_adults,
+	// enhanced_barred_children). Empty accepts any level.
+	Levels []string `json:"levels,omitempty"`
+	// Outcomes, when set, lists the accepted outcomes (clear, conditions).
+	// Empty accepts both.
+	Outcomes []string `json:"outcomes,omitempty"`
+	// Within, when set, requires the check to have been done within this
+	// period before today: "3y", "18m", "6w" or "90d".
+	Within string `json:"within,omitempty"`
+
+	checkType credential.CheckType
+	within    period
+}
+
+// TrainingRule requires one training subject.
+type TrainingRule struct {
+	// Subject is a Core Skills Training Framework subject code, e.g.
+	// fire_safety, resuscitation, information_governance.
+	Subject string `json:"subject"`
+	// Within, when set, requires completion within this period before
+	// today ("12m", "3y", ...). The subject's own expiry on the passport
+	// always applies too.
+	Within string `json:"within,omitempty"`
+
+	subject credential.Subject
+	within  period
+}
+
+// PolicyStatus is the overall verdict of a policy on one credential.
+type PolicyStatus string
+
+// Policy verdicts. "met" and "expiring_soon" both mean the site accepts the
+// person; "not_met" means it does not; "not_evaluated" means the credential
+// was not valid, so the policy was not applied.
+const (
+	PolicyMet          PolicyStatus = "met"
+	PolicyExpiringSoon PolicyStatus = "expiring_soon"
+	PolicyNotMet       PolicyStatus = "not_met"
+	PolicyNotEvaluated PolicyStatus = "not_evaluated"
+)
+
+// Accepted reports whether the verdict lets the person in: met or
+// expiring_soon.
+func (s PolicyStatus) Accepted() bool { return s == PolicyMet || s == PolicyExpiringSoon }
+
+// PolicyResult is a policy's verdict on one credential.
+type PolicyResult struct {
+	// Policy is the policy's name.
+	Policy string `json:"policy"`
+	// Status is the overall verdict.
+	Status PolicyStatus `json:"status"`
+	// Summary says the verdict in one sentence.
+	Summary string `json:"summary"`
+	// Requirements holds one entry per rule, in the policy's order.
+	Requirements []RequirementResult `json:"requirements"`
+}
+
+// RequirementResult is the verdict on one rule of a policy.
+type RequirementResult struct {
+	// Kind is "check" or "training".
+	Kind string `json:"kind"`
+	// Code is the check type or training subject code.
+	Code string `json:"code"`
+	// Name is the human-readable name.
+	Name string `json:"name"`
+	// Status is met, expiring_soon or not_met.
+	Status PolicyStatus `json:"status"`
+	// Reason says why, in words.
+	Reason string `json:"reason"`
+	// Until is the last day (ISO) the rule is met, when it lapses at all.
+	Until string `json:"until,omitempty"`
+}
+
+// Verdict is one credential's result as the station's API and
+// `passport verify --json --policy` print it: the verify.Result fields
+// unchanged, plus "policy" when a policy was applied.
+type Verdict struct {
+	verify.Result
+	Policy *PolicyResult `json:"policy,omitempty"`
+}
+
+// LoadPolicy reads and validates a policy file.
+func LoadPolicy(path string) (*Policy, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the policy file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxPolicyBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the policy file %s: %w", path, err)
+	}
+	p, err := ParsePolicy(data)
+	if err != nil {
+		return nil, fmt.Errorf("policy file %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// ParsePolicy parses and validates a policy in JSON. Unknown fields, unknown
+// check types or subjects and malformed periods are errors, so a typo never
+// silently weakens a site's policy.
+func ParsePolicy(data []byte) (*Policy, error) {
+	if len(data) > MaxPolicyBytes {
+		return nil, fmt.Errorf("it is over %d KB: a policy is a short JSON file (see fixtures/site-policy.json)", MaxPolicyBytes>>10)
+	}
+	if !utf8.Valid(data) {
+		return nil, errors.New("it is not UTF-8 text: a policy is a JSON file (see fixtures/site-policy.json)")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var p Policy
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("not a valid policy: %v (see fixtures/site-policy.json for the format)", err)
+	}
+	if dec.More() {
+		return nil, errors.New("there is more than one JSON value: a policy is one object")
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (p *Policy) validate() error {
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" {
+		return errors.New(`"name" is empty: name the policy, e.g. "Riverside wards"`)
+	}
+	if utf8.RuneCountInString(p.Name) > 120 {
+		return errors.New(`"name" is over 120 characters: shorten it`)
+	}
+	if p.ExpiringSoonDays < -1 || p.ExpiringSoonDays > 366 {
+		return fmt.Errorf(`"expiring_soon_days" is %d: use 1 to 366 days, 0 for the default (%d) or -1 for no warning`, p.ExpiringSoonDays, DefaultExpiringSoonDays)
+	}
+	if n := len(p.Checks) + len(p.Training); n == 0 {
+		return errors.New(`the policy requires nothing: list "checks" and/or "training"`)
+	} else if n > MaxPolicyRequirements {
+		return fmt.Errorf("the policy has %d rules: at most %d are allowed", n, MaxPolicyRequirements)
+	}
+	for i := range p.Checks {
+		c := &p.Checks[i]
+		t, err := credential.ParseCheckType(c.Type)
+		if err != nil {
+			return fmt.Errorf("checks[%d]: %v (use one of %s)", i, err, checkCodeList())
+		}
+		c.checkType = t
+		for j, l := range c.Levels {
+			if c.Levels[j] = normal(l); c.Levels[j] == "" {
+				return fmt.Errorf("checks[%d] (%s): level %d is empty", i, c.Type, j)
+			}
+		}
+		for j, o := range c.Outcomes {
+			out, err := credential.ParseOutcome(o)
+			if err != nil || strings.TrimSpace(o) == "" {
+				return fmt.Errorf("checks[%d] (%s): outcome %q: use clear or conditions", i, c.Type, o)
+			}
+			c.Outcomes[j] = out.String()
+		}
+		if c.within, err = parsePeriod(c.Within); err != nil {
+			return fmt.Errorf("checks[%d] (%s): within: %v", i, c.Type, err)
+		}
+	}
+	for i := range p.Training {
+		t := &p.Training[i]
+		s, err := credential.ParseSubject(t.Subject)
+		if err != nil {
+			return fmt.Errorf("training[%d]: %v (use one of %s)", i, err, subjectCodeList())
+		}
+		t.subject = s
+		if t.within, err = parsePeriod(t.Within); err != nil {
+			return fmt.Errorf("training[%d] (%s): within: %v", i, t.Subject, err)
+		}
+	}
+	return nil
+}
+
+func checkCodeList() string {
+	var s []string
+	for _, t := range credential.CheckTypes {
+		s = append(s, t.Code())
+	}
+	return strings.Join(s, ", ")
+}
+
+func subjectCodeList() string {
+	var s []string
+	for _, t := range credential.Subjects {
+		s = append(s, t.Code())
+	}
+	return strings.Join(s, ", ")
+}
+
+func normal(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+}
+
+// period is a calendar period: years, months and days.
+type period struct{ y, m, d int }
+
+func (p period) zero() bool { return p == period{} }
+
+func (p period) String() string {
+	n, unit := p.d, "day"
+	switch {
+	case p.y > 0:
+		n, unit = p.y, "year"
+	case p.m > 0:
+		n, unit = p.m, "month"
+	case p.d > 0 && p.d%7 == 0:
+		n, unit = p.d/7, "week"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
+}
+
+// parsePeriod reads "3y", "12m", "6w" or "90d" ("" is no period).
+func parsePeriod(s string) (period, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return period{}, nil
+	}
+	if len(s) < 2 {
+		return period{}, fmt.Errorf("%q is not a period: use e.g. 3y, 12m, 6w or 90d", s)
+	}
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if err != nil || n <= 0 {
+		return period{}, fmt.Errorf("%q is not a period: use a positive number and y, m, w or d, e.g. 3y or 12m", s)
+	}
+	var p period
+	switch s[len(s)-1] {
+	case 'y':
+		p.y = n
+	case 'm':
+		p.m = n
+	case 'w':
+		p.d = 7 * n
+	case 'd':
+		p.d = n
+	default:
+		return period{}, fmt.Errorf("%q has an unknown unit: use y (years), m (months), w (weeks) or d (days)", s)
+	}
+	if p.y*12+p.m+p.d/28 > MaxPolicyWithinYears*12 {
+		return period{}, fmt.Errorf("%q is longer than %d years", s, MaxPolicyWithinYears)
+	}
+	return p, nil
+}
+
+func (p period) after(d credential.Date) credential.Date {
+	return credential.DateOf(d.Time().AddDate(p.y, p.m, p.d))
+}
+
+func (p *Policy) warnDays() int {
+	switch p.ExpiringSoonDays {
+	case 0:
+		return DefaultExpiringSoonDays
+	case -1:
+		return 0
+	}
+	return p.ExpiringSoonDays
+}
+
+// Evaluate applies the policy to one verification result at time now (the
+// calendar day is taken in UTC, as verify does). A result that is not valid,
+// or has no passport claims (an EU DCC), is "not_evaluated": the policy only
+// ever speaks about genuine passports.
+func (p *Policy) Evaluate(r *verify.Result, now time.Time) PolicyResult {
+	out := PolicyResult{Policy: p.Name, Requirements: []RequirementResult{}}
+	if r == nil || r.Status != verify.StatusValid || r.Claims == nil {
+		out.Status = PolicyNotEvaluated
+		out.Summary = "The site policy was not checked because the passport is not valid."
+		if r != nil && r.Status == verify.StatusValid {
+			out.Summary = "The site policy was not checked: this is not a staff passport."
+		}
+		return out
+	}
+	today := credential.DateOf(now)
+	warn := p.warnDays()
+	for _, rule := range p.Checks {
+		best := RequirementResult{Kind: "check", Code: rule.checkType.Code(), Name: rule.checkType.String(),
+			Status: PolicyNotMet, Reason: "not on the passport"}
+		found := false
+		for _, c := range r.Claims.Checks {
+			if c.Type != best.Code {
+				continue
+			}
+			got := rule.evaluate(c, today, warn)
+			got.Kind, got.Code, got.Name = best.Kind, best.Code, best.Name
+			if !found || better(got, best) {
+				best, found = got, true
+			}
+		}
+		out.Requirements = append(out.Requirements, best)
+	}
+	for _, rule := range p.Training {
+		best := RequirementResult{Kind: "training", Code: rule.subject.Code(), Name: rule.subject.String(),
+			Status: PolicyNotMet, Reason: "not on the passport"}
+		found := false
+		for _, t := range r.Claims.Training {
+			if t.Subject != best.Code {
+				continue
+			}
+			got := judge(t.Completed, t.Expires, rule.within, today, warn, "completed")
+			got.Kind, got.Code, got.Name = best.Kind, best.Code, best.Name
+			if !found || better(got, best) {
+				best, found = got, true
+			}
+		}
+		out.Requirements = append(out.Requirements, best)
+	}
+	var notMet, soon []string
+	for _, q := range out.Requirements {
+		switch q.Status {
+		case PolicyNotMet:
+			notMet = append(notMet, q.Name)
+		case PolicyExpiringSoon:
+			soon = append(soon, q.Name)
+		}
+	}
+	switch {
+	case len(notMet) > 0:
+		out.Status = PolicyNotMet
+		out.Summary = fmt.Sprintf("Does not meet the site policy %q: %s not met.", p.Name, list(notMet))
+	case len(soon) > 0:
+		out.Status = PolicyExpiringSoon
+		out.Summary = fmt.Sprintf("Meets the site policy %q, but %s will lapse within %d days.", p.Name, list(soon), warn)
+	default:
+		out.Status = PolicyMet
+		out.Summary = fmt.Sprintf("Meets the site policy %q.", p.Name)
+	}
+	return out
+}
+
+func list(s []string) string {
+	if len(s) <= 1 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+var rank = map[PolicyStatus]int{PolicyNotMet: 0, PolicyExpiringSoon: 1, PolicyMet: 2}
+
+// better reports whether a is a better way to meet a rule than b: a better
+// status, or the same status lasting longer.
+func better(a, b RequirementResult) bool {
+	if rank[a.Status] != rank[b.Status] {
+		return rank[a.Status] > rank[b.Status]
+	}
+	if b.Until == "" || a.Until == "" {
+		return a.Until == "" && b.Until != ""
+	}
+	return a.Until > b.Until // ISO dates compare as strings
+}
+
+func (rule CheckRule) evaluate(c verify.CheckView, today credential.Date, warn int) RequirementResult {
+	if len(rule.Outcomes) > 0 && !contains(rule.Outcomes, c.Outcome) {
+		return RequirementResult{Status: PolicyNotMet,
+			Reason: fmt.Sprintf("the outcome is %q; this site accepts only %s", c.Outcome, strings.Join(rule.Outcomes, " or "))}
+	}
+	if len(rule.Levels) > 0 && !contains(rule.Levels, normal(c.Level)) {
+		level := strings.ReplaceAll(normal(c.Level), "_", " ")
+		if level == "" {
+			level = "not stated"
+		}
+		return RequirementResult{Status: PolicyNotMet,
+			Reason: fmt.Sprintf("the level is %s; this site requires %s", level, levelList(rule.Levels))}
+	}
+	return judge(c.Done, c.Expires, rule.within, today, warn, "done")
+}
+
+func levelList(levels []string) string {
+	words := make([]string, len(levels))
+	for i, l := range levels {
+		words[i] = strings.ReplaceAll(l, "_", " ")
+	}
+	if len(words) == 1 {
+		return words[0]
+	}
+	return "one of: " + strings.Join(words, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// judge decides a rule from the date an item was done, its own expiry on
+// the passport and the site's "within" period.
+func judge(doneISO, expiresISO string, within period, today credential.Date, warn int, doneWord string) RequirementResult {
+	done, doneErr := credential.ParseDate(doneISO)
+	var until credential.Date
+	var cause string
+	if expiresISO != "" {
+		if exp, err := credential.ParseDate(expiresISO); err == nil {
+			until, cause = exp, "expiry"
+		}
+	}
+	if !within.zero() {
+		if doneErr != nil {
+			return RequirementResult{Status: PolicyNotMet, Reason: fmt.Sprintf("no date is recorded; this site requires it within %s", within)}
+		}
+		if w := within.after(done); until.IsZero() || w.Before(until) {
+			until, cause = w, "within"
+		}
+	}
+	doneText := ""
+	if doneErr == nil {
+		doneText = fmt.Sprintf("%s %s", doneWord, done.Human())
+	}
+	res := RequirementResult{Status: PolicyMet}
+	if !until.IsZero() {
+		// until is the first day the rule is no longer met (an expiry date
+		// is the last valid day, so the rule lapses the day after it).
+		last := until
+		if cause == "within" {
+			last = until.AddDays(-1)
+		}
+		res.Until = last.String()
+		switch {
+		case last.Before(today) && cause == "within":
+			res.Status = PolicyNotMet
+			res.Reason = fmt.Sprintf("%s, more than %s ago; this site requires it within %s", doneText, within, within)
+			return res
+		case last.Before(today):
+			res.Status = PolicyNotMet
+			res.Reason = fmt.Sprintf("expired on %s", last.Human())
+			return res
+		case warn > 0 && last.Before(today.AddDays(warn)):
+			days := last.Days() - today.Days()
+			res.Status = PolicyExpiringSoon
+			res.Reason = fmt.Sprintf("%s; met until %s (%s)", doneText, last.Human(), inDays(days))
+			return res
+		}
+		res.Reason = fmt.Sprintf("%s; met until %s", doneText, last.Human())
+		return res
+	}
+	res.Reason = doneText
+	if res.Reason == "" {
+		res.Reason = "present"
+	}
+	return res
+}
+
+func inDays(n int64) string {
+	switch n {
+	case 0:
+		return "last day today"
+	case 1:
+		return "1 day left"
+	}
+	return fmt.Sprintf("%d days left", n)
+}
+
+// ParseRetention reads a log retention period: "395d", "52w", "13m" (a
+// month counts as 31 days), "2y" (365 days), a Go duration such as "720h",
+// or "0" to keep every entry.
+func ParseRetention(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "0" {
+		return 0, nil
+	}
+	p, err := parsePeriod(s)
+	if err != nil || p.zero() {
+		if d, err := time.ParseDuration(s); err == nil && d > 0 && !strings.HasSuffix(s, "m") {
+			return d, nil // "720h"; a bare "13m" is months, above
+		}
+		return 0, fmt.Errorf("%q is not a retention period: use e.g. 395d, 13m, 2y, or 0 to keep everything", s)
+	}
+	const day = 24 * time.Hour
+	return time.Duration(p.y)*365*day + time.Duration(p.m)*31*day + time.Duration(p.d)*day, nil
+}
+
+// Describe lists the policy's rules in words, one per line, for people
+// checking a policy file.
+func (p *Policy) Describe() []string {
+	var out []string
+	for _, c := range p.Checks {
+		s := c.checkType.String() + " check"
+		if len(c.Levels) > 0 {
+			s += ", level " + levelList(c.Levels)
+		}
+		if len(c.Outcomes) > 0 {
+			s += ", outcome " + strings.Join(c.Outcomes, " or ")
+		}
+		if !c.within.zero() {
+			s += ", done within the last " + c.within.String()
+		}
+		out = append(out, s+", not expired")
+	}
+	for _, t := range p.Training {
+		s := t.subject.String() + " training"
+		if !t.within.zero() {
+			s += ", completed within the last " + t.within.String()
+		}
+		out = append(out, s+", not expired")
+	}
+	if w := p.warnDays(); w > 0 {
+		out = append(out, fmt.Sprintf("(items lapsing within %d days are shown as expiring soon)", w))
+	}
+	return out
+}
