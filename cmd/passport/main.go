@@ -20,6 +20,7 @@ const (
 	exitInvalid    = 1 // some credential invalid, or some row/page failed
 	exitUnreadable = 2 // nothing readable found in some input
 	exitUsage      = 3 // usage, configuration or I/O error
+	exitPolicy     = 4 // every credential genuine, but some does not meet the site policy
 )
 
 // cliError is an error with the exit code and a hint for the user.
@@ -153,7 +154,7 @@ Examples:
   passport verify --db site.db -          (one credential text per line, as a USB scanner types)
 
 Exit codes: 0 all valid · 1 some credential invalid · 2 nothing readable found in some input ·
-3 usage, configuration or I/O error.
+3 usage, configuration or I/O error · 4 genuine but not meeting the site policy (--policy).
 Passphrases come from PASSPORT_PASSPHRASE or a prompt, never from a flag.
 `)
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -29,6 +30,9 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("PASSPORT_PASSPHRASE", "test-only-passphrase")
 			e.Setenv("FIXTURES", filepath.Join(root, "fixtures"))
+			// Dates relative to the run, so scripts do not go stale.
+			e.Setenv("RECENT", time.Now().AddDate(0, -1, 0).Format("2006-01-02"))
+			e.Setenv("SOON", time.Now().AddDate(0, 1, 0).Format("2006-01-02"))
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {

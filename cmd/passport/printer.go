@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"passport/station"
 	"passport/verify"
 )
 
@@ -34,11 +35,12 @@ var verdictWord = map[verify.Status]string{
 	verify.StatusValid: "VALID", verify.StatusInvalid: "INVALID", verify.StatusUnreadable: "CANNOT READ",
 }
 
-func (p *printer) print(r verify.Result) {
+func (p *printer) print(v station.Verdict) {
+	r := v.Result
 	p.counts[r.Status]++
 	switch {
 	case p.json != nil:
-		p.json.Encode(r)
+		p.json.Encode(v)
 	case p.table != nil:
 		var name, role, exp string
 		if c := r.Claims; c != nil {
@@ -47,6 +49,9 @@ func (p *printer) print(r verify.Result) {
 		notes := []string{}
 		for _, x := range r.Reasons {
 			notes = append(notes, string(x.Code))
+		}
+		if v.Policy != nil && v.Policy.Status != station.PolicyNotEvaluated {
+			notes = append(notes, "policy "+string(v.Policy.Status))
 		}
 		lapsed := 0
 		for _, x := range r.Warnings {
@@ -62,11 +67,16 @@ func (p *printer) print(r verify.Result) {
 		fmt.Fprintf(p.table, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", verdictWord[r.Status], safe(name), safe(role), safe(r.Issuer), exp,
 			strings.Join(notes, ", "), safe(r.Input))
 	default:
-		p.long(r)
+		p.long(r, v.Policy)
 	}
 }
 
-func (p *printer) long(r verify.Result) {
+var policyWord = map[station.PolicyStatus]string{
+	station.PolicyMet: "MEETS SITE POLICY", station.PolicyExpiringSoon: "MEETS SITE POLICY (some items lapse soon)",
+	station.PolicyNotMet: "DOES NOT MEET SITE POLICY",
+}
+
+func (p *printer) long(r verify.Result, pol *station.PolicyResult) {
 	w := p.w
 	fmt.Fprintf(w, "%s  %s\n", verdictWord[r.Status], safe(r.Input))
 	for _, x := range r.Reasons {
@@ -106,6 +116,14 @@ func (p *printer) long(r verify.Result) {
 	}
 	if r.DCC != nil {
 		printDCC(w, r.DCC)
+	}
+	if pol != nil && pol.Status != station.PolicyNotEvaluated {
+		fmt.Fprintf(w, "  policy:   %s — %s\n", policyWord[pol.Status], safe(pol.Summary))
+		for _, req := range pol.Requirements {
+			if req.Status != station.PolicyMet {
+				fmt.Fprintf(w, "            %s: %s (%s)\n", req.Name, safe(req.Reason), req.Status)
+			}
+		}
 	}
 	for _, x := range r.Warnings {
 		fmt.Fprintf(w, "  warning:  %s\n", safe(x.Message))

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"passport/station"
 	"passport/verify"
 	"passport/verify/scan"
 )
@@ -50,6 +51,7 @@ func verifyCmd(e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object per credential (JSON Lines)")
 	brief := fs.Bool("brief", false, "print one line per credential (a table)")
 	nowFlag := fs.String("now", "", "verify as at this time (RFC 3339 or YYYY-MM-DD) instead of the clock")
+	policyPath := fs.String("policy", "", "site acceptance policy (JSON) to check each valid passport against")
 	inputs, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -63,11 +65,18 @@ func verifyCmd(e *env, args []string) error {
 			return usageErr("use e.g. 2026-03-01 or 2026-03-01T09:00:00Z", "--now: %v", err)
 		}
 	}
+	var pol *station.Policy
+	if *policyPath != "" {
+		if pol, err = station.LoadPolicy(*policyPath); err != nil {
+			return usageErr("check it with 'passport policy check "+*policyPath+"'", "%v", err)
+		}
+	}
 	db, err := openExistingDB(*dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	policyFailed := false
 	printer := newPrinter(e.stdout, *asJSON, *brief)
 	for _, in := range inputs {
 		data, err := readInput(e, in)
@@ -78,11 +87,25 @@ func verifyCmd(e *env, args []string) error {
 			results = verify.Input(in, data, db, opts)
 		}
 		for _, r := range results {
-			printer.print(r)
+			v := station.Verdict{Result: r}
+			if pol != nil {
+				now := opts.Now
+				if now.IsZero() {
+					now = time.Now()
+				}
+				pr := pol.Evaluate(&r, now)
+				v.Policy = &pr
+				policyFailed = policyFailed || pr.Status == station.PolicyNotMet
+			}
+			printer.print(v)
 		}
 	}
 	printer.done()
-	return exitCode(exitFor(printer.counts))
+	code := exitFor(printer.counts)
+	if code == exitValid && policyFailed {
+		code = exitPolicy
+	}
+	return exitCode(code)
 }
 
 // exitFor maps the verdicts of a run to the exit code: any invalid
