@@ -33,6 +33,7 @@ func keysNew(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer clear(pass) // the passphrase copy does not outlive the command
 	iss, err := keys.NewIssuer(*org, *name, time.Now(), time.Duration(*years)*365*24*time.Hour)
 	if err != nil {
 		return usageErr("", "%v", err)
@@ -86,6 +87,7 @@ func loadIssuer(e *env, dir string) (*keys.Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer clear(pass)
 	iss, err := keys.LoadIssuer(dir, pass)
 	if errors.Is(err, keys.ErrWrongPassphrase) {
 		return nil, usageErr("check PASSPORT_PASSPHRASE", "wrong passphrase for the key in %s", dir)
