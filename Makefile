@@ -4,7 +4,7 @@
 GO ?= go
 export CGO_ENABLED = 1
 
-.PHONY: all build demo test test-short deps-test bench fuzz vet clean
+.PHONY: all build demo test test-short deps-test lint fuzz-smoke bench bench-scan fuzz clean
 
 all: build
 
@@ -18,10 +18,22 @@ demo: build
 deps-test:
 	@scripts/need.sh pdftoppm poppler-utils chromium chromium
 
-# The test command (README, .ci/run): vet, then every test with the race detector.
-test: deps-test
-	$(GO) vet ./...
+# The test command (README, .ci/run): format, vet and staticcheck; every test
+# with the race detector; then each fuzz target briefly.
+test: deps-test lint
 	$(GO) test -race -timeout 45m ./...
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+# Every fuzz target for a few seconds: crashes found before are kept in
+# testdata/fuzz as regression inputs and run by plain `go test` too.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 # Quick loop while developing: no race detector, short mode.
 test-short:
@@ -29,6 +41,13 @@ test-short:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Our reader against zbarimg and ZXingReader on a freshly generated corpus of
+# degraded scans (16 damage classes, 8 images each; about 5 minutes).
+bench-scan:
+	@scripts/need.sh pdftoppm poppler-utils zbarimg zbar-tools ZXingReader zxing-cpp-tools
+	$(GO) build -o bin/passport ./cmd/passport
+	$(GO) run ./fixtures/degrade/cmd/scanbench -n 8 -seed 1 -passport bin/passport -csv fixtures/staff.csv
 
 # Each fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s
@@ -38,9 +57,6 @@ fuzz:
 	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
-
-vet:
-	gofmt -l . | (! grep .) && $(GO) vet ./...
 
 clean:
 	rm -rf bin demo

@@ -275,3 +275,72 @@ func median9(p *[9]byte) byte {
 	s(4, 2)
 	return p[4]
 }
+
+// morph3 returns the image passed through a 3×3 minimum (dark=true: dark areas grow
+// by a pixel) or maximum filter (light areas grow). Border pixels are copied.
+func (g *gray) morph3(dark bool) *gray {
+	w, h := g.Width, g.Height
+	o := newGray(w, h)
+	copy(o.pix, g.pix)
+	if w < 3 || h < 3 {
+		return o
+	}
+	// Separable: horizontal pass into tmp, then vertical.
+	tmp := make([]byte, len(g.pix))
+	copy(tmp, g.pix)
+	pick := func(a, b, c byte) byte {
+		if dark {
+			return min(a, b, c)
+		}
+		return max(a, b, c)
+	}
+	for y := 0; y < h; y++ {
+		src := g.pix[y*w : (y+1)*w]
+		dst := tmp[y*w : (y+1)*w]
+		for x := 1; x < w-1; x++ {
+			dst[x] = pick(src[x-1], src[x], src[x+1])
+		}
+	}
+	for y := 1; y < h-1; y++ {
+		a, b, c := tmp[(y-1)*w:y*w], tmp[y*w:(y+1)*w], tmp[(y+1)*w:(y+2)*w]
+		dst := o.pix[y*w : (y+1)*w]
+		for x := 0; x < w; x++ {
+			dst[x] = pick(a[x], b[x], c[x])
+		}
+	}
+	return o
+}
+
+// boxBlur returns the image averaged over a (2r+1)² box, which suppresses sensor
+// noise that breaks the finder patterns' run-length checks.
+func (g *gray) boxBlur(r int) *gray {
+	w, h := g.Width, g.Height
+	o := newGray(w, h)
+	tmp := make([]uint32, len(g.pix))
+	n := uint32(2*r + 1)
+	for y := 0; y < h; y++ {
+		src := g.pix[y*w : (y+1)*w]
+		dst := tmp[y*w : (y+1)*w]
+		var acc uint32
+		for x := -r; x <= r; x++ {
+			acc += uint32(src[min(max(x, 0), w-1)])
+		}
+		for x := 0; x < w; x++ {
+			dst[x] = acc
+			acc += uint32(src[min(x+r+1, w-1)])
+			acc -= uint32(src[max(x-r, 0)])
+		}
+	}
+	for x := 0; x < w; x++ {
+		var acc uint32
+		for y := -r; y <= r; y++ {
+			acc += tmp[min(max(y, 0), h-1)*w+x]
+		}
+		for y := 0; y < h; y++ {
+			o.pix[y*w+x] = byte((acc + n*n/2) / (n * n))
+			acc += tmp[min(y+r+1, h-1)*w+x]
+			acc -= tmp[max(y-r, 0)*w+x]
+		}
+	}
+	return o
+}

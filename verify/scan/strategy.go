@@ -21,6 +21,9 @@ type Strategy struct {
 	transformKey string
 	// global selects GlobalHistogramBinarizer instead of HybridBinarizer.
 	global bool
+	// region applies the strategy to crops of the candidate regions instead of the
+	// whole image.
+	region bool
 }
 
 // Transforms used by the default strategies.
@@ -34,6 +37,20 @@ var (
 	// run-length checks have pixels to work with (SCANNING.md, item 3).
 	tfUp2 = func(g *gray) *gray {
 		if 4*len(g.pix) > maxWorkPixels {
+			return nil
+		}
+		return g.upscaled(2, false)
+	}
+	tfBox2      = func(g *gray) *gray { return g.boxBlur(2) }
+	tfMax3      = func(g *gray) *gray { return g.morph3(false) }
+	tfMax3x2    = func(g *gray) *gray { return g.morph3(false).morph3(false) }
+	tfMin3      = func(g *gray) *gray { return g.morph3(true) }
+	tfDown2Max3 = func(g *gray) *gray { return g.downscaled2().morph3(false) }
+	tfBox1Down2 = func(g *gray) *gray { return g.boxBlur(1).downscaled2() }
+	// tfUp2Small upscales only images small enough that modules may be under 3.5
+	// pixels over the whole frame (a 150-dpi A4 page is 2.2 megapixels).
+	tfUp2Small = func(g *gray) *gray {
+		if len(g.pix) > upSmallMaxPixels {
 			return nil
 		}
 		return g.upscaled(2, false)
@@ -66,24 +83,51 @@ const (
 	// downMinPixels is the size from which halving is tried: 4 megapixels (a 150-dpi
 	// A4 scan is 2.2 MP and has no pixels to spare).
 	downMinPixels = 4_000_000
+	// upSmallMaxPixels is the largest whole image the up2 fallback enlarges: a
+	// 150- or 200-dpi A4 scan (2.2 or 3.9 MP) is where modules get small; a 300-dpi page has big
+	// modules and would cost 35 MP of work.
+	upSmallMaxPixels = 4_500_000
 )
 
 // DefaultStrategies returns the strategies Decode uses, cheapest and most often
-// successful first. The slice is new on every call; callers may reorder or extend it.
+// successful first: the whole image as it is, then a list of filters on crops of the
+// candidate regions (candidateRegions: the busy squares where a code probably is),
+// then a few whole-image fallbacks for codes the region finder missed. The slice is
+// new on every call; callers may reorder or extend it.
+//
+// Each filter answers a failure mode measured on the fixtures/degrade corpus (see
+// docs/scanning.md): box blur for sensor noise and faded toner, a 3×3 maximum (thinner
+// dark modules) for photocopies and ink spread, a 3×3 minimum for faded or dropped-out
+// toner, the median for specks, upscaling for modules under ~3.5 pixels.
 func DefaultStrategies() []Strategy {
 	return []Strategy{
 		{Name: "hybrid"},
 		{Name: "fit+hybrid", transform: tfFit, transformKey: "fit"},
 		{Name: "global", global: true},
+		{Name: "crop+hybrid", region: true},
+		{Name: "crop+global", region: true, global: true},
+		{Name: "crop+box2+hybrid", region: true, transform: tfBox2, transformKey: "box2"},
+		{Name: "crop+max3+hybrid", region: true, transform: tfMax3, transformKey: "max3"},
+		{Name: "crop+max3+global", region: true, transform: tfMax3, transformKey: "max3", global: true},
+		{Name: "crop+min3+hybrid", region: true, transform: tfMin3, transformKey: "min3"},
+		{Name: "crop+box2+global", region: true, transform: tfBox2, transformKey: "box2", global: true},
+		{Name: "crop+median3+hybrid", region: true, transform: tfMedian, transformKey: "median3"},
+		{Name: "crop+median3+global", region: true, transform: tfMedian, transformKey: "median3", global: true},
+		{Name: "crop+up2+hybrid", region: true, transform: tfUp2, transformKey: "up2"},
+		{Name: "crop+up2+global", region: true, transform: tfUp2, transformKey: "up2", global: true},
+		{Name: "crop+max3x2+hybrid", region: true, transform: tfMax3x2, transformKey: "max3x2"},
+		{Name: "crop+down2+max3+hybrid", region: true, transform: tfDown2Max3, transformKey: "down2max3"},
+		{Name: "crop+box1+down2+hybrid", region: true, transform: tfBox1Down2, transformKey: "box1down2"},
+		{Name: "crop+rot90+hybrid", region: true, transform: tfRot90, transformKey: "rot90"},
 		{Name: "median3+hybrid", transform: tfMedian, transformKey: "median3"},
 		{Name: "median3+global", transform: tfMedian, transformKey: "median3", global: true},
-		{Name: "up2+hybrid", transform: tfUp2, transformKey: "up2"},
-		{Name: "up2+global", transform: tfUp2, transformKey: "up2", global: true},
+		{Name: "box2+hybrid", transform: tfBox2, transformKey: "box2"},
+		{Name: "box2+global", transform: tfBox2, transformKey: "box2", global: true},
+		{Name: "up2+hybrid", transform: tfUp2Small, transformKey: "up2small"},
+		{Name: "up2+global", transform: tfUp2Small, transformKey: "up2small", global: true},
 		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
 		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
 		{Name: "rot90+hybrid", transform: tfRot90, transformKey: "rot90"},
-		{Name: "rot180+hybrid", transform: tfRot180, transformKey: "rot180"},
-		{Name: "rot270+hybrid", transform: tfRot270, transformKey: "rot270"},
 	}
 }
 
@@ -94,11 +138,49 @@ var decodeHints = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_
 // first strategy that reads anything, and that strategy's name.
 func decodeGray(g *gray, strategies []Strategy) ([]Code, string, error) {
 	var (
-		lastKey string
-		lastImg *gray
-		failure error
+		lastKey   string
+		lastImg   *gray
+		failure   error
+		regions   []*gray
+		regionsOK bool
+		// Transformed crops are small; keep them all so strategies sharing a
+		// transform do not recompute it.
+		cropCache = map[string]*gray{}
 	)
+	try := func(img *gray, global bool) []Code {
+		codes, err := readOnce(img, global)
+		if err != nil && failure == nil {
+			failure = err
+		}
+		return codes
+	}
 	for _, s := range strategies {
+		if s.region {
+			if !regionsOK {
+				regionsOK = true
+				for _, r := range candidateRegions(g) {
+					regions = append(regions, g.crop(r))
+				}
+			}
+			for i, c := range regions {
+				img := c
+				if s.transform != nil {
+					key := fmt.Sprintf("%d/%s", i, s.transformKey)
+					var ok bool
+					if img, ok = cropCache[key]; !ok || s.transformKey == "" {
+						img = s.transform(c)
+						cropCache[key] = img
+					}
+					if img == nil {
+						continue
+					}
+				}
+				if codes := try(img, s.global); len(codes) > 0 {
+					return codes, s.Name, nil
+				}
+			}
+			continue
+		}
 		img := g
 		if s.transform != nil {
 			if s.transformKey == "" || s.transformKey != lastKey {
@@ -109,11 +191,7 @@ func decodeGray(g *gray, strategies []Strategy) ([]Code, string, error) {
 				continue
 			}
 		}
-		codes, err := readOnce(img, s.global)
-		if err != nil && failure == nil {
-			failure = err
-		}
-		if len(codes) > 0 {
+		if codes := try(img, s.global); len(codes) > 0 {
 			return codes, s.Name, nil
 		}
 	}
