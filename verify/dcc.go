@@ -1,18 +1,230 @@
 package verify
 
 import (
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/fxamacker/cbor/v2"
 
 	"passport/credential"
 	"passport/keys"
 )
 
-// DCCView is the JSON form of an EU Digital COVID Certificate.
-type DCCView struct{}
+// EU Digital COVID Certificate (eHealth Network, "Electronic Health
+// Certificate Specification" v1.0.5 and the DCC JSON schema 1.3): a CWT
+// (RFC 8392) with claim 1 iss (issuing country), 4 exp, 6 iat and -260
+// hcert, whose key 1 holds the certificate (ver, nam, dob and one of v, t, r).
+const (
+	dccClaimHcert = -260 // CWT claim holding the health certificates
+	dccHcertEUDCC = 1    // key of the EU DCC inside hcert
+
+	// maxDCCEntries caps the vaccination, test and recovery entries read
+	// from one DCC: the specification allows exactly one in total; a few
+	// more are accepted from lenient issuers, no more.
+	maxDCCEntries = 8
+)
+
+// DCCView is the JSON form of an EU Digital COVID Certificate: the holder
+// and the vaccination, test and recovery entries, with their fields named
+// as in the DCC JSON schema (tg, vp, mp, ...) beside readable names.
+type DCCView struct {
+	SchemaVersion string           `json:"ver"`
+	Country       string           `json:"country"` // CWT iss: the issuing country
+	IssuedAt      string           `json:"iat"`
+	Expires       string           `json:"exp"`
+	Name          DCCName          `json:"nam"`
+	DateOfBirth   string           `json:"dob"`
+	Vaccinations  []DCCVaccination `json:"v,omitempty"`
+	Tests         []DCCTest        `json:"t,omitempty"`
+	Recoveries    []DCCRecovery    `json:"r,omitempty"`
+}
+
+// DCCName is the holder's name as printed (fn, gn) and in the ICAO 9303
+// transliteration (fnt, gnt).
+type DCCName struct {
+	FamilyName         string `json:"fn,omitempty"`
+	GivenName          string `json:"gn,omitempty"`
+	FamilyNameStandard string `json:"fnt"`
+	GivenNameStandard  string `json:"gnt,omitempty"`
+}
+
+// DCCVaccination is one vaccination entry ("v").
+type DCCVaccination struct {
+	Disease       string `json:"tg" cbor:"tg"` // disease targeted (SNOMED CT, 840539006 = COVID-19)
+	Prophylaxis   string `json:"vp" cbor:"vp"` // vaccine or prophylaxis
+	Product       string `json:"mp" cbor:"mp"` // medicinal product (e.g. EU/1/20/1528)
+	Manufacturer  string `json:"ma" cbor:"ma"` // marketing authorisation holder
+	DoseNumber    int    `json:"dn" cbor:"dn"` // number in a series of doses
+	TotalDoses    int    `json:"sd" cbor:"sd"` // total doses in the series
+	Date          string `json:"dt" cbor:"dt"` // date of vaccination
+	Country       string `json:"co" cbor:"co"` // country of vaccination
+	Issuer        string `json:"is" cbor:"is"` // certificate issuer
+	CertificateID string `json:"ci" cbor:"ci"` // unique certificate identifier (UVCI)
+}
+
+// DCCTest is one test entry ("t").
+type DCCTest struct {
+	Disease       string `json:"tg" cbor:"tg"`
+	TestType      string `json:"tt" cbor:"tt"`           // e.g. LP6464-4 (NAAT), LP217198-3 (rapid antigen)
+	Name          string `json:"nm,omitempty" cbor:"nm"` // NAAT test name
+	Device        string `json:"ma,omitempty" cbor:"ma"` // rapid antigen test device
+	SampleTime    string `json:"sc" cbor:"sc"`           // date and time of sample collection
+	Result        string `json:"tr" cbor:"tr"`           // 260415000 = not detected, 260373001 = detected
+	Centre        string `json:"tc,omitempty" cbor:"tc"` // testing centre
+	Country       string `json:"co" cbor:"co"`
+	Issuer        string `json:"is" cbor:"is"`
+	CertificateID string `json:"ci" cbor:"ci"`
+}
+
+// DCCRecovery is one recovery entry ("r").
+type DCCRecovery struct {
+	Disease       string `json:"tg" cbor:"tg"`
+	FirstPositive string `json:"fr" cbor:"fr"` // date of the first positive NAAT result
+	Country       string `json:"co" cbor:"co"`
+	Issuer        string `json:"is" cbor:"is"`
+	ValidFrom     string `json:"df" cbor:"df"`
+	ValidUntil    string `json:"du" cbor:"du"`
+	CertificateID string `json:"ci" cbor:"ci"`
+}
+
+type dccName struct {
+	Fn  string `cbor:"fn"`
+	Gn  string `cbor:"gn"`
+	Fnt string `cbor:"fnt"`
+	Gnt string `cbor:"gnt"`
+}
+
+type dccCert struct {
+	Ver string           `cbor:"ver"`
+	Nam *dccName         `cbor:"nam"`
+	Dob string           `cbor:"dob"`
+	V   []DCCVaccination `cbor:"v"`
+	T   []DCCTest        `cbor:"t"`
+	R   []DCCRecovery    `cbor:"r"`
+}
+
+type dccClaims struct {
+	Iss   string                  `cbor:"1,keyasint"`
+	Exp   int64                   `cbor:"4,keyasint"`
+	Iat   int64                   `cbor:"6,keyasint"`
+	Hcert map[int]cbor.RawMessage `cbor:"-260,keyasint"`
+}
+
+// dccDec reads DCC claims with the passport's size limits. Unlike the
+// passport's own claims it accepts unknown fields (the DCC schema has
+// grown over versions, and claims like 5 nbf or 7 cti may appear) and a
+// non-deterministic encoding (DCC issuers do not all use one); duplicate
+// keys, indefinite lengths and invalid UTF-8 are still refused.
+var dccDec = func() cbor.DecMode {
+	m, err := cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		IndefLength:      cbor.IndefLengthForbidden,
+		MaxNestedLevels:  credential.MaxNesting,
+		MaxArrayElements: credential.MaxArrayElements,
+		MaxMapPairs:      credential.MaxMapPairs,
+		UTF8:             cbor.UTF8RejectInvalid,
+		IntDec:           cbor.IntDecConvertSigned,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
+
+// parseDCC decodes and checks the structure of a DCC payload.
+func parseDCC(payload []byte) (*dccClaims, *dccCert, error) {
+	var c dccClaims
+	if err := dccDec.Unmarshal(payload, &c); err != nil {
+		return nil, nil, fmt.Errorf("the DCC claims are not a valid CWT: %v", err)
+	}
+	raw, ok := c.Hcert[dccHcertEUDCC]
+	if !ok {
+		return nil, nil, fmt.Errorf("claim %d (hcert) holds no EU DCC (key %d)", dccClaimHcert, dccHcertEUDCC)
+	}
+	var h dccCert
+	if err := dccDec.Unmarshal(raw, &h); err != nil {
+		return nil, nil, fmt.Errorf("the EU DCC is malformed: %v", err)
+	}
+	switch n := len(h.V) + len(h.T) + len(h.R); {
+	case h.Ver == "":
+		return nil, nil, fmt.Errorf("the EU DCC has no schema version (ver)")
+	case h.Nam == nil || h.Nam.Fnt == "":
+		return nil, nil, fmt.Errorf("the EU DCC has no standardised family name (nam.fnt)")
+	case n == 0:
+		return nil, nil, fmt.Errorf("the EU DCC holds no vaccination, test or recovery entry")
+	case n > maxDCCEntries:
+		return nil, nil, fmt.Errorf("the EU DCC holds %d entries, over the %d accepted", n, maxDCCEntries)
+	case c.Iat == 0 || c.Exp == 0:
+		return nil, nil, fmt.Errorf("the DCC has no issue (6) or expiry (4) time")
+	}
+	for _, id := range h.ids() {
+		if id == "" || len(id) > keys.MaxRevokedIDLen {
+			return nil, nil, fmt.Errorf("an entry's certificate identifier (ci) is empty or over %d characters", keys.MaxRevokedIDLen)
+		}
+	}
+	return &c, &h, nil
+}
+
+// ids lists the certificate identifiers (ci) of every entry.
+func (h *dccCert) ids() []string {
+	var out []string
+	for _, v := range h.V {
+		out = append(out, v.CertificateID)
+	}
+	for _, t := range h.T {
+		out = append(out, t.CertificateID)
+	}
+	for _, r := range h.R {
+		out = append(out, r.CertificateID)
+	}
+	return out
+}
+
+func (h *dccCert) holder() string {
+	given, family := h.Nam.Gn, h.Nam.Fn
+	if family == "" {
+		family, given = h.Nam.Fnt, h.Nam.Gnt
+	}
+	return strings.TrimSpace(given + " " + family)
+}
 
 // verifyDCC handles an EU Digital COVID Certificate whose signature has
-// already been checked.
+// already been checked: it reads the claims, applies the key's validity
+// window and status to iat, checks exp and iat against now, and looks each
+// entry's certificate identifier (ci) up in the revoked list. The issuer
+// claim is a country code and DCC signer certificates carry no passport
+// org code, so there is no issuer_mismatch check: the trusted key is what
+// vouches for the issuer.
 func verifyDCC(r Result, s *credential.Signed, key *keys.TrustedKey, store keys.TrustStore, now time.Time, skew time.Duration) Result {
-	r.fail(credential.ReasonBadClaims, "EU DCC (HC1:) claims are not read by this version yet")
+	c, h, err := parseDCC(s.Payload())
+	if err != nil {
+		r.fail(credential.ReasonBadClaims, "%v", err)
+		return r
+	}
+	iat, exp := time.Unix(c.Iat, 0).UTC(), time.Unix(c.Exp, 0).UTC()
+	r.Subject = h.holder()
+	r.CredentialID = h.ids()[0]
+	r.DCC = &DCCView{SchemaVersion: h.Ver, Country: c.Iss, IssuedAt: iat.Format(time.RFC3339), Expires: exp.Format(time.RFC3339),
+		Name:        DCCName{FamilyName: h.Nam.Fn, GivenName: h.Nam.Gn, FamilyNameStandard: h.Nam.Fnt, GivenNameStandard: h.Nam.Gnt},
+		DateOfBirth: h.Dob, Vaccinations: h.V, Tests: h.T, Recoveries: h.R}
+	r.checkKey(key, iat)
+	switch {
+	case now.Add(skew).Before(iat):
+		r.fail(ReasonNotYetValid, "the certificate says it was issued in the future (%s): check this computer's clock", human(iat))
+	case now.Add(-skew).After(exp):
+		r.fail(ReasonExpired, "the certificate expired on %s", human(exp))
+	}
+	for _, id := range h.ids() {
+		revoked, err := store.IsRevoked([]byte(id))
+		if err != nil {
+			r.fail(ReasonTrustStore, "the revocation list could not be read: %v", err)
+			break
+		}
+		if revoked {
+			r.fail(ReasonRevoked, "this certificate (%s) has been revoked", id)
+			break
+		}
+	}
 	return r
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -11,9 +13,180 @@ import (
 	"passport/keys/trustdb"
 )
 
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
+
+func trustInit(e *env, args []string) error {
+	fs := newFlags(e, "trust init", "--db FILE --anchor AUTHORITY.pub [--anchor ...]",
+		"Pins trust-authority public keys: only bundles they sign are imported. Give --anchor more\n"+
+			"than once, or run again on the same --db, to pin a new authority key during rollover.\n\n"+
+			"Example:\n  passport trust init --db site.db --anchor auth/authority.pub")
+	dbPath := fs.String("db", "", "the site's trust database (created if missing)")
+	var anchors stringList
+	fs.Var(&anchors, "anchor", "authority.pub file to pin (repeatable)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if len(anchors) == 0 {
+		return usageErr("example: passport trust init --db site.db --anchor auth/authority.pub", "no --anchor given")
+	}
+	type pinned struct {
+		file string
+		pub  any
+	}
+	var pubs []pinned
+	for _, a := range anchors {
+		data, err := os.ReadFile(a)
+		if err != nil {
+			return usageErr("", "cannot read %s: %v", a, err)
+		}
+		pub, err := keys.ParseAuthorityPublicKey(data)
+		if err != nil {
+			return usageErr("give the authority.pub file from 'passport authority new'", "%s: %v", a, err)
+		}
+		pubs = append(pubs, pinned{a, pub})
+	}
+	db, err := openDB(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, p := range pubs {
+		kid, err := db.AddAnchor(p.pub, p.file)
+		if err != nil {
+			return usageErr("", "%s: %v", p.file, err)
+		}
+		fmt.Fprintf(e.stdout, "pinned authority %x (%s)\n", kid, p.file)
+	}
+	return nil
+}
+
+func trustImport(e *env, args []string) error {
+	fs := newFlags(e, "trust import", "--db FILE [--force] BUNDLE",
+		"Verifies a trust-list bundle against the pinned authority keys and makes it the list in\n"+
+			"force, in one transaction (an interrupted import leaves the previous list whole). Refuses\n"+
+			"an unpinned signer, a bad signature, malformed entries, an expired bundle, and a version\n"+
+			"not newer than the one in force (rollback) unless --force.\n\n"+
+			"Example:\n  passport trust import --db site.db trust-3.bundle")
+	dbPath := fs.String("db", "", "the site's trust database (made by trust init)")
+	force := fs.Bool("force", false, "accept an older or equal version (undo a bad bundle; weakens rollback protection)")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return usageErr("example: passport trust import --db site.db trust-3.bundle", "give exactly one bundle file")
+	}
+	st, err := os.Stat(files[0])
+	if err != nil {
+		return usageErr("", "cannot read %s: %v", files[0], err)
+	}
+	if st.Size() > keys.MaxBundleBytes {
+		return refused(fmt.Sprintf("a bundle is at most %d MB: is this the right file?", keys.MaxBundleBytes>>20), "%s is %d bytes, over the bundle limit", files[0], st.Size())
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		return usageErr("", "cannot read %s: %v", files[0], err)
+	}
+	db, err := openExistingDB(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := db.ImportBundle(data, trustdb.ImportOptions{ForceRollback: *force})
+	if err != nil {
+		return importError(files[0], err)
+	}
+	b := rep.Bundle
+	fmt.Fprintf(e.stdout, "imported trust list version %d (was %d), issued %s, expires %s: %d issuer keys, %d revoked credentials; signed by authority %x\n",
+		b.Version, rep.PrevVersion, b.Issued.Format("02 Jan 2006"), b.Expires.Format("02 Jan 2006"), len(b.Issuers), len(b.Revoked), rep.AnchorKID)
+	if *force && b.Version <= rep.PrevVersion {
+		fmt.Fprintf(e.stderr, "passport: warning: --force: version %d replaced the newer version %d\n", b.Version, rep.PrevVersion)
+	}
+	return nil
+}
+
+// refused is a refused import: exit 1, the previous list unchanged.
+func refused(hint, format string, a ...any) error {
+	return &cliError{code: exitInvalid, msg: "import refused, the previous trust list is unchanged: " + fmt.Sprintf(format, a...), hint: hint}
+}
+
+func importError(file string, err error) error {
+	switch {
+	case errors.Is(err, trustdb.ErrNoAnchor):
+		return refused("pin the authority first: passport trust init --db FILE --anchor authority.pub", "%v", err)
+	case errors.Is(err, trustdb.ErrNotPinned):
+		return refused("only bundles from a pinned authority are accepted; if the authority changed its key, pin the new authority.pub with trust init", "%s: %v", file, err)
+	case errors.Is(err, keys.ErrBundleSignature):
+		return refused("the file was altered or is not from your authority: get a fresh copy", "%s: %v", file, err)
+	case errors.Is(err, trustdb.ErrRollback):
+		return refused("import the latest bundle; --force accepts an older one only on the authority's instruction", "%s: %v", file, err)
+	case errors.Is(err, trustdb.ErrBundleExpired):
+		return refused("ask the authority for the current bundle (or check this computer's clock)", "%s: %v", file, err)
+	case errors.Is(err, keys.ErrBundleMalformed):
+		return refused("give a .bundle file written by 'passport authority bundle'; report a damaged one to the authority", "%s: %v", file, err)
+	case errors.Is(err, trustdb.ErrKidConflict):
+		return refused("remove the conflicting directly trusted certificate or ask the authority", "%s: %v", file, err)
+	}
+	return usageErr("", "%s: %v", file, err)
+}
+
+func trustStatus(e *env, args []string) error {
+	fs := newFlags(e, "trust status", "--db FILE [--now T]",
+		"Says in one line whether the site's trust list is current. Exit 0 current (or only direct\n"+
+			"trust), 1 expired, 3 error.")
+	dbPath := fs.String("db", "", "the site's trust database")
+	nowFlag := fs.String("now", "", "check as at this time (RFC 3339 or YYYY-MM-DD) instead of the clock")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	now := time.Now()
+	if *nowFlag != "" {
+		var err error
+		if now, err = parseTime(*nowFlag); err != nil {
+			return usageErr("use e.g. 2026-03-01", "--now: %v", err)
+		}
+	}
+	db, err := openExistingDB(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	info, err := db.Info()
+	if err != nil {
+		return err
+	}
+	if info.Version == 0 {
+		fmt.Fprintf(e.stdout, "no trust-list bundle imported: %d issuer keys trusted directly (no expiry to check)\n", info.Issuers)
+		return nil
+	}
+	if !now.Before(info.Expires) {
+		fmt.Fprintf(e.stdout, "EXPIRED: trust list version %d expired on %s (%s ago): import the latest bundle\n",
+			info.Version, info.Expires.Format("02 Jan 2006 15:04 UTC"), ago(now.Sub(info.Expires)))
+		return exitCode(exitInvalid)
+	}
+	fmt.Fprintf(e.stdout, "current: trust list version %d, issued %s, expires %s (in %s); %d issuer keys, %d revoked credentials\n",
+		info.Version, info.Issued.Format("02 Jan 2006"), info.Expires.Format("02 Jan 2006 15:04 UTC"), ago(info.Expires.Sub(now)), info.Issuers, info.Revoked)
+	return nil
+}
+
+// ago says a duration in days (or hours under two days).
+func ago(d time.Duration) string {
+	if d < 48*time.Hour {
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
 func init() {
 	register("trust add", "trust issuer certificates directly (small set-ups)", trustAdd)
 	register("trust list", "list the trusted issuers and the trust list's version", trustList)
+	register("trust init", "pin trust-authority keys that sign trust-list bundles", trustInit)
+	register("trust import", "import a signed trust-list bundle (atomic; refuses rollback)", trustImport)
+	register("trust status", "say in one line whether the trust list is current", trustStatus)
 }
 
 func openDB(path string) (*trustdb.DB, error) {
@@ -112,11 +285,23 @@ func trustList(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var out []keyJSON
+	anchors, err := db.Anchors()
+	if err != nil {
+		return err
+	}
+	anchorJSON := []map[string]string{}
+	for _, a := range anchors {
+		anchorJSON = append(anchorJSON, map[string]string{"kid": fmt.Sprintf("%x", a.KID), "name": a.Name, "added": isoOrEmpty(a.AddedAt)})
+	}
+	expired := info.Version > 0 && !time.Now().Before(info.Expires)
+	out := []keyJSON{}
 	for _, k := range ks {
 		status := "trusted"
 		if k.Revoked {
 			status = "revoked"
+			if !k.RevokedFrom.IsZero() {
+				status = "revoked from " + k.RevokedFrom.Format("2006-01-02")
+			}
 		} else if !k.ValidUntil.IsZero() && time.Now().After(k.ValidUntil) {
 			status = "expired"
 		}
@@ -128,13 +313,21 @@ func trustList(e *env, args []string) error {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"version": info.Version, "issued": isoOrEmpty(info.Issued),
-			"expires": isoOrEmpty(info.Expires), "revoked_credentials": info.Revoked, "issuers": out})
+			"expires": isoOrEmpty(info.Expires), "expired": expired, "revoked_credentials": info.Revoked,
+			"anchors": anchorJSON, "issuers": out})
 	}
 	if info.Version > 0 {
-		fmt.Fprintf(e.stdout, "trust list version %d, issued %s, expires %s, %d revoked credentials\n",
-			info.Version, info.Issued.Format("02 Jan 2006"), info.Expires.Format("02 Jan 2006"), info.Revoked)
+		state := "current"
+		if expired {
+			state = "EXPIRED"
+		}
+		fmt.Fprintf(e.stdout, "trust list version %d, issued %s, expires %s (%s), %d revoked credentials\n",
+			info.Version, info.Issued.Format("02 Jan 2006"), info.Expires.Format("02 Jan 2006"), state, info.Revoked)
 	} else {
 		fmt.Fprintln(e.stdout, "no trust-list bundle imported; issuers trusted directly only")
+	}
+	for _, a := range anchors {
+		fmt.Fprintf(e.stdout, "pinned authority %x (%s)\n", a.KID, safe(a.Name))
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORG\tNAME\tKID\tVALID FROM\tVALID UNTIL\tSTATUS\tSOURCE")

@@ -42,7 +42,7 @@ const applicationID = 0x50535054
 //	revoked_credentials  credential ids (CWT cti bytes) revoked by the bundle in force.
 //	  cti BLOB PK
 //
-// A bundle import (a later task) deletes the bundle row, every issuer_keys
+// A bundle import (ImportBundle, bundle.go) deletes the bundle row, every issuer_keys
 // row with source = 'bundle' and every revoked_credentials row, and inserts
 // the new ones, all in one transaction. When a kid is present from both
 // sources the bundle row is the one used: the authority's status, including

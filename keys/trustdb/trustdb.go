@@ -49,6 +49,9 @@ type DB struct {
 	watch   *sql.Conn         // WAL only: dedicated connection for PRAGMA data_version
 	snap    map[string]*entry // key cache, nil until first used
 	version int64             // change counter (or data_version) when snap was loaded
+
+	info        *keys.ListInfo // Info cache, nil until first used
+	infoVersion int64          // change counter when info was computed
 }
 
 // entry is one cached issuer key; its public key is parsed on first use so
@@ -412,12 +415,12 @@ const (
 // changed since it was loaded. In rollback-journal mode (what Open sets) the
 // check reads the header's file change counter, about one pread; should the
 // file be in WAL mode it asks SQLite (PRAGMA data_version), which is slower.
-func (db *DB) snapshot() (map[string]*entry, error) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
+// changeVersion reads the database's change counter (rollback-journal
+// mode) or PRAGMA data_version (WAL). db.mu must be held.
+func (db *DB) changeVersion() (int64, error) {
 	var hdr [hdrChangeCounter + 4]byte
 	if _, err := db.file.ReadAt(hdr[:], 0); err != nil {
-		return nil, fmt.Errorf("reading trust store %s: %w", db.path, err)
+		return 0, fmt.Errorf("reading trust store %s: %w", db.path, err)
 	}
 	v := int64(binary.BigEndian.Uint32(hdr[hdrChangeCounter:]))
 	if hdr[hdrWriteVersion] == 2 { // WAL: the counter is not kept up to date
@@ -425,14 +428,24 @@ func (db *DB) snapshot() (map[string]*entry, error) {
 		if db.watch == nil {
 			c, err := db.sql.Conn(ctx)
 			if err != nil {
-				return nil, db.wrap("reading", err)
+				return 0, db.wrap("reading", err)
 			}
 			db.watch = c
-			db.snap = nil
+			db.snap, db.info = nil, nil
 		}
 		if err := db.watch.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
-			return nil, db.wrap("reading", err)
+			return 0, db.wrap("reading", err)
 		}
+	}
+	return v, nil
+}
+
+func (db *DB) snapshot() (map[string]*entry, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	v, err := db.changeVersion()
+	if err != nil {
+		return nil, err
 	}
 	if db.snap != nil && v == db.version {
 		return db.snap, nil
@@ -461,6 +474,7 @@ func (db *DB) snapshot() (map[string]*entry, error) {
 func (db *DB) invalidate() {
 	db.mu.Lock()
 	db.snap = nil
+	db.info = nil
 	db.mu.Unlock()
 }
 
@@ -479,8 +493,28 @@ func (db *DB) IsRevoked(credentialID []byte) (bool, error) {
 
 // Info describes the trust list: the bundle in force (zero values when the
 // site only trusts certificates directly), the number of distinct trusted
-// issuer key ids and the number of revoked credential ids.
+// issuer key ids and the number of revoked credential ids. Verification
+// asks for it on every credential, so the answer is cached until the file
+// changes (counting 100,000 revoked ids takes milliseconds).
 func (db *DB) Info() (keys.ListInfo, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	v, err := db.changeVersion()
+	if err != nil {
+		return keys.ListInfo{}, err
+	}
+	if db.info != nil && db.infoVersion == v {
+		return *db.info, nil
+	}
+	info, err := db.readInfo()
+	if err != nil {
+		return info, err
+	}
+	db.info, db.infoVersion = &info, v
+	return info, nil
+}
+
+func (db *DB) readInfo() (keys.ListInfo, error) {
 	var info keys.ListInfo
 	var issued, expires int64
 	err := db.sql.QueryRow("SELECT version, issued, expires FROM bundle WHERE id = 1").Scan(&info.Version, &issued, &expires)

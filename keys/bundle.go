@@ -1,0 +1,459 @@
+package keys
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/veraison/go-cose"
+)
+
+// BundleContentType is the COSE content type (RFC 9052 §3.1, label 3) in
+// the protected header of every trust-list bundle. It separates bundles from
+// credentials: a COSE message without it is never read as a bundle, so a
+// signature made for one purpose cannot be replayed as the other.
+const BundleContentType = "application/vnd.passport.trust-list+cbor"
+
+// Errors of bundle parsing and verification. Every error returned by
+// ParseSignedBundle, SignedBundle.Verify and UnmarshalBundle wraps one.
+var (
+	// ErrBundleMalformed: the file is not a well-formed trust-list bundle.
+	ErrBundleMalformed = errors.New("malformed trust-list bundle")
+	// ErrBundleSignature: the bundle's signature does not verify with the anchor key.
+	ErrBundleSignature = errors.New("trust-list bundle signature does not verify")
+)
+
+// Issuer key status values in a bundle.
+const (
+	StatusActive  = 0 // the key may sign credentials within its validity window
+	StatusRevoked = 1 // the key is revoked, for all credentials or those issued from RevokedFrom
+)
+
+// Bundle is a trust list as an authority publishes it: its version
+// (strictly increasing), when it was issued and when it expires, the issuer
+// keys sites should trust and the revoked credential ids. docs/format.md
+// ("Trust-list bundles") specifies its encoding.
+type Bundle struct {
+	Version int64
+	Issued  time.Time
+	Expires time.Time
+	Issuers []BundleIssuer
+	// Revoked holds revoked credential ids: a passport's cti (16 bytes) or
+	// an EU DCC certificate identifier ("ci") as its UTF-8 bytes.
+	Revoked [][]byte
+}
+
+// BundleIssuer is one issuer key in a bundle.
+type BundleIssuer struct {
+	KID         []byte // 8 bytes; KeyID(Certificate) when a certificate is given
+	OrgCode     string
+	OrgName     string
+	PublicKey   []byte    // PKIX DER SubjectPublicKeyInfo
+	Certificate []byte    // X.509 DER, optional
+	ValidFrom   time.Time // zero = unbounded
+	ValidUntil  time.Time // zero = unbounded
+	Revoked     bool
+	RevokedFrom time.Time // compromise date; zero with Revoked = every credential
+}
+
+// TrustedKey converts the entry to the form a TrustStore returns, parsing
+// its public key.
+func (bi *BundleIssuer) TrustedKey() (*TrustedKey, error) {
+	pub, err := x509.ParsePKIXPublicKey(bi.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: issuer %q key %x: public key: %v", ErrBundleMalformed, bi.OrgCode, bi.KID, err)
+	}
+	return &TrustedKey{KID: bytes.Clone(bi.KID), OrgCode: bi.OrgCode, OrgName: bi.OrgName, PublicKey: pub,
+		ValidFrom: bi.ValidFrom, ValidUntil: bi.ValidUntil, Revoked: bi.Revoked, RevokedFrom: bi.RevokedFrom,
+		Source: SourceBundle}, nil
+}
+
+// wire forms: small integer keys, dates as unix seconds.
+type wireBundle struct {
+	Version int64        `cbor:"1,keyasint"`
+	Issued  int64        `cbor:"2,keyasint"`
+	Expires int64        `cbor:"3,keyasint"`
+	Issuers []wireIssuer `cbor:"4,keyasint"`
+	Revoked [][]byte     `cbor:"5,keyasint"`
+}
+
+type wireIssuer struct {
+	KID         []byte `cbor:"1,keyasint"`
+	OrgCode     string `cbor:"2,keyasint"`
+	OrgName     string `cbor:"3,keyasint"`
+	PublicKey   []byte `cbor:"4,keyasint"`
+	Certificate []byte `cbor:"5,keyasint,omitempty"`
+	ValidFrom   *int64 `cbor:"6,keyasint,omitempty"`
+	ValidUntil  *int64 `cbor:"7,keyasint,omitempty"`
+	Status      int    `cbor:"8,keyasint"`
+	RevokedFrom *int64 `cbor:"9,keyasint,omitempty"`
+}
+
+var (
+	bundleEnc cbor.EncMode
+	bundleDec cbor.DecMode
+)
+
+func init() {
+	eo := cbor.CoreDetEncOptions()
+	eo.NilContainers = cbor.NilContainerAsEmpty
+	var err error
+	if bundleEnc, err = eo.EncMode(); err != nil {
+		panic(err)
+	}
+	bundleDec, err = cbor.DecOptions{
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		IndefLength:       cbor.IndefLengthForbidden,
+		MaxNestedLevels:   maxBundleNesting,
+		MaxArrayElements:  MaxBundleRevoked,
+		MaxMapPairs:       maxBundleMapPairs,
+		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
+		UTF8:              cbor.UTF8RejectInvalid,
+		TagsMd:            cbor.TagsForbidden,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+}
+
+func unixPtr(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	n := t.Unix()
+	return &n
+}
+
+func timePtr(p *int64) time.Time {
+	if p == nil {
+		return time.Time{}
+	}
+	return time.Unix(*p, 0).UTC()
+}
+
+// MarshalBundle validates b and encodes it as deterministic CBOR (the COSE
+// payload of a signed bundle).
+func MarshalBundle(b *Bundle) ([]byte, error) {
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	w := wireBundle{Version: b.Version, Issued: b.Issued.Unix(), Expires: b.Expires.Unix(),
+		Issuers: make([]wireIssuer, 0, len(b.Issuers)), Revoked: b.Revoked}
+	for _, i := range b.Issuers {
+		st := StatusActive
+		if i.Revoked {
+			st = StatusRevoked
+		}
+		w.Issuers = append(w.Issuers, wireIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
+			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: unixPtr(i.ValidFrom),
+			ValidUntil: unixPtr(i.ValidUntil), Status: st, RevokedFrom: unixPtr(i.RevokedFrom)})
+	}
+	return bundleEnc.Marshal(w)
+}
+
+// UnmarshalBundle decodes and validates a bundle payload. It is strict:
+// unknown or duplicate keys, indefinite lengths, tags, trailing bytes, a
+// non-deterministic encoding and any entry Validate refuses are errors
+// wrapping ErrBundleMalformed.
+func UnmarshalBundle(payload []byte) (*Bundle, error) {
+	if len(payload) > MaxBundleBytes {
+		return nil, fmt.Errorf("%w: payload is %d bytes, over the %d-byte limit", ErrBundleMalformed, len(payload), MaxBundleBytes)
+	}
+	var w wireBundle
+	if err := bundleDec.Unmarshal(payload, &w); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBundleMalformed, err)
+	}
+	if len(w.Issuers) > MaxBundleIssuers {
+		return nil, fmt.Errorf("%w: %d issuer keys, over the limit of %d", ErrBundleMalformed, len(w.Issuers), MaxBundleIssuers)
+	}
+	again, err := bundleEnc.Marshal(w)
+	if err != nil || !bytes.Equal(again, payload) {
+		return nil, fmt.Errorf("%w: not deterministically encoded (RFC 8949 §4.2.1)", ErrBundleMalformed)
+	}
+	b := &Bundle{Version: w.Version, Issued: time.Unix(w.Issued, 0).UTC(), Expires: time.Unix(w.Expires, 0).UTC(),
+		Issuers: make([]BundleIssuer, 0, len(w.Issuers)), Revoked: w.Revoked}
+	for n, i := range w.Issuers {
+		if i.Status != StatusActive && i.Status != StatusRevoked {
+			return nil, fmt.Errorf("%w: issuer entry %d: status %d is neither 0 (active) nor 1 (revoked)", ErrBundleMalformed, n+1, i.Status)
+		}
+		b.Issuers = append(b.Issuers, BundleIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
+			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: timePtr(i.ValidFrom),
+			ValidUntil: timePtr(i.ValidUntil), Revoked: i.Status == StatusRevoked, RevokedFrom: timePtr(i.RevokedFrom)})
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Validate checks a bundle before signing and after decoding: a positive
+// version, issue before expiry, every issuer entry well formed (8-byte kid,
+// organisation code and name, a supported public key, a certificate that
+// matches its kid and key, an ordered validity window, a compromise date
+// only on a revoked key), no kid twice, and every revoked id 1 to
+// MaxRevokedIDLen bytes and listed once. Errors wrap ErrBundleMalformed and
+// name the entry.
+func (b *Bundle) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrBundleMalformed, fmt.Sprintf(format, a...))
+	}
+	switch {
+	case b == nil:
+		return bad("no bundle")
+	case b.Version <= 0:
+		return bad("version %d: versions start at 1", b.Version)
+	case b.Issued.IsZero() || b.Expires.IsZero():
+		return bad("issue and expiry dates are required")
+	case !b.Expires.After(b.Issued):
+		return bad("expires (%s) is not after issued (%s)", b.Expires.UTC().Format(time.RFC3339), b.Issued.UTC().Format(time.RFC3339))
+	case len(b.Issuers) > MaxBundleIssuers:
+		return bad("%d issuer keys, over the limit of %d", len(b.Issuers), MaxBundleIssuers)
+	case len(b.Revoked) > MaxBundleRevoked:
+		return bad("%d revoked ids, over the limit of %d", len(b.Revoked), MaxBundleRevoked)
+	}
+	seen := make(map[string]int, len(b.Issuers))
+	for n := range b.Issuers {
+		i := &b.Issuers[n]
+		if err := i.validate(); err != nil {
+			return bad("issuer entry %d (%s, kid %x): %v", n+1, printable(i.OrgCode), i.KID, err)
+		}
+		if first, dup := seen[string(i.KID)]; dup {
+			return bad("issuer entries %d and %d have the same key id %x: each key id may be listed once", first, n+1, i.KID)
+		}
+		seen[string(i.KID)] = n + 1
+	}
+	ids := make(map[string]struct{}, len(b.Revoked))
+	for n, id := range b.Revoked {
+		if len(id) == 0 || len(id) > MaxRevokedIDLen {
+			return bad("revoked id %d is %d bytes: ids are 1 to %d bytes", n+1, len(id), MaxRevokedIDLen)
+		}
+		if _, dup := ids[string(id)]; dup {
+			return bad("revoked id %d (%s) is listed twice", n+1, RevokedIDString(id))
+		}
+		ids[string(id)] = struct{}{}
+	}
+	return nil
+}
+
+func (i *BundleIssuer) validate() error {
+	if len(i.KID) != KeyIDLen {
+		return fmt.Errorf("key id is %d bytes, not %d", len(i.KID), KeyIDLen)
+	}
+	if err := validLabel("organisation code", i.OrgCode); err != nil {
+		return err
+	}
+	if err := validLabel("organisation name", i.OrgName); err != nil {
+		return err
+	}
+	if len(i.PublicKey) == 0 || len(i.PublicKey) > MaxBundleCertLen {
+		return fmt.Errorf("public key is %d bytes: give a PKIX key of at most %d bytes", len(i.PublicKey), MaxBundleCertLen)
+	}
+	pub, err := x509.ParsePKIXPublicKey(i.PublicKey)
+	if err != nil {
+		return fmt.Errorf("public key is not a PKIX SubjectPublicKeyInfo: %v", err)
+	}
+	if err := CheckPublicKey(pub); err != nil {
+		return err
+	}
+	if i.Certificate != nil {
+		if len(i.Certificate) > MaxBundleCertLen {
+			return fmt.Errorf("certificate is %d bytes, over the %d-byte limit", len(i.Certificate), MaxBundleCertLen)
+		}
+		cert, err := x509.ParseCertificate(i.Certificate)
+		if err != nil {
+			return fmt.Errorf("certificate is not valid X.509: %v", err)
+		}
+		if !bytes.Equal(cert.RawSubjectPublicKeyInfo, i.PublicKey) {
+			return errors.New("certificate's public key differs from the entry's public key")
+		}
+		if !bytes.Equal(KeyID(i.Certificate), i.KID) {
+			return fmt.Errorf("key id is not the certificate's (%x): kid must be SHA-256(certificate DER)[:8]", KeyID(i.Certificate))
+		}
+	}
+	if !i.ValidFrom.IsZero() && !i.ValidUntil.IsZero() && !i.ValidUntil.After(i.ValidFrom) {
+		return fmt.Errorf("valid until (%s) is not after valid from (%s)", i.ValidUntil.UTC().Format(time.DateOnly), i.ValidFrom.UTC().Format(time.DateOnly))
+	}
+	if !i.Revoked && !i.RevokedFrom.IsZero() {
+		return errors.New("a compromise date (revoked_from) is given but the key is not revoked")
+	}
+	return nil
+}
+
+// validLabel accepts 1 to MaxOrgNameLen characters of valid UTF-8 without
+// control or bidirectional-override characters (they are printed to people).
+func validLabel(what, s string) error {
+	if s == "" {
+		return fmt.Errorf("%s is empty", what)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s is not valid UTF-8", what)
+	}
+	if n := utf8.RuneCountInString(s); n > MaxOrgNameLen {
+		return fmt.Errorf("%s is %d characters, over %d", what, n, MaxOrgNameLen)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return fmt.Errorf("%s contains the control character %U", what, r)
+		}
+	}
+	return nil
+}
+
+func printable(s string) string {
+	if validLabel("", s) != nil {
+		return fmt.Sprintf("%.40q", s)
+	}
+	return s
+}
+
+// RevokedIDString shows a revoked id as people and revoked.txt write it:
+// lower-case hex for a 16-byte passport cti, the text itself for a printable
+// DCC certificate identifier, else hex.
+func RevokedIDString(id []byte) string {
+	if len(id) != 16 && utf8.Valid(id) {
+		ok := true
+		for _, r := range string(id) {
+			if r <= ' ' || r > '~' {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return string(id)
+		}
+	}
+	return fmt.Sprintf("%x", id)
+}
+
+// SignBundle encodes b and signs it as a tagged COSE_Sign1 (RFC 9052 §4.2)
+// with ES256, the authority's kid and BundleContentType in the protected
+// header.
+func (a *Authority) SignBundle(b *Bundle) ([]byte, error) {
+	if a == nil || a.Key == nil {
+		return nil, errors.New("no authority key: load it with LoadAuthority")
+	}
+	payload, err := MarshalBundle(b)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := cose.NewSigner(cose.AlgorithmES256, a.Key)
+	if err != nil {
+		return nil, fmt.Errorf("preparing the signer: %w", err)
+	}
+	msg := cose.NewSign1Message()
+	msg.Headers.Protected.SetAlgorithm(cose.AlgorithmES256)
+	msg.Headers.Protected[cose.HeaderLabelKeyID] = a.KID
+	msg.Headers.Protected[cose.HeaderLabelContentType] = BundleContentType
+	msg.Payload = payload
+	if err := msg.Sign(rand.Reader, nil, signer); err != nil {
+		return nil, fmt.Errorf("signing the bundle: %w", err)
+	}
+	out, err := msg.MarshalCBOR()
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > MaxBundleBytes {
+		return nil, fmt.Errorf("the signed bundle is %d bytes, over the %d-byte limit sites accept: list fewer issuers or revoked ids", len(out), MaxBundleBytes)
+	}
+	return out, nil
+}
+
+// SignedBundle is a parsed but not yet verified bundle file.
+type SignedBundle struct {
+	// KID names the authority key that claims to have signed the bundle
+	// (protected header); look it up among the pinned anchors.
+	KID []byte
+	msg *cose.Sign1Message
+}
+
+// ParseSignedBundle reads a bundle file as far as its signer's kid: at most
+// MaxBundleBytes, a tagged COSE_Sign1 with ES256, a kid and
+// BundleContentType in the protected header. It verifies nothing.
+func ParseSignedBundle(data []byte) (*SignedBundle, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: the file is empty", ErrBundleMalformed)
+	}
+	if len(data) > MaxBundleBytes {
+		return nil, fmt.Errorf("%w: the file is %d bytes, over the %d-byte limit", ErrBundleMalformed, len(data), MaxBundleBytes)
+	}
+	if data[0] != 0xd2 { // tag 18, COSE_Sign1_Tagged
+		return nil, fmt.Errorf("%w: not a signed trust-list bundle (no COSE_Sign1 tag): give the .bundle file written by `passport authority bundle`", ErrBundleMalformed)
+	}
+	msg := cose.NewSign1Message()
+	if err := msg.UnmarshalCBOR(data); err != nil {
+		return nil, fmt.Errorf("%w: not a COSE_Sign1 message: %v", ErrBundleMalformed, err)
+	}
+	if msg.Payload == nil {
+		return nil, fmt.Errorf("%w: the COSE message has no payload", ErrBundleMalformed)
+	}
+	if ct, _ := msg.Headers.Protected[cose.HeaderLabelContentType].(string); ct != BundleContentType {
+		return nil, fmt.Errorf("%w: content type %q is not %q: this signed file is not a trust-list bundle", ErrBundleMalformed, ct, BundleContentType)
+	}
+	alg, err := msg.Headers.Protected.Algorithm()
+	if err != nil || alg != cose.AlgorithmES256 {
+		return nil, fmt.Errorf("%w: the protected header must say ES256", ErrBundleMalformed)
+	}
+	kid, _ := msg.Headers.Protected[cose.HeaderLabelKeyID].([]byte)
+	if len(kid) != KeyIDLen {
+		return nil, fmt.Errorf("%w: the protected header names no %d-byte authority key id", ErrBundleMalformed, KeyIDLen)
+	}
+	return &SignedBundle{KID: bytes.Clone(kid), msg: msg}, nil
+}
+
+// Verify checks the signature with the pinned authority key pub (ECDSA
+// P-256) and returns the decoded, validated bundle. A signature that does
+// not verify gives an error wrapping ErrBundleSignature; nothing of the
+// payload is decoded before the signature is checked.
+func (s *SignedBundle) Verify(pub crypto.PublicKey) (*Bundle, error) {
+	ek, ok := pub.(*ecdsa.PublicKey)
+	if !ok || ek.Curve != elliptic.P256() {
+		return nil, fmt.Errorf("authority key is %T, not ECDSA P-256", pub)
+	}
+	v, err := cose.NewVerifier(cose.AlgorithmES256, ek)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.msg.Verify(nil, v); err != nil {
+		return nil, fmt.Errorf("%w: the file was altered or signed by another key with the same id", ErrBundleSignature)
+	}
+	return UnmarshalBundle(s.msg.Payload)
+}
+
+// IssuerFromCertificate makes a bundle entry from an issuer certificate, as
+// `trust add` would trust it: kid = KeyID(cert DER), org code from OrgCodeOf
+// else the subject's O, else its CN; validity = the certificate's.
+func IssuerFromCertificate(cert *x509.Certificate) (BundleIssuer, error) {
+	if cert == nil || len(cert.Raw) == 0 {
+		return BundleIssuer{}, errors.New("no certificate")
+	}
+	if err := CheckPublicKey(cert.PublicKey); err != nil {
+		return BundleIssuer{}, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
+	}
+	name := strings.TrimSpace(cert.Subject.CommonName)
+	if len(cert.Subject.Organization) > 0 && strings.TrimSpace(cert.Subject.Organization[0]) != "" {
+		name = strings.TrimSpace(cert.Subject.Organization[0])
+	}
+	code := OrgCodeOf(cert)
+	if code == "" {
+		code = name
+	}
+	if code == "" {
+		return BundleIssuer{}, fmt.Errorf("certificate %q names no organisation (no passport org code, O or CN)", cert.Subject.String())
+	}
+	if name == "" {
+		name = code
+	}
+	return BundleIssuer{KID: KeyID(cert.Raw), OrgCode: code, OrgName: name,
+		PublicKey: bytes.Clone(cert.RawSubjectPublicKeyInfo), Certificate: bytes.Clone(cert.Raw),
+		ValidFrom: cert.NotBefore.UTC(), ValidUntil: cert.NotAfter.UTC()}, nil
+}
