@@ -124,7 +124,7 @@ var dccDec = func() cbor.DecMode {
 		MaxArrayElements: credential.MaxArrayElements,
 		MaxMapPairs:      credential.MaxMapPairs,
 		UTF8:             cbor.UTF8RejectInvalid,
-		IntDec:           cbor.IntDecConvertSigned,
+		IntDec:           cbor.IntDecConvertSignedOrFail,
 	}.DecMode()
 	if err != nil {
 		panic(err)

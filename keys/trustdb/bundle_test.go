@@ -373,10 +373,6 @@ func TestImportInjectedFailure(t *testing.T) {
 			if _, err := db.ImportBundle(v1, ImportOptions{Now: testNow}); err != nil {
 				t.Fatal(err)
 			}
-			kids := []string{}
-			for _, k := range mustKeys(t, db) {
-				kids = append(kids, fmt.Sprintf("%x", k.KID))
-			}
 			before := state(t, db)
 			injected := errors.New("injected failure")
 			hit := false
