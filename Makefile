@@ -4,7 +4,7 @@
 GO ?= go
 export CGO_ENABLED = 1
 
-.PHONY: all build demo test test-short deps-test lint fuzz-smoke bench bench-scan fuzz clean
+.PHONY: all build demo test test-short deps-test lint fuzz-smoke bench bench-scan bench-issue fuzz clean
 
 all: build
 
@@ -41,6 +41,12 @@ test-short:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# 72,000 passports into one combined PDF and into individual PDFs, against the
+# cost of signing alone, with peak memory (N=... to change the batch size).
+N ?= 72000
+bench-issue:
+	scripts/bench-issue.sh $(N)
 
 # Our reader against zbarimg and ZXingReader on a freshly generated corpus of
 # degraded scans (16 damage classes, 8 images each; about 5 minutes).

@@ -2,7 +2,6 @@ package issue
 
 import (
 	"crypto/rand"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -25,7 +24,41 @@ type Options struct {
 	ValidFor time.Duration // zero: DefaultValidity
 	Now      time.Time     // zero: time.Now()
 	Layout   layout.Options
+
+	// NoIndividual turns off the one-PDF-per-person output (the default).
+	NoIndividual bool
+	// Combined also writes one print-ready PDF of every passport of the
+	// run, in input order: OUT/passports-BATCH.pdf.
+	Combined bool
+	// Register is the issuer register file; "" means OUT/register.db.
+	Register string
+	// Resume continues the last unfinished batch of the register: people
+	// it already issued are skipped.
+	Resume bool
+	// CheckOnly validates the input and stops: nothing is signed or written.
+	CheckOnly bool
+	// PhotoDir resolves relative photo paths ("" : the current directory).
+	PhotoDir string
+	// Workers is the number of signing and layout goroutines; 0: GOMAXPROCS.
+	Workers int
+	// MaxErrors caps the row errors kept in the Summary (the rest are
+	// counted); 0 means DefaultMaxErrors.
+	MaxErrors int
+	// Progress, if set, is called from the writer after each passport
+	// and after each validated row (done, total; total is 0 while validating).
+	Progress func(phase string, done, total int)
+	// CheckPage, if set, is called by a worker for each rendered passport
+	// before it is written (the self-check print-quality gate hooks in
+	// here); an error fails that row.
+	CheckPage func(rec *Record, p *layout.Passport, text string) error
+	// AfterRecord, if set, is called after each passport is handed to the
+	// writer, with the number recorded so far in this run; an error stops
+	// the batch at once, as a crash would (tests inject failures with it).
+	AfterRecord func(n int) error
 }
+
+// DefaultMaxErrors is how many row errors a Summary keeps; more are counted.
+const DefaultMaxErrors = 1000
 
 // Issued describes one passport written.
 type Issued struct {
@@ -33,19 +66,33 @@ type Issued struct {
 	StaffNumber  string
 	Name         string
 	CredentialID string
-	File         string
-	TextLen      int // characters of the SP1: text
-	COSELen      int // bytes of the signed COSE message
+	File         string // the person's PDF, or "" with NoIndividual
+	Page         int    // first page in the combined PDF, or 0
+	TextLen      int    // characters of the SP1: text
+	COSELen      int    // bytes of the signed COSE message
 	QRVersion    int
 }
 
-// Summary is the outcome of a batch.
+// Summary is the outcome of a batch. It holds counts, not the passports,
+// so it stays small however large the batch.
 type Summary struct {
-	Issued []Issued
-	Errors []*RowError
+	BatchID    string
+	Rows       int // data rows read
+	Valid      int // rows that passed validation
+	Issued     int // passports issued in this run
+	Skipped    int // already issued by an earlier run of the batch (--resume)
+	Errors     []*RowError
+	ErrorCount int // all row errors, including those not kept in Errors
+	FailedRows int // rows with at least one error
+	Register   string
+	Manifest   string
+	Combined   string
+	Pages      int
+	SignTime   time.Duration // CPU time spent signing, summed over workers
+	Elapsed    time.Duration
 }
 
-// Source yields records; *CSVReader is one.
+// Source yields records; *CSVReader and *JSONLReader are sources.
 type Source interface {
 	Next() (*Record, []*RowError, error)
 }
@@ -69,75 +116,20 @@ func Claims(rec *Record, iss *keys.Issuer, now time.Time, validFor time.Duration
 	}, nil
 }
 
-// Run issues one PDF per valid record into opts.OutDir. Rows with errors are
-// reported in the summary and skipped; the rest are still issued. The error
-// is for failures that stop the whole batch (unwritable directory, ...).
-func Run(src Source, opts Options) (Summary, error) {
-	var sum Summary
-	if opts.Now.IsZero() {
-		opts.Now = time.Now()
-	}
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
-		return sum, fmt.Errorf("cannot create the output directory: %w", err)
-	}
-	seen := map[string]int{}
-	for {
-		rec, errs, err := src.Next()
-		if err == io.EOF {
-			return sum, nil
-		}
-		if err != nil {
-			return sum, err
-		}
-		if len(errs) > 0 {
-			sum.Errors = append(sum.Errors, errs...)
-			continue
-		}
-		file := FileName(rec.Person.StaffNumber)
-		if prev, dup := seen[strings.ToLower(file)]; dup {
-			sum.Errors = append(sum.Errors, &RowError{Row: rec.Row, Column: "staff_number", Value: rec.Person.StaffNumber,
-				Reason: fmt.Sprintf("staff number %q already appears in row %d", rec.Person.StaffNumber, prev)})
-			continue
-		}
-		seen[strings.ToLower(file)] = rec.Row
-		it, err := issueOne(rec, opts, filepath.Join(opts.OutDir, file))
-		if err != nil {
-			sum.Errors = append(sum.Errors, &RowError{Row: rec.Row, Reason: err.Error()})
-			continue
-		}
-		sum.Issued = append(sum.Issued, it)
-	}
-}
-
-func issueOne(rec *Record, opts Options, path string) (Issued, error) {
-	c, err := Claims(rec, opts.Issuer, opts.Now, opts.ValidFor)
-	if err != nil {
-		return Issued{}, err
-	}
-	msg, err := credential.Sign(c, opts.Issuer.Key, opts.Issuer.KID)
-	if err != nil {
-		return Issued{}, err
-	}
-	text := credential.Encode(msg)
-	doc, err := layout.NewDocument(opts.Layout)
-	if err != nil {
-		return Issued{}, err
-	}
-	if err := doc.AddPassport(c, text); err != nil {
-		return Issued{}, err
-	}
-	if err := writeAtomic(path, doc.Write); err != nil {
-		return Issued{}, err
-	}
-	v, _ := layout.QRVersion(text, opts.Layout.ECC)
-	return Issued{Row: rec.Row, StaffNumber: rec.Person.StaffNumber, Name: rec.Person.Name, CredentialID: c.IDString(),
-		File: path, TextLen: len(text), COSELen: len(msg), QRVersion: v}, nil
-}
+// tmpPrefix starts the name of every temporary file; a resumed batch
+// removes those an interrupted run left behind.
+const tmpPrefix = ".tmp-"
 
 // writeAtomic writes through a temporary file in the same directory and
 // renames it, so no half-written PDF ever has the final name.
 func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.pdf")
+	return writeAtomicSync(path, true, write)
+}
+
+// writeAtomicSync is writeAtomic with the fsync optional: a batch syncs the
+// whole file system before it records the files instead.
+func writeAtomicSync(path string, sync bool, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), tmpPrefix+"*"+filepath.Ext(path))
 	if err != nil {
 		return err
 	}
@@ -146,9 +138,11 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if sync {
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return err
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return err

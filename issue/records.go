@@ -23,6 +23,7 @@ type Record struct {
 	Employment credential.Employment
 	Checks     []credential.Check
 	Training   []credential.Training
+	Photo      string // path of the holder's photo (JPEG or PNG), or ""
 }
 
 // RowError says what is wrong with one cell of the input.
@@ -90,16 +91,7 @@ func NewCSVReader(r io.Reader) (*CSVReader, error) {
 		return nil, &RowError{Row: 1, Reason: "cannot read the header: " + err.Error()}
 	}
 	c := &CSVReader{r: cr, col: map[string]int{}, row: 1}
-	known := map[string]bool{}
-	for _, k := range append(append([]string{}, required...), optional...) {
-		known[k] = true
-	}
-	for _, t := range credential.CheckTypes {
-		known[t.Code()+"_date"], known[t.Code()+"_expiry"], known[t.Code()+"_outcome"] = true, true, true
-	}
-	for _, s := range credential.Subjects {
-		known[s.Code()+"_date"], known[s.Code()+"_expiry"] = true, true
-	}
+	known := knownColumns()
 	for i, h := range header {
 		name := normaliseHeader(h)
 		c.header = append(c.header, name)
@@ -126,10 +118,29 @@ func NewCSVReader(r io.Reader) (*CSVReader, error) {
 	return c, nil
 }
 
+// knownColumns is the set of accepted (normalised) column names.
+func knownColumns() map[string]bool {
+	known := map[string]bool{}
+	for _, k := range append(append([]string{}, required...), optional...) {
+		known[k] = true
+	}
+	for _, t := range credential.CheckTypes {
+		known[t.Code()+"_date"], known[t.Code()+"_expiry"], known[t.Code()+"_outcome"] = true, true, true
+	}
+	for _, s := range credential.Subjects {
+		known[s.Code()+"_date"], known[s.Code()+"_expiry"] = true, true
+	}
+	return known
+}
+
 func normaliseHeader(h string) string {
 	h = strings.TrimPrefix(h, "\ufeff") // Excel's byte-order mark
 	h = strings.ToLower(strings.TrimSpace(h))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(h)
+	h = strings.NewReplacer(" ", "_", "-", "_").Replace(h)
+	for strings.Contains(h, "__") {
+		h = strings.ReplaceAll(h, "__", "_")
+	}
+	return h
 }
 
 // Next returns the next record. A row with errors returns them all (with a
@@ -212,6 +223,7 @@ func parseRecord(row int, get func(string) string) (*Record, []*RowError) {
 	if r.Person.LatinName == "" {
 		r.Person.LatinName = Transliterate(r.Person.Name)
 	}
+	r.Photo = text("photo", false)
 	r.Employment = credential.Employment{Role: text("role", true), StaffGroup: text("staff_group", false), Start: date("start_date", false)}
 	for _, t := range credential.CheckTypes {
 		done := date(t.Code()+"_date", false)

@@ -2,14 +2,14 @@
 // holder's details, employment checks and Core Skills training tables, the
 // passport's validity, and the signed credential as a QR code.
 //
-// The QR code is embedded as a DeviceGray 8-bit PNG image with an integer
-// number of pixels per module and its quiet zone included, so that the
-// verifier can extract it from our own PDFs without a renderer.
+// The QR code is embedded as a DeviceGray 8-bit image at one pixel per
+// module with its quiet zone included, so that the verifier can extract it
+// from our own PDFs without a renderer. The PDFs are written by a small
+// streaming writer (pdfwrite.go) with CIDFontType2 subsets of DejaVu Sans.
 package layout
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -17,10 +17,7 @@ import (
 	"image"
 	"io"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/jung-kurt/gofpdf"
 
 	"passport/credential"
 )
@@ -46,9 +43,11 @@ const (
 	MaxCodeWidthMM = 80
 
 	// PixelsPerModule is the resolution of the embedded QR image. Modules
-	// are whole pixels, so the image stays crisp at any zoom; 4 is enough
-	// because PDF viewers and printers scale it without interpolation.
-	PixelsPerModule = 4
+	// are whole pixels, so the image stays crisp at any zoom; 1 is enough
+	// because PDF viewers and printers scale it without interpolation
+	// (/Interpolate is false by default), and verify/scan upscales small
+	// images before decoding.
+	PixelsPerModule = 1
 )
 
 // Page geometry in millimetres (A4 portrait).
@@ -74,46 +73,68 @@ var (
 	colExpired = [3]int{160, 0, 0}
 )
 
+// Layouts accepted in Options.Layout.
+const (
+	// LayoutA4 is one A4 portrait page per person with the full record.
+	LayoutA4 = "a4"
+	// LayoutCard is a credit-card-size (ID-1, 85.6 × 54 mm) card for card
+	// printers: the front carries the photo, name, role and validity, the
+	// back the code; it takes two pages per person (front, back).
+	LayoutCard = "card"
+)
+
 // Options control printing; the zero value gives the defaults chosen for
-// scanning (QR ECC level M, a code 60 mm wide plus its 4-module quiet zone,
-// kept at least 15 mm from every page edge).
+// scanning (A4, QR ECC level M, a code 60 mm wide plus its 4-module quiet
+// zone, kept at least 15 mm from every page edge).
 type Options struct {
 	// ECC is the QR error-correction level: "L", "M", "Q" or "H"; "" means "M".
 	ECC string
 	// CodeWidthMM is the printed width of the QR symbol without its quiet
-	// zone; 0 means 60. It must be between MinCodeWidthMM and MaxCodeWidthMM.
+	// zone on the A4 layout; 0 means 60. It must be between MinCodeWidthMM
+	// and MaxCodeWidthMM. The card layout always uses the full card height.
 	CodeWidthMM float64
 	// Created is the creation date written into the PDF metadata; zero means
 	// the time of NewDocument.
 	Created time.Time
+	// Layout is LayoutA4 ("" means A4) or LayoutCard.
+	Layout string
 }
 
-// Document is a PDF with one or more passport pages. It is not safe for
-// concurrent use; use one Document per goroutine.
-type Document struct {
-	pdf     *gofpdf.Fpdf
-	opts    Options
-	cov     map[rune]bool
-	pages   int
-	written bool
-	err     error // sticky: a failed page leaves the PDF unusable
+// Renderer lays out passports with fixed options. It is safe for
+// concurrent use: a batch renders pages on every core with one Renderer.
+type Renderer struct {
+	opts  Options
+	cov   map[rune]bool
+	faces [2]*face
 }
 
-// NewDocument starts an empty PDF. It parses the embedded fonts once; each
-// AddPassport then only lays out text and one image.
-func NewDocument(opts Options) (*Document, error) {
+// NewRenderer checks the options and loads the fonts (once per process).
+func NewRenderer(opts Options) (*Renderer, error) {
 	if _, err := parseECC(opts.ECC); err != nil {
 		return nil, err
-	}
-	if opts.ECC == "" {
-		opts.ECC = DefaultECC
 	}
 	opts.ECC = strings.ToUpper(strings.TrimSpace(opts.ECC))
 	if opts.CodeWidthMM == 0 {
 		opts.CodeWidthMM = DefaultCodeWidthMM
 	}
+	if opts.ECC == "" {
+		// On a card the code is only 47 mm wide: level L keeps the version,
+		// and so the module count, low enough for 0.55 mm modules.
+		opts.ECC = DefaultECC
+		if strings.EqualFold(strings.TrimSpace(opts.Layout), LayoutCard) {
+			opts.ECC = "L"
+		}
+	}
 	if !(opts.CodeWidthMM >= MinCodeWidthMM && opts.CodeWidthMM <= MaxCodeWidthMM) {
 		return nil, fmt.Errorf("layout: QR code width %.1f mm is out of range (use %d to %d mm)", opts.CodeWidthMM, MinCodeWidthMM, MaxCodeWidthMM)
+	}
+	switch strings.ToLower(strings.TrimSpace(opts.Layout)) {
+	case "", LayoutA4:
+		opts.Layout = LayoutA4
+	case LayoutCard:
+		opts.Layout = LayoutCard
+	default:
+		return nil, fmt.Errorf("layout: unknown layout %q (use %q or %q)", opts.Layout, LayoutA4, LayoutCard)
 	}
 	if opts.Created.IsZero() {
 		opts.Created = time.Now()
@@ -122,70 +143,120 @@ func NewDocument(opts Options) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	pdf := gofpdf.NewCustom(&gofpdf.InitType{UnitStr: "mm", SizeStr: "A4", OrientationStr: "P"})
-	pdf.SetMargins(marginX, marginTop, marginX)
-	pdf.SetAutoPageBreak(false, marginBottom)
-	pdf.SetCompression(true)
-	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(opts.Created)
-	pdf.SetModificationDate(opts.Created)
-	pdf.SetCreator("passport", true)
-	pdf.SetTitle("Staff passport", true)
-	pdf.AddUTF8FontFromBytes(fontFamily, "", fontRegular)
-	pdf.AddUTF8FontFromBytes(fontFamily, "B", fontBold)
-	if err := pdf.Error(); err != nil {
-		return nil, fmt.Errorf("layout: loading the embedded fonts: %v", err)
+	fs, err := loadFaces()
+	if err != nil {
+		return nil, err
 	}
-	return &Document{pdf: pdf, opts: opts, cov: cov}, nil
+	return &Renderer{opts: opts, cov: cov, faces: fs}, nil
 }
 
-// Pages is the number of passport pages added so far.
+// Options returns the options in effect, with defaults filled in.
+func (r *Renderer) Options() Options { return r.opts }
+
+// Render lays out the passport of c, with text (the full "SP1:..."
+// credential text) as the QR payload and an optional photo. The
+// organisation name is taken from c.Body.Employment.OrgName.
+func (r *Renderer) Render(c *credential.Claims, text string, photo *Photo) (p *Passport, err error) {
+	if c == nil {
+		return nil, errors.New("layout: a passport needs claims, got nil")
+	}
+	if text == "" {
+		return nil, errors.New("layout: a passport needs the credential text for the QR code, got an empty string")
+	}
+	m, err := encodeMatrix(text, r.opts.ECC)
+	if err != nil {
+		return nil, err
+	}
+	qr, err := qrImage(m)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if x := recover(); x != nil {
+			p, err = nil, fmt.Errorf("layout: rendering the passport page failed: %v", x)
+		}
+	}()
+	var cvs []*canvas
+	if r.opts.Layout == LayoutCard {
+		cvs = r.card(c, qr, m.n, photo)
+	} else {
+		cv := newCanvas(r.faces, pageW, pageH)
+		pg := &page{r: r, pdf: cv, c: c}
+		pg.render(qr, m.n, photo)
+		cvs = []*canvas{cv}
+	}
+	p = &Passport{}
+	var used [2]glyphSet
+	for _, cv := range cvs {
+		p.pages = append(p.pages, cv.page())
+		used[0].union(&cv.used[0])
+		used[1].union(&cv.used[1])
+	}
+	p.used[0], p.used[1] = used[0].list(), used[1].list()
+	return p, nil
+}
+
+// qrImage is the QR symbol with its quiet zone as an image XObject at one
+// pixel per module: PDF images are drawn without interpolation unless they
+// ask for it, so the modules print as crisp squares at any size, and the
+// image is 16 times smaller (and faster) than one at 4 pixels per module.
+func qrImage(m *matrix) (imageData, error) {
+	img := m.image(PixelsPerModule)
+	z, err := grayIDAT(img, PixelsPerModule)
+	if err != nil {
+		return imageData{}, fmt.Errorf("layout: encoding the QR image: %v", err)
+	}
+	w := img.Bounds().Dx()
+	return imageData{
+		dict: fmt.Sprintf("/Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /DecodeParms <</Predictor 15 /Colors 1 /BitsPerComponent 8 /Columns %d>>", w, w, w),
+		data: z,
+	}, nil
+}
+
+// Document is a PDF with one or more passport pages, kept in memory until
+// Write: for a few passports. A batch uses a Renderer and a Stream. A
+// Document is not safe for concurrent use.
+type Document struct {
+	r       *Renderer
+	ps      []*Passport
+	pages   int
+	written bool
+}
+
+// NewDocument starts an empty PDF.
+func NewDocument(opts Options) (*Document, error) {
+	r, err := NewRenderer(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Document{r: r}, nil
+}
+
+// Pages is the number of passports added so far.
 func (d *Document) Pages() int { return d.pages }
 
-// AddPassport adds one A4 page for the claims, with text (the full "SP1:..."
-// credential text) as the QR payload. The organisation name is taken from
-// c.Body.Employment.OrgName. After an error the Document is unusable.
-func (d *Document) AddPassport(c *credential.Claims, text string) (err error) {
-	if d.err != nil {
-		return d.err
-	}
+// AddPassport adds the passport of c (one A4 page, or a card's two
+// pages), with text (the full "SP1:..." credential text) as the QR
+// payload. The organisation name is taken from c.Body.Employment.OrgName.
+func (d *Document) AddPassport(c *credential.Claims, text string) error {
 	if d.written {
 		return errors.New("layout: AddPassport after Write; start a new Document")
 	}
-	if c == nil {
-		return errors.New("layout: AddPassport needs claims, got nil")
-	}
-	if text == "" {
-		return errors.New("layout: AddPassport needs the credential text for the QR code, got an empty string")
-	}
-	img, n, err := d.qrPNG(text)
+	p, err := d.r.Render(c, text, nil)
 	if err != nil {
 		return err
 	}
-	// gofpdf panics on some malformed input; turn that into an error and
-	// poison the document, whose internal state is then unknown.
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("layout: rendering the passport page failed: %v", r)
-			d.err = err
-		}
-	}()
+	d.ps = append(d.ps, p)
 	d.pages++
-	p := &page{d: d, pdf: d.pdf, c: c}
-	p.render(img, n)
-	if e := d.pdf.Error(); e != nil {
-		d.err = fmt.Errorf("layout: rendering page %d: %v", d.pages, e)
-		return d.err
-	}
 	return nil
 }
 
-// grayPNG encodes a QR image drawn at px pixels per module as an 8-bit
-// grayscale PNG. It is much faster than image/png for this content: each
-// module row's first pixel row uses the Sub filter (zeros except at module
-// edges) and the px-1 rows that repeat it use Up (all zeros), so the
-// compressor sees long runs of zeros and BestSpeed already packs them well.
-func grayPNG(img *image.Gray, px int) ([]byte, error) {
+// grayIDAT encodes a QR image drawn at px pixels per module as zlib data
+// with PNG row filters (PDF's /Predictor 15). Each module row's first
+// pixel row uses the Sub filter (zeros except at module edges) and the px-1
+// rows that repeat it use Up (all zeros), so the compressor sees long runs
+// of zeros and BestSpeed already packs them well.
+func grayIDAT(img *image.Gray, px int) ([]byte, error) {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	raw := make([]byte, 0, h*(w+1))
 	for y := 0; y < h; y++ {
@@ -202,24 +273,17 @@ func grayPNG(img *image.Gray, px int) ([]byte, error) {
 			prev = v
 		}
 	}
-	var z bytes.Buffer
-	zw, _ := zlibPool.Get().(*zlib.Writer)
-	if zw == nil {
-		var err error
-		if zw, err = zlib.NewWriterLevel(&z, zlib.BestSpeed); err != nil {
-			return nil, err
-		}
-	} else {
-		zw.Reset(&z)
-	}
-	defer zlibPool.Put(zw)
-	if _, err := zw.Write(raw); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
+	return deflate(raw), nil
+}
 
+// grayPNG encodes a QR image drawn at px pixels per module as an 8-bit
+// grayscale PNG (the same data as grayIDAT, in PNG chunks).
+func grayPNG(img *image.Gray, px int) ([]byte, error) {
+	z, err := grayIDAT(img, px)
+	if err != nil {
+		return nil, err
+	}
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	var out bytes.Buffer
 	out.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := make([]byte, 13)
@@ -227,13 +291,10 @@ func grayPNG(img *image.Gray, px int) ([]byte, error) {
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
 	ihdr[8], ihdr[9] = 8, 0 // 8-bit, grayscale; compression, filter, interlace 0
 	pngChunk(&out, "IHDR", ihdr)
-	pngChunk(&out, "IDAT", z.Bytes())
+	pngChunk(&out, "IDAT", z)
 	pngChunk(&out, "IEND", nil)
 	return out.Bytes(), nil
 }
-
-// zlibPool reuses compressors: a new one allocates about a megabyte.
-var zlibPool sync.Pool
 
 func pngChunk(out *bytes.Buffer, typ string, data []byte) {
 	var n [4]byte
@@ -248,25 +309,8 @@ func pngChunk(out *bytes.Buffer, typ string, data []byte) {
 	out.Write(n[:])
 }
 
-// qrPNG encodes text as a PNG QR image and returns the modules per side
-// (without quiet zone).
-func (d *Document) qrPNG(text string) ([]byte, int, error) {
-	m, err := encodeMatrix(text, d.opts.ECC)
-	if err != nil {
-		return nil, 0, err
-	}
-	b, err := grayPNG(m.image(PixelsPerModule), PixelsPerModule)
-	if err != nil {
-		return nil, 0, fmt.Errorf("layout: encoding the QR image: %v", err)
-	}
-	return b, m.n, nil
-}
-
 // Write writes the PDF. It can be called once; the Document is finished after it.
 func (d *Document) Write(w io.Writer) error {
-	if d.err != nil {
-		return d.err
-	}
 	if d.written {
 		return errors.New("layout: Write called twice; a Document is written once")
 	}
@@ -274,7 +318,7 @@ func (d *Document) Write(w io.Writer) error {
 		return errors.New("layout: the document has no pages; call AddPassport first")
 	}
 	d.written = true
-	if err := d.pdf.Output(w); err != nil {
+	if err := WritePDF(w, d.r.opts.Created, d.ps...); err != nil {
 		return fmt.Errorf("layout: writing the PDF: %v", err)
 	}
 	return nil

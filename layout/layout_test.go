@@ -249,7 +249,7 @@ func TestQRPlacement(t *testing.T) {
 			}
 			// Recompute what render placed, from the same inputs.
 			m, _ := encodeMatrix(text, "M")
-			code := doc.opts.CodeWidthMM
+			code := doc.r.opts.CodeWidthMM
 			imgW := code * float64(m.n+8) / float64(m.n)
 			if code < 55 || imgW > 100 {
 				t.Fatalf("code %.1f mm, image %.1f mm", code, imgW)

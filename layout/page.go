@@ -1,14 +1,11 @@
 package layout
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/jung-kurt/gofpdf"
 
 	"passport/credential"
 )
@@ -18,7 +15,7 @@ import (
 const VerifyInstruction = "To verify: scan this code with `passport verify` or the site's verifier station. " +
 	"Do not accept if the details above differ."
 
-// Type sizes in points. Body text is at least 10 pt.
+// Type sizes in points. Body text is at least 11 pt; labels and table cells 10 pt.
 const (
 	sizeName     = 24.0
 	sizeNameMin  = 22.0
@@ -26,7 +23,7 @@ const (
 	sizeOrgSmall = 13.0
 	sizeHeading  = 12.0
 	sizeRole     = 13.0
-	sizeBody     = 10.5
+	sizeBody     = 11.0
 	sizeTable    = 10.0
 	sizeLabel    = 10.0
 	sizeValidity = 13.0
@@ -34,12 +31,12 @@ const (
 
 // page draws one passport page.
 type page struct {
-	d   *Document
-	pdf *gofpdf.Fpdf
+	r   *Renderer
+	pdf *canvas
 	c   *credential.Claims
 }
 
-func (p *page) txt(s string) string { return clean(s, p.d.cov) }
+func (p *page) txt(s string) string { return clean(s, p.r.cov) }
 
 func (p *page) font(style string, size float64, col [3]int) {
 	p.pdf.SetFont(fontFamily, style, size)
@@ -132,11 +129,9 @@ func (p *page) text(x, y, w float64, lines []string, size float64, align string)
 	return y
 }
 
-func (p *page) render(qrPNG []byte, modules int) {
+func (p *page) render(qr imageData, modules int, photo *Photo) {
 	pdf, c := p.pdf, p.c
 	emp := c.Body.Employment
-	pdf.AddPage()
-	pdf.SetCellMargin(0)
 
 	// Header: what this is and who issued it.
 	y := marginTop
@@ -165,23 +160,33 @@ func (p *page) render(qrPNG []byte, modules int) {
 	y += 6
 
 	// Right column: the QR code, with its quiet zone inside the image.
-	code := p.d.opts.CodeWidthMM
+	code := p.r.opts.CodeWidthMM
 	imgW := code * float64(modules+2*QuietZoneModules) / float64(modules)
 	qx, qy := pageW-marginX-imgW, y-QuietZoneModules*code/float64(modules)
 	if qy < marginTop {
 		qy = marginTop
 	}
-	name := fmt.Sprintf("qr-page-%d", p.d.pages)
-	opt := gofpdf.ImageOptions{ImageType: "PNG"}
-	pdf.RegisterImageOptionsReader(name, opt, bytes.NewReader(qrPNG))
-	pdf.ImageOptions(name, qx, qy, imgW, imgW, false, opt, 0, "")
+	pdf.image(qr, qx, qy, imgW, imgW)
 	qrBottom := qy + imgW
 	p.font("", sizeLabel, colLabel)
 	qrBottom = p.text(qx, qrBottom-1, imgW, []string{"Scan to verify"}, sizeLabel, "C")
 
 	// Left column: the holder.
 	colW := qx - marginX - 6
-	left := p.person(marginX, y, colW)
+	px, pw := marginX, colW
+	if photo != nil {
+		ph := photoW * float64(photo.H) / float64(photo.W)
+		pdf.image(photo.image(), marginX, y, photoW, ph)
+		px, pw = marginX+photoW+4, colW-photoW-4
+		left := p.person(px, y, pw)
+		left = max(left, y+ph+3)
+		y = p.validity(max(left, qrBottom) + 4)
+		footer := p.footerHeight()
+		p.tables(y+6, pageH-marginBottom-footer-4)
+		p.footer(pageH - marginBottom - footer)
+		return
+	}
+	left := p.person(px, y, pw)
 
 	// Validity band, full width, then the tables down to the footer.
 	y = p.validity(max(left, qrBottom) + 4)

@@ -115,6 +115,11 @@ func (m *matrix) at(x, y int) bool { return m.dark[y*m.n+x] }
 // encodeMatrix encodes text at level ecc and returns the module matrix with
 // the lowest ISO/IEC 18004 mask penalty (rsc.io/qr always uses mask 0, which
 // is legal but can leave finder-like patterns that slow readers down).
+//
+// The data and error-correction codewords are computed once; each of the
+// eight candidate masks then only re-places them using a cached plan, and
+// a mask's scoring stops as soon as it can no longer beat the best so far
+// (the choice is the same as scoring every mask in full).
 func encodeMatrix(text string, ecc string) (m *matrix, err error) {
 	l, err := parseECC(ecc)
 	if err != nil {
@@ -132,89 +137,31 @@ func encodeMatrix(text string, ecc string) (m *matrix, err error) {
 			m, err = nil, fmt.Errorf("layout: QR encoder failed on a %d-byte text: %v", len(text), r)
 		}
 	}()
-	best, bestScore := (*matrix)(nil), -1
-	for mask := coding.Mask(0); mask < 8; mask++ {
-		p, err := plan(v, l, mask)
-		if err != nil {
-			return nil, fmt.Errorf("layout: QR plan for version %d: %v", v, err)
-		}
-		cc, err := p.Encode(enc)
-		if err != nil {
-			return nil, fmt.Errorf("layout: QR encoding: %v", err)
-		}
-		cand := &matrix{n: cc.Size, dark: make([]bool, cc.Size*cc.Size)}
-		for y := 0; y < cc.Size; y++ {
-			row := cc.Bitmap[y*cc.Stride:]
-			for x := 0; x < cc.Size; x++ {
-				cand.dark[y*cc.Size+x] = row[x/8]&(1<<uint(7-x&7)) != 0
-			}
-		}
-		if s := penalty(cand); best == nil || s < bestScore {
-			best, bestScore = cand, s
-		}
+	if err := enc.Check(); err != nil {
+		return nil, fmt.Errorf("layout: QR encoding: %v", err)
 	}
-	return best, nil
+	var bits coding.Bits
+	enc.Encode(&bits, v)
+	bits.AddCheckBytes(v, l)
+	data := bits.Bytes()
+
+	m, err = fastBest(v, l, data)
+	if err != nil {
+		return nil, fmt.Errorf("layout: QR plan for version %d: %v", v, err)
+	}
+	return m, nil
 }
 
 // penalty is the mask evaluation score of ISO/IEC 18004:2015 §7.8.3
 // (rules N1 to N4); lower is better.
-func penalty(m *matrix) int {
+func penalty(m *matrix) int { return penaltyBelow(m, -1) }
+
+// penaltyBelow computes the penalty of m, but may stop early and return a
+// partial score once it reaches limit (limit < 0: no limit). The cheap
+// rules are scored first.
+func penaltyBelow(m *matrix, limit int) int {
 	n := m.n
 	score := 0
-	// N1: runs of five or more same-coloured modules in a row or column.
-	// N3: finder-like 1:1:3:1:1 patterns with four light modules on one
-	// side, found with an 11-module sliding window.
-	const (
-		finderA = 0b10111010000 // dark-light-dark×3-light-dark, then four light
-		finderB = 0b00001011101 // four light, then the pattern
-		window  = 1<<11 - 1
-	)
-	cols := make([]bool, n*n) // transposed, so columns are contiguous too
-	for y := 0; y < n; y++ {
-		for x := 0; x < n; x++ {
-			cols[x*n+y] = m.dark[y*n+x]
-		}
-	}
-	for i := 0; i < 2*n; i++ {
-		src, k := m.dark, i // rows first, then columns
-		if i >= n {
-			src, k = cols, i-n
-		}
-		line := src[k*n : (k+1)*n]
-		{
-			run, prev, bits := 0, false, 0
-			for j, c := range line {
-				if j > 0 && c == prev {
-					run++
-				} else {
-					if run >= 5 {
-						score += 3 + run - 5
-					}
-					run, prev = 1, c
-				}
-				bits = (bits << 1) & window
-				if c {
-					bits |= 1
-				}
-				if j >= 10 && (bits == finderA || bits == finderB) {
-					score += 40
-				}
-			}
-			if run >= 5 {
-				score += 3 + run - 5
-			}
-		}
-	}
-	// N2: 2×2 blocks of one colour.
-	for y := 0; y+1 < n; y++ {
-		r0, r1 := m.dark[y*n:(y+1)*n], m.dark[(y+1)*n:(y+2)*n]
-		for x := 0; x+1 < n; x++ {
-			c := r0[x]
-			if c == r0[x+1] && c == r1[x] && c == r1[x+1] {
-				score += 3
-			}
-		}
-	}
 	// N4: proportion of dark modules away from 50%.
 	dark := 0
 	for _, d := range m.dark {
@@ -227,7 +174,87 @@ func penalty(m *matrix) int {
 		dev = -dev
 	}
 	score += 10 * (dev / 5)
+	// N2: 2×2 blocks of one colour.
+	for y := 0; y+1 < n; y++ {
+		r0, r1 := m.dark[y*n:(y+1)*n], m.dark[(y+1)*n:(y+2)*n]
+		for x := 0; x+1 < n; x++ {
+			c := r0[x]
+			if c == r0[x+1] && c == r1[x] && c == r1[x+1] {
+				score += 3
+			}
+		}
+	}
+	// N1: runs of five or more same-coloured modules in a row or column.
+	// N3: finder-like 1:1:3:1:1 patterns with four light modules on one
+	// side, found with an 11-module sliding window.
+	const (
+		finderA = 0b10111010000 // dark-light-dark×3-light-dark, then four light
+		finderB = 0b00001011101 // four light, then the pattern
+		window  = 1<<11 - 1
+	)
+	for k := 0; k < n; k++ {
+		row := m.dark[k*n : (k+1)*n]
+		run, bits := 1, b2i(row[0])
+		for j := 1; j < n; j++ {
+			c := row[j]
+			if c == row[j-1] {
+				run++
+			} else {
+				if run >= 5 {
+					score += run - 2
+				}
+				run = 1
+			}
+			bits = (bits<<1 | b2i(c)) & window
+			if j >= 10 && (bits == finderA || bits == finderB) {
+				score += 40
+			}
+		}
+		if run >= 5 {
+			score += run - 2
+		}
+		if limit >= 0 && score >= limit {
+			return score
+		}
+	}
+	// Columns: the same rules, scanning rows top to bottom with one state
+	// per column so memory is read in order.
+	var stack [2 * (17 + 4*40)]int
+	runs, cbits := stack[:n], stack[n:2*n]
+	for x := range runs {
+		runs[x], cbits[x] = 1, b2i(m.dark[x])
+	}
+	for y := 1; y < n; y++ {
+		row, above := m.dark[y*n:(y+1)*n], m.dark[(y-1)*n:y*n]
+		for x, c := range row {
+			if c == above[x] {
+				runs[x]++
+			} else {
+				if runs[x] >= 5 {
+					score += runs[x] - 2
+				}
+				runs[x] = 1
+			}
+			b := (cbits[x]<<1 | b2i(c)) & window
+			cbits[x] = b
+			if y >= 10 && (b == finderA || b == finderB) {
+				score += 40
+			}
+		}
+	}
+	for _, r := range runs {
+		if r >= 5 {
+			score += r - 2
+		}
+	}
 	return score
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // QR encodes text as a QR symbol and returns it as a gray image with px

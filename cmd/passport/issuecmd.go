@@ -1,79 +1,227 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"passport/issue"
 	"passport/layout"
 )
 
 func init() {
-	register("issue", "sign staff records from an HR CSV and print one PDF passport each", issueCmd)
+	register("issue", "sign staff records from an HR CSV or JSON Lines file and print PDF passports", issueCmd)
 }
 
 // maxErrorsShown caps row errors printed; the rest are counted.
 const maxErrorsShown = 50
 
+// fileSource is an input file read as CSV or JSON Lines.
+type fileSource struct {
+	issue.Source
+	f *os.File
+}
+
+func (s *fileSource) Close() error { return s.f.Close() }
+
+func openInput(path, format string) (issue.Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr("", "cannot read the staff records: %v", err)
+	}
+	if format == "" {
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".jsonl", ".ndjson":
+			format = "jsonl"
+		default:
+			format = "csv"
+		}
+	}
+	switch format {
+	case "jsonl":
+		return &fileSource{issue.NewJSONLReader(f), f}, nil
+	case "csv":
+		src, err := issue.NewCSVReader(f)
+		if err != nil {
+			f.Close()
+			return nil, usageErr("README lists the CSV columns", "%s: %v", path, err)
+		}
+		return &fileSource{src, f}, nil
+	}
+	f.Close()
+	return nil, usageErr("use --format csv or --format jsonl", "unknown input format %q", format)
+}
+
 func issueCmd(e *env, args []string) error {
-	fs := newFlags(e, "issue", "--key DIR --in FILE.csv --out DIR",
-		"Validates every row, signs one credential per valid row and writes one PDF per person.\n"+
-			"Bad rows are reported (row, column, reason) and skipped; the exit code is 1 if any failed.")
-	keyDir := fs.String("key", "", "issuer key directory written by 'passport keys new' (required)")
-	in := fs.String("in", "", "staff records, CSV with a header row (README lists the columns) (required)")
-	out := fs.String("out", "", "directory for the PDFs (required)")
+	fs := newFlags(e, "issue", "--key DIR --in FILE --out DIR [--combined] [--layout a4|card] [--resume] [--check]",
+		"Validates every row first, then signs one credential per valid row and writes one PDF per person\n"+
+			"(and/or one print-ready combined PDF), records each credential in the issuer register and writes\n"+
+			"a manifest (CSV) of staff number, credential id and file. Bad rows are reported (row, column,\n"+
+			"reason) and skipped; the exit code is 1 if any failed. An interrupted batch (Ctrl-C, kill, power\n"+
+			"loss) is finished with --resume: nobody already issued is issued twice.")
+	keyDir := fs.String("key", "", "issuer key directory written by 'passport keys new' (required unless --check)")
+	in := fs.String("in", "", "staff records: CSV with a header row, or JSON Lines (.jsonl) (required)")
+	format := fs.String("format", "", "input format, csv or jsonl (default: from the file extension)")
+	out := fs.String("out", "", "directory for the PDFs, the manifest and (by default) the register (required)")
 	validFor := fs.Duration("valid-for", issue.DefaultValidity, "how long each passport is valid, e.g. 8760h (a year)")
-	ecc := fs.String("ecc", "M", "QR error-correction level: L, M, Q or H")
+	ecc := fs.String("ecc", "", "QR error-correction level: L, M, Q or H (default M; L for --layout card)")
+	lay := fs.String("layout", layout.LayoutA4, "page layout: a4 (full record on an A4 page) or card (ID-1 wallet card, front and back)")
+	combined := fs.Bool("combined", false, "also write one print-ready PDF of every passport: OUT/passports-BATCH.pdf")
+	individual := fs.Bool("individual", true, "write one PDF per person (OUT/STAFFNUMBER.pdf); --individual=false with --combined writes only the combined PDF")
+	regPath := fs.String("register", "", "issuer register (SQLite) (default OUT/register.db)")
+	resume := fs.Bool("resume", false, "finish the last interrupted batch of the register, skipping people it already issued")
+	check := fs.Bool("check", false, "validate the input only: report bad rows, sign and write nothing")
+	workers := fs.Int("workers", 0, "signing and layout workers (default: one per core)")
+	quiet := fs.Bool("quiet", false, "no progress output")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if *keyDir == "" || *in == "" || *out == "" {
+	if *in == "" || (!*check && (*keyDir == "" || *out == "")) {
 		return usageErr("example: passport issue --key keys/ --in staff.csv --out out/", "--key, --in and --out are required")
 	}
 	if *validFor <= 0 || *validFor > 10*365*24*time.Hour {
 		return usageErr("use a duration such as 8760h (one year)", "--valid-for %v is out of range (up to 10 years)", *validFor)
 	}
-	iss, err := loadIssuer(e, *keyDir)
+	if !*individual && !*combined {
+		return usageErr("add --combined, or drop --individual=false", "nothing to write: --individual=false without --combined")
+	}
+	lopts := layout.Options{ECC: *ecc, Layout: *lay}
+	if _, err := layout.NewRenderer(lopts); err != nil {
+		return usageErr("", "%v", err)
+	}
+	open := func() (issue.Source, error) { return openInput(*in, *format) }
+	// Fail fast on an unreadable file or a bad header, before anything else.
+	src, err := open()
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(*in)
-	if err != nil {
-		return usageErr("", "cannot read the staff records: %v", err)
+	src.(io.Closer).Close()
+
+	opts := issue.Options{OutDir: *out, ValidFor: *validFor, Layout: lopts, NoIndividual: !*individual, Combined: *combined,
+		Register: *regPath, Resume: *resume, CheckOnly: *check, PhotoDir: filepath.Dir(*in), Workers: *workers}
+	if !*check {
+		if opts.Issuer, err = loadIssuer(e, *keyDir); err != nil {
+			return err
+		}
+		// The key's scrypt derivation leaves hundreds of MB of garbage that
+		// would otherwise set the heap target for the whole batch.
+		runtime.GC()
+		debug.FreeOSMemory()
 	}
-	defer f.Close()
-	src, err := issue.NewCSVReader(f)
-	if err != nil {
-		return usageErr("README lists the CSV columns", "%s: %v", *in, err)
-	}
+	prog := newProgress(e, *quiet)
+	opts.Progress = prog.update
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	start := time.Now()
-	sum, err := issue.Run(src, issue.Options{Issuer: iss, OutDir: *out, ValidFor: *validFor, Layout: layout.Options{ECC: *ecc}})
+	sum, err := issue.Run(ctx, open, opts)
+	prog.done()
 	for i, re := range sum.Errors {
 		if i == maxErrorsShown {
-			fmt.Fprintf(e.stderr, "passport: ... and %d more row errors\n", len(sum.Errors)-maxErrorsShown)
 			break
 		}
 		fmt.Fprintf(e.stderr, "passport: error: %s: %s\n", *in, safe(re.Error()))
 	}
-	for _, it := range sum.Issued {
-		fmt.Fprintf(e.stdout, "issued %-10s %s  %s  (%d chars, QR version %d)\n", safe(it.StaffNumber), it.CredentialID, it.File, it.TextLen, it.QRVersion)
+	if sum.ErrorCount > maxErrorsShown {
+		fmt.Fprintf(e.stderr, "passport: ... and %d more row errors (%d rows failed in all); run with --check to list them after fixing these\n",
+			sum.ErrorCount-min(maxErrorsShown, len(sum.Errors)), sum.FailedRows)
 	}
-	fmt.Fprintf(e.stdout, "%d passports issued, %d rows failed, in %.1fs\n", len(sum.Issued), len(rowsWithErrors(sum)), time.Since(start).Seconds())
+	if *check {
+		fmt.Fprintf(e.stdout, "%d rows checked: %d valid, %d rows failed\n", sum.Rows, sum.Valid, sum.FailedRows)
+		if sum.FailedRows > 0 {
+			return exitCode(exitInvalid)
+		}
+		return nil
+	}
+	el := time.Since(start).Seconds()
+	fmt.Fprintf(e.stdout, "%d passports issued, %d rows failed, in %.1fs", sum.Issued, sum.FailedRows, el)
+	if sum.Issued > 0 && el > 0 {
+		fmt.Fprintf(e.stdout, " (%.0f/s)", float64(sum.Issued)/el)
+	}
+	fmt.Fprintln(e.stdout)
+	if sum.Skipped > 0 {
+		fmt.Fprintf(e.stdout, "%d already issued by the interrupted run were skipped\n", sum.Skipped)
+	}
+	if sum.BatchID != "" {
+		fmt.Fprintf(e.stdout, "batch %s; register %s\n", sum.BatchID, sum.Register)
+	}
+	if sum.Combined != "" {
+		fmt.Fprintf(e.stdout, "combined PDF %s (%d pages)\n", sum.Combined, sum.Pages)
+	}
+	if sum.Manifest != "" {
+		fmt.Fprintf(e.stdout, "manifest %s\n", sum.Manifest)
+	}
 	if err != nil {
-		return usageErr("", "%v", err)
+		if errors.Is(err, issue.ErrInterrupted) {
+			return usageErr("run the same command with --resume", "%v", err)
+		}
+		return usageErr("if the batch was partly issued, run the same command with --resume", "%v", err)
 	}
-	if len(sum.Errors) > 0 {
+	if sum.FailedRows > 0 {
 		fmt.Fprintln(e.stderr, "passport: hint: fix the rows above and issue them again; the other rows were issued")
 		return exitCode(exitInvalid)
 	}
 	return nil
 }
 
-func rowsWithErrors(s issue.Summary) map[int]bool {
-	rows := map[int]bool{}
-	for _, e := range s.Errors {
-		rows[e.Row] = true
+// progress shows a bar on a terminal and plain lines (every 10% or 10 s)
+// otherwise.
+type progress struct {
+	mu    sync.Mutex
+	e     *env
+	quiet bool
+	tty   bool
+	bar   *progressbar.ProgressBar
+	last  time.Time
+	step  int
+}
+
+func newProgress(e *env, quiet bool) *progress {
+	p := &progress{e: e, quiet: quiet, last: time.Now()}
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.tty = true
 	}
-	return rows
+	return p
+}
+
+func (p *progress) update(phase string, done, total int) {
+	if p.quiet || total == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		if p.bar == nil {
+			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.e.stderr), progressbar.OptionSetDescription(phase),
+				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("passports"),
+				progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+		}
+		p.bar.Set(done)
+		return
+	}
+	step := done * 10 / total
+	if step > p.step || time.Since(p.last) > 10*time.Second {
+		p.step, p.last = step, time.Now()
+		fmt.Fprintf(p.e.stderr, "passport: %s %d/%d (%d%%)\n", phase, done, total, done*100/total)
+	}
+}
+
+func (p *progress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		p.bar.Finish()
+	}
 }

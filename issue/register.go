@@ -1,0 +1,283 @@
+package issue
+
+import (
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // SQLite driver (cgo)
+)
+
+// The issuer register: an SQLite file on the HR side recording every
+// credential issued, so HR can find what a person holds and revoke it.
+const registerSchema = `
+CREATE TABLE IF NOT EXISTS batches (
+	id TEXT PRIMARY KEY,
+	started TEXT NOT NULL,
+	input TEXT NOT NULL,
+	runs INTEGER NOT NULL DEFAULT 1,
+	finished TEXT
+);
+CREATE TABLE IF NOT EXISTS credentials (
+	id TEXT PRIMARY KEY,            -- credential id, lower-case hex
+	staff_number TEXT NOT NULL,
+	name TEXT NOT NULL,
+	issued_at TEXT NOT NULL,
+	expires TEXT NOT NULL,
+	kid TEXT NOT NULL,
+	batch_id TEXT NOT NULL REFERENCES batches(id),
+	row INTEGER NOT NULL,
+	file TEXT NOT NULL,              -- the person's own PDF, or ''
+	combined TEXT NOT NULL DEFAULT '', -- the combined PDF holding the passport, or ''
+	page INTEGER NOT NULL DEFAULT 0, -- its first page in the combined PDF
+	status TEXT NOT NULL,            -- issued | pending (combined PDF not finished) | void
+	revoked_at TEXT,
+	revoked_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS credentials_staff ON credentials(staff_number);
+CREATE INDEX IF NOT EXISTS credentials_batch ON credentials(batch_id, status);
+`
+
+// Credential statuses in the register.
+const (
+	StatusIssued  = "issued"
+	StatusPending = "pending" // signed, in a combined PDF not yet finished
+	StatusVoid    = "void"    // signed but never printed: its batch run was interrupted
+)
+
+// Register is the issuer register.
+type Register struct {
+	db *sql.DB
+}
+
+// RegisterEntry is one credential in the register.
+type RegisterEntry struct {
+	ID, StaffNumber, Name string
+	IssuedAt, Expires     time.Time
+	KID, BatchID          string
+	Row                   int
+	File                  string
+	Combined              string
+	Page                  int
+	Status                string
+	RevokedAt             time.Time
+	RevokedReason         string
+}
+
+// OpenRegister opens (creating if needed) the register at path.
+func OpenRegister(path string) (*Register, error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_foreign_keys=on")
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the register %s: %v", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(registerSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot open the register %s (is it a passport register?): %v", path, err)
+	}
+	return &Register{db: db}, nil
+}
+
+// Close closes the register.
+func (r *Register) Close() error { return r.db.Close() }
+
+const timeFmt = time.RFC3339
+
+// NewBatch records the start of a batch.
+func (r *Register) NewBatch(id, input string, now time.Time) error {
+	_, err := r.db.Exec(`INSERT INTO batches(id, started, input) VALUES(?,?,?)`, id, now.UTC().Format(timeFmt), input)
+	return err
+}
+
+// LastUnfinishedBatch returns the most recent batch that did not finish.
+func (r *Register) LastUnfinishedBatch() (id, input string, err error) {
+	err = r.db.QueryRow(`SELECT id, input FROM batches WHERE finished IS NULL ORDER BY started DESC, rowid DESC LIMIT 1`).Scan(&id, &input)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", errors.New("the register has no unfinished batch to resume; run without --resume")
+	}
+	return id, input, err
+}
+
+// resumeBatch voids the credentials of an interrupted run that never
+// reached paper and returns the staff numbers already issued in the batch.
+func (r *Register) resumeBatch(id string) (map[string]bool, error) {
+	if _, err := r.db.Exec(`UPDATE credentials SET status=? WHERE batch_id=? AND status=?`, StatusVoid, id, StatusPending); err != nil {
+		return nil, err
+	}
+	if _, err := r.db.Exec(`UPDATE batches SET runs=runs+1 WHERE id=?`, id); err != nil {
+		return nil, err
+	}
+	rows, err := r.db.Query(`SELECT staff_number FROM credentials WHERE batch_id=? AND status=?`, id, StatusIssued)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	done := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		done[s] = true
+	}
+	return done, rows.Err()
+}
+
+func (r *Register) batchRuns(id string) (int, error) {
+	var n int
+	err := r.db.QueryRow(`SELECT runs FROM batches WHERE id=?`, id).Scan(&n)
+	return n, err
+}
+
+// finishBatch marks the batch finished and its pending credentials issued.
+func (r *Register) finishBatch(id string, now time.Time) error {
+	if _, err := r.db.Exec(`UPDATE credentials SET status=? WHERE batch_id=? AND status=?`, StatusIssued, id, StatusPending); err != nil {
+		return err
+	}
+	_, err := r.db.Exec(`UPDATE batches SET finished=? WHERE id=?`, now.UTC().Format(timeFmt), id)
+	return err
+}
+
+// markIssued turns a run's pending credentials into issued ones (its
+// combined PDF is complete).
+func (r *Register) markIssued(id string) error {
+	_, err := r.db.Exec(`UPDATE credentials SET status=? WHERE batch_id=? AND status=?`, StatusIssued, id, StatusPending)
+	return err
+}
+
+// insertAll records entries in one transaction.
+func (r *Register) insertAll(es []RegisterEntry) error {
+	tx, err := r.db.Begin()
+	if err != nil {
+		return err
+	}
+	st, err := tx.Prepare(`INSERT INTO credentials(id, staff_number, name, issued_at, expires, kid, batch_id, row, file, combined, page, status) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		tx.Rollback()
+		return err
+	}
+	for _, e := range es {
+		if _, err := st.Exec(e.ID, e.StaffNumber, e.Name, e.IssuedAt.UTC().Format(timeFmt), e.Expires.UTC().Format(timeFmt), e.KID, e.BatchID, e.Row, e.File, e.Combined, e.Page, e.Status); err != nil {
+			st.Close()
+			tx.Rollback()
+			return err
+		}
+	}
+	st.Close()
+	return tx.Commit()
+}
+
+const entryCols = `id, staff_number, name, issued_at, expires, kid, batch_id, row, file, combined, page, status, COALESCE(revoked_at,''), COALESCE(revoked_reason,'')`
+
+func scanEntries(rows *sql.Rows, each func(RegisterEntry) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		var e RegisterEntry
+		var iat, exp, rev string
+		if err := rows.Scan(&e.ID, &e.StaffNumber, &e.Name, &iat, &exp, &e.KID, &e.BatchID, &e.Row, &e.File, &e.Combined, &e.Page, &e.Status, &rev, &e.RevokedReason); err != nil {
+			return err
+		}
+		e.IssuedAt, _ = time.Parse(timeFmt, iat)
+		e.Expires, _ = time.Parse(timeFmt, exp)
+		if rev != "" {
+			e.RevokedAt, _ = time.Parse(timeFmt, rev)
+		}
+		if err := each(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ListFilter selects register entries; empty fields match everything.
+type ListFilter struct {
+	StaffNumber string
+	BatchID     string
+	RevokedOnly bool
+	Limit       int // 0: no limit
+}
+
+// List calls each for the matching entries, newest first.
+func (r *Register) List(f ListFilter, each func(RegisterEntry) error) error {
+	q := `SELECT ` + entryCols + ` FROM credentials WHERE 1=1`
+	var args []any
+	if f.StaffNumber != "" {
+		q += ` AND staff_number=?`
+		args = append(args, f.StaffNumber)
+	}
+	if f.BatchID != "" {
+		q += ` AND batch_id=?`
+		args = append(args, f.BatchID)
+	}
+	if f.RevokedOnly {
+		q += ` AND revoked_at IS NOT NULL`
+	}
+	q += ` ORDER BY issued_at DESC, batch_id, row`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	rows, err := r.db.Query(q, args...)
+	if err != nil {
+		return err
+	}
+	return scanEntries(rows, each)
+}
+
+// Get returns the credential with the id (lower- or upper-case hex).
+func (r *Register) Get(id string) (RegisterEntry, error) {
+	var out RegisterEntry
+	found := false
+	rows, err := r.db.Query(`SELECT `+entryCols+` FROM credentials WHERE id=?`, strings.ToLower(id))
+	if err != nil {
+		return out, err
+	}
+	err = scanEntries(rows, func(e RegisterEntry) error { out, found = e, true; return nil })
+	if err == nil && !found {
+		err = fmt.Errorf("no credential %s in the register (list them with 'passport register list --staff NUMBER')", id)
+	}
+	return out, err
+}
+
+// Revoke marks a credential revoked with a reason. Revoking twice keeps
+// the first date.
+func (r *Register) Revoke(id, reason string, now time.Time) error {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if _, err := hex.DecodeString(id); err != nil || len(id) != 32 {
+		return fmt.Errorf("%q is not a credential id (32 hexadecimal digits, as printed on the passport)", id)
+	}
+	res, err := r.db.Exec(`UPDATE credentials SET revoked_at=COALESCE(revoked_at, ?), revoked_reason=COALESCE(revoked_reason, ?) WHERE id=?`,
+		now.UTC().Format(timeFmt), reason, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("no credential %s in the register", id)
+	}
+	return nil
+}
+
+// ExportRevoked writes the ids of revoked credentials, one lower-case hex
+// id per line: the file 'passport authority bundle --revoked' reads.
+func (r *Register) ExportRevoked(w io.Writer) (int, error) {
+	rows, err := r.db.Query(`SELECT id FROM credentials WHERE revoked_at IS NOT NULL ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return n, err
+		}
+		if _, err := fmt.Fprintln(w, id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}
