@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/veraison/go-cose"
 )
@@ -74,13 +75,22 @@ func AlgorithmFor(pub crypto.PublicKey) (cose.Algorithm, error) {
 	return 0, newError(ReasonUnsupportedAlg, fmt.Sprintf("keys of type %T are not supported (use ECDSA P-256, Ed25519 or RSA 2048+)", pub), nil)
 }
 
+// zlibWriters reuses compressors: a new zlib writer allocates about 1 MB,
+// which at bulk-issuance rates cost more than the signature itself.
+var zlibWriters = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(nil, zlib.BestCompression)
+	return zw
+}}
+
 // Encode turns a COSE message into the printed text: zlib (best
 // compression), base45, and the prefix.
 func Encode(coseMsg []byte) string {
 	var b bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&b, zlib.BestCompression)
+	zw := zlibWriters.Get().(*zlib.Writer)
+	zw.Reset(&b)
 	zw.Write(coseMsg)
 	zw.Close()
+	zlibWriters.Put(zw)
 	return Prefix + Base45Encode(b.Bytes())
 }
 
