@@ -18,9 +18,12 @@ import (
 // Card geometry in millimetres: ID-1 (ISO/IEC 7810), the size of a bank card.
 const (
 	cardW, cardH = 85.6, 53.98
-	cardMargin   = 3.5
-	cardPhotoW   = 21.0
-	photoW       = 30.0 // photo width on the A4 page
+	// cardCodeMM is the printed width of the card's QR image, quiet zone
+	// included: the card's full height less a 1.5 mm margin each side.
+	cardCodeMM = cardH - 2*1.5
+	cardMargin = 3.5
+	cardPhotoW = 21.0
+	photoW     = 30.0 // photo width on the A4 page
 )
 
 // Photo limits: HR photos are passport-style portraits; anything larger is
@@ -160,7 +163,7 @@ func (r *Renderer) card(c *credential.Claims, qr imageData, modules int, photo *
 	// Back: the code at the full card height, details beside it.
 	back := newCanvas(r.faces, cardW, cardH)
 	b := &page{r: r, pdf: back, c: c}
-	img := cardH - 2*1.5
+	img := cardCodeMM
 	back.image(qr, 1.5, 1.5, img, img)
 	bx := 1.5 + img + 1.5
 	bw := cardW - bx - 2

@@ -185,7 +185,10 @@ func (r *Renderer) Render(c *credential.Claims, text string, photo *Photo) (p *P
 		pg.render(qr, m.n, photo)
 		cvs = []*canvas{cv}
 	}
-	p = &Passport{}
+	p = &Passport{symbol: m.image(1), moduleMM: r.opts.CodeWidthMM / float64(m.n)}
+	if r.opts.Layout == LayoutCard {
+		p.moduleMM = cardCodeMM / float64(m.n+2*QuietZoneModules)
+	}
 	var used [2]glyphSet
 	for _, cv := range cvs {
 		p.pages = append(p.pages, cv.page())

@@ -6,6 +6,7 @@ import (
 	"compress/zlib"
 	"crypto/sha256"
 	"fmt"
+	"image"
 	"io"
 	"strconv"
 	"sync"
@@ -46,9 +47,16 @@ type imageData struct {
 // Passport is one person's rendered pages, ready to be written into a PDF
 // by WritePDF or a Stream. It is immutable and safe to share.
 type Passport struct {
-	pages []pageData
-	used  [2][]uint16 // glyph ids used, per face (regular, bold)
+	pages    []pageData
+	used     [2][]uint16 // glyph ids used, per face (regular, bold)
+	symbol   *image.Gray // the QR symbol as printed, 1 px per module, quiet zone included
+	moduleMM float64     // printed size of one module
 }
+
+// Code returns the QR symbol exactly as printed on the passport (one pixel
+// per module, quiet zone included) and the printed width of one module in
+// millimetres: what a print-quality check needs to simulate a scan.
+func (p *Passport) Code() (symbol *image.Gray, moduleMM float64) { return p.symbol, p.moduleMM }
 
 // Pages is the number of pages the passport takes (1 for A4, 2 for a card).
 func (p *Passport) Pages() int { return len(p.pages) }

@@ -20,6 +20,7 @@ import (
 
 	"passport/issue"
 	"passport/layout"
+	"passport/printcheck"
 )
 
 func init() {
@@ -86,6 +87,8 @@ func issueCmd(e *env, args []string) error {
 	check := fs.Bool("check", false, "validate the input only: report bad rows, sign and write nothing")
 	workers := fs.Int("workers", 0, "signing and layout workers (default: one per core)")
 	quiet := fs.Bool("quiet", false, "no progress output")
+	selfCheck := fs.String("self-check", "auto", "print-quality gate: render each code, degrade it as a poor 150-dpi scan would, read it back,\n"+
+		"and refuse the passport if it fails: on, off, or auto (on for inputs up to "+fmt.Sprint(selfCheckAutoRows)+" rows)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -120,6 +123,18 @@ func issueCmd(e *env, args []string) error {
 		// would otherwise set the heap target for the whole batch.
 		runtime.GC()
 		debug.FreeOSMemory()
+	}
+	gate, err := wantSelfCheck(*selfCheck, *in)
+	if err != nil {
+		return err
+	}
+	if gate && !*check {
+		opts.CheckPage = func(rec *issue.Record, p *layout.Passport, text string) error {
+			if err := printcheck.CheckPassport(p, text, printcheck.PoorScan); err != nil {
+				return fmt.Errorf("%v; the passport was not released (try --layout a4, a lower --ecc, or a shorter record)", err)
+			}
+			return nil
+		}
 	}
 	prog := newProgress(e, *quiet)
 	opts.Progress = prog.update
@@ -174,6 +189,41 @@ func issueCmd(e *env, args []string) error {
 		return exitCode(exitInvalid)
 	}
 	return nil
+}
+
+// selfCheckAutoRows is the largest input the gate runs on by default: it
+// costs about as much as issuing itself, which matters for a care system's
+// 72,000 passports but not for a ward's.
+const selfCheckAutoRows = 2000
+
+// wantSelfCheck decides whether the print-quality gate runs.
+func wantSelfCheck(mode, in string) (bool, error) {
+	switch mode {
+	case "on", "true", "yes":
+		return true, nil
+	case "off", "false", "no":
+		return false, nil
+	case "auto", "":
+		f, err := os.Open(in)
+		if err != nil {
+			return false, nil // reported by the reader
+		}
+		defer f.Close()
+		rows, buf := 0, make([]byte, 64<<10)
+		for rows <= selfCheckAutoRows+1 {
+			n, err := f.Read(buf)
+			for _, b := range buf[:n] {
+				if b == '\n' {
+					rows++
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		return rows <= selfCheckAutoRows+1, nil // +1: the CSV header
+	}
+	return false, usageErr("use --self-check on, off or auto", "unknown --self-check value %q", mode)
 }
 
 // progress shows a bar on a terminal and plain lines (every 10% or 10 s)
