@@ -16,7 +16,7 @@ demo: build
 	@scripts/demo.sh
 
 deps-test:
-	@scripts/need.sh pdftoppm poppler-utils chromium chromium
+	@scripts/need.sh pdftoppm poppler-utils chromium chromium zbarimg zbar-tools ZXingReader zxing-cpp-tools
 
 # The test command (README, .ci/run): format, vet and staticcheck; every test
 # with the race detector; then each fuzz target briefly.

@@ -100,3 +100,29 @@ func FuzzJSONL(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCSV: any CSV either fails with an error or yields records that pass
+// validation (every field bounded, every date real); it never panics.
+func FuzzCSV(f *testing.F) {
+	f.Add("staff_number,name,date_of_birth,role\nA1,Zoë,1990-05-20,Nurse\n")
+	f.Add("Staff Number,Name,Date of Birth,Role,dbs_date,dbs_level\nA1,Ann,31/02/1990,Nurse,2024-01-01,super\n")
+	f.Add("\ufeffstaff_number,name,date_of_birth,role,fire_safety_date,fire_safety_expiry\nB,\"x\ny\",1990-01-01,R,2020-01-01,2019-01-01\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		src, err := NewCSVReader(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for i := 0; i < 1000; i++ {
+			rec, errs, err := src.Next()
+			if err != nil {
+				return
+			}
+			if rec == nil && len(errs) == 0 {
+				t.Fatal("Next returned neither a record nor errors")
+			}
+			if rec != nil && (rec.Person.Name == "" || len(rec.Person.Name) > MaxCellBytes) {
+				t.Fatalf("accepted a record with an invalid name %q", rec.Person.Name)
+			}
+		}
+	})
+}
