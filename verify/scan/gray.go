@@ -139,16 +139,6 @@ func (g *gray) rotated90() *gray {
 	return o
 }
 
-// rotated180 returns the image turned upside down.
-func (g *gray) rotated180() *gray {
-	o := newGray(g.Width, g.Height)
-	n := len(g.pix)
-	for i, v := range g.pix {
-		o.pix[n-1-i] = v
-	}
-	return o
-}
-
 // upscaled returns the image enlarged by an integer factor. Bilinear interpolation
 // keeps module edges soft so the binarizer places them between samples; nearest
 // neighbour is used for clean synthetic images (nearest=true), where it is exact.

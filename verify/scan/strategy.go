@@ -24,14 +24,15 @@ type Strategy struct {
 	// region applies the strategy to crops of the candidate regions instead of the
 	// whole image.
 	region bool
+	// finders reads with readFinders (every plausible finder-pattern triple, several
+	// dimensions and alignment patterns) instead of gozxing's readers.
+	finders bool
 }
 
 // Transforms used by the default strategies.
 var (
 	tfInvert = func(g *gray) *gray { return g.inverted() }
 	tfRot90  = func(g *gray) *gray { return g.rotated90() }
-	tfRot180 = func(g *gray) *gray { return g.rotated180() }
-	tfRot270 = func(g *gray) *gray { return g.rotated90().rotated180() }
 	tfMedian = func(g *gray) *gray { return g.median3() }
 	// tfUp2 enlarges small modules (under ~3.5 px each) so the finder patterns'
 	// run-length checks have pixels to work with (SCANNING.md, item 3).
@@ -47,6 +48,15 @@ var (
 	tfMin3      = func(g *gray) *gray { return g.morph3(true) }
 	tfDown2Max3 = func(g *gray) *gray { return g.downscaled2().morph3(false) }
 	tfBox1Down2 = func(g *gray) *gray { return g.boxBlur(1).downscaled2() }
+	// tfDown2Big halves crops of a megapixel or more (close-up phone photos, where
+	// modules are 10+ pixels and texture and noise at full size split the finder
+	// patterns' runs): the first level of a pyramid.
+	tfDown2Big = func(g *gray) *gray {
+		if len(g.pix) < 1_000_000 {
+			return nil
+		}
+		return g.downscaled2()
+	}
 	// tfUp2Small upscales only images small enough that modules may be under 3.5
 	// pixels over the whole frame (a 150-dpi A4 page is 2.2 megapixels).
 	tfUp2Small = func(g *gray) *gray {
@@ -106,6 +116,8 @@ func DefaultStrategies() []Strategy {
 		{Name: "global", global: true},
 		{Name: "crop+hybrid", region: true},
 		{Name: "crop+global", region: true, global: true},
+		{Name: "crop+finders+hybrid", region: true, finders: true},
+		{Name: "crop+down2+finders+hybrid", region: true, finders: true, transform: tfDown2Big, transformKey: "down2big"},
 		{Name: "crop+box2+hybrid", region: true, transform: tfBox2, transformKey: "box2"},
 		{Name: "crop+max3+hybrid", region: true, transform: tfMax3, transformKey: "max3"},
 		{Name: "crop+max3+global", region: true, transform: tfMax3, transformKey: "max3", global: true},
@@ -147,8 +159,12 @@ func decodeGray(g *gray, strategies []Strategy) ([]Code, string, error) {
 		// transform do not recompute it.
 		cropCache = map[string]*gray{}
 	)
-	try := func(img *gray, global bool) []Code {
-		codes, err := readOnce(img, global)
+	try := func(img *gray, global, finders bool) []Code {
+		read := readOnce
+		if finders {
+			read = readFinders
+		}
+		codes, err := read(img, global)
 		if err != nil && failure == nil {
 			failure = err
 		}
@@ -175,7 +191,7 @@ func decodeGray(g *gray, strategies []Strategy) ([]Code, string, error) {
 						continue
 					}
 				}
-				if codes := try(img, s.global); len(codes) > 0 {
+				if codes := try(img, s.global, s.finders); len(codes) > 0 {
 					return codes, s.Name, nil
 				}
 			}
@@ -191,7 +207,7 @@ func decodeGray(g *gray, strategies []Strategy) ([]Code, string, error) {
 				continue
 			}
 		}
-		if codes := try(img, s.global); len(codes) > 0 {
+		if codes := try(img, s.global, s.finders); len(codes) > 0 {
 			return codes, s.Name, nil
 		}
 	}
