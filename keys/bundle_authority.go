@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 )
 
 // File names inside an authority key directory.
@@ -134,29 +133,9 @@ func LoadAuthority(dir string, passphrase []byte) (*Authority, error) {
 	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 		keyPath = filepath.Join(dir, AuthorityKeyFileName)
 	}
-	fi, err := os.Stat(keyPath)
-	if err != nil {
-		return nil, fmt.Errorf("authority key: %w (is %s an authority directory made by `passport authority new`?)", err, dir)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", keyPath)
-	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%s is readable by group or others (mode %04o): run chmod 600 %s", keyPath, fi.Mode().Perm(), keyPath)
-	}
-	if len(passphrase) == 0 {
-		return nil, errors.New("empty passphrase: set PASSPORT_PASSPHRASE or type one at the prompt")
-	}
-	data, err := readLimited(keyPath, MaxKeyFileSize)
+	key, err := loadPrivateKey(keyPath, passphrase, "authority key", "an authority directory made by `passport authority new`", dir)
 	if err != nil {
 		return nil, err
-	}
-	key, err := decryptKey(data, passphrase, maxScryptWorkFactor)
-	if err != nil {
-		if errors.Is(err, ErrWrongPassphrase) {
-			return nil, fmt.Errorf("%w: %s could not be decrypted; check PASSPORT_PASSPHRASE", ErrWrongPassphrase, keyPath)
-		}
-		return nil, fmt.Errorf("%s: %w", keyPath, err)
 	}
 	pubPath := filepath.Join(filepath.Dir(keyPath), AuthorityPubFileName)
 	if pubData, err := readLimited(pubPath, MaxAuthorityKeyFileSize); err == nil {

@@ -218,29 +218,9 @@ func LoadIssuer(dir string, passphrase []byte) (*Issuer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", certPath, err)
 	}
-	fi, err := os.Stat(keyPath)
-	if err != nil {
-		return nil, fmt.Errorf("issuer key: %w (is %s an issuer key directory made by `passport keys new`?)", err, dir)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", keyPath)
-	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%s is readable by group or others (mode %04o): run chmod 600 %s", keyPath, fi.Mode().Perm(), keyPath)
-	}
-	if len(passphrase) == 0 {
-		return nil, errors.New("empty passphrase: set PASSPORT_PASSPHRASE or type one at the prompt")
-	}
-	keyData, err := readLimited(keyPath, MaxKeyFileSize)
+	key, err := loadPrivateKey(keyPath, passphrase, "issuer key", "an issuer key directory made by `passport keys new`", dir)
 	if err != nil {
 		return nil, err
-	}
-	key, err := decryptKey(keyData, passphrase, maxScryptWorkFactor)
-	if err != nil {
-		if errors.Is(err, ErrWrongPassphrase) {
-			return nil, fmt.Errorf("%w: %s could not be decrypted; check PASSPORT_PASSPHRASE", ErrWrongPassphrase, keyPath)
-		}
-		return nil, fmt.Errorf("%s: %w", keyPath, err)
 	}
 	pub, ok := cert.PublicKey.(*ecdsa.PublicKey)
 	if !ok || !pub.Equal(&key.PublicKey) {
@@ -320,4 +300,35 @@ func parsePrivateKeyPEM(plain []byte) (*ecdsa.PrivateKey, error) {
 		return nil, fmt.Errorf("issuer key is %T, not an ECDSA P-256 key", k)
 	}
 	return ek, nil
+}
+
+// loadPrivateKey reads and decrypts an encrypted key file, refusing one that
+// is not a regular file or is readable by group or others. what and made
+// name the key and where it comes from, for error messages.
+func loadPrivateKey(keyPath string, passphrase []byte, what, made, dir string) (*ecdsa.PrivateKey, error) {
+	fi, err := os.Stat(keyPath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (is %s %s?)", what, err, dir, made)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", keyPath)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s is readable by group or others (mode %04o): run chmod 600 %s", keyPath, fi.Mode().Perm(), keyPath)
+	}
+	if len(passphrase) == 0 {
+		return nil, errors.New("empty passphrase: set PASSPORT_PASSPHRASE or type one at the prompt")
+	}
+	data, err := readLimited(keyPath, MaxKeyFileSize)
+	if err != nil {
+		return nil, err
+	}
+	key, err := decryptKey(data, passphrase, maxScryptWorkFactor)
+	if err != nil {
+		if errors.Is(err, ErrWrongPassphrase) {
+			return nil, fmt.Errorf("%w: %s could not be decrypted; check PASSPORT_PASSPHRASE", ErrWrongPassphrase, keyPath)
+		}
+		return nil, fmt.Errorf("%s: %w", keyPath, err)
+	}
+	return key, nil
 }
