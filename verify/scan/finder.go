@@ -37,6 +37,17 @@ const (
 // decode every plausible triple with several dimensions and alignment patterns. Only
 // decodes that pass the QR Reed-Solomon check (done by gozxing's decoder) count.
 func readFinders(img *gray, global bool) (codes []Code, err error) {
+	return readTriples(img, global, tryTriple)
+}
+
+// tripleFunc tries to decode the code whose finder patterns would be a, b and c,
+// counting its grid samplings in attempts.
+type tripleFunc func(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *detector.FinderPattern, attempts *int) (string, bool)
+
+// readTriples binarizes img, collects the finder pattern finder's candidate centres
+// and calls try on every triple of the most confirmed ones until one decodes or
+// finderMaxAttempts samplings have been spent.
+func readTriples(img *gray, global bool, try tripleFunc) (codes []Code, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			codes, err = nil, nil // a gozxing panic on odd geometry: nothing read
@@ -67,7 +78,7 @@ func readFinders(img *gray, global bool) (codes []Code, err error) {
 	for i := 0; i < len(cs); i++ {
 		for j := i + 1; j < len(cs); j++ {
 			for k := j + 1; k < len(cs); k++ {
-				if text, ok := tryTriple(bm, dec, cs[i], cs[j], cs[k], &attempts); ok {
+				if text, ok := try(bm, dec, cs[i], cs[j], cs[k], &attempts); ok {
 					return []Code{{Text: text, Format: gozxing.BarcodeFormat_QR_CODE.String()}}, nil
 				}
 				if attempts >= finderMaxAttempts {
@@ -81,26 +92,10 @@ func readFinders(img *gray, global bool) (codes []Code, err error) {
 
 // tryTriple decodes the code whose finder patterns would be a, b and c.
 func tryTriple(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *detector.FinderPattern, attempts *int) (string, bool) {
-	p0, p1, p2 := gozxing.ResultPoint_OrderBestPatterns(a, b, c)
-	bl, tl, tr := p0.(*detector.FinderPattern), p1.(*detector.FinderPattern), p2.(*detector.FinderPattern)
-	dTR := gozxing.ResultPoint_Distance(tl, tr)
-	dBL := gozxing.ResultPoint_Distance(tl, bl)
-	msTL, msTR, msBL := tl.GetEstimatedModuleSize(), tr.GetEstimatedModuleSize(), bl.GetEstimatedModuleSize()
-	lo, hi := min(msTL, msTR, msBL), max(msTL, msTR, msBL)
-	// Plausible geometry: sides within a factor 2 (a 60° tilt), module sizes within a
-	// factor 2, angle at the top left between 45° and 135°.
-	if lo < 0.5 || hi > 2*lo || dTR > 2*dBL || dBL > 2*dTR {
+	tl, tr, bl, dim0, ok := orderTriple(a, b, c)
+	if !ok {
 		return "", false
 	}
-	ux, uy := (tr.GetX()-tl.GetX())/dTR, (tr.GetY()-tl.GetY())/dTR
-	vx, vy := (bl.GetX()-tl.GetX())/dBL, (bl.GetY()-tl.GetY())/dBL
-	if math.Abs(ux*vx+uy*vy) > math.Sqrt2/2 {
-		return "", false
-	}
-	// Modules between centres along each side, from the module sizes at its ends.
-	m := (dTR/((msTL+msTR)/2) + dBL/((msTL+msBL)/2)) / 2
-	dim0 := int(math.Round(m)) + 7
-	dim0 = (dim0-1+2)/4*4 + 1 // nearest 4k+1
 	for spread := 0; spread <= finderDimSpread; spread += 4 {
 		for _, dim := range []int{dim0 - spread, dim0 + spread} {
 			if spread == 0 && dim != dim0-spread {
@@ -143,6 +138,33 @@ func tryTriple(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *detector.
 		}
 	}
 	return "", false
+}
+
+// orderTriple orders a, b and c as the top-left, top-right and bottom-left finder
+// patterns and estimates the symbol's dimension (a 4k+1 size); ok is false when the
+// three cannot be one code's finder patterns.
+func orderTriple(a, b, c *detector.FinderPattern) (tl, tr, bl *detector.FinderPattern, dim0 int, ok bool) {
+	p0, p1, p2 := gozxing.ResultPoint_OrderBestPatterns(a, b, c)
+	bl, tl, tr = p0.(*detector.FinderPattern), p1.(*detector.FinderPattern), p2.(*detector.FinderPattern)
+	dTR := gozxing.ResultPoint_Distance(tl, tr)
+	dBL := gozxing.ResultPoint_Distance(tl, bl)
+	msTL, msTR, msBL := tl.GetEstimatedModuleSize(), tr.GetEstimatedModuleSize(), bl.GetEstimatedModuleSize()
+	lo, hi := min(msTL, msTR, msBL), max(msTL, msTR, msBL)
+	// Plausible geometry: sides within a factor 2 (a 60° tilt), module sizes within a
+	// factor 2, angle at the top left between 45° and 135°.
+	if lo < 0.5 || hi > 2*lo || dTR > 2*dBL || dBL > 2*dTR {
+		return nil, nil, nil, 0, false
+	}
+	ux, uy := (tr.GetX()-tl.GetX())/dTR, (tr.GetY()-tl.GetY())/dTR
+	vx, vy := (bl.GetX()-tl.GetX())/dBL, (bl.GetY()-tl.GetY())/dBL
+	if math.Abs(ux*vx+uy*vy) > math.Sqrt2/2 {
+		return nil, nil, nil, 0, false
+	}
+	// Modules between centres along each side, from the module sizes at its ends.
+	m := (dTR/((msTL+msTR)/2) + dBL/((msTL+msBL)/2)) / 2
+	dim0 = int(math.Round(m)) + 7
+	dim0 = (dim0-1+2)/4*4 + 1 // nearest 4k+1
+	return tl, tr, bl, dim0, true
 }
 
 // findAlignment looks for an alignment pattern of module size ms within allow pixels

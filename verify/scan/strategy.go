@@ -27,6 +27,9 @@ type Strategy struct {
 	// finders reads with readFinders (every plausible finder-pattern triple, several
 	// dimensions and alignment patterns) instead of gozxing's readers.
 	finders bool
+	// piecewise reads with readPiecewise (the finder triples of readFinders, sampled
+	// cell by cell between the alignment patterns) instead of gozxing's readers.
+	piecewise bool
 }
 
 // Transforms used by the default strategies.
@@ -118,6 +121,7 @@ func DefaultStrategies() []Strategy {
 		{Name: "crop+global", region: true, global: true},
 		{Name: "crop+finders+hybrid", region: true, finders: true},
 		{Name: "crop+down2+finders+hybrid", region: true, finders: true, transform: tfDown2Big, transformKey: "down2big"},
+		{Name: "crop+piecewise+hybrid", region: true, piecewise: true},
 		{Name: "crop+box2+hybrid", region: true, transform: tfBox2, transformKey: "box2"},
 		{Name: "crop+max3+hybrid", region: true, transform: tfMax3, transformKey: "max3"},
 		{Name: "crop+max3+global", region: true, transform: tfMax3, transformKey: "max3", global: true},
@@ -131,6 +135,7 @@ func DefaultStrategies() []Strategy {
 		{Name: "crop+down2+max3+hybrid", region: true, transform: tfDown2Max3, transformKey: "down2max3"},
 		{Name: "crop+box1+down2+hybrid", region: true, transform: tfBox1Down2, transformKey: "box1down2"},
 		{Name: "crop+rot90+hybrid", region: true, transform: tfRot90, transformKey: "rot90"},
+		{Name: "crop+box2+piecewise+hybrid", region: true, piecewise: true, transform: tfBox2, transformKey: "box2"},
 		{Name: "median3+hybrid", transform: tfMedian, transformKey: "median3"},
 		{Name: "median3+global", transform: tfMedian, transformKey: "median3", global: true},
 		{Name: "box2+hybrid", transform: tfBox2, transformKey: "box2"},
@@ -159,12 +164,15 @@ func decodeGray(g *gray, strategies []Strategy) ([]Code, string, error) {
 		// transform do not recompute it.
 		cropCache = map[string]*gray{}
 	)
-	try := func(img *gray, global, finders bool) []Code {
+	try := func(img *gray, s Strategy) []Code {
 		read := readOnce
-		if finders {
+		switch {
+		case s.finders:
 			read = readFinders
+		case s.piecewise:
+			read = readPiecewise
 		}
-		codes, err := read(img, global)
+		codes, err := read(img, s.global)
 		if err != nil && failure == nil {
 			failure = err
 		}
@@ -191,7 +199,7 @@ func decodeGray(g *gray, strategies []Strategy) ([]Code, string, error) {
 						continue
 					}
 				}
-				if codes := try(img, s.global, s.finders); len(codes) > 0 {
+				if codes := try(img, s); len(codes) > 0 {
 					return codes, s.Name, nil
 				}
 			}
@@ -207,7 +215,7 @@ func decodeGray(g *gray, strategies []Strategy) ([]Code, string, error) {
 				continue
 			}
 		}
-		if codes := try(img, s.global, s.finders); len(codes) > 0 {
+		if codes := try(img, s); len(codes) > 0 {
 			return codes, s.Name, nil
 		}
 	}
