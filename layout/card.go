@@ -108,7 +108,7 @@ const (
 )
 
 // card lays out the front and back of a wallet card.
-func (r *Renderer) card(c *credential.Claims, qr imageData, modules int, photo *Photo) []*canvas {
+func (r *Renderer) card(c *credential.Claims, qr imageData, photo *Photo) []*canvas {
 	front := newCanvas(r.faces, cardW, cardH)
 	p := &page{r: r, pdf: front, c: c}
 	per, emp := c.Body.Person, c.Body.Employment
@@ -150,8 +150,7 @@ func (r *Renderer) card(c *credential.Claims, qr imageData, modules int, photo *
 	}
 	staff := p.txt(per.StaffNumber)
 	p.font("", cardSizeSmall, colLabel)
-	y = p.text(x, y+0.5, w, []string{p.fit("Staff no. "+staff, w)}, cardSizeSmall, "L")
-	_ = y
+	p.text(x, y+0.5, w, []string{p.fit("Staff no. "+staff, w)}, cardSizeSmall, "L")
 
 	// Validity band at the bottom, full width.
 	const vb = 7.5
@@ -178,6 +177,5 @@ func (r *Renderer) card(c *credential.Claims, qr imageData, modules int, photo *
 	b.text(bx, by+1, bw, []string{"Credential id", cid[:min(len(cid), 16)], cid[min(len(cid), 16):]}, 6.5, "L")
 	b.font("", 6.5, colLabel)
 	b.text(bx, cardH-9, bw, b.wrapAtMost("If found, return to "+org, bw, 3), 6.5, "L")
-	_ = modules
 	return []*canvas{front, back}
 }

@@ -178,7 +178,7 @@ func (r *Renderer) Render(c *credential.Claims, text string, photo *Photo) (p *P
 	}()
 	var cvs []*canvas
 	if r.opts.Layout == LayoutCard {
-		cvs = r.card(c, qr, m.n, photo)
+		cvs = r.card(c, qr, photo)
 	} else {
 		cv := newCanvas(r.faces, pageW, pageH)
 		pg := &page{r: r, pdf: cv, c: c}
