@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -196,7 +195,7 @@ func parseRecord(row int, get func(string) string) (*Record, []*RowError) {
 			bad(col, v, "is empty: every passport needs it")
 		case len(v) > MaxCellBytes:
 			bad(col, "", fmt.Sprintf("is %d bytes long, over the %d-byte limit", len(v), MaxCellBytes))
-		case strings.IndexFunc(v, unsafeRune) >= 0:
+		case strings.IndexFunc(v, credential.UnsafeRune) >= 0:
 			bad(col, v, "contains control or bidirectional-override characters")
 		}
 		return v
@@ -281,15 +280,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// unsafeRune reports characters that must never reach a printed passport:
-// controls, and bidirectional overrides that could make a name read
-// differently from how it is stored.
-func unsafeRune(r rune) bool {
-	switch {
-	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
-		return true
-	}
-	return unicode.IsControl(r)
 }

@@ -11,11 +11,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/veraison/go-cose"
+
+	"passport/credential"
 )
 
 // BundleContentType is the COSE content type (RFC 9052 §3.1, label 3) in
@@ -302,7 +303,7 @@ func validLabel(what, s string) error {
 		return fmt.Errorf("%s is %d characters, over %d", what, n, MaxOrgNameLen)
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+		if credential.UnsafeRune(r) {
 			return fmt.Errorf("%s contains the control character %U", what, r)
 		}
 	}

@@ -31,6 +31,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"passport/credential"
 	"passport/keys"
 	"passport/verify"
 	"passport/verify/scan"
@@ -383,7 +384,7 @@ func cleanName(n string) string {
 		return ""
 	}
 	n = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+		if credential.UnsafeRune(r) {
 			return -1
 		}
 		return r

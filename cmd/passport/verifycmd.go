@@ -7,8 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
-	"unicode"
 
+	"passport/credential"
 	"passport/station"
 	"passport/verify"
 	"passport/verify/scan"
@@ -170,10 +170,7 @@ func scanCmd(e *env, args []string) error {
 // or a verdict read differently) are shown as U+FFFD.
 func safe(s string) string {
 	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
-			return '\uFFFD'
-		case unicode.IsControl(r):
+		if credential.UnsafeRune(r) {
 			return '\uFFFD'
 		}
 		return r
