@@ -183,7 +183,7 @@ func Text(input, text string, store keys.TrustStore, opts Options) Result {
 	} else if revoked {
 		r.fail(ReasonRevoked, "this passport (%s) has been revoked by its issuer", r.CredentialID)
 	}
-	for _, l := range r.Claims.lapsed() {
+	for _, l := range lapsed(c, credential.DateOf(now)) {
 		r.warn(WarnLapsed, "%s", l)
 	}
 	return r

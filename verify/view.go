@@ -86,26 +86,19 @@ func viewOf(c *credential.Claims, today credential.Date) *ClaimsView {
 	return v
 }
 
-// lapsed lists, in words, every check and training subject past its expiry.
-func (v *ClaimsView) lapsed() []string {
+// lapsed lists, in words, every check and training subject of c past its
+// expiry on today. It works on the claims' dates, not on the view's strings.
+func lapsed(c *credential.Claims, today credential.Date) []string {
 	var out []string
-	for _, c := range v.Checks {
-		if c.Expired {
-			out = append(out, fmt.Sprintf("%s check lapsed on %s", c.Name, humanISO(c.Expires)))
+	for _, ch := range c.Body.Checks {
+		if expired(ch.Expires, today) {
+			out = append(out, fmt.Sprintf("%s check lapsed on %s", ch.Type, ch.Expires.Human()))
 		}
 	}
-	for _, t := range v.Training {
-		if t.Expired {
-			out = append(out, fmt.Sprintf("%s training lapsed on %s", t.Name, humanISO(t.Expires)))
+	for _, t := range c.Body.Training {
+		if expired(t.Expires, today) {
+			out = append(out, fmt.Sprintf("%s training lapsed on %s", t.Subject, t.Expires.Human()))
 		}
 	}
 	return out
-}
-
-func humanISO(s string) string {
-	d, err := credential.ParseDate(s)
-	if err != nil {
-		return s
-	}
-	return d.Human()
 }
