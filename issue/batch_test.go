@@ -13,13 +13,14 @@ import (
 
 	"passport/keys"
 	"passport/layout"
+	"passport/trust"
 	"passport/verify"
 	"passport/verify/scan"
 )
 
-func trustStore(iss *keys.Issuer) *keys.MemoryStore {
-	st := keys.NewMemoryStore()
-	st.Add(keys.TrustedKey{KID: iss.KID, OrgCode: iss.OrgCode, OrgName: iss.OrgName, PublicKey: iss.Key.Public()})
+func trustStore(iss *keys.Issuer) *trust.MemoryStore {
+	st := trust.NewMemoryStore()
+	st.Add(trust.TrustedKey{KID: iss.KID, OrgCode: iss.OrgCode, OrgName: iss.OrgName, PublicKey: iss.Key.Public()})
 	return st
 }
 

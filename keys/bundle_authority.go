@@ -1,17 +1,15 @@
 package keys
 
 import (
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"passport/trust"
 )
 
 // File names inside an authority key directory.
@@ -23,19 +21,7 @@ const (
 // Authority is a trust authority's bundle-signing key (ECDSA P-256).
 type Authority struct {
 	Key *ecdsa.PrivateKey
-	KID []byte // AuthorityKeyID(&Key.PublicKey)
-}
-
-// AuthorityKeyID is the key id of an authority public key: the first 8
-// bytes of SHA-256 of its PKIX DER SubjectPublicKeyInfo (an authority key
-// has no certificate, unlike issuer keys).
-func AuthorityKeyID(pub crypto.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil, fmt.Errorf("encoding authority public key: %w", err)
-	}
-	sum := sha256.Sum256(der)
-	return sum[:KeyIDLen:KeyIDLen], nil
+	KID []byte // trust.AuthorityKeyID(&Key.PublicKey)
 }
 
 // NewAuthority generates an authority key.
@@ -44,46 +30,11 @@ func NewAuthority() (*Authority, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generating P-256 key: %w", err)
 	}
-	kid, err := AuthorityKeyID(&key.PublicKey)
+	kid, err := trust.AuthorityKeyID(&key.PublicKey)
 	if err != nil {
 		return nil, err
 	}
 	return &Authority{Key: key, KID: kid}, nil
-}
-
-// MarshalAuthorityPublicKey returns the PEM "PUBLIC KEY" form of pub, as
-// written to authority.pub.
-func MarshalAuthorityPublicKey(pub crypto.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil, fmt.Errorf("encoding authority public key: %w", err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
-}
-
-// ParseAuthorityPublicKey reads an authority public key: one PEM "PUBLIC
-// KEY" block (authority.pub) holding an ECDSA P-256 key, at most
-// MaxAuthorityKeyFileSize bytes.
-func ParseAuthorityPublicKey(data []byte) (*ecdsa.PublicKey, error) {
-	if len(data) > MaxAuthorityKeyFileSize {
-		return nil, fmt.Errorf("authority key file is %d bytes, over %d: is this the right file?", len(data), MaxAuthorityKeyFileSize)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, errors.New("no PEM block: give the authority.pub written by `passport authority new`")
-	}
-	if block.Type != "PUBLIC KEY" {
-		return nil, fmt.Errorf("PEM block is %q, not PUBLIC KEY: give authority.pub, never authority.key", block.Type)
-	}
-	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("not a PKIX public key: %v", err)
-	}
-	ek, ok := pub.(*ecdsa.PublicKey)
-	if !ok || ek.Curve != elliptic.P256() {
-		return nil, fmt.Errorf("authority key is %T: authority keys are ECDSA P-256", pub)
-	}
-	return ek, nil
 }
 
 // Save writes dir/authority.key (encrypted with an age scrypt recipient for
@@ -107,7 +58,7 @@ func (a *Authority) Save(dir string, passphrase []byte) error {
 	if err != nil {
 		return err
 	}
-	pubPEM, err := MarshalAuthorityPublicKey(&a.Key.PublicKey)
+	pubPEM, err := trust.MarshalAuthorityPublicKey(&a.Key.PublicKey)
 	if err != nil {
 		return err
 	}
@@ -138,8 +89,8 @@ func LoadAuthority(dir string, passphrase []byte) (*Authority, error) {
 		return nil, err
 	}
 	pubPath := filepath.Join(filepath.Dir(keyPath), AuthorityPubFileName)
-	if pubData, err := readLimited(pubPath, MaxAuthorityKeyFileSize); err == nil {
-		pub, err := ParseAuthorityPublicKey(pubData)
+	if pubData, err := trust.ReadFileLimited(pubPath, trust.MaxAuthorityKeyFileSize); err == nil {
+		pub, err := trust.ParseAuthorityPublicKey(pubData)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", pubPath, err)
 		}
@@ -147,7 +98,7 @@ func LoadAuthority(dir string, passphrase []byte) (*Authority, error) {
 			return nil, fmt.Errorf("%s does not belong to %s: keep the two files of one `authority new` together", pubPath, keyPath)
 		}
 	}
-	kid, err := AuthorityKeyID(&key.PublicKey)
+	kid, err := trust.AuthorityKeyID(&key.PublicKey)
 	if err != nil {
 		return nil, err
 	}

@@ -1,14 +1,16 @@
-// Package keys holds the issuer side of passport's keys and the trust-list
-// types the verifier uses: issuer key pairs (generated, encrypted at rest with
-// age, loaded), key ids, X.509 issuer certificates, and the TrustStore
-// interface that verification looks keys up in.
+// Package keys holds the issuer side's private keys and nothing else: issuer
+// and trust-authority key pairs (generated, encrypted at rest with an age
+// scrypt recipient, loaded), signing of trust-list bundles, and the issuer's
+// self-signed certificate. The public material those keys certify (key ids,
+// certificates, bundles, the TrustStore interface) lives in package trust.
 //
 // An issuer key directory holds two files: issuer.key, the PKCS#8 private key
 // encrypted with an age scrypt recipient (mode 0600), and issuer.crt, the
 // self-signed certificate that receiving sites trust (`passport trust add`).
 // The organisation code lives in the certificate as the subject alternative
-// name URI "urn:passport:org:CODE" (see OrgCodeOf).
+// name URI "urn:passport:org:CODE" (see trust.OrgCodeOf).
 //
-// Key ids follow the EU Digital COVID Certificate convention: the first 8
-// bytes of SHA-256 of the certificate's DER encoding.
+// Import rules: keys may import credential and trust. Nothing on the verify
+// side (trust, verify, policy, sitedb, station) may import keys: it is the
+// only package that links age and scrypt (see docs/architecture.md).
 package keys

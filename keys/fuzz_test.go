@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"testing"
+
+	"passport/trust"
 )
 
 // FuzzParseCertificates: never panics, respects the count limit, and every
@@ -19,14 +21,14 @@ func FuzzParseCertificates(f *testing.F) {
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
 	f.Add([]byte{0x30, 0x82, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		certs, err := ParseCertificates(data)
+		certs, err := trust.ParseCertificates(data)
 		if err != nil {
 			if certs != nil {
 				t.Fatal("certificates returned with an error")
 			}
 			return
 		}
-		if len(certs) == 0 || len(certs) > MaxCertificates {
+		if len(certs) == 0 || len(certs) > trust.MaxCertificates {
 			t.Fatalf("%d certificates returned", len(certs))
 		}
 		for _, c := range certs {
@@ -34,7 +36,7 @@ func FuzzParseCertificates(f *testing.F) {
 			if err != nil || !bytes.Equal(again.Raw, c.Raw) {
 				t.Fatalf("certificate does not re-parse: %v", err)
 			}
-			_ = OrgCodeOf(c)
+			_ = trust.OrgCodeOf(c)
 		}
 	})
 }

@@ -21,6 +21,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"passport/trust"
+
 	"filippo.io/age"
 )
 
@@ -51,7 +53,7 @@ type Issuer struct {
 	OrgCode, OrgName string
 	Key              *ecdsa.PrivateKey // P-256
 	Cert             *x509.Certificate
-	KID              []byte // KeyID(Cert.Raw)
+	KID              []byte // trust.KeyID(Cert.Raw)
 }
 
 // NewIssuer generates an ECDSA P-256 key and a self-signed X.509 certificate
@@ -60,7 +62,7 @@ type Issuer struct {
 // "urn:passport:org:CODE", read back by OrgCodeOf, and also shown in the
 // subject OU for people reading the certificate.
 func NewIssuer(orgCode, orgName string, now time.Time, validFor time.Duration) (*Issuer, error) {
-	if err := ValidateOrgCode(orgCode); err != nil {
+	if err := trust.ValidateOrgCode(orgCode); err != nil {
 		return nil, err
 	}
 	orgName = strings.TrimSpace(orgName)
@@ -70,8 +72,8 @@ func NewIssuer(orgCode, orgName string, now time.Time, validFor time.Duration) (
 	if !utf8.ValidString(orgName) {
 		return nil, errors.New("organisation name is not valid UTF-8")
 	}
-	if n := utf8.RuneCountInString(orgName); n > MaxOrgNameLen {
-		return nil, fmt.Errorf("organisation name is %d characters long: X.509 allows at most %d, shorten it", n, MaxOrgNameLen)
+	if n := utf8.RuneCountInString(orgName); n > trust.MaxOrgNameLen {
+		return nil, fmt.Errorf("organisation name is %d characters long: X.509 allows at most %d, shorten it", n, trust.MaxOrgNameLen)
 	}
 	if validFor < 0 {
 		return nil, fmt.Errorf("validity %v is negative: give a positive duration", validFor)
@@ -91,7 +93,7 @@ func NewIssuer(orgCode, orgName string, now time.Time, validFor time.Duration) (
 		return nil, fmt.Errorf("generating certificate serial number: %w", err)
 	}
 	serial.Add(serial, big.NewInt(1)) // positive, never zero (RFC 5280 §4.1.2.2)
-	orgURI, err := url.Parse(orgCodeURIPrefix + orgCode)
+	orgURI, err := url.Parse(trust.OrgCodeURIPrefix + orgCode)
 	if err != nil {
 		return nil, fmt.Errorf("org code %q does not form a URI: %v", orgCode, err)
 	}
@@ -117,7 +119,7 @@ func NewIssuer(orgCode, orgName string, now time.Time, validFor time.Duration) (
 	if err != nil {
 		return nil, fmt.Errorf("re-reading issuer certificate: %w", err)
 	}
-	return &Issuer{OrgCode: orgCode, OrgName: orgName, Key: key, Cert: cert, KID: KeyID(der)}, nil
+	return &Issuer{OrgCode: orgCode, OrgName: orgName, Key: key, Cert: cert, KID: trust.KeyID(der)}, nil
 }
 
 // Save writes dir/issuer.key (the PKCS#8 PEM private key encrypted with an
@@ -210,11 +212,11 @@ func encryptKey(key *ecdsa.PrivateKey, passphrase []byte) ([]byte, error) {
 func LoadIssuer(dir string, passphrase []byte) (*Issuer, error) {
 	keyPath := filepath.Join(dir, KeyFileName)
 	certPath := filepath.Join(dir, CertFileName)
-	certData, err := readLimited(certPath, MaxCertificateFileSize)
+	certData, err := trust.ReadFileLimited(certPath, trust.MaxCertificateFileSize)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := ParseCertificatePEM(certData)
+	cert, err := trust.ParseCertificatePEM(certData)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", certPath, err)
 	}
@@ -230,28 +232,11 @@ func LoadIssuer(dir string, passphrase []byte) (*Issuer, error) {
 	if len(cert.Subject.Organization) > 0 {
 		name = cert.Subject.Organization[0]
 	}
-	code := OrgCodeOf(cert)
+	code := trust.OrgCodeOf(cert)
 	if code == "" {
 		return nil, fmt.Errorf("%s carries no passport org code: it was not made by `passport keys new`", certPath)
 	}
-	return &Issuer{OrgCode: code, OrgName: name, Key: key, Cert: cert, KID: KeyID(cert.Raw)}, nil
-}
-
-// readLimited reads a whole file of at most limit bytes.
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes: is this the right file?", path, limit)
-	}
-	return data, nil
+	return &Issuer{OrgCode: code, OrgName: name, Key: key, Cert: cert, KID: trust.KeyID(cert.Raw)}, nil
 }
 
 // decryptKey decrypts an age scrypt-encrypted PKCS#8 PEM P-256 private key.
@@ -319,7 +304,7 @@ func loadPrivateKey(keyPath string, passphrase []byte, what, made, dir string) (
 	if len(passphrase) == 0 {
 		return nil, errors.New("empty passphrase: set PASSPORT_PASSPHRASE or type one at the prompt")
 	}
-	data, err := readLimited(keyPath, MaxKeyFileSize)
+	data, err := trust.ReadFileLimited(keyPath, MaxKeyFileSize)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"passport/trust"
 )
 
 // testWorkFactor keeps scrypt fast in tests; TestDefaultWorkFactorIsStrong
@@ -46,18 +48,18 @@ func newTestIssuer(t testing.TB) *Issuer {
 
 func TestKeyIDVector(t *testing.T) {
 	// SHA-256("abc") = ba7816bf8f01cfea 414140de5dae2223...
-	if got := hex.EncodeToString(KeyID([]byte("abc"))); got != "ba7816bf8f01cfea" {
+	if got := hex.EncodeToString(trust.KeyID([]byte("abc"))); got != "ba7816bf8f01cfea" {
 		t.Fatalf("KeyID(abc) = %s, want ba7816bf8f01cfea", got)
 	}
-	if n := len(KeyID(nil)); n != KeyIDLen {
-		t.Fatalf("KeyID length %d, want %d", n, KeyIDLen)
+	if n := len(trust.KeyID(nil)); n != trust.KeyIDLen {
+		t.Fatalf("KeyID length %d, want %d", n, trust.KeyIDLen)
 	}
 }
 
 func TestNewIssuerCertificate(t *testing.T) {
 	iss := newTestIssuer(t)
 	c := iss.Cert
-	if got := OrgCodeOf(c); got != "RXX" {
+	if got := trust.OrgCodeOf(c); got != "RXX" {
 		t.Errorf("OrgCodeOf = %q, want RXX", got)
 	}
 	if c.Subject.CommonName != "Riverside Hospitals NHS Trust" || len(c.Subject.Organization) != 1 || c.Subject.Organization[0] != "Riverside Hospitals NHS Trust" {
@@ -69,8 +71,8 @@ func TestNewIssuerCertificate(t *testing.T) {
 	if want := testNow.Add(DefaultValidity); !c.NotAfter.Equal(want) {
 		t.Errorf("NotAfter = %v, want %v", c.NotAfter, want)
 	}
-	if !bytes.Equal(iss.KID, KeyID(c.Raw)) {
-		t.Errorf("KID %x != KeyID(cert) %x", iss.KID, KeyID(c.Raw))
+	if !bytes.Equal(iss.KID, trust.KeyID(c.Raw)) {
+		t.Errorf("KID %x != trust.KeyID(cert) %x", iss.KID, trust.KeyID(c.Raw))
 	}
 	pub, ok := c.PublicKey.(*ecdsa.PublicKey)
 	if !ok || pub.Curve != elliptic.P256() || !pub.Equal(&iss.Key.PublicKey) {
@@ -101,9 +103,9 @@ func TestNewIssuerRefusesBadInput(t *testing.T) {
 		{"empty code", "", "Org", testNow, 0, "code is empty"},
 		{"space in code", "R X", "Org", testNow, 0, "contains"},
 		{"colon in code", "R:X", "Org", testNow, 0, "contains"},
-		{"long code", strings.Repeat("A", MaxOrgCodeLen+1), "Org", testNow, 0, "at most"},
+		{"long code", strings.Repeat("A", trust.MaxOrgCodeLen+1), "Org", testNow, 0, "at most"},
 		{"empty name", "RXX", "  ", testNow, 0, "name is empty"},
-		{"long name", "RXX", strings.Repeat("n", MaxOrgNameLen+1), testNow, 0, "at most"},
+		{"long name", "RXX", strings.Repeat("n", trust.MaxOrgNameLen+1), testNow, 0, "at most"},
 		{"bad utf8", "RXX", "Org\xff", testNow, 0, "UTF-8"},
 		{"negative validity", "RXX", "Org", testNow, -time.Hour, "negative"},
 		{"zero time", "RXX", "Org", time.Time{}, 0, "time"},
@@ -116,7 +118,7 @@ func TestNewIssuerRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewIssuer(strings.Repeat("A", MaxOrgCodeLen), strings.Repeat("n", MaxOrgNameLen), testNow, 0); err != nil {
+	if _, err := NewIssuer(strings.Repeat("A", trust.MaxOrgCodeLen), strings.Repeat("n", trust.MaxOrgNameLen), testNow, 0); err != nil {
 		t.Fatalf("code and name at the limits refused: %v", err)
 	}
 }
@@ -405,11 +407,11 @@ func TestParseCertificates(t *testing.T) {
 		{"truncated pem", pa[:len(pa)-30], 0, "no PEM CERTIFICATE block"},
 		{"garbage", []byte("hello world"), 0, "not a PEM or DER"},
 		{"empty", nil, 0, "empty"},
-		{"too big", make([]byte, MaxCertificateFileSize+1), 0, "more than"},
+		{"too big", make([]byte, trust.MaxCertificateFileSize+1), 0, "more than"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			certs, err := ParseCertificates(tc.in)
+			certs, err := trust.ParseCertificates(tc.in)
 			if tc.want == 0 {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want one containing %q", err, tc.err)
@@ -427,10 +429,10 @@ func TestParseCertificates(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ParseCertificatePEM(cat(pa, pb)); err == nil {
+	if _, err := trust.ParseCertificatePEM(cat(pa, pb)); err == nil {
 		t.Error("ParseCertificatePEM accepted two certificates")
 	}
-	if c, err := ParseCertificatePEM(pb); err != nil || !bytes.Equal(c.Raw, b.Cert.Raw) {
+	if c, err := trust.ParseCertificatePEM(pb); err != nil || !bytes.Equal(c.Raw, b.Cert.Raw) {
 		t.Errorf("ParseCertificatePEM(one) = %v", err)
 	}
 }
@@ -438,29 +440,29 @@ func TestParseCertificates(t *testing.T) {
 func TestParseCertificatesCountLimit(t *testing.T) {
 	a := newTestIssuer(t)
 	one := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.Cert.Raw})
-	at := bytes.Repeat(one, MaxCertificates)
-	if len(at) > MaxCertificateFileSize {
+	at := bytes.Repeat(one, trust.MaxCertificates)
+	if len(at) > trust.MaxCertificateFileSize {
 		t.Skip("certificate too large for the count test")
 	}
-	if certs, err := ParseCertificates(at); err != nil || len(certs) != MaxCertificates {
-		t.Fatalf("%d certificates: %v", MaxCertificates, err)
+	if certs, err := trust.ParseCertificates(at); err != nil || len(certs) != trust.MaxCertificates {
+		t.Fatalf("%d certificates: %v", trust.MaxCertificates, err)
 	}
 	over := append(at, one...)
-	if len(over) <= MaxCertificateFileSize {
-		if _, err := ParseCertificates(over); err == nil || !strings.Contains(err.Error(), "more than") {
-			t.Fatalf("%d certificates: err = %v", MaxCertificates+1, err)
+	if len(over) <= trust.MaxCertificateFileSize {
+		if _, err := trust.ParseCertificates(over); err == nil || !strings.Contains(err.Error(), "more than") {
+			t.Fatalf("%d certificates: err = %v", trust.MaxCertificates+1, err)
 		}
 	}
 }
 
 func TestOrgCodeOfForeignCert(t *testing.T) {
-	if OrgCodeOf(nil) != "" {
+	if trust.OrgCodeOf(nil) != "" {
 		t.Error("OrgCodeOf(nil) not empty")
 	}
 	// A certificate with an OU but no passport URI has no org code.
 	c := &x509.Certificate{}
 	c.Subject.OrganizationalUnit = []string{"RXX"}
-	if got := OrgCodeOf(c); got != "" {
+	if got := trust.OrgCodeOf(c); got != "" {
 		t.Errorf("OrgCodeOf(foreign) = %q, want empty", got)
 	}
 }
@@ -489,7 +491,7 @@ func TestCheckPublicKey(t *testing.T) {
 		{"string", "key", false},
 	}
 	for _, tc := range tests {
-		if err := CheckPublicKey(tc.pub); (err == nil) != tc.ok {
+		if err := trust.CheckPublicKey(tc.pub); (err == nil) != tc.ok {
 			t.Errorf("%s: err = %v, want ok=%v", tc.name, err, tc.ok)
 		}
 	}
@@ -501,19 +503,19 @@ func TestCheckIssuedAt(t *testing.T) {
 	comp := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
-		key  TrustedKey
+		key  trust.TrustedKey
 		iat  time.Time
 		want error
 	}{
-		{"inside", TrustedKey{ValidFrom: from, ValidUntil: until}, comp, nil},
-		{"at start", TrustedKey{ValidFrom: from, ValidUntil: until}, from, nil},
-		{"at end", TrustedKey{ValidFrom: from, ValidUntil: until}, until, nil},
-		{"before", TrustedKey{ValidFrom: from, ValidUntil: until}, from.Add(-time.Second), ErrKeyNotYetValid},
-		{"after", TrustedKey{ValidFrom: from, ValidUntil: until}, until.Add(time.Second), ErrKeyExpired},
-		{"unbounded", TrustedKey{}, time.Unix(0, 0), nil},
-		{"revoked all", TrustedKey{Revoked: true}, from, ErrKeyRevoked},
-		{"revoked before compromise", TrustedKey{Revoked: true, RevokedFrom: comp}, comp.Add(-time.Second), nil},
-		{"revoked at compromise", TrustedKey{Revoked: true, RevokedFrom: comp}, comp, ErrKeyRevoked},
+		{"inside", trust.TrustedKey{ValidFrom: from, ValidUntil: until}, comp, nil},
+		{"at start", trust.TrustedKey{ValidFrom: from, ValidUntil: until}, from, nil},
+		{"at end", trust.TrustedKey{ValidFrom: from, ValidUntil: until}, until, nil},
+		{"before", trust.TrustedKey{ValidFrom: from, ValidUntil: until}, from.Add(-time.Second), trust.ErrKeyNotYetValid},
+		{"after", trust.TrustedKey{ValidFrom: from, ValidUntil: until}, until.Add(time.Second), trust.ErrKeyExpired},
+		{"unbounded", trust.TrustedKey{}, time.Unix(0, 0), nil},
+		{"revoked all", trust.TrustedKey{Revoked: true}, from, trust.ErrKeyRevoked},
+		{"revoked before compromise", trust.TrustedKey{Revoked: true, RevokedFrom: comp}, comp.Add(-time.Second), nil},
+		{"revoked at compromise", trust.TrustedKey{Revoked: true, RevokedFrom: comp}, comp, trust.ErrKeyRevoked},
 	}
 	for _, tc := range tests {
 		err := tc.key.CheckIssuedAt(tc.iat)
@@ -524,21 +526,21 @@ func TestCheckIssuedAt(t *testing.T) {
 }
 
 func TestMemoryStore(t *testing.T) {
-	var s TrustStore = NewMemoryStore()
-	m := s.(*MemoryStore)
+	var s trust.TrustStore = trust.NewMemoryStore()
+	m := s.(*trust.MemoryStore)
 	iss := newTestIssuer(t)
 	kid := append([]byte(nil), iss.KID...)
-	m.Add(TrustedKey{KID: kid, OrgCode: "RXX", PublicKey: &iss.Key.PublicKey})
+	m.Add(trust.TrustedKey{KID: kid, OrgCode: "RXX", PublicKey: &iss.Key.PublicKey})
 	kid[0] ^= 0xff // the store keeps its own copy
 	k, err := s.Key(iss.KID)
-	if err != nil || k.OrgCode != "RXX" || k.Source != SourceDirect {
+	if err != nil || k.OrgCode != "RXX" || k.Source != trust.SourceDirect {
 		t.Fatalf("Key = %+v, %v", k, err)
 	}
 	k.KID[0] ^= 0xff // and hands out copies
 	if _, err := s.Key(iss.KID); err != nil {
 		t.Fatal("mutating a returned key changed the store")
 	}
-	if _, err := s.Key([]byte("12345678")); !errors.Is(err, ErrUnknownKey) {
+	if _, err := s.Key([]byte("12345678")); !errors.Is(err, trust.ErrUnknownKey) {
 		t.Fatalf("unknown kid: err = %v", err)
 	}
 	id := bytes.Repeat([]byte{7}, 16)

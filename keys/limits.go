@@ -10,27 +10,9 @@ const (
 	// mistakenly chosen large file before decryption.
 	MaxKeyFileSize = 64 << 10
 
-	// MaxCertificateFileSize caps a certificate file (issuer.crt or the input
-	// of `trust add`). Real X.509 certificates are 0.5–4 KiB each; 1 MiB is
-	// room for a chain file of MaxCertificates large certificates.
-	MaxCertificateFileSize = 1 << 20
-
-	// MaxCertificates caps how many certificates one input may hold. A
-	// national DCC trust list export has a few hundred per country; 1000
-	// bounds parsing work while accepting such a bundle.
-	MaxCertificates = 1000
-
 	// maxScryptWorkFactor is the largest scrypt work factor (log2 N) accepted
 	// when decrypting a key file. We write 18 (age's default); 20 allows a
 	// key re-encrypted with a stronger setting while bounding the memory a
 	// crafted file can demand (2^20 × 1 KiB = 1 GiB).
 	maxScryptWorkFactor = 20
-
-	// MaxOrgCodeLen caps an organisation code. NHS ODS codes are 3–6
-	// characters; 32 allows other schemes and stays small in the barcode.
-	MaxOrgCodeLen = 32
-
-	// MaxOrgNameLen caps an organisation name: X.520's upper bound for a
-	// common name (ub-common-name) is 64 characters.
-	MaxOrgNameLen = 64
 )

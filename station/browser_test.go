@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
+	"passport/trust"
 
-	"passport/keys"
+	"github.com/chromedp/chromedp"
 )
 
 // chromiumPath is where Debian's chromium package installs the browser.
@@ -223,8 +223,8 @@ func TestBrowser(t *testing.T) {
 func TestBrowserTrustListExpired(t *testing.T) {
 	ctx := browser(t)
 	f := newFixture(t)
-	mem := keys.NewMemoryStore()
-	mem.Add(keys.TrustedKey{KID: f.issuer.KID, OrgCode: f.issuer.OrgCode, OrgName: f.issuer.OrgName, PublicKey: &f.issuer.Key.PublicKey})
+	mem := trust.NewMemoryStore()
+	mem.Add(trust.TrustedKey{KID: f.issuer.KID, OrgCode: f.issuer.OrgCode, OrgName: f.issuer.OrgName, PublicKey: &f.issuer.Key.PublicKey})
 	mem.SetBundleInfo(7, f.now.AddDate(0, -2, 0), f.now.AddDate(0, 0, -3))
 	srv, err := New(Config{Store: mem, Policy: examplePolicy(t)})
 	if err != nil {

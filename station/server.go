@@ -32,7 +32,7 @@ import (
 	"unicode/utf8"
 
 	"passport/credential"
-	"passport/keys"
+	"passport/trust"
 	"passport/verify"
 	"passport/verify/scan"
 )
@@ -43,7 +43,7 @@ var webFS embed.FS
 // Config sets up a Server.
 type Config struct {
 	// Store is the site's trust list (a *trustdb.DB in `passport serve`).
-	Store keys.TrustStore
+	Store trust.TrustStore
 	// Log records each verification; nil records nothing.
 	Log *Log
 	// Policy is applied to each valid credential; nil applies none.

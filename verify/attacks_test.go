@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"passport/keys"
 	"passport/layout"
+	"passport/trust"
 	"passport/verify"
 )
 
@@ -46,9 +46,9 @@ func pageWithCodes(t *testing.T, texts ...string) []byte {
 }
 
 // attackStore trusts test issuers A and B of the vectors.
-func attackStore(t *testing.T) (*keys.MemoryStore, map[string]*vecFile) {
+func attackStore(t *testing.T) (*trust.MemoryStore, map[string]*vecFile) {
 	valid := loadVectors(t, "valid")
-	st := keys.NewMemoryStore()
+	st := trust.NewMemoryStore()
 	for _, v := range valid {
 		for _, k := range vecStore(t, v).Keys() {
 			st.Add(k)

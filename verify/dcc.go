@@ -8,7 +8,7 @@ import (
 	"github.com/fxamacker/cbor/v2"
 
 	"passport/credential"
-	"passport/keys"
+	"passport/trust"
 )
 
 // EU Digital COVID Certificate (eHealth Network, "Electronic Health
@@ -159,8 +159,8 @@ func parseDCC(payload []byte) (*dccClaims, *dccCert, error) {
 		return nil, nil, fmt.Errorf("the DCC has no issue (6) or expiry (4) time")
 	}
 	for _, id := range h.ids() {
-		if id == "" || len(id) > keys.MaxRevokedIDLen {
-			return nil, nil, fmt.Errorf("an entry's certificate identifier (ci) is empty or over %d characters", keys.MaxRevokedIDLen)
+		if id == "" || len(id) > trust.MaxRevokedIDLen {
+			return nil, nil, fmt.Errorf("an entry's certificate identifier (ci) is empty or over %d characters", trust.MaxRevokedIDLen)
 		}
 	}
 	return &c, &h, nil
@@ -196,7 +196,7 @@ func (h *dccCert) holder() string {
 // claim is a country code and DCC signer certificates carry no passport
 // org code, so there is no issuer_mismatch check: the trusted key is what
 // vouches for the issuer.
-func verifyDCC(r Result, s *credential.Signed, key *keys.TrustedKey, store keys.TrustStore, now time.Time, skew time.Duration) Result {
+func verifyDCC(r Result, s *credential.Signed, key *trust.TrustedKey, store trust.TrustStore, now time.Time, skew time.Duration) Result {
 	c, h, err := parseDCC(s.Payload())
 	if err != nil {
 		r.fail(credential.ReasonBadClaims, "%v", err)

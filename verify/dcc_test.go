@@ -23,8 +23,8 @@ import (
 	"github.com/veraison/go-cose"
 
 	"passport/credential"
-	"passport/keys"
 	"passport/keys/trustdb"
+	"passport/trust"
 	"passport/verify"
 )
 
@@ -66,7 +66,7 @@ func newDCCSigner(t testing.TB, rsaKey bool, subject pkix.Name) *dccSigner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &dccSigner{key: key, cert: cert, kid: keys.KeyID(der)}
+	return &dccSigner{key: key, cert: cert, kid: trust.KeyID(der)}
 }
 
 var (
@@ -189,7 +189,7 @@ func dccStore(t testing.TB) *trustdb.DB {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if keys.OrgCodeOf(s.cert) != "" || k.OrgCode == "" {
+		if trust.OrgCodeOf(s.cert) != "" || k.OrgCode == "" {
 			t.Fatalf("DCC signer trusted as %+v: want the subject O as org code and no passport org code", k)
 		}
 	}
@@ -229,7 +229,7 @@ func TestDCCVariants(t *testing.T) {
 			return h
 		}()}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{}},
 	}
-	mem := keys.NewMemoryStore()
+	mem := trust.NewMemoryStore()
 	mem.Revoke([]byte("URN:UVCI:01:DE:REVOKED"))
 	for _, k := range []*dccSigner{ec, rs} {
 		tk, _ := db.Key(k.kid)
@@ -295,8 +295,8 @@ func TestDCCThroughSQLiteStore(t *testing.T) {
 // or is refused with a reason; verification never panics.
 func FuzzDCCClaims(f *testing.F) {
 	ec, _ := signers(f)
-	mem := keys.NewMemoryStore()
-	mem.Add(keys.TrustedKey{KID: ec.kid, OrgCode: "RKI", PublicKey: ec.key.Public()})
+	mem := trust.NewMemoryStore()
+	mem.Add(trust.TrustedKey{KID: ec.kid, OrgCode: "RKI", PublicKey: ec.key.Public()})
 	good, _ := cbor.Marshal(map[int]any{1: "DE", 4: dccNow.Add(time.Hour).Unix(), 6: dccIat.Unix(), -260: map[int]any{1: dccHcert("v", ciGood)}})
 	f.Add(good)
 	f.Add([]byte{0xa0})

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"passport/credential"
-	"passport/keys"
+	"passport/trust"
 	"passport/verify/scan"
 )
 
@@ -70,7 +70,7 @@ func (e *readError) Error() string { return e.message }
 
 // Input verifies every credential found in one input (an image, a PDF, or
 // text with one credential per line).
-func Input(name string, data []byte, store keys.TrustStore, opts Options) []Result {
+func Input(name string, data []byte, store trust.TrustStore, opts Options) []Result {
 	texts, err := Codes(data)
 	if err != nil {
 		return []Result{Unreadable(name, err)}

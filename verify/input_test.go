@@ -9,7 +9,7 @@ import (
 	"image/png"
 	"testing"
 
-	"passport/keys"
+	"passport/trust"
 	"passport/verify"
 )
 
@@ -40,7 +40,7 @@ func TestUnreadableInputs(t *testing.T) {
 		{"truncated png", pngOf(t, white)[:60], string(verify.ReasonUnreadableInput)},
 		{"over the size cap", make([]byte, verify.MaxInputBytes+1), string(verify.ReasonInputTooLarge)},
 	} {
-		rs := verify.Input(tc.name, tc.data, keys.NewMemoryStore(), verify.Options{})
+		rs := verify.Input(tc.name, tc.data, trust.NewMemoryStore(), verify.Options{})
 		if len(rs) != 1 || rs[0].Status != verify.StatusUnreadable {
 			t.Errorf("%s: %+v, want one unreadable result", tc.name, rs)
 			continue
@@ -61,7 +61,7 @@ func TestHugeImageHeaderRefusedCheaply(t *testing.T) {
 	// over bytes 12..28.
 	copy(b[16:24], []byte{0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0})
 	binary.BigEndian.PutUint32(b[29:33], crc32.ChecksumIEEE(b[12:29]))
-	rs := verify.Input("huge.png", b, keys.NewMemoryStore(), verify.Options{})
+	rs := verify.Input("huge.png", b, trust.NewMemoryStore(), verify.Options{})
 	if len(rs) != 1 || rs[0].Status != verify.StatusUnreadable || !hasCode(rs[0].Reasons, string(verify.ReasonInputTooLarge)) {
 		t.Fatalf("got %+v, want unreadable input_too_large", rs)
 	}

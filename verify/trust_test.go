@@ -20,6 +20,7 @@ import (
 	"passport/credential"
 	"passport/keys"
 	"passport/keys/trustdb"
+	"passport/trust"
 	"passport/verify"
 )
 
@@ -70,12 +71,12 @@ type trustWorld struct {
 	direct   *keys.Issuer // RXD, trusted with `trust add` only
 }
 
-func (w *trustWorld) entries(t testing.TB) (oldE, newE keys.BundleIssuer) {
+func (w *trustWorld) entries(t testing.TB) (oldE, newE trust.BundleIssuer) {
 	var err error
-	if oldE, err = keys.IssuerFromCertificate(w.old.Cert); err != nil {
+	if oldE, err = trust.IssuerFromCertificate(w.old.Cert); err != nil {
 		t.Fatal(err)
 	}
-	if newE, err = keys.IssuerFromCertificate(w.new.Cert); err != nil {
+	if newE, err = trust.IssuerFromCertificate(w.new.Cert); err != nil {
 		t.Fatal(err)
 	}
 	oldE.ValidUntil = tRotate
@@ -83,9 +84,9 @@ func (w *trustWorld) entries(t testing.TB) (oldE, newE keys.BundleIssuer) {
 	return oldE, newE
 }
 
-func (w *trustWorld) importBundle(t testing.TB, version int64, issuers []keys.BundleIssuer, revoked [][]byte) {
+func (w *trustWorld) importBundle(t testing.TB, version int64, issuers []trust.BundleIssuer, revoked [][]byte) {
 	t.Helper()
-	data, err := w.auth.SignBundle(&keys.Bundle{Version: version, Issued: tIssued, Expires: tExpires, Issuers: issuers, Revoked: revoked})
+	data, err := w.auth.SignBundle(&trust.Bundle{Version: version, Issued: tIssued, Expires: tExpires, Issuers: issuers, Revoked: revoked})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ func TestKeyRotationAndRevocation(t *testing.T) {
 	check := func(text string) verify.Result { return verify.Text("t", text, w.db, opts) }
 
 	// v1: rotation only.
-	w.importBundle(t, 1, []keys.BundleIssuer{oldE, newE}, nil)
+	w.importBundle(t, 1, []trust.BundleIssuer{oldE, newE}, nil)
 	t.Run("rotation", func(t *testing.T) {
 		wantVerdict(t, check(beforeCompromise), verify.StatusValid, "")
 		wantVerdict(t, check(afterCompromise), verify.StatusValid, "")
@@ -152,7 +153,7 @@ func TestKeyRotationAndRevocation(t *testing.T) {
 
 	// v2: the old key was compromised on tCompromi; one credential id revoked.
 	oldE.Revoked, oldE.RevokedFrom = true, tCompromi
-	w.importBundle(t, 2, []keys.BundleIssuer{oldE, newE}, [][]byte{bytes.Repeat([]byte{4}, 16)})
+	w.importBundle(t, 2, []trust.BundleIssuer{oldE, newE}, [][]byte{bytes.Repeat([]byte{4}, 16)})
 	t.Run("compromise date", func(t *testing.T) {
 		wantVerdict(t, check(beforeCompromise), verify.StatusValid, "")
 		wantVerdict(t, check(afterCompromise), verify.StatusInvalid, verify.ReasonIssuerRevoked)
@@ -162,12 +163,12 @@ func TestKeyRotationAndRevocation(t *testing.T) {
 
 	// v3: the new key revoked outright; the direct key revoked by the authority.
 	newE.Revoked = true
-	dE, err := keys.IssuerFromCertificate(w.direct.Cert)
+	dE, err := trust.IssuerFromCertificate(w.direct.Cert)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dE.Revoked = true
-	w.importBundle(t, 3, []keys.BundleIssuer{oldE, newE, dE}, nil)
+	w.importBundle(t, 3, []trust.BundleIssuer{oldE, newE, dE}, nil)
 	t.Run("whole key revoked", func(t *testing.T) {
 		wantVerdict(t, check(newKey), verify.StatusInvalid, verify.ReasonIssuerRevoked)
 		wantVerdict(t, check(direct), verify.StatusInvalid, verify.ReasonIssuerRevoked)
@@ -180,7 +181,7 @@ func TestKeyRotationAndRevocation(t *testing.T) {
 func TestTrustListExpiryWarning(t *testing.T) {
 	w := newTrustWorld(t)
 	oldE, newE := w.entries(t)
-	w.importBundle(t, 7, []keys.BundleIssuer{oldE, newE}, nil)
+	w.importBundle(t, 7, []trust.BundleIssuer{oldE, newE}, nil)
 	text := issue(t, w.old, tT0.Add(time.Hour), 1)
 	for _, tc := range []struct {
 		now     time.Time
@@ -207,21 +208,21 @@ func TestTrustListExpiryWarning(t *testing.T) {
 func TestBundleRevokesDCC(t *testing.T) {
 	w := newTrustWorld(t)
 	ec, _ := signers(t)
-	e, err := keys.IssuerFromCertificate(ec.cert)
+	e, err := trust.IssuerFromCertificate(ec.cert)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := makeDCC(t, dccOpts{signer: ec, protectedKID: true, tagged: true, hcert: dccHcert("v", ciGood)})
-	data, _ := w.auth.SignBundle(&keys.Bundle{Version: 1, Issued: dccIat, Expires: dccNow.AddDate(0, 1, 0), Issuers: []keys.BundleIssuer{e}})
+	data, _ := w.auth.SignBundle(&trust.Bundle{Version: 1, Issued: dccIat, Expires: dccNow.AddDate(0, 1, 0), Issuers: []trust.BundleIssuer{e}})
 	if _, err := w.db.ImportBundle(data, trustdb.ImportOptions{Now: dccNow}); err != nil {
 		t.Fatal(err)
 	}
 	wantVerdict(t, verify.Text("dcc", text, w.db, verify.Options{Now: dccNow}), verify.StatusValid, "")
-	id, err := keys.ParseRevokedID(ciGood)
+	id, err := trust.ParseRevokedID(ciGood)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, _ = w.auth.SignBundle(&keys.Bundle{Version: 2, Issued: dccIat, Expires: dccNow.AddDate(0, 1, 0), Issuers: []keys.BundleIssuer{e}, Revoked: [][]byte{id}})
+	data, _ = w.auth.SignBundle(&trust.Bundle{Version: 2, Issued: dccIat, Expires: dccNow.AddDate(0, 1, 0), Issuers: []trust.BundleIssuer{e}, Revoked: [][]byte{id}})
 	if _, err := w.db.ImportBundle(data, trustdb.ImportOptions{Now: dccNow}); err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func loadedStore(b testing.TB, iss *keys.Issuer, nIssuers, nRevoked int) *trustd
 		b.Fatal(err)
 	}
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	bundle := &keys.Bundle{Version: 1, Issued: tIssued, Expires: tExpires}
+	bundle := &trust.Bundle{Version: 1, Issued: tIssued, Expires: tExpires}
 	for i := 0; i < nIssuers; i++ {
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i + 1)), Subject: pkix.Name{Organization: []string{fmt.Sprintf("Org %05d", i)}},
 			NotBefore: tT0, NotAfter: tT0.AddDate(5, 0, 0)}
@@ -251,7 +252,7 @@ func loadedStore(b testing.TB, iss *keys.Issuer, nIssuers, nRevoked int) *trustd
 			b.Fatal(err)
 		}
 		c, _ := x509.ParseCertificate(der)
-		e, _ := keys.IssuerFromCertificate(c)
+		e, _ := trust.IssuerFromCertificate(c)
 		bundle.Issuers = append(bundle.Issuers, e)
 	}
 	for i := 0; i < nRevoked; i++ {
@@ -277,15 +278,15 @@ func loadedStore(b testing.TB, iss *keys.Issuer, nIssuers, nRevoked int) *trustd
 func BenchmarkVerifyText(b *testing.B) {
 	iss := newIssuer(b, "RXA", tT0)
 	text := issue(b, iss, tT0.Add(time.Hour), 1)
-	mem := keys.NewMemoryStore()
-	mem.Add(keys.TrustedKey{KID: iss.KID, OrgCode: "RXA", OrgName: "RXA", PublicKey: &iss.Key.PublicKey})
+	mem := trust.NewMemoryStore()
+	mem.Add(trust.TrustedKey{KID: iss.KID, OrgCode: "RXA", OrgName: "RXA", PublicKey: &iss.Key.PublicKey})
 	stores := []struct {
 		name  string
-		store func() keys.TrustStore
+		store func() trust.TrustStore
 	}{
-		{"memory", func() keys.TrustStore { return mem }},
-		{"sqlite-direct", func() keys.TrustStore { return loadedStore(b, iss, 0, 0) }},
-		{"sqlite-10k-issuers-100k-revoked", func() keys.TrustStore { return loadedStore(b, iss, 10000, 100000) }},
+		{"memory", func() trust.TrustStore { return mem }},
+		{"sqlite-direct", func() trust.TrustStore { return loadedStore(b, iss, 0, 0) }},
+		{"sqlite-10k-issuers-100k-revoked", func() trust.TrustStore { return loadedStore(b, iss, 10000, 100000) }},
 	}
 	// The baseline, measured in the same run: the bare ES256 signature
 	// check that every verification must pay. Report verify as a ratio to it.

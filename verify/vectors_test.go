@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"passport/credential"
-	"passport/keys"
+	"passport/trust"
 	"passport/verify"
 )
 
@@ -99,19 +99,19 @@ func vecTime(t testing.TB, s string) time.Time {
 
 // vecStore builds the trust store a vector describes, the way `trust add`
 // does: kid, org and validity window from the certificate.
-func vecStore(t testing.TB, v *vecFile) *keys.MemoryStore {
+func vecStore(t testing.TB, v *vecFile) *trust.MemoryStore {
 	t.Helper()
-	st := keys.NewMemoryStore()
+	st := trust.NewMemoryStore()
 	for _, e := range v.Trust {
 		pemData, err := os.ReadFile(filepath.Join(vectorDir, "keys", e.Cert+".crt"))
 		if err != nil {
 			t.Fatalf("trust entry %q: %v", e.Cert, err)
 		}
-		cert, err := keys.ParseCertificatePEM(pemData)
+		cert, err := trust.ParseCertificatePEM(pemData)
 		if err != nil {
 			t.Fatal(err)
 		}
-		k := keys.TrustedKey{KID: keys.KeyID(cert.Raw), OrgCode: keys.OrgCodeOf(cert), OrgName: cert.Subject.Organization[0],
+		k := trust.TrustedKey{KID: trust.KeyID(cert.Raw), OrgCode: trust.OrgCodeOf(cert), OrgName: cert.Subject.Organization[0],
 			PublicKey: cert.PublicKey, ValidFrom: cert.NotBefore, ValidUntil: cert.NotAfter, Revoked: e.Revoked}
 		if e.RevokedFrom != "" {
 			k.RevokedFrom = vecTime(t, e.RevokedFrom)
@@ -258,7 +258,7 @@ func TestVectorsCoverReasons(t *testing.T) {
 // every result must carry a status, an invalid one a reason, and a valid
 // one the credential's id and subject.
 func FuzzVectorText(f *testing.F) {
-	st := keys.NewMemoryStore()
+	st := trust.NewMemoryStore()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	valid := loadVectors(f, "valid")
 	for _, v := range valid {

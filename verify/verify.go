@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"passport/credential"
-	"passport/keys"
+	"passport/trust"
 )
 
 // Status is the verdict on one credential.
@@ -115,7 +115,7 @@ func (r *Result) warn(code credential.Reason, format string, a ...any) {
 }
 
 // Text verifies one credential text (already read from a barcode or typed).
-func Text(input, text string, store keys.TrustStore, opts Options) Result {
+func Text(input, text string, store trust.TrustStore, opts Options) Result {
 	r := Result{Input: input, Status: StatusValid, Reasons: []Reason{}}
 	now := opts.now()
 	r.noteTrustList(store, now)
@@ -131,7 +131,7 @@ func Text(input, text string, store keys.TrustStore, opts Options) Result {
 	}
 	r.KeyID = hex.EncodeToString(signed.KID)
 	key, err := store.Key(signed.KID)
-	if errors.Is(err, keys.ErrUnknownKey) {
+	if errors.Is(err, trust.ErrUnknownKey) {
 		r.fail(ReasonIssuerUnknown, "the issuer's key (kid %s) is not in this site's trust list: the passport may come from an organisation you do not trust yet, or be forged", r.KeyID)
 		return r
 	} else if err != nil {
@@ -191,22 +191,22 @@ func Text(input, text string, store keys.TrustStore, opts Options) Result {
 
 // checkKey applies the trusted key's status and validity window to the
 // credential's issue time.
-func (r *Result) checkKey(key *keys.TrustedKey, iat time.Time) {
+func (r *Result) checkKey(key *trust.TrustedKey, iat time.Time) {
 	err := key.CheckIssuedAt(iat)
 	switch {
 	case err == nil:
-	case errors.Is(err, keys.ErrKeyRevoked) && key.RevokedFrom.IsZero():
+	case errors.Is(err, trust.ErrKeyRevoked) && key.RevokedFrom.IsZero():
 		r.fail(ReasonIssuerRevoked, "the issuer's key has been revoked: no passport signed with it can be accepted")
-	case errors.Is(err, keys.ErrKeyRevoked):
+	case errors.Is(err, trust.ErrKeyRevoked):
 		r.fail(ReasonIssuerRevoked, "the issuer's key was revoked from %s and this passport was issued on %s", human(key.RevokedFrom), human(iat))
-	case errors.Is(err, keys.ErrKeyNotYetValid):
+	case errors.Is(err, trust.ErrKeyNotYetValid):
 		r.fail(ReasonKeyNotValid, "the passport was issued on %s, before the issuer's key became valid (%s)", human(iat), human(key.ValidFrom))
 	default:
 		r.fail(ReasonKeyNotValid, "the passport was issued on %s, after the issuer's key stopped being valid (%s)", human(iat), human(key.ValidUntil))
 	}
 }
 
-func (r *Result) noteTrustList(store keys.TrustStore, now time.Time) {
+func (r *Result) noteTrustList(store trust.TrustStore, now time.Time) {
 	info, err := store.Info()
 	if err != nil || (info.Version == 0 && info.Expires.IsZero()) {
 		return
@@ -224,7 +224,7 @@ func (r *Result) noteTrustList(store keys.TrustStore, now time.Time) {
 	}
 }
 
-func orgLabel(k *keys.TrustedKey) string {
+func orgLabel(k *trust.TrustedKey) string {
 	switch {
 	case k.OrgName != "" && k.OrgCode != "":
 		return fmt.Sprintf("%s (%s)", k.OrgName, k.OrgCode)

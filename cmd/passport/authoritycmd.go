@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"passport/keys"
+	"passport/trust"
 )
 
 func init() {
@@ -66,15 +67,15 @@ func authorityBundle(e *env, args []string) error {
 			"--key, --issuers, --version (1 or more), --expires and --out are required")
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	exp, err := keys.ParseBundleTime(*expires, true)
+	exp, err := trust.ParseBundleTime(*expires, true)
 	if err != nil {
 		return usageErr("use e.g. 2027-01-31", "--expires: %v", err)
 	}
 	if !exp.After(now) {
 		return usageErr("give a date in the future; sites refuse an expired bundle", "--expires %s is in the past", *expires)
 	}
-	b := &keys.Bundle{Version: *version, Issued: now, Expires: exp}
-	if b.Issuers, err = keys.ReadIssuers(*issuers); err != nil {
+	b := &trust.Bundle{Version: *version, Issued: now, Expires: exp}
+	if b.Issuers, err = trust.ReadIssuers(*issuers); err != nil {
 		return usageErr("give a directory of issuer certificates or an issuers CSV (see --help)", "--issuers %s: %v", *issuers, err)
 	}
 	if *revoked != "" {
@@ -82,7 +83,7 @@ func authorityBundle(e *env, args []string) error {
 		if err != nil {
 			return usageErr("", "--revoked: %v", err)
 		}
-		b.Revoked, err = keys.ReadRevokedIDs(f)
+		b.Revoked, err = trust.ReadRevokedIDs(f)
 		f.Close()
 		if err != nil {
 			return usageErr("one credential id per line: 32 hex digits as verify prints it, or a DCC certificate identifier", "--revoked %s: %v", *revoked, err)

@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"passport/keys"
 	"passport/keys/trustdb"
+	"passport/trust"
 )
 
 // stringList is a repeatable string flag.
@@ -43,7 +43,7 @@ func trustInit(e *env, args []string) error {
 		if err != nil {
 			return usageErr("", "cannot read %s: %v", a, err)
 		}
-		pub, err := keys.ParseAuthorityPublicKey(data)
+		pub, err := trust.ParseAuthorityPublicKey(data)
 		if err != nil {
 			return usageErr("give the authority.pub file from 'passport authority new'", "%s: %v", a, err)
 		}
@@ -84,8 +84,8 @@ func trustImport(e *env, args []string) error {
 	if err != nil {
 		return usageErr("", "cannot read %s: %v", files[0], err)
 	}
-	if st.Size() > keys.MaxBundleBytes {
-		return refused(fmt.Sprintf("a bundle is at most %d MB: is this the right file?", keys.MaxBundleBytes>>20), "%s is %d bytes, over the bundle limit", files[0], st.Size())
+	if st.Size() > trust.MaxBundleBytes {
+		return refused(fmt.Sprintf("a bundle is at most %d MB: is this the right file?", trust.MaxBundleBytes>>20), "%s is %d bytes, over the bundle limit", files[0], st.Size())
 	}
 	data, err := os.ReadFile(files[0])
 	if err != nil {
@@ -120,13 +120,13 @@ func importError(file string, err error) error {
 		return refused("pin the authority first: passport trust init --db FILE --anchor authority.pub", "%v", err)
 	case errors.Is(err, trustdb.ErrNotPinned):
 		return refused("only bundles from a pinned authority are accepted; if the authority changed its key, pin the new authority.pub with trust init", "%s: %v", file, err)
-	case errors.Is(err, keys.ErrBundleSignature):
+	case errors.Is(err, trust.ErrBundleSignature):
 		return refused("the file was altered or is not from your authority: get a fresh copy", "%s: %v", file, err)
 	case errors.Is(err, trustdb.ErrRollback):
 		return refused("import the latest bundle; --force accepts an older one only on the authority's instruction", "%s: %v", file, err)
 	case errors.Is(err, trustdb.ErrBundleExpired):
 		return refused("ask the authority for the current bundle (or check this computer's clock)", "%s: %v", file, err)
-	case errors.Is(err, keys.ErrBundleMalformed):
+	case errors.Is(err, trust.ErrBundleMalformed):
 		return refused("give a .bundle file written by 'passport authority bundle'; report a damaged one to the authority", "%s: %v", file, err)
 	case errors.Is(err, trustdb.ErrKidConflict):
 		return refused("remove the conflicting directly trusted certificate or ask the authority", "%s: %v", file, err)
@@ -231,7 +231,7 @@ func trustAdd(e *env, args []string) error {
 		if err != nil {
 			return usageErr("", "cannot read %s: %v", f, err)
 		}
-		certs, err := keys.ParseCertificates(data)
+		certs, err := trust.ParseCertificates(data)
 		if err != nil {
 			return usageErr("give a PEM or DER X.509 certificate such as keys/issuer.crt", "%s: %v", f, err)
 		}

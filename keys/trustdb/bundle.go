@@ -11,12 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"passport/keys"
+	"passport/trust"
 )
 
 // Errors of an import refused for a reason other than a malformed or
-// badly signed bundle (those wrap keys.ErrBundleMalformed or
-// keys.ErrBundleSignature). A refused import changes nothing.
+// badly signed bundle (those wrap trust.ErrBundleMalformed or
+// trust.ErrBundleSignature). A refused import changes nothing.
 var (
 	// ErrNoAnchor: the store pins no authority key at all.
 	ErrNoAnchor = errors.New("this trust store pins no trust authority")
@@ -39,10 +39,10 @@ type Anchor struct {
 }
 
 // AddAnchor pins an authority public key (ECDSA P-256) under
-// keys.AuthorityKeyID(pub). Pinning the same key again changes nothing;
+// trust.AuthorityKeyID(pub). Pinning the same key again changes nothing;
 // several anchors may be pinned (authority key rollover). It returns the kid.
 func (db *DB) AddAnchor(pub crypto.PublicKey, name string) ([]byte, error) {
-	kid, err := keys.AuthorityKeyID(pub)
+	kid, err := trust.AuthorityKeyID(pub)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ type ImportOptions struct {
 
 // ImportReport describes a completed import.
 type ImportReport struct {
-	Bundle      *keys.Bundle
+	Bundle      *trust.Bundle
 	AnchorKID   []byte
 	PrevVersion int64 // 0 when no bundle was in force
 }
@@ -125,10 +125,10 @@ var importHook func(stage string) error
 
 // ImportBundle verifies a signed trust-list bundle and makes it the list in
 // force. In order it refuses: a file that is not a well-formed bundle
-// (keys.ErrBundleMalformed); a store with no pinned anchor (ErrNoAnchor); a
+// (trust.ErrBundleMalformed); a store with no pinned anchor (ErrNoAnchor); a
 // bundle signed by a key that is not pinned (ErrNotPinned) or whose
-// signature fails (keys.ErrBundleSignature); malformed entries or duplicate
-// key ids (keys.ErrBundleMalformed); an expired bundle (ErrBundleExpired); a
+// signature fails (trust.ErrBundleSignature); malformed entries or duplicate
+// key ids (trust.ErrBundleMalformed); an expired bundle (ErrBundleExpired); a
 // version not newer than the one in force unless opts.ForceRollback
 // (ErrRollback); a kid also trusted directly for another key (ErrKidConflict).
 //
@@ -141,7 +141,7 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 	if now.IsZero() {
 		now = time.Now()
 	}
-	sb, err := keys.ParseSignedBundle(data)
+	sb, err := trust.ParseSignedBundle(data)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +265,7 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 // checkDirectConflicts refuses a bundle key whose kid is trusted directly
 // for a different public key: a 64-bit kid collision, or a mistake, that
 // would otherwise silently swap the key used for that kid.
-func checkDirectConflicts(ctx context.Context, tx *sql.Tx, b *keys.Bundle) error {
+func checkDirectConflicts(ctx context.Context, tx *sql.Tx, b *trust.Bundle) error {
 	rows, err := tx.QueryContext(ctx, "SELECT kid, public_key FROM issuer_keys WHERE source = 'direct'")
 	if err != nil {
 		return err

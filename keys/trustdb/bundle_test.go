@@ -23,6 +23,7 @@ import (
 	"github.com/veraison/go-cose"
 
 	"passport/keys"
+	"passport/trust"
 )
 
 func newAuthority(t testing.TB) *keys.Authority {
@@ -34,9 +35,9 @@ func newAuthority(t testing.TB) *keys.Authority {
 	return a
 }
 
-func bundleEntry(t testing.TB, code string) keys.BundleIssuer {
+func bundleEntry(t testing.TB, code string) trust.BundleIssuer {
 	t.Helper()
-	bi, err := keys.IssuerFromCertificate(issuerCert(t, code))
+	bi, err := trust.IssuerFromCertificate(issuerCert(t, code))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func revokedIDs(n int) [][]byte {
 	return out
 }
 
-func sign(t testing.TB, a *keys.Authority, b *keys.Bundle) []byte {
+func sign(t testing.TB, a *keys.Authority, b *trust.Bundle) []byte {
 	t.Helper()
 	if b.Issued.IsZero() {
 		b.Issued = testNow
@@ -78,7 +79,7 @@ func signPayload(t testing.TB, a *keys.Authority, payload []byte) []byte {
 	m := cose.NewSign1Message()
 	m.Headers.Protected.SetAlgorithm(cose.AlgorithmES256)
 	m.Headers.Protected[cose.HeaderLabelKeyID] = a.KID
-	m.Headers.Protected[cose.HeaderLabelContentType] = keys.BundleContentType
+	m.Headers.Protected[cose.HeaderLabelContentType] = trust.BundleContentType
 	m.Payload = payload
 	if err := m.Sign(rand.Reader, nil, s); err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func TestImportBundle(t *testing.T) {
 	b.Revoked, b.RevokedFrom = true, testNow.AddDate(0, 1, 0)
 	ci := []byte("URN:UVCI:01:DE:187/37512422923")
 	cti := bytes.Repeat([]byte{0xab}, 16)
-	data := sign(t, auth, &keys.Bundle{Version: 1, Issuers: []keys.BundleIssuer{a, b}, Revoked: [][]byte{cti, ci}})
+	data := sign(t, auth, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{a, b}, Revoked: [][]byte{cti, ci}})
 	rep, err := db.ImportBundle(data, ImportOptions{Now: testNow})
 	if err != nil {
 		t.Fatal(err)
@@ -157,23 +158,23 @@ func TestImportBundle(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 	info, _ := db.Info()
-	want := keys.ListInfo{Version: 1, Issued: testNow, Expires: testNow.AddDate(0, 3, 0), Issuers: 3, Revoked: 2}
+	want := trust.ListInfo{Version: 1, Issued: testNow, Expires: testNow.AddDate(0, 3, 0), Issuers: 3, Revoked: 2}
 	if info != want {
 		t.Fatalf("Info = %+v, want %+v", info, want)
 	}
-	for _, kid := range [][]byte{a.KID, b.KID, keys.KeyID(direct.Raw)} {
+	for _, kid := range [][]byte{a.KID, b.KID, trust.KeyID(direct.Raw)} {
 		if _, err := db.Key(kid); err != nil {
 			t.Fatalf("Key(%x): %v", kid, err)
 		}
 	}
 	kb, _ := db.Key(b.KID)
-	if kb.Source != keys.SourceBundle || !kb.Revoked || !kb.RevokedFrom.Equal(b.RevokedFrom) {
+	if kb.Source != trust.SourceBundle || !kb.Revoked || !kb.RevokedFrom.Equal(b.RevokedFrom) {
 		t.Fatalf("revoked entry = %+v", kb)
 	}
 	if err := kb.CheckIssuedAt(testNow); err != nil {
 		t.Fatalf("issued before the compromise date: %v", err)
 	}
-	if err := kb.CheckIssuedAt(b.RevokedFrom); !errors.Is(err, keys.ErrKeyRevoked) {
+	if err := kb.CheckIssuedAt(b.RevokedFrom); !errors.Is(err, trust.ErrKeyRevoked) {
 		t.Fatalf("issued at the compromise date: %v", err)
 	}
 	for _, id := range [][]byte{cti, ci} {
@@ -187,14 +188,14 @@ func TestImportBundle(t *testing.T) {
 	}
 
 	// Version 2 drops RXB and the revocations; the direct key stays.
-	data2 := sign(t, auth, &keys.Bundle{Version: 2, Issuers: []keys.BundleIssuer{a}})
+	data2 := sign(t, auth, &trust.Bundle{Version: 2, Issuers: []trust.BundleIssuer{a}})
 	if rep, err = db.ImportBundle(data2, ImportOptions{Now: testNow}); err != nil || rep.PrevVersion != 1 {
 		t.Fatalf("import v2: %+v, %v", rep, err)
 	}
-	if _, err := db.Key(b.KID); !errors.Is(err, keys.ErrUnknownKey) {
+	if _, err := db.Key(b.KID); !errors.Is(err, trust.ErrUnknownKey) {
 		t.Fatalf("key dropped from the bundle still trusted: %v", err)
 	}
-	if _, err := db.Key(keys.KeyID(direct.Raw)); err != nil {
+	if _, err := db.Key(trust.KeyID(direct.Raw)); err != nil {
 		t.Fatalf("direct key lost on import: %v", err)
 	}
 	if r, _ := db.IsRevoked(cti); r {
@@ -215,12 +216,12 @@ func TestBundleRevokesDirectKey(t *testing.T) {
 	if _, err := db.AddCertificate(cert); err != nil {
 		t.Fatal(err)
 	}
-	e, _ := keys.IssuerFromCertificate(cert)
+	e, _ := trust.IssuerFromCertificate(cert)
 	e.Revoked = true
-	if _, err := db.ImportBundle(sign(t, auth, &keys.Bundle{Version: 1, Issuers: []keys.BundleIssuer{e}}), ImportOptions{Now: testNow}); err != nil {
+	if _, err := db.ImportBundle(sign(t, auth, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{e}}), ImportOptions{Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
-	if k, err := db.Key(e.KID); err != nil || !k.Revoked || k.Source != keys.SourceBundle {
+	if k, err := db.Key(e.KID); err != nil || !k.Revoked || k.Source != trust.SourceBundle {
 		t.Fatalf("Key = %+v, %v", k, err)
 	}
 }
@@ -231,11 +232,11 @@ func TestImportRefusals(t *testing.T) {
 	auth, rogue := newAuthority(t), newAuthority(t)
 	a := bundleEntry(t, "RXA")
 	good := func(v int64) []byte {
-		return sign(t, auth, &keys.Bundle{Version: v, Issuers: []keys.BundleIssuer{a}, Revoked: revokedIDs(3)})
+		return sign(t, auth, &trust.Bundle{Version: v, Issuers: []trust.BundleIssuer{a}, Revoked: revokedIDs(3)})
 	}
 	v5 := good(5)
 	payload := func(edit func(m map[int]any)) []byte {
-		sb, err := keys.ParseSignedBundle(good(9))
+		sb, err := trust.ParseSignedBundle(good(9))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,7 +244,7 @@ func TestImportRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw, _ := keys.MarshalBundle(b)
+		raw, _ := trust.MarshalBundle(b)
 		var m map[int]any
 		if err := cbor.Unmarshal(raw, &m); err != nil {
 			t.Fatal(err)
@@ -262,22 +263,22 @@ func TestImportRefusals(t *testing.T) {
 		opts ImportOptions
 		want error
 	}{
-		{"unpinned authority", sign(t, rogue, &keys.Bundle{Version: 9, Issuers: []keys.BundleIssuer{a}}), ImportOptions{}, ErrNotPinned},
-		{"signature fails", func() []byte { d := good(9); d[len(d)-1] ^= 1; return d }(), ImportOptions{}, keys.ErrBundleSignature},
+		{"unpinned authority", sign(t, rogue, &trust.Bundle{Version: 9, Issuers: []trust.BundleIssuer{a}}), ImportOptions{}, ErrNotPinned},
+		{"signature fails", func() []byte { d := good(9); d[len(d)-1] ^= 1; return d }(), ImportOptions{}, trust.ErrBundleSignature},
 		{"rogue key under the pinned kid", func() []byte {
 			fake := &keys.Authority{Key: rogue.Key, KID: auth.KID}
-			return sign(t, fake, &keys.Bundle{Version: 9, Issuers: []keys.BundleIssuer{a}})
-		}(), ImportOptions{}, keys.ErrBundleSignature},
+			return sign(t, fake, &trust.Bundle{Version: 9, Issuers: []trust.BundleIssuer{a}})
+		}(), ImportOptions{}, trust.ErrBundleSignature},
 		{"same version", v5, ImportOptions{}, ErrRollback},
 		{"older version", good(4), ImportOptions{}, ErrRollback},
 		{"expired", good(9), ImportOptions{Now: testNow.AddDate(1, 0, 0)}, ErrBundleExpired},
 		{"expires this very second", good(9), ImportOptions{Now: testNow.AddDate(0, 3, 0)}, ErrBundleExpired},
-		{"duplicate key ids", payload(func(m map[int]any) { m[4] = append(m[4].([]any), m[4].([]any)[0]) }), ImportOptions{}, keys.ErrBundleMalformed},
-		{"malformed entry", payload(func(m map[int]any) { m[4].([]any)[0].(map[any]any)[uint64(1)] = []byte{1, 2} }), ImportOptions{}, keys.ErrBundleMalformed},
-		{"duplicate revoked id", payload(func(m map[int]any) { m[5] = append(m[5].([]any), m[5].([]any)[0]) }), ImportOptions{}, keys.ErrBundleMalformed},
-		{"unknown field", payload(func(m map[int]any) { m[6] = "extra" }), ImportOptions{}, keys.ErrBundleMalformed},
-		{"not a bundle", []byte("SP1:NCFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3HSCV"), ImportOptions{}, keys.ErrBundleMalformed},
-		{"truncated", v5[:len(v5)-10], ImportOptions{}, keys.ErrBundleMalformed},
+		{"duplicate key ids", payload(func(m map[int]any) { m[4] = append(m[4].([]any), m[4].([]any)[0]) }), ImportOptions{}, trust.ErrBundleMalformed},
+		{"malformed entry", payload(func(m map[int]any) { m[4].([]any)[0].(map[any]any)[uint64(1)] = []byte{1, 2} }), ImportOptions{}, trust.ErrBundleMalformed},
+		{"duplicate revoked id", payload(func(m map[int]any) { m[5] = append(m[5].([]any), m[5].([]any)[0]) }), ImportOptions{}, trust.ErrBundleMalformed},
+		{"unknown field", payload(func(m map[int]any) { m[6] = "extra" }), ImportOptions{}, trust.ErrBundleMalformed},
+		{"not a bundle", []byte("SP1:NCFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3HSCV"), ImportOptions{}, trust.ErrBundleMalformed},
+		{"truncated", v5[:len(v5)-10], ImportOptions{}, trust.ErrBundleMalformed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -341,10 +342,10 @@ func TestAnchorRollover(t *testing.T) {
 	oldA, newA := newAuthority(t), newAuthority(t)
 	pin(t, db, oldA)
 	a := bundleEntry(t, "RXA")
-	if _, err := db.ImportBundle(sign(t, oldA, &keys.Bundle{Version: 1, Issuers: []keys.BundleIssuer{a}}), ImportOptions{Now: testNow}); err != nil {
+	if _, err := db.ImportBundle(sign(t, oldA, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{a}}), ImportOptions{Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ImportBundle(sign(t, newA, &keys.Bundle{Version: 2, Issuers: []keys.BundleIssuer{a}}), ImportOptions{Now: testNow}); !errors.Is(err, ErrNotPinned) {
+	if _, err := db.ImportBundle(sign(t, newA, &trust.Bundle{Version: 2, Issuers: []trust.BundleIssuer{a}}), ImportOptions{Now: testNow}); !errors.Is(err, ErrNotPinned) {
 		t.Fatalf("new authority before pinning: %v", err)
 	}
 	pin(t, db, newA)
@@ -352,7 +353,7 @@ func TestAnchorRollover(t *testing.T) {
 	if as, _ := db.Anchors(); len(as) != 2 {
 		t.Fatalf("%d anchors", len(as))
 	}
-	if _, err := db.ImportBundle(sign(t, newA, &keys.Bundle{Version: 2, Issuers: []keys.BundleIssuer{a}}), ImportOptions{Now: testNow}); err != nil {
+	if _, err := db.ImportBundle(sign(t, newA, &trust.Bundle{Version: 2, Issuers: []trust.BundleIssuer{a}}), ImportOptions{Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	if cur, _ := db.CurrentBundle(); !bytes.Equal(cur.AnchorKID, newA.KID) {
@@ -364,8 +365,8 @@ func TestAnchorRollover(t *testing.T) {
 // rolls everything back; the next import then succeeds.
 func TestImportInjectedFailure(t *testing.T) {
 	auth := newAuthority(t)
-	v1 := sign(t, auth, &keys.Bundle{Version: 1, Issuers: []keys.BundleIssuer{bundleEntry(t, "RXA"), bundleEntry(t, "RXB")}, Revoked: revokedIDs(50)})
-	v2 := sign(t, auth, &keys.Bundle{Version: 2, Issuers: []keys.BundleIssuer{bundleEntry(t, "RXC")}, Revoked: revokedIDs(10)})
+	v1 := sign(t, auth, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{bundleEntry(t, "RXA"), bundleEntry(t, "RXB")}, Revoked: revokedIDs(50)})
+	v2 := sign(t, auth, &trust.Bundle{Version: 2, Issuers: []trust.BundleIssuer{bundleEntry(t, "RXC")}, Revoked: revokedIDs(10)})
 	for _, stage := range []string{"deleted", "issuers-half", "issuers", "revoked", "bundle"} {
 		t.Run(stage, func(t *testing.T) {
 			db, _ := openTemp(t)
@@ -403,7 +404,7 @@ func TestImportInjectedFailure(t *testing.T) {
 	}
 }
 
-func mustKeys(t testing.TB, db *DB) []keys.TrustedKey {
+func mustKeys(t testing.TB, db *DB) []trust.TrustedKey {
 	ks, err := db.Keys()
 	if err != nil {
 		t.Fatal(err)
@@ -470,7 +471,7 @@ func TestImportKilledMidway(t *testing.T) {
 	if _, err := db.AddCertificate(issuerCert(t, "RXD")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ImportBundle(sign(t, auth, &keys.Bundle{Version: 1, Issuers: []keys.BundleIssuer{bundleEntry(t, "RXA"), bundleEntry(t, "RXB")},
+	if _, err := db.ImportBundle(sign(t, auth, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{bundleEntry(t, "RXA"), bundleEntry(t, "RXB")},
 		Revoked: revokedIDs(1000)}), ImportOptions{Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
@@ -480,13 +481,13 @@ func TestImportKilledMidway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var many []keys.BundleIssuer
+	var many []trust.BundleIssuer
 	for i := 0; i < 20; i++ {
 		many = append(many, bundleEntry(t, fmt.Sprintf("RN%d", i)))
 	}
 	bundlePath := filepath.Join(dir, "v2.bundle")
 	ids := revokedIDs(201000)[1000:]
-	if err := os.WriteFile(bundlePath, sign(t, auth, &keys.Bundle{Version: 2, Issuers: many, Revoked: ids}), 0o644); err != nil {
+	if err := os.WriteFile(bundlePath, sign(t, auth, &trust.Bundle{Version: 2, Issuers: many, Revoked: ids}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, stage := range []string{"deleted", "issuers-half", "revoked", "bundle"} {
@@ -541,7 +542,7 @@ func largeBundle(tb testing.TB, auth *keys.Authority, version int64, nIssuers, n
 	if err != nil {
 		tb.Fatal(err)
 	}
-	issuers := make([]keys.BundleIssuer, nIssuers)
+	issuers := make([]trust.BundleIssuer, nIssuers)
 	for i := range issuers {
 		tmpl := &x509.Certificate{SerialNumber: bigInt(i + 1), Subject: pkix.Name{Organization: []string{fmt.Sprintf("Org %05d", i)}},
 			NotBefore: testNow, NotAfter: testNow.AddDate(5, 0, 0)}
@@ -550,11 +551,11 @@ func largeBundle(tb testing.TB, auth *keys.Authority, version int64, nIssuers, n
 			tb.Fatal(err)
 		}
 		cert, _ := x509.ParseCertificate(der)
-		if issuers[i], err = keys.IssuerFromCertificate(cert); err != nil {
+		if issuers[i], err = trust.IssuerFromCertificate(cert); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	return sign(tb, auth, &keys.Bundle{Version: version, Issuers: issuers, Revoked: revokedIDs(nRevoked)})
+	return sign(tb, auth, &trust.Bundle{Version: version, Issuers: issuers, Revoked: revokedIDs(nRevoked)})
 }
 
 // BenchmarkImportLarge: import of a bundle with 10,000 issuer keys and

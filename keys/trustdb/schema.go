@@ -29,7 +29,7 @@ const applicationID = 0x50535054
 //	  raw BLOB             the signed bundle as imported, for audit and re-verification
 //
 //	issuer_keys          issuer public keys the site trusts; PK (kid, source).
-//	  kid BLOB             8 bytes, keys.KeyID of the issuer certificate
+//	  kid BLOB             8 bytes, trust.KeyID of the issuer certificate
 //	  source TEXT          'direct' (`trust add`) or 'bundle' (replaced whole on import)
 //	  org_code, org_name   organisation the key signs for
 //	  public_key BLOB      PKIX DER SubjectPublicKeyInfo

@@ -1,7 +1,7 @@
 // Package trustdb is the SQLite trust store of a verifying site: the issuer
 // keys it trusts (directly, or later from signed trust-list bundles), the
 // authority keys it pins and the revoked credential ids. It implements
-// keys.TrustStore and is the only package that imports the SQLite driver.
+// trust.TrustStore and is the only package that imports the SQLite driver.
 //
 // The store is one SQLite file in rollback-journal mode (a single file that
 // can be copied or kept on read-only media), with foreign keys on and a busy
@@ -24,9 +24,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
+	"passport/trust"
 
-	"passport/keys"
+	"github.com/mattn/go-sqlite3"
 )
 
 // busyTimeout is how long a statement waits for another process's lock
@@ -36,7 +36,7 @@ const busyTimeout = 5 * time.Second
 // sqliteHeader starts every SQLite 3 database file.
 const sqliteHeader = "SQLite format 3\x00"
 
-// DB is an open trust store. It implements keys.TrustStore and is safe for
+// DB is an open trust store. It implements trust.TrustStore and is safe for
 // concurrent use.
 type DB struct {
 	path string
@@ -50,20 +50,20 @@ type DB struct {
 	snap    map[string]*entry // key cache, nil until first used
 	version int64             // change counter (or data_version) when snap was loaded
 
-	info        *keys.ListInfo // Info cache, nil until first used
-	infoVersion int64          // change counter when info was computed
+	info        *trust.ListInfo // Info cache, nil until first used
+	infoVersion int64           // change counter when info was computed
 }
 
 // entry is one cached issuer key; its public key is parsed on first use so
 // opening a store with many keys stays fast.
 type entry struct {
-	key  keys.TrustedKey // PublicKey set by once
-	der  []byte          // PKIX DER of the public key
+	key  trust.TrustedKey // PublicKey set by once
+	der  []byte           // PKIX DER of the public key
 	once sync.Once
 	err  error
 }
 
-var _ keys.TrustStore = (*DB)(nil)
+var _ trust.TrustStore = (*DB)(nil)
 
 // Open opens the trust store at path, creating it if it does not exist and
 // migrating an older schema to SchemaVersion. A file that is not a SQLite
@@ -240,24 +240,24 @@ func (db *DB) Close() error {
 func (db *DB) Path() string { return db.path }
 
 // AddCertificate trusts an issuer certificate directly (`trust add`). The kid
-// is keys.KeyID(cert.Raw); the org code comes from keys.OrgCodeOf, else the
+// is trust.KeyID(cert.Raw); the org code comes from trust.OrgCodeOf, else the
 // subject's O, else its CN; the validity window is the certificate's. The
-// public key must be ECDSA P-256, RSA (keys.MinRSABits–keys.MaxRSABits) or
+// public key must be ECDSA P-256, RSA (trust.MinRSABits–trust.MaxRSABits) or
 // Ed25519. Adding the same certificate again changes nothing. It returns the
 // key as stored.
-func (db *DB) AddCertificate(cert *x509.Certificate) (*keys.TrustedKey, error) {
+func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) {
 	if cert == nil || len(cert.Raw) == 0 {
 		return nil, errors.New("no certificate given")
 	}
 	subject := cert.Subject.String()
-	if err := keys.CheckPublicKey(cert.PublicKey); err != nil {
+	if err := trust.CheckPublicKey(cert.PublicKey); err != nil {
 		return nil, fmt.Errorf("certificate %q: %w", subject, err)
 	}
 	orgName := cert.Subject.CommonName
 	if len(cert.Subject.Organization) > 0 && cert.Subject.Organization[0] != "" {
 		orgName = cert.Subject.Organization[0]
 	}
-	orgCode := keys.OrgCodeOf(cert)
+	orgCode := trust.OrgCodeOf(cert)
 	if orgCode == "" {
 		orgCode = orgName
 	}
@@ -267,14 +267,14 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*keys.TrustedKey, error) {
 	if orgName == "" {
 		orgName = orgCode
 	}
-	k := keys.TrustedKey{
-		KID:        keys.KeyID(cert.Raw),
+	k := trust.TrustedKey{
+		KID:        trust.KeyID(cert.Raw),
 		OrgCode:    orgCode,
 		OrgName:    orgName,
 		PublicKey:  cert.PublicKey,
 		ValidFrom:  cert.NotBefore.UTC(),
 		ValidUntil: cert.NotAfter.UTC(),
-		Source:     keys.SourceDirect,
+		Source:     trust.SourceDirect,
 	}
 	ctx := context.Background()
 	tx, err := db.sql.BeginTx(ctx, nil)
@@ -298,7 +298,7 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*keys.TrustedKey, error) {
 			rows.Close()
 			return nil, fmt.Errorf("key id %x is already trusted (%s) for a different public key: refusing certificate %q", k.KID, source, subject)
 		}
-		if source == keys.SourceDirect {
+		if source == trust.SourceDirect {
 			if !bytes.Equal(der, cert.Raw) {
 				rows.Close()
 				return nil, fmt.Errorf("key id %x is already trusted for a different certificate: refusing certificate %q", k.KID, subject)
@@ -330,13 +330,13 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*keys.TrustedKey, error) {
 
 // Keys lists every trusted key, ordered by org code, kid and source. A kid
 // present from both sources is listed twice.
-func (db *DB) Keys() ([]keys.TrustedKey, error) {
+func (db *DB) Keys() ([]trust.TrustedKey, error) {
 	rows, err := db.sql.Query(`SELECT ` + keyColumns + ` FROM issuer_keys ORDER BY org_code, kid, source`)
 	if err != nil {
 		return nil, db.wrap("reading", err)
 	}
 	defer rows.Close()
-	var out []keys.TrustedKey
+	var out []trust.TrustedKey
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
@@ -374,7 +374,7 @@ func scanEntry(rows *sql.Rows) (*entry, error) {
 func parsePublicKey(e *entry) (any, error) {
 	pub, err := x509.ParsePKIXPublicKey(e.der)
 	if err == nil {
-		err = keys.CheckPublicKey(pub)
+		err = trust.CheckPublicKey(pub)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("trust store entry for key id %x (%s) is damaged: %v; remove and re-add it", e.key.KID, e.key.OrgCode, err)
@@ -382,19 +382,19 @@ func parsePublicKey(e *entry) (any, error) {
 	return pub, nil
 }
 
-// Key returns the trusted key for kid, or an error wrapping keys.ErrUnknownKey.
+// Key returns the trusted key for kid, or an error wrapping trust.ErrUnknownKey.
 // When kid is trusted both directly and by a bundle, the bundle's entry is
 // returned. Lookups are served from a cache that is reloaded when the file
 // changes (the header's change counter), so a running verifier sees imports by other
 // processes.
-func (db *DB) Key(kid []byte) (*keys.TrustedKey, error) {
+func (db *DB) Key(kid []byte) (*trust.TrustedKey, error) {
 	snap, err := db.snapshot()
 	if err != nil {
 		return nil, err
 	}
 	e := snap[string(kid)]
 	if e == nil {
-		return nil, fmt.Errorf("%w: kid %x", keys.ErrUnknownKey, kid)
+		return nil, fmt.Errorf("%w: kid %x", trust.ErrUnknownKey, kid)
 	}
 	e.once.Do(func() { e.key.PublicKey, e.err = parsePublicKey(e) })
 	if e.err != nil {
@@ -496,12 +496,12 @@ func (db *DB) IsRevoked(credentialID []byte) (bool, error) {
 // issuer key ids and the number of revoked credential ids. Verification
 // asks for it on every credential, so the answer is cached until the file
 // changes (counting 100,000 revoked ids takes milliseconds).
-func (db *DB) Info() (keys.ListInfo, error) {
+func (db *DB) Info() (trust.ListInfo, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	v, err := db.changeVersion()
 	if err != nil {
-		return keys.ListInfo{}, err
+		return trust.ListInfo{}, err
 	}
 	if db.info != nil && db.infoVersion == v {
 		return *db.info, nil
@@ -514,8 +514,8 @@ func (db *DB) Info() (keys.ListInfo, error) {
 	return info, nil
 }
 
-func (db *DB) readInfo() (keys.ListInfo, error) {
-	var info keys.ListInfo
+func (db *DB) readInfo() (trust.ListInfo, error) {
+	var info trust.ListInfo
 	var issued, expires int64
 	err := db.sql.QueryRow("SELECT version, issued, expires FROM bundle WHERE id = 1").Scan(&info.Version, &issued, &expires)
 	switch {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"passport/keys"
+	"passport/trust"
 )
 
 var testNow = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
@@ -75,9 +76,9 @@ func TestAddReopenLookup(t *testing.T) {
 	if err != nil {
 		t.Fatalf("AddCertificate: %v", err)
 	}
-	kid := keys.KeyID(cert.Raw)
+	kid := trust.KeyID(cert.Raw)
 	if !bytes.Equal(got.KID, kid) || got.OrgCode != "RXX" || got.OrgName != "RXX Hospitals NHS Trust" ||
-		got.Source != keys.SourceDirect || !got.ValidFrom.Equal(cert.NotBefore) || !got.ValidUntil.Equal(cert.NotAfter) || got.Revoked {
+		got.Source != trust.SourceDirect || !got.ValidFrom.Equal(cert.NotBefore) || !got.ValidUntil.Equal(cert.NotAfter) || got.Revoked {
 		t.Fatalf("AddCertificate returned %+v", got)
 	}
 	if err := db.Close(); err != nil {
@@ -93,7 +94,7 @@ func TestAddReopenLookup(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Key after reopen: %v", err)
 	}
-	if k.OrgCode != "RXX" || k.Source != keys.SourceDirect || !k.ValidFrom.Equal(cert.NotBefore) || !k.ValidUntil.Equal(cert.NotAfter) {
+	if k.OrgCode != "RXX" || k.Source != trust.SourceDirect || !k.ValidFrom.Equal(cert.NotBefore) || !k.ValidUntil.Equal(cert.NotAfter) {
 		t.Fatalf("Key = %+v", k)
 	}
 	pub, ok := k.PublicKey.(*ecdsa.PublicKey)
@@ -105,7 +106,7 @@ func TestAddReopenLookup(t *testing.T) {
 		t.Fatal("mutating a returned kid changed the cache")
 	}
 	for _, unknown := range [][]byte{[]byte("\x00\x01\x02\x03\x04\x05\x06\x07"), nil, kid[:7]} {
-		if _, err := db2.Key(unknown); !errors.Is(err, keys.ErrUnknownKey) {
+		if _, err := db2.Key(unknown); !errors.Is(err, trust.ErrUnknownKey) {
 			t.Errorf("Key(%x): err = %v, want ErrUnknownKey", unknown, err)
 		}
 	}
@@ -114,7 +115,7 @@ func TestAddReopenLookup(t *testing.T) {
 		t.Fatalf("Keys = %+v, %v", list, err)
 	}
 	info, err := db2.Info()
-	if err != nil || info != (keys.ListInfo{Issuers: 1}) {
+	if err != nil || info != (trust.ListInfo{Issuers: 1}) {
 		t.Fatalf("Info = %+v, %v", info, err)
 	}
 }
@@ -193,9 +194,9 @@ func TestKeyTypes(t *testing.T) {
 	defer db2.Close()
 	n := 0
 	for _, tc := range tests {
-		k, err := db2.Key(keys.KeyID(tc.cert.Raw))
+		k, err := db2.Key(trust.KeyID(tc.cert.Raw))
 		if tc.wantType == "" {
-			if !errors.Is(err, keys.ErrUnknownKey) {
+			if !errors.Is(err, trust.ErrUnknownKey) {
 				t.Errorf("%s: refused key is in the store: %v", tc.name, err)
 			}
 			continue
@@ -296,7 +297,7 @@ func TestSchemaVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db2.Key([]byte("12345678")); !errors.Is(err, keys.ErrUnknownKey) {
+	if _, err := db2.Key([]byte("12345678")); !errors.Is(err, trust.ErrUnknownKey) {
 		t.Fatal(err)
 	}
 	db2.Close()
@@ -343,8 +344,8 @@ func TestCacheSeesOtherWriters(t *testing.T) {
 	}
 	defer writer.Close()
 	cert := issuerCert(t, "RXX")
-	kid := keys.KeyID(cert.Raw)
-	if _, err := reader.Key(kid); !errors.Is(err, keys.ErrUnknownKey) {
+	kid := trust.KeyID(cert.Raw)
+	if _, err := reader.Key(kid); !errors.Is(err, trust.ErrUnknownKey) {
 		t.Fatalf("before add: %v", err)
 	}
 	if _, err := writer.AddCertificate(cert); err != nil {
@@ -364,7 +365,7 @@ func TestBundleRowsAndRevocation(t *testing.T) {
 	if _, err := db.AddCertificate(cert); err != nil {
 		t.Fatal(err)
 	}
-	kid := keys.KeyID(cert.Raw)
+	kid := trust.KeyID(cert.Raw)
 	if _, err := db.sql.Exec("INSERT INTO bundle (id, version, issued, expires, anchor_kid, imported_at, raw) VALUES (1, 7, 1, 2, x'00', 3, x'00')"); err == nil {
 		t.Fatal("bundle row with an unknown anchor accepted: foreign keys are off")
 	}
@@ -390,10 +391,10 @@ func TestBundleRowsAndRevocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.Source != keys.SourceBundle || !k.Revoked || !k.RevokedFrom.Equal(comp) || !k.ValidFrom.IsZero() {
+	if k.Source != trust.SourceBundle || !k.Revoked || !k.RevokedFrom.Equal(comp) || !k.ValidFrom.IsZero() {
 		t.Fatalf("Key = %+v, want the revoked bundle entry", k)
 	}
-	if err := k.CheckIssuedAt(comp.Add(time.Hour)); !errors.Is(err, keys.ErrKeyRevoked) {
+	if err := k.CheckIssuedAt(comp.Add(time.Hour)); !errors.Is(err, trust.ErrKeyRevoked) {
 		t.Fatalf("CheckIssuedAt after compromise: %v", err)
 	}
 	if r, err := db.IsRevoked(cti); err != nil || !r {
@@ -406,7 +407,7 @@ func TestBundleRowsAndRevocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := keys.ListInfo{Version: 7, Issued: issued, Expires: expires, Issuers: 1, Revoked: 1}
+	want := trust.ListInfo{Version: 7, Issued: issued, Expires: expires, Issuers: 1, Revoked: 1}
 	if info != want {
 		t.Fatalf("Info = %+v, want %+v", info, want)
 	}
@@ -426,7 +427,7 @@ func TestKidCollisionRefused(t *testing.T) {
 	db, _ := openTemp(t)
 	cert := issuerCert(t, "RXX")
 	other := issuerCert(t, "RYY")
-	kid := keys.KeyID(cert.Raw)
+	kid := trust.KeyID(cert.Raw)
 	// Plant a different key under cert's kid, as a 64-bit collision would.
 	if _, err := db.sql.Exec(`INSERT INTO issuer_keys (kid, source, org_code, org_name, public_key, added_at)
 		VALUES (?, 'bundle', 'RYY', 'Other', ?, 0)`, kid, other.RawSubjectPublicKeyInfo); err != nil {
@@ -444,7 +445,7 @@ func TestDamagedKeyRow(t *testing.T) {
 		VALUES (?, 'direct', 'RXX', 'X', x'3000', 0)`, kid); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Key(kid); err == nil || errors.Is(err, keys.ErrUnknownKey) || !strings.Contains(err.Error(), "damaged") {
+	if _, err := db.Key(kid); err == nil || errors.Is(err, trust.ErrUnknownKey) || !strings.Contains(err.Error(), "damaged") {
 		t.Fatalf("damaged row: err = %v", err)
 	}
 	if _, err := db.Keys(); err == nil {
@@ -460,7 +461,7 @@ func TestConcurrentLookups(t *testing.T) {
 		if _, err := db.AddCertificate(c); err != nil {
 			t.Fatal(err)
 		}
-		kids = append(kids, keys.KeyID(c.Raw))
+		kids = append(kids, trust.KeyID(c.Raw))
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
@@ -505,7 +506,7 @@ func fill(tb testing.TB, db *DB, n, r int) [][]byte {
 	for i := range kids {
 		k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		der, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
-		kids[i] = make([]byte, keys.KeyIDLen)
+		kids[i] = make([]byte, trust.KeyIDLen)
 		rand.Read(kids[i])
 		code := fmt.Sprintf("R%04d", i)
 		if _, err := ins.Exec(kids[i], code, code, der, testNow.Unix(), testNow.AddDate(5, 0, 0).Unix()); err != nil {

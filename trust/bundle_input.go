@@ -1,4 +1,4 @@
-package keys
+package trust
 
 import (
 	"bufio"
@@ -43,7 +43,7 @@ func ReadIssuers(path string) ([]BundleIssuer, error) {
 	if fi.IsDir() {
 		return ReadIssuersDir(path)
 	}
-	data, err := readLimited(path, MaxIssuersCSVSize)
+	data, err := ReadFileLimited(path, MaxIssuersCSVSize)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func ReadIssuersDir(dir string) ([]BundleIssuer, error) {
 	var out []BundleIssuer
 	for _, n := range names {
 		p := filepath.Join(dir, n)
-		data, err := readLimited(p, MaxCertificateFileSize)
+		data, err := ReadFileLimited(p, MaxCertificateFileSize)
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +179,7 @@ func issuerRow(get func(string) string, baseDir string) (BundleIssuer, error) {
 	case certPath != "" && pubPath != "":
 		return bi, errors.New(`columns "cert" and "public_key" both set: give one`)
 	case certPath != "":
-		data, err := readLimited(resolve(certPath), MaxCertificateFileSize)
+		data, err := ReadFileLimited(resolve(certPath), MaxCertificateFileSize)
 		if err != nil {
 			return bi, fmt.Errorf(`column "cert": %v`, err)
 		}
@@ -194,7 +194,7 @@ func issuerRow(get func(string) string, baseDir string) (BundleIssuer, error) {
 			return bi, fmt.Errorf(`column "kid": %s is not the certificate's key id %x`, k, bi.KID)
 		}
 	case pubPath != "":
-		data, err := readLimited(resolve(pubPath), MaxCertificateFileSize)
+		data, err := ReadFileLimited(resolve(pubPath), MaxCertificateFileSize)
 		if err != nil {
 			return bi, fmt.Errorf(`column "public_key": %v`, err)
 		}

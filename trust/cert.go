@@ -1,4 +1,4 @@
-package keys
+package trust
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func KeyID(certDER []byte) []byte {
 	return kid
 }
 
-// orgCodeURIPrefix marks the subject alternative name URI that carries the
+// OrgCodeURIPrefix marks the subject alternative name URI that carries the
 // organisation code in certificates made by NewIssuer.
 //
 // How the org code is stored: NewIssuer puts the code in the certificate
@@ -32,7 +32,7 @@ func KeyID(certDER []byte) []byte {
 // A human-readable copy goes into the subject's organizational unit (OU), so
 // `openssl x509 -text` shows it, but OU is never read back: certificates from
 // other issuers use OU for other things.
-const orgCodeURIPrefix = "urn:passport:org:"
+const OrgCodeURIPrefix = "urn:passport:org:"
 
 // OrgCodeOf returns the org code stored in a certificate created by NewIssuer,
 // or "" if the certificate carries none (or a malformed one).
@@ -45,7 +45,7 @@ func OrgCodeOf(cert *x509.Certificate) string {
 			continue
 		}
 		s := u.String()
-		if code, ok := strings.CutPrefix(s, orgCodeURIPrefix); ok {
+		if code, ok := strings.CutPrefix(s, OrgCodeURIPrefix); ok {
 			if ValidateOrgCode(code) == nil {
 				return code
 			}

@@ -1,4 +1,4 @@
-package keys
+package trust
 
 // Limits on trust-list bundles. A bundle is read from a file a person
 // carries to the site, so it is bounded before any parsing: its size in

@@ -1,11 +1,10 @@
-package keys
+package trust
 
 import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -334,39 +333,6 @@ func RevokedIDString(id []byte) string {
 		}
 	}
 	return fmt.Sprintf("%x", id)
-}
-
-// SignBundle encodes b and signs it as a tagged COSE_Sign1 (RFC 9052 §4.2)
-// with ES256, the authority's kid and BundleContentType in the protected
-// header.
-func (a *Authority) SignBundle(b *Bundle) ([]byte, error) {
-	if a == nil || a.Key == nil {
-		return nil, errors.New("no authority key: load it with LoadAuthority")
-	}
-	payload, err := MarshalBundle(b)
-	if err != nil {
-		return nil, err
-	}
-	signer, err := cose.NewSigner(cose.AlgorithmES256, a.Key)
-	if err != nil {
-		return nil, fmt.Errorf("preparing the signer: %w", err)
-	}
-	msg := cose.NewSign1Message()
-	msg.Headers.Protected.SetAlgorithm(cose.AlgorithmES256)
-	msg.Headers.Protected[cose.HeaderLabelKeyID] = a.KID
-	msg.Headers.Protected[cose.HeaderLabelContentType] = BundleContentType
-	msg.Payload = payload
-	if err := msg.Sign(rand.Reader, nil, signer); err != nil {
-		return nil, fmt.Errorf("signing the bundle: %w", err)
-	}
-	out, err := msg.MarshalCBOR()
-	if err != nil {
-		return nil, err
-	}
-	if len(out) > MaxBundleBytes {
-		return nil, fmt.Errorf("the signed bundle is %d bytes, over the %d-byte limit sites accept: list fewer issuers or revoked ids", len(out), MaxBundleBytes)
-	}
-	return out, nil
 }
 
 // SignedBundle is a parsed but not yet verified bundle file.
