@@ -14,15 +14,15 @@ import (
 
 	"passport/credential"
 	"passport/keys"
-	"passport/keys/trustdb"
 	"passport/layout"
+	"passport/sitedb"
 )
 
 // fixture is a site with one trusted issuer and a few credentials.
 type fixture struct {
 	now    time.Time
 	issuer *keys.Issuer
-	db     *trustdb.DB
+	db     *sitedb.DB
 	path   string
 }
 
@@ -48,7 +48,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{now: time.Now(), issuer: testIssuer(t)}
 	f.path = filepath.Join(t.TempDir(), "site.db")
-	db, err := trustdb.Open(f.path)
+	db, err := sitedb.Open(f.path)
 	if err != nil {
 		t.Fatal(err)
 	}

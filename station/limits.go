@@ -39,15 +39,6 @@ const (
 
 	// maxFileNameRunes caps the upload name echoed in results and logs.
 	maxFileNameRunes = 120
-
-	// maxLogBatch is how many log entries one transaction writes. Entries
-	// arriving together are committed together (group commit), so a burst
-	// of 50 clients costs a few fsyncs, not 50.
-	maxLogBatch = 256
-
-	// logQueue is how many log entries may wait for the writer before
-	// callers block: a full second of the load test's peak rate.
-	logQueue = 1024
 )
 
 // Timeouts of the HTTP server. A slow or stalled client cannot hold a
@@ -73,9 +64,6 @@ const (
 	// DefaultRetention is how long verification log rows are kept: a year
 	// for annual audits, plus a month of slack for the audit to happen.
 	DefaultRetention = 395 * 24 * time.Hour
-	// pruneEvery is how often a running station deletes rows older than
-	// the retention period (it also prunes when it starts).
-	pruneEvery = 6 * time.Hour
 )
 
 // DefaultExpiringSoonDays is the warning window of a policy that does not

@@ -32,6 +32,7 @@ import (
 	"unicode/utf8"
 
 	"passport/credential"
+	"passport/sitedb"
 	"passport/trust"
 	"passport/verify"
 	"passport/verify/scan"
@@ -42,10 +43,10 @@ var webFS embed.FS
 
 // Config sets up a Server.
 type Config struct {
-	// Store is the site's trust list (a *trustdb.DB in `passport serve`).
+	// Store is the site's trust list (a *sitedb.DB in `passport serve`).
 	Store trust.TrustStore
 	// Log records each verification; nil records nothing.
-	Log *Log
+	Log *sitedb.Log
 	// Policy is applied to each valid credential; nil applies none.
 	Policy *Policy
 	// MaxBodyBytes caps a request body; 0 means DefaultMaxBodyBytes.

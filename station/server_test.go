@@ -2,7 +2,6 @@ package station
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log"
@@ -15,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"passport/keys/trustdb"
+	"passport/sitedb"
 	"passport/verify"
 )
 
@@ -23,7 +22,7 @@ import (
 type site struct {
 	*fixture
 	srv    *httptest.Server
-	log    *Log
+	log    *sitedb.Log
 	access *bytes.Buffer
 }
 
@@ -41,7 +40,7 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 func newSite(t testing.TB, pol *Policy) *site {
 	t.Helper()
 	f := newFixture(t)
-	l, err := OpenLog(f.path, DefaultRetention)
+	l, err := sitedb.OpenLog(f.db, sitedb.LogOptions{Retention: DefaultRetention})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,54 +264,6 @@ func TestPageIsSelfContained(t *testing.T) {
 	resp.Body.Close()
 	if st.Issuers != 1 || st.Today != 0 || st.MaxUpload != DefaultMaxBodyBytes {
 		t.Errorf("status %+v", st)
-	}
-}
-
-func TestLogRetentionAndCSV(t *testing.T) {
-	f := newFixture(t)
-	l, err := OpenLog(f.path, 30*24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	now := time.Now()
-	ctx := context.Background()
-	entries := []Entry{
-		{At: now.AddDate(0, 0, -40), CredentialID: "old", Status: verify.StatusValid, Source: "text"},
-		{At: now.AddDate(0, 0, -2), CredentialID: "aa", Issuer: "RHQ", Status: verify.StatusInvalid, ReasonCodes: "signature_invalid", Reason: "=HYPERLINK(\"x\")", Source: "image"},
-		{At: now, CredentialID: "bb", Issuer: "RHQ", Status: verify.StatusValid, Policy: PolicyNotMet, ReasonCodes: "policy_not_met:dbs", Source: "text"},
-	}
-	var wg sync.WaitGroup
-	for _, e := range entries {
-		wg.Add(1)
-		go func() { defer wg.Done(); l.Record(ctx, e) }()
-	}
-	wg.Wait()
-	if n := l.Today(); n != 1 {
-		t.Errorf("today = %d, want 1", n)
-	}
-	deleted, err := l.Prune()
-	if err != nil || deleted != 1 {
-		t.Errorf("prune deleted %d (%v), want the 40-day-old row", deleted, err)
-	}
-	var csv bytes.Buffer
-	n, err := l.WriteCSV(&csv, now.AddDate(0, 0, -7), time.Time{})
-	if err != nil || n != 2 {
-		t.Fatalf("CSV %d rows, %v", n, err)
-	}
-	lines := strings.Split(strings.TrimSpace(csv.String()), "\n")
-	if lines[0] != strings.Join(CSVHeader, ",") || !strings.Contains(lines[1], `'=HYPERLINK`) || !strings.Contains(lines[2], "policy_not_met:dbs") {
-		t.Errorf("CSV:\n%s", csv.String())
-	}
-	// The trust store still opens with the log table in its file.
-	l.Close()
-	db, err := trustdb.Open(f.path)
-	if err != nil {
-		t.Fatalf("trust store refused the file holding the log: %v", err)
-	}
-	db.Close()
-	if err := l.Record(ctx, entries[0]); err == nil {
-		t.Error("Record after Close succeeded")
 	}
 }
 

@@ -23,7 +23,7 @@ import (
 	"github.com/veraison/go-cose"
 
 	"passport/credential"
-	"passport/keys/trustdb"
+	"passport/sitedb"
 	"passport/trust"
 	"passport/verify"
 )
@@ -176,10 +176,10 @@ func makeDCC(t testing.TB, o dccOpts) string {
 
 // dccStore trusts both signers the way `trust add` does, in a real SQLite
 // store, and revokes one certificate identifier.
-func dccStore(t testing.TB) *trustdb.DB {
+func dccStore(t testing.TB) *sitedb.DB {
 	t.Helper()
 	ec, rs := signers(t)
-	db, err := trustdb.Open(filepath.Join(t.TempDir(), "site.db"))
+	db, err := sitedb.Open(filepath.Join(t.TempDir(), "site.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

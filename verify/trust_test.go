@@ -19,7 +19,7 @@ import (
 
 	"passport/credential"
 	"passport/keys"
-	"passport/keys/trustdb"
+	"passport/sitedb"
 	"passport/trust"
 	"passport/verify"
 )
@@ -65,7 +65,7 @@ func newIssuer(t testing.TB, code string, at time.Time) *keys.Issuer {
 }
 
 type trustWorld struct {
-	db       *trustdb.DB
+	db       *sitedb.DB
 	auth     *keys.Authority
 	old, new *keys.Issuer // two keys of RXA, rotated at tRotate
 	direct   *keys.Issuer // RXD, trusted with `trust add` only
@@ -90,14 +90,14 @@ func (w *trustWorld) importBundle(t testing.TB, version int64, issuers []trust.B
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.db.ImportBundle(data, trustdb.ImportOptions{Now: tNow}); err != nil {
+	if _, err := w.db.ImportBundle(data, sitedb.ImportOptions{Now: tNow}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func newTrustWorld(t testing.TB) *trustWorld {
 	t.Helper()
-	db, err := trustdb.Open(filepath.Join(t.TempDir(), "site.db"))
+	db, err := sitedb.Open(filepath.Join(t.TempDir(), "site.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestBundleRevokesDCC(t *testing.T) {
 	}
 	text := makeDCC(t, dccOpts{signer: ec, protectedKID: true, tagged: true, hcert: dccHcert("v", ciGood)})
 	data, _ := w.auth.SignBundle(&trust.Bundle{Version: 1, Issued: dccIat, Expires: dccNow.AddDate(0, 1, 0), Issuers: []trust.BundleIssuer{e}})
-	if _, err := w.db.ImportBundle(data, trustdb.ImportOptions{Now: dccNow}); err != nil {
+	if _, err := w.db.ImportBundle(data, sitedb.ImportOptions{Now: dccNow}); err != nil {
 		t.Fatal(err)
 	}
 	wantVerdict(t, verify.Text("dcc", text, w.db, verify.Options{Now: dccNow}), verify.StatusValid, "")
@@ -223,7 +223,7 @@ func TestBundleRevokesDCC(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ = w.auth.SignBundle(&trust.Bundle{Version: 2, Issued: dccIat, Expires: dccNow.AddDate(0, 1, 0), Issuers: []trust.BundleIssuer{e}, Revoked: [][]byte{id}})
-	if _, err := w.db.ImportBundle(data, trustdb.ImportOptions{Now: dccNow}); err != nil {
+	if _, err := w.db.ImportBundle(data, sitedb.ImportOptions{Now: dccNow}); err != nil {
 		t.Fatal(err)
 	}
 	wantVerdict(t, verify.Text("dcc", text, w.db, verify.Options{Now: dccNow}), verify.StatusInvalid, verify.ReasonRevoked)
@@ -231,8 +231,8 @@ func TestBundleRevokesDCC(t *testing.T) {
 
 // loadedStore is a SQLite store holding a bundle of nIssuers keys and
 // nRevoked ids, plus iss trusted directly.
-func loadedStore(b testing.TB, iss *keys.Issuer, nIssuers, nRevoked int) *trustdb.DB {
-	db, err := trustdb.Open(filepath.Join(b.TempDir(), "site.db"))
+func loadedStore(b testing.TB, iss *keys.Issuer, nIssuers, nRevoked int) *sitedb.DB {
+	db, err := sitedb.Open(filepath.Join(b.TempDir(), "site.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func loadedStore(b testing.TB, iss *keys.Issuer, nIssuers, nRevoked int) *trustd
 		b.Fatal(err)
 	}
 	start := time.Now()
-	if _, err := db.ImportBundle(data, trustdb.ImportOptions{Now: tNow}); err != nil {
+	if _, err := db.ImportBundle(data, sitedb.ImportOptions{Now: tNow}); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("imported %d issuers, %d revoked ids (%d bytes) in %v", nIssuers, nRevoked, len(data), time.Since(start))

@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"passport/sitedb"
 	"passport/station"
 )
 
@@ -62,9 +63,15 @@ func serveCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	var vlog *station.Log
+	var vlog *sitedb.Log
 	if !*noLog {
-		if vlog, err = station.OpenLog(db.Path(), retention); err != nil {
+		// Retention is a privacy promise: a prune that fails is said on
+		// stderr even under --quiet, and shown in the station's status.
+		pruneFailed := func(err error) {
+			fmt.Fprintf(e.stderr, "passport: error: %v\nhint: rows older than the retention period are still in %s; check the file is writable\n", err, db.Path())
+		}
+		opts := sitedb.LogOptions{Retention: retention, PruneFailed: pruneFailed}
+		if vlog, err = sitedb.OpenLog(db, opts); err != nil {
 			return usageErr("check the --db file is writable, or run with --no-log", "%v", err)
 		}
 		defer vlog.Close()
@@ -156,7 +163,7 @@ func logCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	vlog, err := station.OpenLog(db.Path(), 0) // 0: exporting never deletes
+	vlog, err := sitedb.OpenLog(db, sitedb.LogOptions{}) // retention 0: exporting never deletes
 	if err != nil {
 		return usageErr("", "%v", err)
 	}
@@ -167,12 +174,12 @@ func logCmd(e *env, args []string) error {
 	case *asJSON:
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)
-		err = vlog.Entries(from, to, func(x station.Entry) error { return enc.Encode(x) })
+		err = vlog.Entries(from, to, func(x sitedb.Entry) error { return enc.Encode(x) })
 	default:
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "TIME\tRESULT\tPOLICY\tISSUER\tPASSPORT ID\tSOURCE\tREASON")
 		n := 0
-		err = vlog.Entries(from, to, func(x station.Entry) error {
+		err = vlog.Entries(from, to, func(x sitedb.Entry) error {
 			n++
 			_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.At.Local().Format("2006-01-02 15:04:05"), x.Status,
 				dash(string(x.Policy)), dash(safe(x.Issuer)), dash(x.CredentialID), x.Source, safe(x.Reason))

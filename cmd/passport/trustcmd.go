@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"passport/keys/trustdb"
+	"passport/sitedb"
 	"passport/trust"
 )
 
@@ -96,7 +96,7 @@ func trustImport(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	rep, err := db.ImportBundle(data, trustdb.ImportOptions{ForceRollback: *force})
+	rep, err := db.ImportBundle(data, sitedb.ImportOptions{ForceRollback: *force})
 	if err != nil {
 		return importError(files[0], err)
 	}
@@ -116,19 +116,19 @@ func refused(hint, format string, a ...any) error {
 
 func importError(file string, err error) error {
 	switch {
-	case errors.Is(err, trustdb.ErrNoAnchor):
+	case errors.Is(err, sitedb.ErrNoAnchor):
 		return refused("pin the authority first: passport trust init --db FILE --anchor authority.pub", "%v", err)
-	case errors.Is(err, trustdb.ErrNotPinned):
+	case errors.Is(err, sitedb.ErrNotPinned):
 		return refused("only bundles from a pinned authority are accepted; if the authority changed its key, pin the new authority.pub with trust init", "%s: %v", file, err)
 	case errors.Is(err, trust.ErrBundleSignature):
 		return refused("the file was altered or is not from your authority: get a fresh copy", "%s: %v", file, err)
-	case errors.Is(err, trustdb.ErrRollback):
+	case errors.Is(err, sitedb.ErrRollback):
 		return refused("import the latest bundle; --force accepts an older one only on the authority's instruction", "%s: %v", file, err)
-	case errors.Is(err, trustdb.ErrBundleExpired):
+	case errors.Is(err, sitedb.ErrBundleExpired):
 		return refused("ask the authority for the current bundle (or check this computer's clock)", "%s: %v", file, err)
 	case errors.Is(err, trust.ErrBundleMalformed):
 		return refused("give a .bundle file written by 'passport authority bundle'; report a damaged one to the authority", "%s: %v", file, err)
-	case errors.Is(err, trustdb.ErrKidConflict):
+	case errors.Is(err, sitedb.ErrKidConflict):
 		return refused("remove the conflicting directly trusted certificate or ask the authority", "%s: %v", file, err)
 	}
 	return usageErr("", "%s: %v", file, err)
@@ -189,11 +189,11 @@ func init() {
 	register("trust status", "say in one line whether the trust list is current", trustStatus)
 }
 
-func openDB(path string) (*trustdb.DB, error) {
+func openDB(path string) (*sitedb.DB, error) {
 	if path == "" {
 		return nil, usageErr("give the site's trust database, e.g. --db site.db", "--db is required")
 	}
-	db, err := trustdb.Open(path)
+	db, err := sitedb.Open(path)
 	if err != nil {
 		return nil, usageErr("--db must be a trust database made by passport (or a new file name)", "%v", err)
 	}
@@ -201,14 +201,20 @@ func openDB(path string) (*trustdb.DB, error) {
 }
 
 // openExistingDB refuses to create a new, empty store where one is expected
-// to exist (verifying against an empty store only ever says issuer_unknown).
-func openExistingDB(path string) (*trustdb.DB, error) {
-	if path != "" {
-		if _, err := os.Stat(path); err != nil {
-			return nil, usageErr("create it with 'passport trust add --db "+path+" CERT' or 'passport trust init'", "the trust database %s does not exist", path)
-		}
+// to exist (verifying against an empty store only ever says issuer_unknown),
+// and refuses a zero-byte or foreign file rather than turning it into one.
+func openExistingDB(path string) (*sitedb.DB, error) {
+	if path == "" {
+		return nil, usageErr("give the site's trust database, e.g. --db site.db", "--db is required")
 	}
-	return openDB(path)
+	if _, err := os.Stat(path); err != nil {
+		return nil, usageErr("create it with 'passport trust add --db "+path+" CERT' or 'passport trust init'", "the trust database %s does not exist", path)
+	}
+	db, err := sitedb.OpenExisting(path)
+	if err != nil {
+		return nil, usageErr("--db must be a trust database made by 'passport trust add' or 'passport trust init'", "%v", err)
+	}
+	return db, nil
 }
 
 func trustAdd(e *env, args []string) error {

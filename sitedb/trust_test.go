@@ -1,4 +1,4 @@
-package trustdb
+package sitedb
 
 import (
 	"bytes"
@@ -236,8 +236,8 @@ func TestOpenRefusesGarbage(t *testing.T) {
 		{"text file", "garbage.db", []byte("hello, this is not a database at all, just text\n"), "not a SQLite database"},
 		{"pem file", "cert.pem", []byte("-----BEGIN CERTIFICATE-----\nMIIB\n"), "not a SQLite database"},
 		{"short file", "short.db", []byte("SQL"), "not a SQLite database"},
-		{"damaged sqlite", "bad.db", append([]byte(sqliteHeader), bytes.Repeat([]byte{0xff}, 200)...), "not a passport trust store"},
-		{"other application", "other.db", nil, "not a passport trust store"},
+		{"damaged sqlite", "bad.db", append([]byte("SQLite format 3\x00"), bytes.Repeat([]byte{0xff}, 200)...), "not a passport site database"},
+		{"other application", "other.db", nil, "not a passport site database"},
 		{"missing directory", "nodir/site.db", nil, "directory"},
 		{"query string", "a?mode=memory", nil, "'?'"},
 	}
@@ -286,7 +286,7 @@ func TestSchemaVersion(t *testing.T) {
 		tables = append(tables, n)
 	}
 	rows.Close()
-	if got := strings.Join(tables, ","); got != "authority_anchors,bundle,issuer_keys,revoked_credentials" {
+	if got := strings.Join(tables, ","); got != "authority_anchors,bundle,issuer_keys,revoked_credentials,station_log,trust_changes" {
 		t.Fatalf("tables %s", got)
 	}
 	db.Close()
@@ -314,11 +314,89 @@ func TestSchemaVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw.Close()
+	before, _ = os.ReadFile(path)
 	if db3, err := Open(path); err == nil || !strings.Contains(err.Error(), "newer") || !strings.Contains(err.Error(), "upgrade passport") {
 		if db3 != nil {
 			db3.Close()
 		}
 		t.Fatalf("newer schema: err = %v", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Fatal("refusing a newer schema changed the file")
+	}
+}
+
+// TestMigrateVersion1WithLog: a version-1 file from an older passport, whose
+// station had already created station_log itself, migrates to the current
+// schema keeping its trusted keys and log rows.
+func TestMigrateVersion1WithLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := migrations[0] + `
+CREATE TABLE IF NOT EXISTS station_log (
+    id INTEGER PRIMARY KEY, at INTEGER NOT NULL, credential_id TEXT NOT NULL DEFAULT '',
+    issuer TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, policy TEXT NOT NULL DEFAULT '',
+    reason_codes TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '');
+INSERT INTO station_log (at, status) VALUES (1, 'valid');
+INSERT INTO revoked_credentials (cti) VALUES (x'0102');
+PRAGMA application_id = 1347637332;
+PRAGMA user_version = 1;`
+	if _, err := raw.Exec(v1); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := OpenExisting(path)
+	if err != nil {
+		t.Fatalf("migrating a version-1 file: %v", err)
+	}
+	defer db.Close()
+	var version, logRows int64
+	db.sql.QueryRow("PRAGMA user_version").Scan(&version)
+	db.sql.QueryRow("SELECT count(*) FROM station_log").Scan(&logRows)
+	if version != SchemaVersion || logRows != 1 {
+		t.Fatalf("after migration: version %d, %d log rows", version, logRows)
+	}
+	if ok, err := db.IsRevoked([]byte{1, 2}); !ok || err != nil {
+		t.Fatalf("revoked id lost in migration: %v %v", ok, err)
+	}
+}
+
+// TestOpenExistingRefusesNewFiles: only the commands that set a site up
+// create a database; verify and serve refuse a missing, empty or foreign
+// file and leave it as it was.
+func TestOpenExistingRefusesNewFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"missing.db", nil, "does not exist"},
+		{"empty.db", []byte{}, "empty file"},
+		{"text.db", []byte("not a database"), "not a SQLite database"},
+	} {
+		path := filepath.Join(dir, c.name)
+		if c.data != nil {
+			if err := os.WriteFile(path, c.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db, err := OpenExisting(path)
+		if err == nil {
+			db.Close()
+			t.Errorf("%s: opened", c.name)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+		after, statErr := os.ReadFile(path)
+		if c.data == nil && statErr == nil || c.data != nil && !bytes.Equal(after, c.data) {
+			t.Errorf("%s: the file was created or changed", c.name)
+		}
 	}
 }
 

@@ -1,8 +1,7 @@
-package station
+package sitedb
 
 import (
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -11,92 +10,35 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the site database is SQLite
-
-	"passport/verify"
+	"passport/internal/sqlitedb"
 )
-
-// logSchema is the station's table in the site database, next to the trust
-// store's tables (keys/trustdb). It holds no images, no credential texts and
-// no names: only what an audit needs to match a visit to a passport.
-//
-//	station_log
-//	  id            INTEGER PK
-//	  at            INTEGER  unix milliseconds (UTC)
-//	  credential_id TEXT     hex cti; '' when nothing could be decoded
-//	  issuer        TEXT     issuing organisation code; '' when unknown
-//	  status        TEXT     valid | invalid | unreadable
-//	  policy        TEXT     met | expiring_soon | not_met | not_evaluated | '' (no policy)
-//	  reason_codes  TEXT     space-separated reason codes (verify's, then policy_not_met:CODE)
-//	  reason        TEXT     the first reason in words, or the policy summary
-//	  source        TEXT     text | image | pdf | camera | other
-const logSchema = `
-CREATE TABLE IF NOT EXISTS station_log (
-    id            INTEGER PRIMARY KEY,
-    at            INTEGER NOT NULL,
-    credential_id TEXT NOT NULL DEFAULT '',
-    issuer        TEXT NOT NULL DEFAULT '',
-    status        TEXT NOT NULL,
-    policy        TEXT NOT NULL DEFAULT '',
-    reason_codes  TEXT NOT NULL DEFAULT '',
-    reason        TEXT NOT NULL DEFAULT '',
-    source        TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS station_log_at ON station_log(at);
-`
 
 // Entry is one row of the verification log.
 type Entry struct {
-	At           time.Time     `json:"at"`
-	CredentialID string        `json:"credential_id"`
-	Issuer       string        `json:"issuer"`
-	Status       verify.Status `json:"status"`
-	Policy       PolicyStatus  `json:"policy,omitempty"`
-	ReasonCodes  string        `json:"reason_codes"`
-	Reason       string        `json:"reason"`
-	Source       string        `json:"source"`
-}
-
-// EntryOf makes the log entry for one verdict. It copies no names and no
-// credential text.
-func EntryOf(v Verdict, source string, at time.Time) Entry {
-	e := Entry{At: at, CredentialID: v.CredentialID, Issuer: v.Issuer, Status: v.Status, Source: source}
-	var codes []string
-	for _, r := range v.Reasons {
-		codes = append(codes, string(r.Code))
-	}
-	if len(v.Reasons) > 0 {
-		e.Reason = v.Reasons[0].Message
-	}
-	if v.Policy != nil {
-		e.Policy = v.Policy.Status
-		for _, q := range v.Policy.Requirements {
-			if q.Status == PolicyNotMet {
-				codes = append(codes, "policy_not_met:"+q.Code)
-			}
-		}
-		if e.Reason == "" && v.Policy.Status != PolicyNotEvaluated {
-			e.Reason = v.Policy.Summary
-		}
-	}
-	e.ReasonCodes = strings.Join(codes, " ")
-	return e
+	At           time.Time `json:"at"`
+	CredentialID string    `json:"credential_id"`
+	Issuer       string    `json:"issuer"`
+	Status       string    `json:"status"`           // valid | invalid | unreadable
+	Policy       string    `json:"policy,omitempty"` // the policy outcome, '' without a policy
+	ReasonCodes  string    `json:"reason_codes"`
+	Reason       string    `json:"reason"`
+	Source       string    `json:"source"`
 }
 
 // Log is the verification log in the site database. Writes from concurrent
 // requests are committed together by one writer goroutine (group commit);
 // Record returns once its entry is on disk. It is safe for concurrent use.
 type Log struct {
-	db        *sql.DB
-	path      string
-	retention time.Duration
+	db        *sqlitedb.DB
+	opts      LogOptions
 	queue     chan logReq
 	done      chan struct{}
 	closeOnce sync.Once
 	now       func() time.Time
 
-	mu    sync.Mutex // guards today
-	today struct {
+	mu       sync.Mutex // guards today and pruneErr
+	pruneErr error
+	today    struct {
 		day string // local YYYY-MM-DD the count is for
 		n   int
 	}
@@ -107,54 +49,53 @@ type logReq struct {
 	err chan error
 }
 
-// OpenLog opens (creating if needed) the verification log table in the
-// SQLite file at path, which should be the site's trust database already
-// opened with trustdb.Open (open the trust store first: it refuses a new file
-// that already holds other tables). Rows older than retention are deleted
-// now and every few hours while the log is open; retention 0 keeps every
-// row.
-func OpenLog(path string, retention time.Duration) (*Log, error) {
-	if path == "" {
-		return nil, errors.New("no database file given: use --db FILE")
+// LogOptions configure the verification log.
+type LogOptions struct {
+	// Retention: rows older than this are deleted when the log is opened
+	// and every PruneEvery while it is open; 0 keeps every row.
+	Retention time.Duration
+	// PruneEvery is how often a running log prunes; 0 means
+	// DefaultPruneEvery.
+	PruneEvery time.Duration
+	// PruneFailed is called when a periodic prune fails. Retention is a
+	// privacy promise, so a failure must reach a person: the station logs
+	// it and shows it in its status. Nil drops nothing silently either:
+	// the last error is kept for PruneError.
+	PruneFailed func(error)
+}
+
+// DefaultPruneEvery is how often a running station deletes rows older than
+// the retention period (it also prunes when the log is opened).
+const DefaultPruneEvery = 6 * time.Hour
+
+// OpenLog opens the verification log in the site database db. It shares
+// db's file and connections; Close the Log before db. Rows older than
+// opts.Retention are deleted now and periodically while the log is open.
+func OpenLog(db *DB, opts LogOptions) (*Log, error) {
+	if opts.Retention < 0 {
+		return nil, fmt.Errorf("log retention %v is negative: give a positive duration, or 0 to keep everything", opts.Retention)
 	}
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("database path %q contains '?' or '#': rename it", path)
+	if opts.PruneEvery <= 0 {
+		opts.PruneEvery = DefaultPruneEvery
 	}
-	if retention < 0 {
-		return nil, fmt.Errorf("log retention %v is negative: give a positive duration, or 0 to keep everything", retention)
-	}
-	if strings.HasPrefix(path, "file:") {
-		path = "./" + path
-	}
-	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_journal_mode=DELETE&_synchronous=FULL&_txlock=immediate", path, (5 * time.Second).Milliseconds())
-	db, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("opening the verification log in %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(2) // one writer, one reader for counts and exports
-	if _, err := db.Exec(logSchema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("creating the verification log table in %s: %w", path, err)
-	}
-	l := &Log{db: db, path: path, retention: retention, queue: make(chan logReq, logQueue),
+	l := &Log{db: db.sql, opts: opts, queue: make(chan logReq, logQueue),
 		done: make(chan struct{}), now: time.Now}
 	if _, err := l.Prune(); err != nil {
-		db.Close()
 		return nil, err
 	}
 	if err := l.refreshToday(); err != nil {
-		db.Close()
 		return nil, err
 	}
 	go l.writer()
 	return l, nil
 }
 
-// Close flushes pending entries and closes the database.
+// Close flushes pending entries and stops the writer. The database stays
+// open: it belongs to the DB the log was opened on.
 func (l *Log) Close() error {
 	l.closeOnce.Do(func() { close(l.queue) })
 	<-l.done
-	return l.db.Close()
+	return nil
 }
 
 // Record writes one entry and returns when it is committed. Entries recorded
@@ -176,12 +117,12 @@ func (l *Log) Record(ctx context.Context, e Entry) (err error) {
 
 func (l *Log) writer() {
 	defer close(l.done)
-	prune := time.NewTicker(pruneEvery)
+	prune := time.NewTicker(l.opts.PruneEvery)
 	defer prune.Stop()
 	for {
 		select {
 		case <-prune.C:
-			l.Prune()
+			l.periodicPrune()
 		case first, ok := <-l.queue:
 			if !ok {
 				return
@@ -220,7 +161,7 @@ func (l *Log) write(batch []logReq) error {
 	defer stmt.Close()
 	for _, r := range batch {
 		e := r.e
-		if _, err := stmt.Exec(e.At.UnixMilli(), e.CredentialID, e.Issuer, string(e.Status), string(e.Policy), e.ReasonCodes, e.Reason, e.Source); err != nil {
+		if _, err := stmt.Exec(e.At.UnixMilli(), e.CredentialID, e.Issuer, e.Status, e.Policy, e.ReasonCodes, e.Reason, e.Source); err != nil {
 			return fmt.Errorf("writing the verification log: %w", err)
 		}
 	}
@@ -281,13 +222,32 @@ func (l *Log) CountSince(t time.Time) (int, error) {
 	return n, nil
 }
 
+// periodicPrune prunes and reports a failure instead of dropping it.
+func (l *Log) periodicPrune() {
+	_, err := l.Prune()
+	l.mu.Lock()
+	l.pruneErr = err
+	l.mu.Unlock()
+	if err != nil && l.opts.PruneFailed != nil {
+		l.opts.PruneFailed(err)
+	}
+}
+
+// PruneError is the error of the last periodic prune, nil when it
+// succeeded: rows past the retention period may still be on disk.
+func (l *Log) PruneError() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pruneErr
+}
+
 // Prune deletes entries older than the retention period and returns how
 // many it deleted. With retention 0 it deletes nothing.
 func (l *Log) Prune() (int64, error) {
-	if l.retention == 0 {
+	if l.opts.Retention == 0 {
 		return 0, nil
 	}
-	res, err := l.db.Exec(`DELETE FROM station_log WHERE at < ?`, l.now().Add(-l.retention).UnixMilli())
+	res, err := l.db.Exec(`DELETE FROM station_log WHERE at < ?`, l.now().Add(-l.opts.Retention).UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("pruning the verification log: %w", err)
 	}
@@ -314,7 +274,7 @@ func (l *Log) Entries(since, until time.Time, f func(Entry) error) error {
 		if err := rows.Scan(&at, &e.CredentialID, &e.Issuer, &status, &policy, &e.ReasonCodes, &e.Reason, &e.Source); err != nil {
 			return fmt.Errorf("reading the verification log: %w", err)
 		}
-		e.At, e.Status, e.Policy = time.UnixMilli(at), verify.Status(status), PolicyStatus(policy)
+		e.At, e.Status, e.Policy = time.UnixMilli(at), status, policy
 		if err := f(e); err != nil {
 			return err
 		}
@@ -338,7 +298,7 @@ func (l *Log) WriteCSV(w io.Writer, since, until time.Time) (int, error) {
 	err := l.Entries(since, until, func(e Entry) error {
 		n++
 		return cw.Write([]string{e.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"), cell(e.CredentialID), cell(e.Issuer),
-			string(e.Status), string(e.Policy), cell(e.ReasonCodes), cell(e.Reason), cell(e.Source)})
+			e.Status, e.Policy, cell(e.ReasonCodes), cell(e.Reason), cell(e.Source)})
 	})
 	cw.Flush()
 	if err == nil {
@@ -353,3 +313,15 @@ func cell(s string) string {
 	}
 	return s
 }
+
+// Limits of the log writer.
+const (
+	// maxLogBatch is how many log entries one transaction writes. Entries
+	// arriving together are committed together (group commit), so a burst
+	// of 50 clients costs a few fsyncs, not 50.
+	maxLogBatch = 256
+
+	// logQueue is how many log entries may wait for the writer before
+	// callers block: a full second of the load test's peak rate.
+	logQueue = 1024
+)

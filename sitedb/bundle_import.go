@@ -1,4 +1,4 @@
-package trustdb
+package sitedb
 
 import (
 	"bytes"
@@ -53,7 +53,7 @@ func (db *DB) AddAnchor(pub crypto.PublicKey, name string) ([]byte, error) {
 	ctx := context.Background()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, db.wrap("writing", err)
+		return nil, db.sql.Wrap("writing", err)
 	}
 	defer tx.Rollback()
 	var have []byte
@@ -64,14 +64,14 @@ func (db *DB) AddAnchor(pub crypto.PublicKey, name string) ([]byte, error) {
 		}
 		return kid, nil
 	case !errors.Is(err, sql.ErrNoRows):
-		return nil, db.wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO authority_anchors (kid, name, public_key, added_at) VALUES (?, ?, ?, ?)",
 		kid, name, der, time.Now().Unix()); err != nil {
-		return nil, db.wrap("writing", err)
+		return nil, db.sql.Wrap("writing", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, db.wrap("writing", err)
+	if err := db.commitTrust(ctx, tx); err != nil {
+		return nil, err
 	}
 	return kid, nil
 }
@@ -80,7 +80,7 @@ func (db *DB) AddAnchor(pub crypto.PublicKey, name string) ([]byte, error) {
 func (db *DB) Anchors() ([]Anchor, error) {
 	rows, err := db.sql.Query("SELECT kid, name, public_key, added_at FROM authority_anchors ORDER BY added_at, kid")
 	if err != nil {
-		return nil, db.wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
 	defer rows.Close()
 	var out []Anchor
@@ -89,7 +89,7 @@ func (db *DB) Anchors() ([]Anchor, error) {
 		var der []byte
 		var added int64
 		if err := rows.Scan(&a.KID, &a.Name, &der, &added); err != nil {
-			return nil, db.wrap("reading", err)
+			return nil, db.sql.Wrap("reading", err)
 		}
 		if a.PublicKey, err = x509.ParsePKIXPublicKey(der); err != nil {
 			return nil, fmt.Errorf("pinned authority key %x is damaged: %v; pin it again in a new store", a.KID, err)
@@ -176,14 +176,14 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 	ctx := context.Background()
 	tx, err := db.sql.BeginTx(ctx, nil) // _txlock=immediate: the write lock is taken here
 	if err != nil {
-		return nil, db.wrap("writing", err)
+		return nil, db.sql.Wrap("writing", err)
 	}
 	defer tx.Rollback()
 	rep := &ImportReport{Bundle: b, AnchorKID: anchor.KID}
 	switch err := tx.QueryRowContext(ctx, "SELECT version FROM bundle WHERE id = 1").Scan(&rep.PrevVersion); {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
-		return nil, db.wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
 	if rep.PrevVersion != 0 && b.Version <= rep.PrevVersion && !opts.ForceRollback {
 		return nil, fmt.Errorf("%w: the bundle is version %d and version %d is in force", ErrRollback, b.Version, rep.PrevVersion)
@@ -199,7 +199,7 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 	}
 	for _, q := range []string{"DELETE FROM bundle", "DELETE FROM issuer_keys WHERE source = 'bundle'", "DELETE FROM revoked_credentials"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return nil, db.wrap("writing", err)
+			return nil, db.sql.Wrap("writing", err)
 		}
 	}
 	if err := step("deleted"); err != nil {
@@ -210,7 +210,7 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at)
 		VALUES (?, 'bundle', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return nil, db.wrap("writing", err)
+		return nil, db.sql.Wrap("writing", err)
 	}
 	defer ins.Close()
 	for n, i := range b.Issuers {
@@ -224,7 +224,7 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 		}
 		if _, err := ins.ExecContext(ctx, i.KID, i.OrgCode, i.OrgName, i.PublicKey, cert,
 			unixOrNull(i.ValidFrom), unixOrNull(i.ValidUntil), revoked, unixOrNull(i.RevokedFrom), added); err != nil {
-			return nil, db.wrap("writing", err)
+			return nil, db.sql.Wrap("writing", err)
 		}
 		if n == len(b.Issuers)/2 {
 			if err := step("issuers-half"); err != nil {
@@ -237,12 +237,12 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 	}
 	rev, err := tx.PrepareContext(ctx, "INSERT INTO revoked_credentials (cti) VALUES (?)")
 	if err != nil {
-		return nil, db.wrap("writing", err)
+		return nil, db.sql.Wrap("writing", err)
 	}
 	defer rev.Close()
 	for _, id := range b.Revoked {
 		if _, err := rev.ExecContext(ctx, id); err != nil {
-			return nil, db.wrap("writing", err)
+			return nil, db.sql.Wrap("writing", err)
 		}
 	}
 	if err := step("revoked"); err != nil {
@@ -250,15 +250,14 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO bundle (id, version, issued, expires, anchor_kid, imported_at, raw)
 		VALUES (1, ?, ?, ?, ?, ?, ?)`, b.Version, b.Issued.Unix(), b.Expires.Unix(), anchor.KID, added, data); err != nil {
-		return nil, db.wrap("writing", err)
+		return nil, db.sql.Wrap("writing", err)
 	}
 	if err := step("bundle"); err != nil {
 		return nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, db.wrap("writing", err)
+	if err := db.commitTrust(ctx, tx); err != nil {
+		return nil, err
 	}
-	db.invalidate()
 	return rep, nil
 }
 
@@ -309,7 +308,7 @@ func (db *DB) CurrentBundle() (*BundleRecord, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, db.wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
 	r.Issued, r.Expires, r.ImportedAt = time.Unix(issued, 0).UTC(), time.Unix(expires, 0).UTC(), time.Unix(imported, 0).UTC()
 	return &r, nil

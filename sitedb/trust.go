@@ -1,13 +1,4 @@
-// Package trustdb is the SQLite trust store of a verifying site: the issuer
-// keys it trusts (directly, or later from signed trust-list bundles), the
-// authority keys it pins and the revoked credential ids. It implements
-// trust.TrustStore and is the only package that imports the SQLite driver.
-//
-// The store is one SQLite file in rollback-journal mode (a single file that
-// can be copied or kept on read-only media), with foreign keys on and a busy
-// timeout so a verifier station and a concurrent `trust import` wait for
-// each other instead of failing. The schema is described in schema.go.
-package trustdb
+package sitedb
 
 import (
 	"bytes"
@@ -17,41 +8,34 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
+	"passport/internal/sqlitedb"
 	"passport/trust"
-
-	"github.com/mattn/go-sqlite3"
 )
-
-// busyTimeout is how long a statement waits for another process's lock
-// (for example a `trust import` committing) before failing.
-const busyTimeout = 5 * time.Second
-
-// sqliteHeader starts every SQLite 3 database file.
-const sqliteHeader = "SQLite format 3\x00"
 
 // DB is an open trust store. It implements trust.TrustStore and is safe for
 // concurrent use.
 type DB struct {
 	path string
-	sql  *sql.DB
+	sql  *sqlitedb.DB
 
-	revokedStmt *sql.Stmt
+	revokedStmt  *sql.Stmt
+	trustGenStmt *sql.Stmt
 
-	mu      sync.Mutex        // guards everything below
-	file    *os.File          // the database file, for its header's change counter
-	watch   *sql.Conn         // WAL only: dedicated connection for PRAGMA data_version
-	snap    map[string]*entry // key cache, nil until first used
-	version int64             // change counter (or data_version) when snap was loaded
-
-	info        *trust.ListInfo // Info cache, nil until first used
-	infoVersion int64           // change counter when info was computed
+	// The caches below hold the trust tables as of trust generation
+	// trustGen. A commit to the file (the header's change counter moves)
+	// may be a log row or a trust change; only the latter bumps
+	// trust_changes.n, so a log write costs one small query, not a reload.
+	mu          sync.Mutex        // guards everything below
+	file        *os.File          // the database file, for its header's change counter
+	watch       *sql.Conn         // WAL only: dedicated connection for PRAGMA data_version
+	fileVersion int64             // change counter (or data_version) when trustGen was read
+	trustGen    int64             // trust_changes.n the caches belong to
+	snap        map[string]*entry // key cache, nil until first used
+	info        *trust.ListInfo   // Info cache, nil until first used
 }
 
 // entry is one cached issuer key; its public key is parsed on first use so
@@ -65,156 +49,40 @@ type entry struct {
 
 var _ trust.TrustStore = (*DB)(nil)
 
-// Open opens the trust store at path, creating it if it does not exist and
-// migrating an older schema to SchemaVersion. A file that is not a SQLite
-// database, a SQLite database that is not a passport trust store, or a store
-// with a newer schema version is refused with an error saying so. Opening a
-// store that is already current writes nothing.
-func Open(path string) (*DB, error) {
-	if path == "" {
-		return nil, errors.New("no trust store file given: use --db FILE")
-	}
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("trust store path %q contains '?' or '#': rename it", path)
-	}
-	if strings.HasPrefix(path, "file:") {
-		path = "." + string(filepath.Separator) + path // a plain path, not a SQLite URI
-	}
-	if err := checkHeader(path); err != nil {
-		return nil, err
-	}
-	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_foreign_keys=on&_journal_mode=DELETE&_synchronous=FULL&_txlock=immediate",
-		path, busyTimeout.Milliseconds())
-	sdb, err := sql.Open("sqlite3", dsn)
+// Open opens the site database at path, creating it if it does not exist
+// and migrating an older schema (see schema.go). A file that is not a SQLite
+// database, a SQLite database that is not a passport site database, or one
+// with a newer schema version is refused with an error saying so, and left
+// unchanged. Opening a database that is already current writes nothing. Only
+// the commands that set a site up (`trust init`, `trust add`) create one;
+// everything else uses OpenExisting.
+func Open(path string) (*DB, error) { return open(path, sqlitedb.Create) }
+
+// OpenExisting is Open, but refuses a missing or empty file instead of
+// creating a new database: verifying against an empty trust list would only
+// ever say issuer_unknown.
+func OpenExisting(path string) (*DB, error) { return open(path, sqlitedb.Existing) }
+
+func open(path string, mode sqlitedb.Mode) (*DB, error) {
+	sdb, err := sqlitedb.Open(path, &schema, mode)
 	if err != nil {
-		return nil, fmt.Errorf("opening trust store %s: %w", path, err)
-	}
-	db := &DB{path: path, sql: sdb}
-	if err := db.init(); err != nil {
-		sdb.Close()
 		return nil, err
 	}
-	if db.file, err = os.Open(path); err != nil {
+	db := &DB{path: sdb.Path, sql: sdb}
+	ctx := context.Background()
+	if db.revokedStmt, err = sdb.PrepareContext(ctx, "SELECT 1 FROM revoked_credentials WHERE cti = ?"); err != nil {
+		sdb.Close()
+		return nil, sdb.Wrap("preparing", err)
+	}
+	if db.trustGenStmt, err = sdb.PrepareContext(ctx, "SELECT n FROM trust_changes WHERE id = 1"); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("opening trust store: %w", err)
+		return nil, sdb.Wrap("preparing", err)
+	}
+	if db.file, err = os.Open(db.path); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening the site database: %w", err)
 	}
 	return db, nil
-}
-
-// checkHeader refuses an existing non-empty file that is not SQLite, before
-// the driver sees it.
-func checkHeader(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		dir := filepath.Dir(path)
-		if _, err := os.Stat(dir); err != nil {
-			return fmt.Errorf("cannot create trust store %s: directory %s: %w", path, dir, err)
-		}
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("opening trust store: %w", err)
-	}
-	defer f.Close()
-	var hdr [len(sqliteHeader)]byte
-	n, err := io.ReadFull(f, hdr[:])
-	if n == 0 && (err == io.EOF) {
-		return nil // empty file: SQLite treats it as a new database
-	}
-	if string(hdr[:n]) != sqliteHeader {
-		return fmt.Errorf("%s is not a passport trust store (not a SQLite database): give the --db file made by `passport trust add` or `trust init`", path)
-	}
-	return nil
-}
-
-func (db *DB) init() error {
-	ctx := context.Background()
-	var appID, version int64
-	if err := db.sql.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return db.wrap("reading", err)
-	}
-	if err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return db.wrap("reading", err)
-	}
-	if appID != 0 && appID != applicationID {
-		return fmt.Errorf("%s is a SQLite database of another application (application_id %#x), not a passport trust store", db.path, appID)
-	}
-	if version > SchemaVersion {
-		return fmt.Errorf("trust store %s has schema version %d, newer than this passport understands (%d): upgrade passport", db.path, version, SchemaVersion)
-	}
-	if version == 0 {
-		var tables int
-		if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
-			return db.wrap("reading", err)
-		}
-		if tables > 0 {
-			return fmt.Errorf("%s is a SQLite database but not a passport trust store: give another --db file", db.path)
-		}
-	} else if appID != applicationID {
-		return fmt.Errorf("%s is a SQLite database but not a passport trust store (application_id %#x): give another --db file", db.path, appID)
-	}
-	if version < SchemaVersion {
-		if err := db.migrate(ctx, version); err != nil {
-			return err
-		}
-	}
-	var err error
-	if db.revokedStmt, err = db.sql.PrepareContext(ctx, "SELECT 1 FROM revoked_credentials WHERE cti = ?"); err != nil {
-		return db.wrap("preparing", err)
-	}
-	return nil
-}
-
-// migrate runs migrations[from:] in one transaction.
-func (db *DB) migrate(ctx context.Context, from int64) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return db.wrap("migrating", err)
-	}
-	defer tx.Rollback()
-	// Re-read inside the write lock: another process may have migrated meanwhile.
-	var version int64
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return db.wrap("migrating", err)
-	}
-	if version != from {
-		if version == SchemaVersion {
-			return nil
-		}
-		return fmt.Errorf("trust store %s changed schema version from %d to %d while opening: try again", db.path, from, version)
-	}
-	for v := from; v < SchemaVersion; v++ {
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
-			return fmt.Errorf("migrating trust store %s to schema version %d: %w", db.path, v+1, err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
-		return db.wrap("migrating", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return db.wrap("migrating", err)
-	}
-	return nil
-}
-
-// wrap turns a driver error into one that names the file and says what to do.
-func (db *DB) wrap(doing string, err error) error {
-	var se sqlite3.Error
-	if errors.As(err, &se) {
-		switch se.Code {
-		case sqlite3.ErrNotADB:
-			return fmt.Errorf("%s is not a passport trust store (not a SQLite database)", db.path)
-		case sqlite3.ErrCorrupt:
-			return fmt.Errorf("trust store %s is damaged (%v): restore it or build a new one with `trust init`/`trust add`", db.path, err)
-		case sqlite3.ErrBusy, sqlite3.ErrLocked:
-			return fmt.Errorf("trust store %s is locked by another process: try again when it has finished", db.path)
-		case sqlite3.ErrCantOpen:
-			return fmt.Errorf("cannot open trust store %s: check the path and that its directory exists and is writable", db.path)
-		case sqlite3.ErrReadonly:
-			return fmt.Errorf("trust store %s is read-only: check the file's permissions", db.path)
-		}
-	}
-	return fmt.Errorf("%s trust store %s: %w", doing, db.path, err)
 }
 
 // Close releases the store.
@@ -230,8 +98,10 @@ func (db *DB) Close() error {
 	}
 	db.snap = nil
 	db.mu.Unlock()
-	if db.revokedStmt != nil {
-		db.revokedStmt.Close()
+	for _, st := range []*sql.Stmt{db.revokedStmt, db.trustGenStmt} {
+		if st != nil {
+			st.Close()
+		}
 	}
 	return db.sql.Close()
 }
@@ -279,12 +149,12 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) 
 	ctx := context.Background()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, db.wrap("writing", err)
+		return nil, db.sql.Wrap("writing", err)
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, "SELECT source, public_key, certificate FROM issuer_keys WHERE kid = ?", k.KID)
 	if err != nil {
-		return nil, db.wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
 	haveDirect := false
 	for rows.Next() {
@@ -292,7 +162,7 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) 
 		var pub, der []byte
 		if err := rows.Scan(&source, &pub, &der); err != nil {
 			rows.Close()
-			return nil, db.wrap("reading", err)
+			return nil, db.sql.Wrap("reading", err)
 		}
 		if !bytes.Equal(pub, cert.RawSubjectPublicKeyInfo) {
 			rows.Close()
@@ -307,7 +177,7 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) 
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, db.wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
 	rows.Close()
 	if haveDirect {
@@ -319,12 +189,11 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) 
 		k.KID, k.Source, k.OrgCode, k.OrgName, cert.RawSubjectPublicKeyInfo, cert.Raw,
 		unixOrNull(k.ValidFrom), unixOrNull(k.ValidUntil), time.Now().Unix())
 	if err != nil {
-		return nil, db.wrap("writing", err)
+		return nil, db.sql.Wrap("writing", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, db.wrap("writing", err)
+	if err := db.commitTrust(ctx, tx); err != nil {
+		return nil, err
 	}
-	db.invalidate()
 	return &k, nil
 }
 
@@ -333,14 +202,14 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) 
 func (db *DB) Keys() ([]trust.TrustedKey, error) {
 	rows, err := db.sql.Query(`SELECT ` + keyColumns + ` FROM issuer_keys ORDER BY org_code, kid, source`)
 	if err != nil {
-		return nil, db.wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
 	defer rows.Close()
 	var out []trust.TrustedKey
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
-			return nil, db.wrap("reading", err)
+			return nil, db.sql.Wrap("reading", err)
 		}
 		pub, err := parsePublicKey(e)
 		if err != nil {
@@ -350,7 +219,7 @@ func (db *DB) Keys() ([]trust.TrustedKey, error) {
 		out = append(out, e.key)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, db.wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
 	return out, nil
 }
@@ -428,13 +297,13 @@ func (db *DB) changeVersion() (int64, error) {
 		if db.watch == nil {
 			c, err := db.sql.Conn(ctx)
 			if err != nil {
-				return 0, db.wrap("reading", err)
+				return 0, db.sql.Wrap("reading", err)
 			}
 			db.watch = c
 			db.snap, db.info = nil, nil
 		}
 		if err := db.watch.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
-			return 0, db.wrap("reading", err)
+			return 0, db.sql.Wrap("reading", err)
 		}
 	}
 	return v, nil
@@ -443,34 +312,70 @@ func (db *DB) changeVersion() (int64, error) {
 func (db *DB) snapshot() (map[string]*entry, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	v, err := db.changeVersion()
-	if err != nil {
+	if err := db.refresh(); err != nil {
 		return nil, err
 	}
-	if db.snap != nil && v == db.version {
+	if db.snap != nil {
 		return db.snap, nil
 	}
 	rows, err := db.sql.Query(`SELECT ` + keyColumns + ` FROM issuer_keys ORDER BY source = 'bundle'`)
 	if err != nil {
-		return nil, db.wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
 	defer rows.Close()
 	snap := make(map[string]*entry)
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
-			return nil, db.wrap("reading", err)
+			return nil, db.sql.Wrap("reading", err)
 		}
 		snap[string(e.key.KID)] = e // bundle rows come last and win
 	}
 	if err := rows.Err(); err != nil {
-		return nil, db.wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
-	db.snap, db.version = snap, v
+	db.snap = snap
 	return snap, nil
 }
 
-// invalidate drops the key cache after a write through this DB.
+// refresh drops the caches when another connection or process changed the
+// trust tables since they were loaded. A commit that touched only the log
+// moves the file's change counter but not trust_changes.n, so it keeps them.
+// db.mu must be held.
+func (db *DB) refresh() error {
+	v, err := db.changeVersion()
+	if err != nil {
+		return err
+	}
+	if v == db.fileVersion && (db.snap != nil || db.info != nil) {
+		return nil
+	}
+	var gen int64
+	if err := db.trustGenStmt.QueryRow().Scan(&gen); err != nil {
+		return db.sql.Wrap("reading", err)
+	}
+	if gen != db.trustGen {
+		db.snap, db.info = nil, nil
+	}
+	db.fileVersion, db.trustGen = v, gen
+	return nil
+}
+
+// commitTrust commits a transaction that changed trust tables: it bumps
+// trust_changes.n in the same transaction, so every reader of the file sees
+// the change, and drops this DB's caches.
+func (db *DB) commitTrust(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, "UPDATE trust_changes SET n = n + 1 WHERE id = 1"); err != nil {
+		return db.sql.Wrap("writing", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return db.sql.Wrap("writing", err)
+	}
+	db.invalidate()
+	return nil
+}
+
+// invalidate drops the caches after a trust write through this DB.
 func (db *DB) invalidate() {
 	db.mu.Lock()
 	db.snap = nil
@@ -486,7 +391,7 @@ func (db *DB) IsRevoked(credentialID []byte) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, db.wrap("reading", err)
+		return false, db.sql.Wrap("reading", err)
 	}
 	return true, nil
 }
@@ -499,18 +404,17 @@ func (db *DB) IsRevoked(credentialID []byte) (bool, error) {
 func (db *DB) Info() (trust.ListInfo, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	v, err := db.changeVersion()
-	if err != nil {
+	if err := db.refresh(); err != nil {
 		return trust.ListInfo{}, err
 	}
-	if db.info != nil && db.infoVersion == v {
+	if db.info != nil {
 		return *db.info, nil
 	}
 	info, err := db.readInfo()
 	if err != nil {
 		return info, err
 	}
-	db.info, db.infoVersion = &info, v
+	db.info = &info
 	return info, nil
 }
 
@@ -521,15 +425,15 @@ func (db *DB) readInfo() (trust.ListInfo, error) {
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
-		return info, db.wrap("reading", err)
+		return info, db.sql.Wrap("reading", err)
 	default:
 		info.Issued, info.Expires = time.Unix(issued, 0).UTC(), time.Unix(expires, 0).UTC()
 	}
 	if err := db.sql.QueryRow("SELECT count(DISTINCT kid) FROM issuer_keys").Scan(&info.Issuers); err != nil {
-		return info, db.wrap("reading", err)
+		return info, db.sql.Wrap("reading", err)
 	}
 	if err := db.sql.QueryRow("SELECT count(*) FROM revoked_credentials").Scan(&info.Revoked); err != nil {
-		return info, db.wrap("reading", err)
+		return info, db.sql.Wrap("reading", err)
 	}
 	return info, nil
 }

@@ -1,12 +1,27 @@
-package trustdb
+package sitedb
 
-// SchemaVersion is the trust store schema this package reads and writes,
+import "passport/internal/sqlitedb"
+
+// SchemaVersion is the site database schema this package reads and writes,
 // kept in PRAGMA user_version. A file with a newer version is refused.
-const SchemaVersion = 1
+var SchemaVersion = schema.Version()
 
-// applicationID marks a SQLite file as a passport trust store
+// applicationID marks a SQLite file as a passport site database
 // (PRAGMA application_id, "PSPT" in ASCII), so Open can refuse other databases.
 const applicationID = 0x50535054
+
+// schema is the site database's one description: every table of the file,
+// trust and log alike, is created by these migrations and nowhere else.
+var schema = sqlitedb.Schema{
+	Name:          "passport site database",
+	Hint:          "give the --db file made by `passport trust add` or `passport trust init`",
+	ApplicationID: applicationID,
+	Migrations:    migrations,
+	// A rollback journal keeps the site database one file that can be
+	// copied or kept on read-only media; a bundle import interrupted by a
+	// crash leaves a hot journal that the next open rolls back.
+	Journal: "DELETE",
+}
 
 // migrations[i] upgrades a store from schema version i to i+1. Each runs in
 // the same transaction as the user_version update, so a store is always at
@@ -42,7 +57,29 @@ const applicationID = 0x50535054
 //	revoked_credentials  credential ids (CWT cti bytes) revoked by the bundle in force.
 //	  cti BLOB PK
 //
-// A bundle import (ImportBundle, bundle.go) deletes the bundle row, every issuer_keys
+// Schema version 2:
+//
+//	trust_changes        one row (id = 1) counting commits that changed a trust table.
+//	  n INTEGER            bumped in the same transaction as every trust write, so a
+//	                       reader can tell a trust change from a log write (see trustGen).
+//
+//	station_log          the verification log (log.go), one row per verification: no
+//	                     images, no credential texts, no names.
+//	  id INTEGER PK
+//	  at INTEGER           unix milliseconds (UTC)
+//	  credential_id TEXT   hex cti; '' when nothing could be decoded
+//	  issuer TEXT          issuing organisation code; '' when unknown
+//	  status TEXT          valid | invalid | unreadable
+//	  policy TEXT          met | expiring_soon | not_met | not_evaluated | '' (no policy)
+//	  reason_codes TEXT    space-separated reason codes (verify's, then policy_not_met:CODE)
+//	  reason TEXT          the first reason in words, or the policy summary
+//	  source TEXT          text | image | pdf | camera | other
+//
+// Stations before schema version 2 created station_log themselves
+// (CREATE TABLE IF NOT EXISTS) in a version-1 file, so migration 2 keeps
+// IF NOT EXISTS for it.
+//
+// A bundle import (ImportBundle, bundle_import.go) deletes the bundle row, every issuer_keys
 // row with source = 'bundle' and every revoked_credentials row, and inserts
 // the new ones, all in one transaction. When a kid is present from both
 // sources the bundle row is the one used: the authority's status, including
@@ -85,7 +122,26 @@ CREATE TABLE issuer_keys (
 CREATE TABLE revoked_credentials (
     cti BLOB PRIMARY KEY
 ) WITHOUT ROWID;
+`,
+	// 1 → 2
+	`
+CREATE TABLE trust_changes (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+INSERT INTO trust_changes (id, n) VALUES (1, 1);
 
-PRAGMA application_id = 1347637332;
+CREATE TABLE IF NOT EXISTS station_log (
+    id            INTEGER PRIMARY KEY,
+    at            INTEGER NOT NULL,
+    credential_id TEXT NOT NULL DEFAULT '',
+    issuer        TEXT NOT NULL DEFAULT '',
+    status        TEXT NOT NULL,
+    policy        TEXT NOT NULL DEFAULT '',
+    reason_codes  TEXT NOT NULL DEFAULT '',
+    reason        TEXT NOT NULL DEFAULT '',
+    source        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS station_log_at ON station_log(at);
 `,
 }

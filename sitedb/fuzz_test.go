@@ -1,4 +1,4 @@
-package trustdb
+package sitedb
 
 import (
 	"os"
@@ -24,7 +24,7 @@ func FuzzOpen(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(data)
-	f.Add([]byte(sqliteHeader))
+	f.Add([]byte("SQLite format 3\x00"))
 	f.Add([]byte("not a database"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "f.db")

@@ -1,0 +1,34 @@
+package station
+
+import (
+	"strings"
+	"time"
+
+	"passport/sitedb"
+)
+
+// EntryOf makes the log entry for one verdict. It copies no names and no
+// credential text.
+func EntryOf(v Verdict, source string, at time.Time) sitedb.Entry {
+	e := sitedb.Entry{At: at, CredentialID: v.CredentialID, Issuer: v.Issuer, Status: string(v.Status), Source: source}
+	var codes []string
+	for _, r := range v.Reasons {
+		codes = append(codes, string(r.Code))
+	}
+	if len(v.Reasons) > 0 {
+		e.Reason = v.Reasons[0].Message
+	}
+	if v.Policy != nil {
+		e.Policy = string(v.Policy.Status)
+		for _, q := range v.Policy.Requirements {
+			if q.Status == PolicyNotMet {
+				codes = append(codes, "policy_not_met:"+q.Code)
+			}
+		}
+		if e.Reason == "" && v.Policy.Status != PolicyNotEvaluated {
+			e.Reason = v.Policy.Summary
+		}
+	}
+	e.ReasonCodes = strings.Join(codes, " ")
+	return e
+}
