@@ -90,7 +90,7 @@ func (o Outcome) String() string {
 
 // ParseOutcome reads an outcome name as written in the HR CSV.
 func ParseOutcome(s string) (Outcome, error) {
-	s = normalise(s)
+	s = NormalizeCode(s)
 	switch s {
 	case "", "clear", "cleared", "pass", "passed", "verified", "yes", "fit":
 		return OutcomeClear, nil
@@ -145,7 +145,7 @@ func (t CheckType) Known() bool { _, ok := checkCodes[t]; return ok }
 
 // ParseCheckType reads a check type code.
 func ParseCheckType(s string) (CheckType, error) {
-	n := normalise(s)
+	n := NormalizeCode(s)
 	for t, c := range checkCodes {
 		if c[0] == n {
 			return t, nil
@@ -212,7 +212,7 @@ func (s Subject) Known() bool { _, ok := subjectCodes[s]; return ok }
 
 // ParseSubject reads a subject code.
 func ParseSubject(s string) (Subject, error) {
-	n := normalise(s)
+	n := NormalizeCode(s)
 	for t, c := range subjectCodes {
 		if c[0] == n {
 			return t, nil
@@ -221,7 +221,11 @@ func ParseSubject(s string) (Subject, error) {
 	return 0, fmt.Errorf("unknown training subject %q", s)
 }
 
-func normalise(s string) string {
+// NormalizeCode is the one normal form of every code a person types: check
+// types, outcomes, training subjects, DBS levels and CSV headers. It trims,
+// lowercases, and turns spaces and hyphens into underscores, so
+// "Enhanced-Barred" and "enhanced barred" are both "enhanced_barred".
+func NormalizeCode(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
 }

@@ -15,6 +15,7 @@ import (
 	"passport/credential"
 	"passport/keys"
 	"passport/layout"
+	"passport/policy"
 	"passport/sitedb"
 )
 
@@ -153,4 +154,13 @@ func blankPNG(t testing.TB) []byte {
 	var b bytes.Buffer
 	png.Encode(&b, img)
 	return b.Bytes()
+}
+
+func examplePolicy(t testing.TB) *policy.Policy {
+	t.Helper()
+	p, err := policy.Load("../fixtures/site-policy.json")
+	if err != nil {
+		t.Fatalf("the example policy does not load: %v", err)
+	}
+	return p
 }

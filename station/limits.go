@@ -18,21 +18,6 @@ const (
 	// of verifications (and thousands of log rows).
 	MaxTextBodyBytes = 64 << 10
 
-	// MaxPolicyBytes caps a policy file. The example policy is under 2 KB;
-	// 256 KB is room for long notes while refusing a wrong file (a PDF, a
-	// database) before it is parsed.
-	MaxPolicyBytes = 256 << 10
-
-	// MaxPolicyRequirements caps the checks plus training subjects of a
-	// policy: there are 6 check types and 11 subjects, so 64 allows
-	// alternatives and repeats while bounding evaluation work.
-	MaxPolicyRequirements = 64
-
-	// MaxPolicyWithinYears bounds a "within" period: nothing on a passport
-	// is meaningful after 50 years, and it keeps date arithmetic far from
-	// overflow.
-	MaxPolicyWithinYears = 50
-
 	// maxHeaderBytes caps request headers: the page and API send a few
 	// hundred bytes; 16 KB leaves room for proxies and cookies.
 	maxHeaderBytes = 16 << 10
@@ -65,7 +50,3 @@ const (
 	// for annual audits, plus a month of slack for the audit to happen.
 	DefaultRetention = 395 * 24 * time.Hour
 )
-
-// DefaultExpiringSoonDays is the warning window of a policy that does not
-// set expiring_soon_days: a month is time to book a refresher course.
-const DefaultExpiringSoonDays = 30

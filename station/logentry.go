@@ -4,12 +4,13 @@ import (
 	"strings"
 	"time"
 
+	"passport/policy"
 	"passport/sitedb"
 )
 
 // EntryOf makes the log entry for one verdict. It copies no names and no
 // credential text.
-func EntryOf(v Verdict, source string, at time.Time) sitedb.Entry {
+func EntryOf(v policy.Verdict, source string, at time.Time) sitedb.Entry {
 	e := sitedb.Entry{At: at, CredentialID: v.CredentialID, Issuer: v.Issuer, Status: string(v.Status), Source: source}
 	var codes []string
 	for _, r := range v.Reasons {
@@ -21,11 +22,11 @@ func EntryOf(v Verdict, source string, at time.Time) sitedb.Entry {
 	if v.Policy != nil {
 		e.Policy = string(v.Policy.Status)
 		for _, q := range v.Policy.Requirements {
-			if q.Status == PolicyNotMet {
+			if q.Status == policy.NotMet {
 				codes = append(codes, "policy_not_met:"+q.Code)
 			}
 		}
-		if e.Reason == "" && v.Policy.Status != PolicyNotEvaluated {
+		if e.Reason == "" && v.Policy.Status != policy.NotEvaluated {
 			e.Reason = v.Policy.Summary
 		}
 	}

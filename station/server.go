@@ -2,12 +2,16 @@
 // local HTTP server with one self-contained page (HTML, CSS and JavaScript
 // embedded in the binary) for a reception desk — a text field for USB
 // barcode scanners, file upload and drag-and-drop, webcam capture — and a
-// JSON API (POST /api/verify) that the page and other local systems use. It
-// also holds the site acceptance policy (Policy) and the verification log
-// (Log), both kept offline.
+// JSON API (POST /api/verify) that the page and other local systems use.
 //
-// The server is a thin layer over package verify: every result is a
-// verify.Result, with the policy verdict added alongside (Verdict).
+// The server is a thin HTTP adapter: verification is package verify, the
+// site acceptance policy is package policy (every result is a policy.Verdict,
+// made by policy.Apply exactly as `passport verify --policy` makes it), and
+// the trust list and verification log are package sitedb. This package adds
+// only HTTP: limits, decoding slots, the page, and what to log per request.
+//
+// Import rules: station may import verify (and verify/scan), policy, sitedb,
+// trust and credential; never keys or issue (docs/architecture.md).
 package station
 
 import (
@@ -32,6 +36,7 @@ import (
 	"unicode/utf8"
 
 	"passport/credential"
+	"passport/policy"
 	"passport/sitedb"
 	"passport/trust"
 	"passport/verify"
@@ -48,7 +53,7 @@ type Config struct {
 	// Log records each verification; nil records nothing.
 	Log *sitedb.Log
 	// Policy is applied to each valid credential; nil applies none.
-	Policy *Policy
+	Policy *policy.Policy
 	// MaxBodyBytes caps a request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// Decoders is how many images or PDFs are decoded at once; 0 means the
@@ -248,17 +253,21 @@ func apiError(w http.ResponseWriter, status int, code, msg string) {
 	json.NewEncoder(w).Encode(APIError{APIErrorBody{code, msg}})
 }
 
-// VerifyResponse is the body of POST /api/verify: one Verdict per credential
+// VerifyResponse is the body of POST /api/verify: one policy.Verdict per credential
 // found (each with the same fields as a line of `passport verify --json`),
 // and the station's counters.
 type VerifyResponse struct {
-	Results []Verdict `json:"results"`
+	Results []policy.Verdict `json:"results"`
 	// Today is the number of verifications logged today (local time),
 	// including these; -1 when the station keeps no log.
 	Today int `json:"today"`
 	// Logged is false when the log could not be written (the results stand).
 	Logged bool `json:"logged"`
 }
+
+// WarnLogPruneFailed is the status warning shown while the verification
+// log's periodic prune fails: rows past the retention period are still kept.
+const WarnLogPruneFailed credential.Reason = "log_prune_failed"
 
 // StatusResponse is the body of GET /api/status.
 type StatusResponse struct {
@@ -281,6 +290,12 @@ func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
 	resp := StatusResponse{Today: s.today(), Warnings: []verify.Reason{}, MaxUpload: s.cfg.MaxBodyBytes}
 	if s.cfg.Policy != nil {
 		resp.Policy = s.cfg.Policy.Name
+	}
+	if s.cfg.Log != nil {
+		if err := s.cfg.Log.PruneError(); err != nil {
+			resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnLogPruneFailed,
+				Message: "old log entries could not be deleted as the retention period promises: " + err.Error()})
+		}
 	}
 	info, err := s.cfg.Store.Info()
 	if err != nil {
@@ -456,14 +471,10 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.cfg.Now()
 	results := verify.Input(name, data, s.cfg.Store, verify.Options{Now: now})
-	resp := VerifyResponse{Results: make([]Verdict, 0, len(results)), Logged: s.cfg.Log != nil}
+	resp := VerifyResponse{Results: make([]policy.Verdict, 0, len(results)), Logged: s.cfg.Log != nil}
 	var summary []string
 	for _, res := range results {
-		v := Verdict{Result: res}
-		if s.cfg.Policy != nil {
-			pr := s.cfg.Policy.Evaluate(&v.Result, now)
-			v.Policy = &pr
-		}
+		v := policy.Apply(s.cfg.Policy, res, now)
 		resp.Results = append(resp.Results, v)
 		summary = append(summary, verdictSummary(v))
 		// A camera frame with no code in it is not a verification.
@@ -490,7 +501,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, resp)
 }
 
-func verdictSummary(v Verdict) string {
+func verdictSummary(v policy.Verdict) string {
 	s := string(v.Status)
 	if v.CredentialID != "" {
 		s += ":" + v.CredentialID

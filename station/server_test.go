@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"passport/policy"
 	"passport/sitedb"
 	"passport/verify"
 )
@@ -37,7 +38,7 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	return b.Buffer.Write(p)
 }
 
-func newSite(t testing.TB, pol *Policy) *site {
+func newSite(t testing.TB, pol *policy.Policy) *site {
 	t.Helper()
 	f := newFixture(t)
 	l, err := sitedb.OpenLog(f.db, sitedb.LogOptions{Retention: DefaultRetention})
@@ -82,17 +83,17 @@ func TestAPIVerify(t *testing.T) {
 		name, ctype string
 		body        []byte
 		status      verify.Status
-		policy      PolicyStatus
+		policy      policy.Status
 		reason      string
 	}{
-		{"scanner text with Enter", "text/plain", []byte(good + "\r\n"), verify.StatusValid, PolicyMet, ""},
-		{"scanner text, Caps Lock on", "text/plain", []byte(strings.ToLower(good)), verify.StatusValid, PolicyMet, ""},
-		{"genuine but DBS too old", "text/plain", []byte(oldDBS), verify.StatusValid, PolicyNotMet, ""},
-		{"QR scan PNG", "image/png", qrPNG(t, good), verify.StatusValid, PolicyMet, ""},
-		{"tampered scan", "image/png", qrPNG(t, tampered), verify.StatusInvalid, PolicyNotEvaluated, "signature_invalid"},
-		{"forged text", "text/plain", []byte(s.forged(t, s.claims("Zoë Whitfield", 1, 1))), verify.StatusInvalid, PolicyNotEvaluated, "signature_invalid"},
-		{"blank scan", "image/png", blankPNG(t), verify.StatusUnreadable, PolicyNotEvaluated, "no_barcode"},
-		{"not a passport", "application/octet-stream", []byte{0, 1, 2, 3}, verify.StatusUnreadable, PolicyNotEvaluated, "unsupported_input"},
+		{"scanner text with Enter", "text/plain", []byte(good + "\r\n"), verify.StatusValid, policy.Met, ""},
+		{"scanner text, Caps Lock on", "text/plain", []byte(strings.ToLower(good)), verify.StatusValid, policy.Met, ""},
+		{"genuine but DBS too old", "text/plain", []byte(oldDBS), verify.StatusValid, policy.NotMet, ""},
+		{"QR scan PNG", "image/png", qrPNG(t, good), verify.StatusValid, policy.Met, ""},
+		{"tampered scan", "image/png", qrPNG(t, tampered), verify.StatusInvalid, policy.NotEvaluated, "signature_invalid"},
+		{"forged text", "text/plain", []byte(s.forged(t, s.claims("Zoë Whitfield", 1, 1))), verify.StatusInvalid, policy.NotEvaluated, "signature_invalid"},
+		{"blank scan", "image/png", blankPNG(t), verify.StatusUnreadable, policy.NotEvaluated, "no_barcode"},
+		{"not a passport", "application/octet-stream", []byte{0, 1, 2, 3}, verify.StatusUnreadable, policy.NotEvaluated, "unsupported_input"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

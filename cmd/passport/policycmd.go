@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"passport/station"
+	"passport/policy"
 )
 
 func init() {
@@ -21,7 +21,7 @@ func policyCheck(e *env, args []string) error {
 	if len(files) != 1 {
 		return usageErr("example: passport policy check fixtures/site-policy.json", "give exactly one policy file")
 	}
-	p, err := station.LoadPolicy(files[0])
+	p, err := policy.Load(files[0])
 	if err != nil {
 		return usageErr("fixtures/site-policy.json is a working example", "%v", err)
 	}

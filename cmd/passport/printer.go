@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"passport/station"
+	"passport/policy"
 	"passport/verify"
 )
 
@@ -35,7 +35,7 @@ var verdictWord = map[verify.Status]string{
 	verify.StatusValid: "VALID", verify.StatusInvalid: "INVALID", verify.StatusUnreadable: "CANNOT READ",
 }
 
-func (p *printer) print(v station.Verdict) {
+func (p *printer) print(v policy.Verdict) {
 	r := v.Result
 	p.counts[r.Status]++
 	switch {
@@ -50,7 +50,7 @@ func (p *printer) print(v station.Verdict) {
 		for _, x := range r.Reasons {
 			notes = append(notes, string(x.Code))
 		}
-		if v.Policy != nil && v.Policy.Status != station.PolicyNotEvaluated {
+		if v.Policy != nil && v.Policy.Status != policy.NotEvaluated {
 			notes = append(notes, "policy "+string(v.Policy.Status))
 		}
 		lapsed := 0
@@ -71,12 +71,12 @@ func (p *printer) print(v station.Verdict) {
 	}
 }
 
-var policyWord = map[station.PolicyStatus]string{
-	station.PolicyMet: "MEETS SITE POLICY", station.PolicyExpiringSoon: "MEETS SITE POLICY (some items lapse soon)",
-	station.PolicyNotMet: "DOES NOT MEET SITE POLICY",
+var policyWord = map[policy.Status]string{
+	policy.Met: "MEETS SITE POLICY", policy.ExpiringSoon: "MEETS SITE POLICY (some items lapse soon)",
+	policy.NotMet: "DOES NOT MEET SITE POLICY",
 }
 
-func (p *printer) long(r verify.Result, pol *station.PolicyResult) {
+func (p *printer) long(r verify.Result, pol *policy.Result) {
 	w := p.w
 	fmt.Fprintf(w, "%s  %s\n", verdictWord[r.Status], safe(r.Input))
 	for _, x := range r.Reasons {
@@ -117,10 +117,10 @@ func (p *printer) long(r verify.Result, pol *station.PolicyResult) {
 	if r.DCC != nil {
 		printDCC(w, r.DCC)
 	}
-	if pol != nil && pol.Status != station.PolicyNotEvaluated {
+	if pol != nil && pol.Status != policy.NotEvaluated {
 		fmt.Fprintf(w, "  policy:   %s — %s\n", policyWord[pol.Status], safe(pol.Summary))
 		for _, req := range pol.Requirements {
-			if req.Status != station.PolicyMet {
+			if req.Status != policy.Met {
 				fmt.Fprintf(w, "            %s: %s (%s)\n", req.Name, safe(req.Reason), req.Status)
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"passport/policy"
 	"passport/sitedb"
 	"passport/station"
 )
@@ -44,7 +45,7 @@ func serveCmd(e *env, args []string) error {
 	if len(rest) > 0 {
 		return usageErr("serve takes only options, e.g. passport serve --db site.db", "unexpected argument %q", rest[0])
 	}
-	retention, err := station.ParseRetention(*keep)
+	retention, err := policy.ParseRetention(*keep)
 	if err != nil {
 		return usageErr("e.g. --log-keep 395d", "--log-keep: %v", err)
 	}
@@ -52,9 +53,9 @@ func serveCmd(e *env, args []string) error {
 	if err != nil {
 		return usageErr("e.g. --addr 127.0.0.1:8080", "--addr %q: %v", *addr, err)
 	}
-	var pol *station.Policy
+	var pol *policy.Policy
 	if *policyPath != "" {
-		if pol, err = station.LoadPolicy(*policyPath); err != nil {
+		if pol, err = policy.Load(*policyPath); err != nil {
 			return usageErr("check it with 'passport policy check "+*policyPath+"'; fixtures/site-policy.json is an example", "%v", err)
 		}
 	}
@@ -213,7 +214,7 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
 		return t, nil
 	}
-	if d, err := station.ParseRetention(s); err == nil && d > 0 {
+	if d, err := policy.ParseRetention(s); err == nil && d > 0 {
 		return now.Add(-d), nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date, a time, 'today' or an age like 7d", s)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"passport/credential"
-	"passport/station"
+	"passport/policy"
 	"passport/verify"
 	"passport/verify/scan"
 )
@@ -65,9 +65,9 @@ func verifyCmd(e *env, args []string) error {
 			return usageErr("use e.g. 2026-03-01 or 2026-03-01T09:00:00Z", "--now: %v", err)
 		}
 	}
-	var pol *station.Policy
+	var pol *policy.Policy
 	if *policyPath != "" {
-		if pol, err = station.LoadPolicy(*policyPath); err != nil {
+		if pol, err = policy.Load(*policyPath); err != nil {
 			return usageErr("check it with 'passport policy check "+*policyPath+"'", "%v", err)
 		}
 	}
@@ -87,16 +87,12 @@ func verifyCmd(e *env, args []string) error {
 			results = verify.Input(in, data, db, opts)
 		}
 		for _, r := range results {
-			v := station.Verdict{Result: r}
-			if pol != nil {
-				now := opts.Now
-				if now.IsZero() {
-					now = time.Now()
-				}
-				pr := pol.Evaluate(&r, now)
-				v.Policy = &pr
-				policyFailed = policyFailed || pr.Status == station.PolicyNotMet
+			now := opts.Now
+			if now.IsZero() {
+				now = time.Now()
 			}
+			v := policy.Apply(pol, r, now)
+			policyFailed = policyFailed || v.Policy != nil && v.Policy.Status == policy.NotMet
 			printer.print(v)
 		}
 	}

@@ -1,4 +1,4 @@
-package station
+package policy
 
 import (
 	"bytes"
@@ -24,7 +24,7 @@ import (
 //
 // A credential can be genuine (verify status "valid") and still not meet the
 // policy; the two verdicts are reported separately (Result.Status and
-// PolicyResult.Status).
+// Result.Status).
 type Policy struct {
 	// Name is shown on the page and in results, e.g. "Riverside wards".
 	Name string `json:"name"`
@@ -74,37 +74,37 @@ type TrainingRule struct {
 	within  period
 }
 
-// PolicyStatus is the overall verdict of a policy on one credential.
-type PolicyStatus string
+// Status is the overall verdict of a policy on one credential.
+type Status string
 
 // Policy verdicts. "met" and "expiring_soon" both mean the site accepts the
 // person; "not_met" means it does not; "not_evaluated" means the credential
 // was not valid, so the policy was not applied.
 const (
-	PolicyMet          PolicyStatus = "met"
-	PolicyExpiringSoon PolicyStatus = "expiring_soon"
-	PolicyNotMet       PolicyStatus = "not_met"
-	PolicyNotEvaluated PolicyStatus = "not_evaluated"
+	Met          Status = "met"
+	ExpiringSoon Status = "expiring_soon"
+	NotMet       Status = "not_met"
+	NotEvaluated Status = "not_evaluated"
 )
 
 // Accepted reports whether the verdict lets the person in: met or
 // expiring_soon.
-func (s PolicyStatus) Accepted() bool { return s == PolicyMet || s == PolicyExpiringSoon }
+func (s Status) Accepted() bool { return s == Met || s == ExpiringSoon }
 
-// PolicyResult is a policy's verdict on one credential.
-type PolicyResult struct {
+// Result is a policy's verdict on one credential.
+type Result struct {
 	// Policy is the policy's name.
 	Policy string `json:"policy"`
 	// Status is the overall verdict.
-	Status PolicyStatus `json:"status"`
+	Status Status `json:"status"`
 	// Summary says the verdict in one sentence.
 	Summary string `json:"summary"`
 	// Requirements holds one entry per rule, in the policy's order.
-	Requirements []RequirementResult `json:"requirements"`
+	Requirements []Requirement `json:"requirements"`
 }
 
-// RequirementResult is the verdict on one rule of a policy.
-type RequirementResult struct {
+// Requirement is the verdict on one rule of a policy.
+type Requirement struct {
 	// Kind is "check" or "training".
 	Kind string `json:"kind"`
 	// Code is the check type or training subject code.
@@ -112,45 +112,37 @@ type RequirementResult struct {
 	// Name is the human-readable name.
 	Name string `json:"name"`
 	// Status is met, expiring_soon or not_met.
-	Status PolicyStatus `json:"status"`
+	Status Status `json:"status"`
 	// Reason says why, in words.
 	Reason string `json:"reason"`
 	// Until is the last day (ISO) the rule is met, when it lapses at all.
 	Until string `json:"until,omitempty"`
 }
 
-// Verdict is one credential's result as the station's API and
-// `passport verify --json --policy` print it: the verify.Result fields
-// unchanged, plus "policy" when a policy was applied.
-type Verdict struct {
-	verify.Result
-	Policy *PolicyResult `json:"policy,omitempty"`
-}
-
-// LoadPolicy reads and validates a policy file.
-func LoadPolicy(path string) (*Policy, error) {
+// Load reads and validates a policy file.
+func Load(path string) (*Policy, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the policy file: %w", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxPolicyBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the policy file %s: %w", path, err)
 	}
-	p, err := ParsePolicy(data)
+	p, err := Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("policy file %s: %w", path, err)
 	}
 	return p, nil
 }
 
-// ParsePolicy parses and validates a policy in JSON. Unknown fields, unknown
+// Parse parses and validates a policy in JSON. Unknown fields, unknown
 // check types or subjects and malformed periods are errors, so a typo never
 // silently weakens a site's policy.
-func ParsePolicy(data []byte) (*Policy, error) {
-	if len(data) > MaxPolicyBytes {
-		return nil, fmt.Errorf("it is over %d KB: a policy is a short JSON file (see fixtures/site-policy.json)", MaxPolicyBytes>>10)
+func Parse(data []byte) (*Policy, error) {
+	if len(data) > MaxBytes {
+		return nil, fmt.Errorf("it is over %d KB: a policy is a short JSON file (see fixtures/site-policy.json)", MaxBytes>>10)
 	}
 	if !utf8.Valid(data) {
 		return nil, errors.New("it is not UTF-8 text: a policy is a JSON file (see fixtures/site-policy.json)")
@@ -183,8 +175,8 @@ func (p *Policy) validate() error {
 	}
 	if n := len(p.Checks) + len(p.Training); n == 0 {
 		return errors.New(`the policy requires nothing: list "checks" and/or "training"`)
-	} else if n > MaxPolicyRequirements {
-		return fmt.Errorf("the policy has %d rules: at most %d are allowed", n, MaxPolicyRequirements)
+	} else if n > MaxRequirements {
+		return fmt.Errorf("the policy has %d rules: at most %d are allowed", n, MaxRequirements)
 	}
 	for i := range p.Checks {
 		c := &p.Checks[i]
@@ -194,7 +186,7 @@ func (p *Policy) validate() error {
 		}
 		c.checkType = t
 		for j, l := range c.Levels {
-			if c.Levels[j] = normal(l); c.Levels[j] == "" {
+			if c.Levels[j] = credential.NormalizeCode(l); c.Levels[j] == "" {
 				return fmt.Errorf("checks[%d] (%s): level %d is empty", i, c.Type, j)
 			}
 		}
@@ -237,11 +229,6 @@ func subjectCodeList() string {
 		s = append(s, t.Code())
 	}
 	return strings.Join(s, ", ")
-}
-
-func normal(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
 }
 
 // period is a calendar period: years, months and days.
@@ -291,8 +278,8 @@ func parsePeriod(s string) (period, error) {
 	default:
 		return period{}, fmt.Errorf("%q has an unknown unit: use y (years), m (months), w (weeks) or d (days)", s)
 	}
-	if p.y*12+p.m+p.d/28 > MaxPolicyWithinYears*12 {
-		return period{}, fmt.Errorf("%q is longer than %d years", s, MaxPolicyWithinYears)
+	if p.y*12+p.m+p.d/28 > MaxWithinYears*12 {
+		return period{}, fmt.Errorf("%q is longer than %d years", s, MaxWithinYears)
 	}
 	return p, nil
 }
@@ -311,16 +298,18 @@ func (p *Policy) warnDays() int {
 	return p.ExpiringSoonDays
 }
 
-// Evaluate applies the policy to one verification result at time now (the
-// calendar day is taken in UTC, as verify does). A result that is not valid,
-// or has no passport claims (an EU DCC), is "not_evaluated": the policy only
-// ever speaks about genuine passports.
-func (p *Policy) Evaluate(r *verify.Result, now time.Time) PolicyResult {
-	out := PolicyResult{Policy: p.Name, Requirements: []RequirementResult{}}
-	if r == nil || r.Status != verify.StatusValid || r.Claims == nil {
-		out.Status = PolicyNotEvaluated
+// Evaluate applies the policy to one credential's typed claims c, given the
+// verifier's verdict status on it, at time now (the calendar day is taken in
+// UTC, as verify does). A credential that is not valid, or has no passport
+// claims (an EU DCC), is "not_evaluated": the policy only ever speaks about
+// genuine passports. It reads the claims' typed dates and codes, never the
+// JSON view's display strings.
+func (p *Policy) Evaluate(status verify.Status, c *credential.Claims, now time.Time) Result {
+	out := Result{Policy: p.Name, Requirements: []Requirement{}}
+	if status != verify.StatusValid || c == nil {
+		out.Status = NotEvaluated
 		out.Summary = "The site policy was not checked because the passport is not valid."
-		if r != nil && r.Status == verify.StatusValid {
+		if status == verify.StatusValid {
 			out.Summary = "The site policy was not checked: this is not a staff passport."
 		}
 		return out
@@ -328,14 +317,14 @@ func (p *Policy) Evaluate(r *verify.Result, now time.Time) PolicyResult {
 	today := credential.DateOf(now)
 	warn := p.warnDays()
 	for _, rule := range p.Checks {
-		best := RequirementResult{Kind: "check", Code: rule.checkType.Code(), Name: rule.checkType.String(),
-			Status: PolicyNotMet, Reason: "not on the passport"}
+		best := Requirement{Kind: "check", Code: rule.checkType.Code(), Name: rule.checkType.String(),
+			Status: NotMet, Reason: "not on the passport"}
 		found := false
-		for _, c := range r.Claims.Checks {
-			if c.Type != best.Code {
+		for _, ch := range c.Body.Checks {
+			if ch.Type != rule.checkType {
 				continue
 			}
-			got := rule.evaluate(c, today, warn)
+			got := rule.evaluate(ch, today, warn)
 			got.Kind, got.Code, got.Name = best.Kind, best.Code, best.Name
 			if !found || better(got, best) {
 				best, found = got, true
@@ -344,11 +333,11 @@ func (p *Policy) Evaluate(r *verify.Result, now time.Time) PolicyResult {
 		out.Requirements = append(out.Requirements, best)
 	}
 	for _, rule := range p.Training {
-		best := RequirementResult{Kind: "training", Code: rule.subject.Code(), Name: rule.subject.String(),
-			Status: PolicyNotMet, Reason: "not on the passport"}
+		best := Requirement{Kind: "training", Code: rule.subject.Code(), Name: rule.subject.String(),
+			Status: NotMet, Reason: "not on the passport"}
 		found := false
-		for _, t := range r.Claims.Training {
-			if t.Subject != best.Code {
+		for _, t := range c.Body.Training {
+			if t.Subject != rule.subject {
 				continue
 			}
 			got := judge(t.Completed, t.Expires, rule.within, today, warn, "completed")
@@ -362,21 +351,21 @@ func (p *Policy) Evaluate(r *verify.Result, now time.Time) PolicyResult {
 	var notMet, soon []string
 	for _, q := range out.Requirements {
 		switch q.Status {
-		case PolicyNotMet:
+		case NotMet:
 			notMet = append(notMet, q.Name)
-		case PolicyExpiringSoon:
+		case ExpiringSoon:
 			soon = append(soon, q.Name)
 		}
 	}
 	switch {
 	case len(notMet) > 0:
-		out.Status = PolicyNotMet
+		out.Status = NotMet
 		out.Summary = fmt.Sprintf("Does not meet the site policy %q: %s not met.", p.Name, list(notMet))
 	case len(soon) > 0:
-		out.Status = PolicyExpiringSoon
+		out.Status = ExpiringSoon
 		out.Summary = fmt.Sprintf("Meets the site policy %q, but %s will lapse within %d days.", p.Name, list(soon), warn)
 	default:
-		out.Status = PolicyMet
+		out.Status = Met
 		out.Summary = fmt.Sprintf("Meets the site policy %q.", p.Name)
 	}
 	return out
@@ -389,11 +378,11 @@ func list(s []string) string {
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
-var rank = map[PolicyStatus]int{PolicyNotMet: 0, PolicyExpiringSoon: 1, PolicyMet: 2}
+var rank = map[Status]int{NotMet: 0, ExpiringSoon: 1, Met: 2}
 
 // better reports whether a is a better way to meet a rule than b: a better
 // status, or the same status lasting longer.
-func better(a, b RequirementResult) bool {
+func better(a, b Requirement) bool {
 	if rank[a.Status] != rank[b.Status] {
 		return rank[a.Status] > rank[b.Status]
 	}
@@ -403,17 +392,17 @@ func better(a, b RequirementResult) bool {
 	return a.Until > b.Until // ISO dates compare as strings
 }
 
-func (rule CheckRule) evaluate(c verify.CheckView, today credential.Date, warn int) RequirementResult {
-	if len(rule.Outcomes) > 0 && !contains(rule.Outcomes, c.Outcome) {
-		return RequirementResult{Status: PolicyNotMet,
-			Reason: fmt.Sprintf("the outcome is %q; this site accepts only %s", c.Outcome, strings.Join(rule.Outcomes, " or "))}
+func (rule CheckRule) evaluate(c credential.Check, today credential.Date, warn int) Requirement {
+	if outcome := c.Outcome.String(); len(rule.Outcomes) > 0 && !contains(rule.Outcomes, outcome) {
+		return Requirement{Status: NotMet,
+			Reason: fmt.Sprintf("the outcome is %q; this site accepts only %s", outcome, strings.Join(rule.Outcomes, " or "))}
 	}
-	if len(rule.Levels) > 0 && !contains(rule.Levels, normal(c.Level)) {
-		level := strings.ReplaceAll(normal(c.Level), "_", " ")
+	if len(rule.Levels) > 0 && !contains(rule.Levels, credential.NormalizeCode(c.Level)) {
+		level := strings.ReplaceAll(credential.NormalizeCode(c.Level), "_", " ")
 		if level == "" {
 			level = "not stated"
 		}
-		return RequirementResult{Status: PolicyNotMet,
+		return Requirement{Status: NotMet,
 			Reason: fmt.Sprintf("the level is %s; this site requires %s", level, levelList(rule.Levels))}
 	}
 	return judge(c.Done, c.Expires, rule.within, today, warn, "done")
@@ -441,28 +430,25 @@ func contains(list []string, s string) bool {
 
 // judge decides a rule from the date an item was done, its own expiry on
 // the passport and the site's "within" period.
-func judge(doneISO, expiresISO string, within period, today credential.Date, warn int, doneWord string) RequirementResult {
-	done, doneErr := credential.ParseDate(doneISO)
+func judge(done, expires credential.Date, within period, today credential.Date, warn int, doneWord string) Requirement {
 	var until credential.Date
 	var cause string
-	if expiresISO != "" {
-		if exp, err := credential.ParseDate(expiresISO); err == nil {
-			until, cause = exp, "expiry"
-		}
+	if !expires.IsZero() {
+		until, cause = expires, "expiry"
 	}
 	if !within.zero() {
-		if doneErr != nil {
-			return RequirementResult{Status: PolicyNotMet, Reason: fmt.Sprintf("no date is recorded; this site requires it within %s", within)}
+		if done.IsZero() {
+			return Requirement{Status: NotMet, Reason: fmt.Sprintf("no date is recorded; this site requires it within %s", within)}
 		}
 		if w := within.after(done); until.IsZero() || w.Before(until) {
 			until, cause = w, "within"
 		}
 	}
 	doneText := ""
-	if doneErr == nil {
+	if !done.IsZero() {
 		doneText = fmt.Sprintf("%s %s", doneWord, done.Human())
 	}
-	res := RequirementResult{Status: PolicyMet}
+	res := Requirement{Status: Met}
 	if !until.IsZero() {
 		// until is the first day the rule is no longer met (an expiry date
 		// is the last valid day, so the rule lapses the day after it).
@@ -473,16 +459,16 @@ func judge(doneISO, expiresISO string, within period, today credential.Date, war
 		res.Until = last.String()
 		switch {
 		case last.Before(today) && cause == "within":
-			res.Status = PolicyNotMet
+			res.Status = NotMet
 			res.Reason = fmt.Sprintf("%s, more than %s ago; this site requires it within %s", doneText, within, within)
 			return res
 		case last.Before(today):
-			res.Status = PolicyNotMet
+			res.Status = NotMet
 			res.Reason = fmt.Sprintf("expired on %s", last.Human())
 			return res
 		case warn > 0 && last.Before(today.AddDays(warn)):
 			days := last.Days() - today.Days()
-			res.Status = PolicyExpiringSoon
+			res.Status = ExpiringSoon
 			res.Reason = fmt.Sprintf("%s; met until %s (%s)", doneText, last.Human(), inDays(days))
 			return res
 		}

@@ -1,0 +1,29 @@
+package policy
+
+import (
+	"time"
+
+	"passport/verify"
+)
+
+// Verdict is one credential's result as the station's API and
+// `passport verify --json --policy` print it: the verify.Result fields
+// unchanged, plus "policy" when a policy was applied. The policy's outcome
+// sits beside the verifier's verdict and never changes it.
+type Verdict struct {
+	verify.Result
+	Policy *Result `json:"policy,omitempty"`
+}
+
+// Apply makes the Verdict for r: with p nil it only wraps r; otherwise it
+// evaluates p on r's typed claims (r.Parsed) and verdict at now. Every
+// front end (verify --policy, serve --policy, their JSON output) calls this,
+// so they cannot disagree.
+func Apply(p *Policy, r verify.Result, now time.Time) Verdict {
+	v := Verdict{Result: r}
+	if p != nil {
+		pr := p.Evaluate(r.Status, r.Parsed, now)
+		v.Policy = &pr
+	}
+	return v
+}
