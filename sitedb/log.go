@@ -30,6 +30,7 @@ type Entry struct {
 // Record returns once its entry is on disk. It is safe for concurrent use.
 type Log struct {
 	db        *sqlitedb.DB
+	site      *DB // told about each log commit, so its trust caches outlive it
 	opts      LogOptions
 	queue     chan logReq
 	done      chan struct{}
@@ -78,7 +79,7 @@ func OpenLog(db *DB, opts LogOptions) (*Log, error) {
 	if opts.PruneEvery <= 0 {
 		opts.PruneEvery = DefaultPruneEvery
 	}
-	l := &Log{db: db.sql, opts: opts, queue: make(chan logReq, logQueue),
+	l := &Log{db: db.sql, site: db, opts: opts, queue: make(chan logReq, logQueue),
 		done: make(chan struct{}), now: time.Now}
 	if _, err := l.Prune(); err != nil {
 		return nil, err
@@ -154,6 +155,12 @@ func (l *Log) write(batch []logReq) error {
 		return fmt.Errorf("writing the verification log: %w", err)
 	}
 	defer tx.Rollback()
+	// The transaction holds the write lock from Begin (_txlock=immediate),
+	// so the commit below is the only one between these two counter values.
+	before, err := l.site.fileChangeCounter()
+	if err != nil {
+		return fmt.Errorf("writing the verification log: %w", err)
+	}
 	stmt, err := tx.Prepare(`INSERT INTO station_log (at, credential_id, issuer, status, policy, reason_codes, reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("writing the verification log: %w", err)
@@ -168,6 +175,7 @@ func (l *Log) write(batch []logReq) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("writing the verification log: %w", err)
 	}
+	l.site.logCommitted(before)
 	l.mu.Lock()
 	day := l.now().Format("2006-01-02")
 	for _, r := range batch {

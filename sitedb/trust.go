@@ -36,6 +36,8 @@ type DB struct {
 	trustGen    int64             // trust_changes.n the caches belong to
 	snap        map[string]*entry // key cache, nil until first used
 	info        *trust.ListInfo   // Info cache, nil until first used
+	loads       int               // times the key cache was (re)loaded, for tests
+	genReads    int               // times trust_changes was queried, for tests
 }
 
 // entry is one cached issuer key; its public key is parsed on first use so
@@ -323,6 +325,7 @@ func (db *DB) snapshot() (map[string]*entry, error) {
 		return nil, db.sql.Wrap("reading", err)
 	}
 	defer rows.Close()
+	db.loads++
 	snap := make(map[string]*entry)
 	for rows.Next() {
 		e, err := scanEntry(rows)
@@ -351,6 +354,7 @@ func (db *DB) refresh() error {
 		return nil
 	}
 	var gen int64
+	db.genReads++
 	if err := db.trustGenStmt.QueryRow().Scan(&gen); err != nil {
 		return db.sql.Wrap("reading", err)
 	}
@@ -359,6 +363,27 @@ func (db *DB) refresh() error {
 	}
 	db.fileVersion, db.trustGen = v, gen
 	return nil
+}
+
+// fileChangeCounter reads the file's change counter, for logCommitted.
+func (db *DB) fileChangeCounter() (int64, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.changeVersion()
+}
+
+// logCommitted records that the commit which moved the file's change
+// counter from before to before+1 (rollback-journal mode bumps it once per
+// write transaction) wrote only log rows: if the caches were current at
+// before, they are current after it, and the next lookup needs no query.
+// The Log calls it for its own commits; any other change still costs one
+// trust_changes query in refresh.
+func (db *DB) logCommitted(before int64) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.watch == nil && db.fileVersion == before {
+		db.fileVersion = before + 1
+	}
 }
 
 // commitTrust commits a transaction that changed trust tables: it bumps

@@ -2,6 +2,7 @@ package sitedb
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -602,7 +603,7 @@ func fill(tb testing.TB, db *DB, n, r int) [][]byte {
 			tb.Fatal(err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commitTrust(context.Background(), tx); err != nil {
 		tb.Fatal(err)
 	}
 	return kids
