@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"time"
-
 	"passport/verify"
 )
 
@@ -16,13 +14,13 @@ type Verdict struct {
 }
 
 // Apply makes the Verdict for r: with p nil it only wraps r; otherwise it
-// evaluates p on r's typed claims (r.Parsed) and verdict at now. Every
-// front end (verify --policy, serve --policy, their JSON output) calls this,
-// so they cannot disagree.
-func Apply(p *Policy, r verify.Result, now time.Time) Verdict {
+// evaluates p on r's typed claims (r.Parsed) and verdict, on the day r was
+// verified (r.VerifiedAt). Every front end (verify --policy, serve
+// --policy, their JSON output) calls this, so they cannot disagree.
+func Apply(p *Policy, r verify.Result) Verdict {
 	v := Verdict{Result: r}
 	if p != nil {
-		pr := p.Evaluate(r.Status, r.Parsed, now)
+		pr := p.Evaluate(r.Status, r.Parsed, r.VerifiedAt)
 		v.Policy = &pr
 	}
 	return v

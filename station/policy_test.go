@@ -13,7 +13,7 @@ func TestVerdictJSONShape(t *testing.T) {
 	// plus "policy".
 	f := newFixture(t)
 	r := verify.Text("in", f.text(t, f.claims("Zoë Whitfield", 10, 10)), f.db, verify.Options{Now: f.now})
-	b, _ := json.Marshal(policy.Apply(examplePolicy(t), r, f.now))
+	b, _ := json.Marshal(policy.Apply(examplePolicy(t), r))
 	plain, _ := json.Marshal(r)
 	var got, want map[string]any
 	json.Unmarshal(b, &got)

@@ -74,6 +74,7 @@ type Config struct {
 // Server is the verifier station's HTTP handler.
 type Server struct {
 	cfg      Config
+	verifier *verify.Verifier
 	decoders chan struct{}
 	mux      *http.ServeMux
 	static   fs.FS
@@ -104,7 +105,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, decoders: make(chan struct{}, cfg.Decoders), static: static}
+	verifier, err := verify.NewVerifier(cfg.Store, verify.WithClock(cfg.Now),
+		verify.WithLimits(verify.Limits{MaxInputBytes: int(cfg.MaxBodyBytes)}))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, verifier: verifier, decoders: make(chan struct{}, cfg.Decoders), static: static}
 	if host, _, err := net.SplitHostPort(cfg.Addr); err == nil {
 		s.loopback = isLoopbackName(host)
 	}
@@ -469,12 +475,12 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	results := s.verifier.Verify(r.Context(), name, data)
 	now := s.cfg.Now()
-	results := verify.Input(name, data, s.cfg.Store, verify.Options{Now: now})
 	resp := VerifyResponse{Results: make([]policy.Verdict, 0, len(results)), Logged: s.cfg.Log != nil}
 	var summary []string
 	for _, res := range results {
-		v := policy.Apply(s.cfg.Policy, res, now)
+		v := policy.Apply(s.cfg.Policy, res)
 		resp.Results = append(resp.Results, v)
 		summary = append(summary, verdictSummary(v))
 		// A camera frame with no code in it is not a verification.

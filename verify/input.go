@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -22,8 +23,12 @@ const MaxTextLines = 10000
 // PDF, or one text per non-empty line. A non-nil error means nothing could
 // be read, and carries the reason.
 func Codes(data []byte) ([]string, error) {
-	if len(data) > MaxInputBytes {
-		return nil, &readError{ReasonInputTooLarge, "the file is larger than any passport scan (over 64 MB)"}
+	return verifierFor(nil, Options{}).codes(data)
+}
+
+func (v *Verifier) codes(data []byte) ([]string, error) {
+	if len(data) > v.limits.MaxInputBytes {
+		return nil, &readError{ReasonInputTooLarge, fmt.Sprintf("the file is larger than any passport scan (over %d MB)", v.limits.MaxInputBytes>>20)}
 	}
 	switch scan.Sniff(data) {
 	case scan.KindImage, scan.KindPDF:
@@ -49,7 +54,7 @@ func Codes(data []byte) ([]string, error) {
 			if line = strings.TrimSpace(line); line != "" {
 				texts = append(texts, line)
 			}
-			if len(texts) >= MaxTextLines {
+			if len(texts) >= v.limits.MaxTextLines {
 				break
 			}
 		}
@@ -69,20 +74,10 @@ type readError struct {
 func (e *readError) Error() string { return e.message }
 
 // Input verifies every credential found in one input (an image, a PDF, or
-// text with one credential per line).
+// text with one credential per line). It is Verifier.Verify for callers
+// that verify once; a long-running caller builds a Verifier.
 func Input(name string, data []byte, store trust.TrustStore, opts Options) []Result {
-	texts, err := Codes(data)
-	if err != nil {
-		return []Result{Unreadable(name, err)}
-	}
-	results := make([]Result, 0, len(texts))
-	for _, t := range texts {
-		results = append(results, Text(name, t, store, opts))
-	}
-	if scan.Sniff(data) != scan.KindText {
-		flagMixedPages(results)
-	}
-	return results
+	return verifierFor(store, opts).Verify(context.Background(), name, data)
 }
 
 // flagMixedPages warns on every result of an image or page that carries more

@@ -2,6 +2,18 @@
 // by a USB scanner) into verdicts: VALID, INVALID with reasons, or CANNOT
 // READ. Trust comes only from the local trust store; nothing here opens a
 // network connection.
+//
+// A Verifier is built once (NewVerifier) with its trust store, clock, skew
+// and input limits; Verify and VerifyText return typed Results whose Parsed
+// field holds the credential's claims. The JSON view (Result.Claims) is
+// rendered from them and is never read back; the site policy (package
+// policy) reads Parsed. Text and Input are one-shot wrappers.
+//
+// To add a check: put it in Verifier.text (verify.go) with a reason code
+// declared below, and a vector under fixtures/vectors (docs/architecture.md).
+//
+// Import rules: verify imports credential, trust and verify/scan among the
+// project's packages; never keys, issue, sitedb, policy or station.
 package verify
 
 import (
@@ -66,9 +78,13 @@ type Result struct {
 	DCC          *DCCView     `json:"dcc,omitempty"` // set for an EU Digital COVID Certificate (HC1:)
 	TrustList    *TrustListID `json:"trust_list,omitempty"`
 
-	// Parsed is the decoded credential, for callers that render it; it is
-	// set only when the claims could be parsed.
+	// Parsed is the decoded credential, typed: what the policy and any
+	// renderer read (Claims is the JSON view made from it, never read back).
+	// It is set only when the claims could be parsed.
 	Parsed *credential.Claims `json:"-"`
+	// VerifiedAt is the time the verdict was reached at (the Verifier's
+	// clock), so a later step such as the site policy judges the same day.
+	VerifiedAt time.Time `json:"-"`
 }
 
 // TrustListID says which trust list the verdict was reached with.
@@ -115,9 +131,14 @@ func (r *Result) warn(code credential.Reason, format string, a ...any) {
 }
 
 // Text verifies one credential text (already read from a barcode or typed).
+// It is Verifier.VerifyText for callers that verify once.
 func Text(input, text string, store trust.TrustStore, opts Options) Result {
-	r := Result{Input: input, Status: StatusValid, Reasons: []Reason{}}
-	now := opts.now()
+	return verifierFor(store, opts).VerifyText(input, text)
+}
+
+func (v *Verifier) text(input, text string, now time.Time) Result {
+	store := v.store
+	r := Result{Input: input, Status: StatusValid, Reasons: []Reason{}, VerifiedAt: now}
 	r.noteTrustList(store, now)
 
 	signed, err := credential.Decode(credential.Normalize(text))
@@ -148,7 +169,7 @@ func Text(input, text string, store trust.TrustStore, opts Options) Result {
 		return r
 	}
 	if signed.Prefix == credential.PrefixDCC {
-		return verifyDCC(r, signed, key, store, now, opts.skew())
+		return verifyDCC(r, signed, key, store, now, v.skew)
 	}
 	c, err := signed.Claims()
 	if err != nil {
@@ -169,7 +190,7 @@ func Text(input, text string, store trust.TrustStore, opts Options) Result {
 	if c.Body.Employment.OrgCode != "" && c.Body.Employment.OrgCode != c.Issuer {
 		r.fail(ReasonIssuerMismatch, "the employing organisation %q is not the issuer %q", c.Body.Employment.OrgCode, c.Issuer)
 	}
-	skew := opts.skew()
+	skew := v.skew
 	switch {
 	case now.Add(skew).Before(c.NotBefore):
 		r.fail(ReasonNotYetValid, "the passport is not valid until %s", human(c.NotBefore))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -76,6 +77,10 @@ func verifyCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	verifier, err := verify.NewVerifier(db, verify.At(opts.Now))
+	if err != nil {
+		return err
+	}
 	policyFailed := false
 	printer := newPrinter(e.stdout, *asJSON, *brief)
 	for _, in := range inputs {
@@ -84,14 +89,10 @@ func verifyCmd(e *env, args []string) error {
 		if err != nil {
 			results = []verify.Result{verify.Unreadable(in, err)}
 		} else {
-			results = verify.Input(in, data, db, opts)
+			results = verifier.Verify(context.Background(), in, data)
 		}
 		for _, r := range results {
-			now := opts.Now
-			if now.IsZero() {
-				now = time.Now()
-			}
-			v := policy.Apply(pol, r, now)
+			v := policy.Apply(pol, r)
 			policyFailed = policyFailed || v.Policy != nil && v.Policy.Status == policy.NotMet
 			printer.print(v)
 		}
