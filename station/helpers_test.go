@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"passport/credential"
+	"passport/fixtures/sampleclaims"
 	"passport/keys"
 	"passport/layout"
 	"passport/policy"
@@ -65,34 +66,7 @@ func newFixture(t testing.TB) *fixture {
 // DBS check was done dbsAgo days ago; fire safety training fireAgo days ago
 // and lapses a year after.
 func (f *fixture) claims(name string, dbsAgo, fireAgo int) *credential.Claims {
-	today := credential.DateOf(f.now)
-	id := make([]byte, 16)
-	rand.Read(id)
-	iat := f.now.Add(-time.Hour).UTC().Truncate(time.Second)
-	return &credential.Claims{
-		Issuer: f.issuer.OrgCode, IssuedAt: iat, NotBefore: iat, Expires: iat.AddDate(1, 0, 0), ID: id,
-		Body: credential.Body{
-			Version: credential.SchemaVersion,
-			Person: credential.Person{Name: name, LatinName: "WHITFIELD<ZOE", DateOfBirth: credential.NewDate(1971, 7, 21),
-				StaffNumber: "TEST1001", Registration: "NMC 91A2345E"},
-			Employment: credential.Employment{OrgCode: f.issuer.OrgCode, OrgName: f.issuer.OrgName, Role: "Staff Nurse",
-				StaffGroup: "Nursing and Midwifery Registered", Start: credential.NewDate(2017, 1, 1)},
-			Checks: []credential.Check{
-				{Type: credential.CheckIdentity, Outcome: credential.OutcomeClear, Done: credential.NewDate(2017, 1, 10)},
-				{Type: credential.CheckRightToWork, Outcome: credential.OutcomeClear, Done: credential.NewDate(2017, 1, 10)},
-				{Type: credential.CheckDBS, Outcome: credential.OutcomeClear, Done: today.AddDays(-dbsAgo), Level: "enhanced_barred"},
-				{Type: credential.CheckOccupationalHealth, Outcome: credential.OutcomeConditions, Done: credential.NewDate(2017, 2, 1)},
-				{Type: credential.CheckReferences, Outcome: credential.OutcomeClear, Done: credential.NewDate(2017, 1, 5)},
-			},
-			Training: []credential.Training{
-				{Subject: credential.SubjectFireSafety, Completed: today.AddDays(-fireAgo), Expires: today.AddDays(-fireAgo + 365)},
-				{Subject: credential.SubjectInfectionPrevention, Completed: today.AddDays(-40), Expires: today.AddDays(325)},
-				{Subject: credential.SubjectSafeguardingAdults, Completed: today.AddDays(-400), Expires: today.AddDays(695)},
-				{Subject: credential.SubjectResuscitation, Completed: today.AddDays(-100), Expires: today.AddDays(265)},
-				{Subject: credential.SubjectInfoGovernance, Completed: today.AddDays(-20), Expires: today.AddDays(345)},
-			},
-		},
-	}
+	return sampleclaims.Nurse(f.now, f.issuer.OrgCode, f.issuer.OrgName, name, dbsAgo, fireAgo)
 }
 
 func (f *fixture) text(t testing.TB, c *credential.Claims) string {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"passport/credential"
+	"passport/fixtures/sampleclaims"
 	"passport/keys"
 	"passport/policy"
 	"passport/sitedb"
@@ -42,29 +43,10 @@ func TestVerifyPolicyMatchesStation(t *testing.T) {
 	if _, err := db.AddCertificate(iss.Cert); err != nil {
 		t.Fatal(err)
 	}
-	today := credential.DateOf(now)
 	mk := func(name string, dbsAgo, fireAgo int, level string) *credential.Claims {
-		id := make([]byte, 16)
-		rand.Read(id)
-		iat := now.Add(-time.Hour)
-		return &credential.Claims{Issuer: "RXP", IssuedAt: iat, NotBefore: iat, Expires: iat.AddDate(1, 0, 0), ID: id,
-			Body: credential.Body{Version: credential.SchemaVersion,
-				Person:     credential.Person{Name: name, StaffNumber: "P1"},
-				Employment: credential.Employment{OrgCode: "RXP", OrgName: "Parity Hospitals NHS Trust", Role: "Nurse"},
-				Checks: []credential.Check{
-					{Type: credential.CheckIdentity, Outcome: credential.OutcomeClear, Done: today.AddDays(-900)},
-					{Type: credential.CheckRightToWork, Outcome: credential.OutcomeClear, Done: today.AddDays(-900)},
-					{Type: credential.CheckDBS, Outcome: credential.OutcomeClear, Done: today.AddDays(-dbsAgo), Level: level},
-					{Type: credential.CheckOccupationalHealth, Outcome: credential.OutcomeConditions, Done: today.AddDays(-800)},
-					{Type: credential.CheckReferences, Outcome: credential.OutcomeClear, Done: today.AddDays(-900)},
-				},
-				Training: []credential.Training{
-					{Subject: credential.SubjectFireSafety, Completed: today.AddDays(-fireAgo), Expires: today.AddDays(-fireAgo + 365)},
-					{Subject: credential.SubjectInfectionPrevention, Completed: today.AddDays(-40), Expires: today.AddDays(325)},
-					{Subject: credential.SubjectSafeguardingAdults, Completed: today.AddDays(-400), Expires: today.AddDays(695)},
-					{Subject: credential.SubjectResuscitation, Completed: today.AddDays(-100), Expires: today.AddDays(265)},
-					{Subject: credential.SubjectInfoGovernance, Completed: today.AddDays(-20), Expires: today.AddDays(345)},
-				}}}
+		c := sampleclaims.Nurse(now, "RXP", "Parity Hospitals NHS Trust", name, dbsAgo, fireAgo)
+		c.Body.Checks[2].Level = level // the DBS check
+		return c
 	}
 	sign := func(c *credential.Claims) string {
 		s, err := credential.Issue(c, iss.Key, iss.KID)

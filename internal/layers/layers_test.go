@@ -37,6 +37,7 @@ var allowed = map[string][]string{
 	"fixtures/population":            {"*"},
 	"fixtures/population/genpop":     {"*"},
 	"fixtures/vectorgen":             {"*"},
+	"fixtures/sampleclaims":          {"credential"},
 }
 
 // verifySide are the packages a verifying site runs. They must never link
