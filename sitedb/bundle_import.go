@@ -141,36 +141,9 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 	if now.IsZero() {
 		now = time.Now()
 	}
-	sb, err := trust.ParseSignedBundle(data)
+	b, anchor, err := db.verifiedBundle(data, now)
 	if err != nil {
 		return nil, err
-	}
-	anchors, err := db.Anchors()
-	if err != nil {
-		return nil, err
-	}
-	if len(anchors) == 0 {
-		return nil, ErrNoAnchor
-	}
-	var anchor *Anchor
-	for i := range anchors {
-		if bytes.Equal(anchors[i].KID, sb.KID) {
-			anchor = &anchors[i]
-		}
-	}
-	if anchor == nil {
-		pinned := make([]string, len(anchors))
-		for i, a := range anchors {
-			pinned[i] = fmt.Sprintf("%x", a.KID)
-		}
-		return nil, fmt.Errorf("%w: it names authority key %x; this site pins %s", ErrNotPinned, sb.KID, strings.Join(pinned, ", "))
-	}
-	b, err := sb.Verify(anchor.PublicKey)
-	if err != nil {
-		return nil, err
-	}
-	if !now.Before(b.Expires) {
-		return nil, fmt.Errorf("%w: version %d expired on %s", ErrBundleExpired, b.Version, b.Expires.UTC().Format(time.RFC3339))
 	}
 
 	ctx := context.Background()
@@ -206,44 +179,8 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 		return nil, err
 	}
 	added := now.Unix()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO issuer_keys
-		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at)
-		VALUES (?, 'bundle', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, db.sql.Wrap("writing", err)
-	}
-	defer ins.Close()
-	for n, i := range b.Issuers {
-		revoked := 0
-		if i.Revoked {
-			revoked = 1
-		}
-		var cert any
-		if i.Certificate != nil {
-			cert = i.Certificate
-		}
-		if _, err := ins.ExecContext(ctx, i.KID, i.OrgCode, i.OrgName, i.PublicKey, cert,
-			unixOrNull(i.ValidFrom), unixOrNull(i.ValidUntil), revoked, unixOrNull(i.RevokedFrom), added); err != nil {
-			return nil, db.sql.Wrap("writing", err)
-		}
-		if n == len(b.Issuers)/2 {
-			if err := step("issuers-half"); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := step("issuers"); err != nil {
+	if err := db.insertBundleRows(ctx, tx, b, added, step); err != nil {
 		return nil, err
-	}
-	rev, err := tx.PrepareContext(ctx, "INSERT INTO revoked_credentials (cti) VALUES (?)")
-	if err != nil {
-		return nil, db.sql.Wrap("writing", err)
-	}
-	defer rev.Close()
-	for _, id := range b.Revoked {
-		if _, err := rev.ExecContext(ctx, id); err != nil {
-			return nil, db.sql.Wrap("writing", err)
-		}
 	}
 	if err := step("revoked"); err != nil {
 		return nil, err
@@ -259,6 +196,88 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 		return nil, err
 	}
 	return rep, nil
+}
+
+// verifiedBundle parses a bundle file, finds the pinned anchor it names,
+// checks its signature with that anchor and that it has not expired at now.
+func (db *DB) verifiedBundle(data []byte, now time.Time) (*trust.Bundle, *Anchor, error) {
+	sb, err := trust.ParseSignedBundle(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	anchors, err := db.Anchors()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(anchors) == 0 {
+		return nil, nil, ErrNoAnchor
+	}
+	var anchor *Anchor
+	for i := range anchors {
+		if bytes.Equal(anchors[i].KID, sb.KID) {
+			anchor = &anchors[i]
+		}
+	}
+	if anchor == nil {
+		pinned := make([]string, len(anchors))
+		for i, a := range anchors {
+			pinned[i] = fmt.Sprintf("%x", a.KID)
+		}
+		return nil, nil, fmt.Errorf("%w: it names authority key %x; this site pins %s", ErrNotPinned, sb.KID, strings.Join(pinned, ", "))
+	}
+	b, err := sb.Verify(anchor.PublicKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !now.Before(b.Expires) {
+		return nil, nil, fmt.Errorf("%w: version %d expired on %s", ErrBundleExpired, b.Version, b.Expires.UTC().Format(time.RFC3339))
+	}
+	return b, anchor, nil
+}
+
+// insertBundleRows writes the bundle's issuer keys and revoked ids into tx,
+// calling step between stages (crash tests kill the process there).
+func (db *DB) insertBundleRows(ctx context.Context, tx *sql.Tx, b *trust.Bundle, added int64, step func(string) error) error {
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO issuer_keys
+		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at)
+		VALUES (?, 'bundle', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return db.sql.Wrap("writing", err)
+	}
+	defer ins.Close()
+	for n, i := range b.Issuers {
+		revoked := 0
+		if i.Revoked {
+			revoked = 1
+		}
+		var cert any
+		if i.Certificate != nil {
+			cert = i.Certificate
+		}
+		if _, err := ins.ExecContext(ctx, i.KID, i.OrgCode, i.OrgName, i.PublicKey, cert,
+			unixOrNull(i.ValidFrom), unixOrNull(i.ValidUntil), revoked, unixOrNull(i.RevokedFrom), added); err != nil {
+			return db.sql.Wrap("writing", err)
+		}
+		if n == len(b.Issuers)/2 {
+			if err := step("issuers-half"); err != nil {
+				return err
+			}
+		}
+	}
+	if err := step("issuers"); err != nil {
+		return err
+	}
+	rev, err := tx.PrepareContext(ctx, "INSERT INTO revoked_credentials (cti) VALUES (?)")
+	if err != nil {
+		return db.sql.Wrap("writing", err)
+	}
+	defer rev.Close()
+	for _, id := range b.Revoked {
+		if _, err := rev.ExecContext(ctx, id); err != nil {
+			return db.sql.Wrap("writing", err)
+		}
+	}
+	return nil
 }
 
 // checkDirectConflicts refuses a bundle key whose kid is trusted directly

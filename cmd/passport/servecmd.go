@@ -66,14 +66,8 @@ func serveCmd(e *env, args []string) error {
 	defer db.Close()
 	var vlog *sitedb.Log
 	if !*noLog {
-		// Retention is a privacy promise: a prune that fails is said on
-		// stderr even under --quiet, and shown in the station's status.
-		pruneFailed := func(err error) {
-			fmt.Fprintf(e.stderr, "passport: error: %v\nhint: rows older than the retention period are still in %s; check the file is writable\n", err, db.Path())
-		}
-		opts := sitedb.LogOptions{Retention: retention, PruneFailed: pruneFailed}
-		if vlog, err = sitedb.OpenLog(db, opts); err != nil {
-			return usageErr("check the --db file is writable, or run with --no-log", "%v", err)
+		if vlog, err = openStationLog(e, db, retention); err != nil {
+			return err
 		}
 		defer vlog.Close()
 	}
@@ -218,4 +212,18 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 		return now.Add(-d), nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date, a time, 'today' or an age like 7d", s)
+}
+
+// openStationLog opens the verification log of a running station.
+// Retention is a privacy promise: a periodic prune that fails is said on
+// stderr even under --quiet, and shown in the station's status.
+func openStationLog(e *env, db *sitedb.DB, retention time.Duration) (*sitedb.Log, error) {
+	pruneFailed := func(err error) {
+		fmt.Fprintf(e.stderr, "passport: error: %v\nhint: rows older than the retention period are still in %s; check the file is writable\n", err, db.Path())
+	}
+	vlog, err := sitedb.OpenLog(db, sitedb.LogOptions{Retention: retention, PruneFailed: pruneFailed})
+	if err != nil {
+		return nil, usageErr("check the --db file is writable, or run with --no-log", "%v", err)
+	}
+	return vlog, nil
 }
