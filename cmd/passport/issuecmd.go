@@ -89,7 +89,12 @@ func issueCmd(e *env, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress output")
 	selfCheck := fs.String("self-check", "auto", "print-quality gate: render each code, degrade it as a poor 150-dpi scan would, read it back,\n"+
 		"and refuse the passport if it fails: on, off, or auto (on for inputs up to "+fmt.Sprint(selfCheckAutoRows)+" rows)")
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := refuseArgs("issue", pos, "give the input with --in and the output directory with --out; "+
+		"--combined takes no file name (it writes OUT/passports-BATCH.pdf)"); err != nil {
 		return err
 	}
 	if *in == "" || (!*check && (*keyDir == "" || *out == "")) {
@@ -169,6 +174,9 @@ func issueCmd(e *env, args []string) error {
 	if sum.Skipped > 0 {
 		fmt.Fprintf(e.stdout, "%d already issued by the interrupted run were skipped\n", sum.Skipped)
 	}
+	if sum.Reprinted > 0 {
+		fmt.Fprintf(e.stdout, "%d recorded by the interrupted run but not yet printed were printed again (same credentials, not signed again)\n", sum.Reprinted)
+	}
 	if sum.BatchID != "" {
 		fmt.Fprintf(e.stdout, "batch %s; register %s\n", sum.BatchID, sum.Register)
 	}
@@ -189,6 +197,16 @@ func issueCmd(e *env, args []string) error {
 		return exitCode(exitInvalid)
 	}
 	return nil
+}
+
+// refuseArgs refuses arguments a command does not use: a stray word (such
+// as a file name after a flag that takes none) would otherwise be
+// silently ignored and the user left believing it did something.
+func refuseArgs(cmd string, pos []string, hint string) error {
+	if len(pos) == 0 {
+		return nil
+	}
+	return usageErr(hint, "passport %s takes no arguments besides its options, but was given %q", cmd, strings.Join(pos, " "))
 }
 
 // selfCheckAutoRows is the largest input the gate runs on by default: it
