@@ -134,12 +134,7 @@ func issueCmd(e *env, args []string) error {
 		return err
 	}
 	if gate && !*check {
-		opts.CheckPage = func(rec *issue.Record, p *layout.Passport, text string) error {
-			if err := printcheck.CheckPassport(p, text, printcheck.PoorScan); err != nil {
-				return fmt.Errorf("%v; the passport was not released (try --layout a4, a lower --ecc, or a shorter record)", err)
-			}
-			return nil
-		}
+		opts.CheckPage = printGate
 	}
 	prog := newProgress(e, *quiet)
 	opts.Progress = prog.update
@@ -148,16 +143,7 @@ func issueCmd(e *env, args []string) error {
 	start := time.Now()
 	sum, err := issue.Run(ctx, open, opts)
 	prog.done()
-	for i, re := range sum.Errors {
-		if i == maxErrorsShown {
-			break
-		}
-		fmt.Fprintf(e.stderr, "passport: error: %s: %s\n", *in, safe(re.Error()))
-	}
-	if sum.ErrorCount > maxErrorsShown {
-		fmt.Fprintf(e.stderr, "passport: ... and %d more row errors (%d rows failed in all); run with --check to list them after fixing these\n",
-			sum.ErrorCount-min(maxErrorsShown, len(sum.Errors)), sum.FailedRows)
-	}
+	printRowErrors(e, *in, sum)
 	if *check {
 		fmt.Fprintf(e.stdout, "%d rows checked: %d valid, %d rows failed\n", sum.Rows, sum.Valid, sum.FailedRows)
 		if sum.FailedRows > 0 {
@@ -165,7 +151,45 @@ func issueCmd(e *env, args []string) error {
 		}
 		return nil
 	}
-	el := time.Since(start).Seconds()
+	printSummary(e, sum, time.Since(start).Seconds())
+	if err != nil {
+		if errors.Is(err, issue.ErrInterrupted) {
+			return usageErr("run the same command with --resume", "%v", err)
+		}
+		return usageErr("if the batch was partly issued, run the same command with --resume", "%v", err)
+	}
+	if sum.FailedRows > 0 {
+		fmt.Fprintln(e.stderr, "passport: hint: fix the rows above and issue them again; the other rows were issued")
+		return exitCode(exitInvalid)
+	}
+	return nil
+}
+
+// printGate is the print-quality gate: a passport whose code does not read
+// back from a simulated poor scan is not released.
+func printGate(rec *issue.Record, p *layout.Passport, text string) error {
+	if err := printcheck.CheckPassport(p, text, printcheck.PoorScan); err != nil {
+		return fmt.Errorf("%v; the passport was not released (try --layout a4, a lower --ecc, or a shorter record)", err)
+	}
+	return nil
+}
+
+// printRowErrors prints the first maxErrorsShown row errors and counts the rest.
+func printRowErrors(e *env, in string, sum *issue.Summary) {
+	for i, re := range sum.Errors {
+		if i == maxErrorsShown {
+			break
+		}
+		fmt.Fprintf(e.stderr, "passport: error: %s: %s\n", in, safe(re.Error()))
+	}
+	if sum.ErrorCount > maxErrorsShown {
+		fmt.Fprintf(e.stderr, "passport: ... and %d more row errors (%d rows failed in all); run with --check to list them after fixing these\n",
+			sum.ErrorCount-min(maxErrorsShown, len(sum.Errors)), sum.FailedRows)
+	}
+}
+
+// printSummary says what a batch did and where its outputs are.
+func printSummary(e *env, sum *issue.Summary, el float64) {
 	fmt.Fprintf(e.stdout, "%d passports issued, %d rows failed, in %.1fs", sum.Issued, sum.FailedRows, el)
 	if sum.Issued > 0 && el > 0 {
 		fmt.Fprintf(e.stdout, " (%.0f/s)", float64(sum.Issued)/el)
@@ -186,17 +210,6 @@ func issueCmd(e *env, args []string) error {
 	if sum.Manifest != "" {
 		fmt.Fprintf(e.stdout, "manifest %s\n", sum.Manifest)
 	}
-	if err != nil {
-		if errors.Is(err, issue.ErrInterrupted) {
-			return usageErr("run the same command with --resume", "%v", err)
-		}
-		return usageErr("if the batch was partly issued, run the same command with --resume", "%v", err)
-	}
-	if sum.FailedRows > 0 {
-		fmt.Fprintln(e.stderr, "passport: hint: fix the rows above and issue them again; the other rows were issued")
-		return exitCode(exitInvalid)
-	}
-	return nil
 }
 
 // refuseArgs refuses arguments a command does not use: a stray word (such
