@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"passport/keys"
 	"passport/layout"
@@ -126,8 +127,8 @@ func TestBatchBothOutputs(t *testing.T) {
 // and no temporary file is left.
 func TestResumeAfterFailure(t *testing.T) {
 	const n, k = 240, 130
-	defer func(e int) { commitEvery = e }(commitEvery)
-	commitEvery = 50 // so the first run has committed 100 of its 130
+	defer func(e int, i time.Duration) { commitEvery, commitInterval = e, i }(commitEvery, commitInterval)
+	commitEvery, commitInterval = 50, time.Hour // so the first run has committed exactly 100 of its 130
 	iss := testIssuer(t)
 	out := t.TempDir()
 	data := popCSV(t, n)

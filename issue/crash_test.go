@@ -80,21 +80,28 @@ func TestKillAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs batches in child processes; skipped in -short")
 	}
-	const n = 200
-	csvPath := filepath.Join(t.TempDir(), "staff.csv")
-	if err := os.WriteFile(csvPath, popCSV(t, n), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
+	type crashCase struct {
 		combined bool
 		kills    []killAt // the first run, then each resumed run, is killed
-	}{
+	}
+	n, cases := 200, []crashCase{
 		{false, []killAt{{delay: 30 * time.Millisecond}}},
 		{false, []killAt{{pdfs: 1}}},
 		{false, []killAt{{pdfs: 60}, {pdfs: 130}}},
 		{false, []killAt{{delay: 250 * time.Millisecond}, {delay: 150 * time.Millisecond}}},
 		{true, []killAt{{pdfs: 20}}},
 		{true, []killAt{{delay: 200 * time.Millisecond}, {pdfs: 120}}},
+	}
+	if raceEnabled {
+		n, cases = 50, []crashCase{
+			{false, []killAt{{pdfs: 1}}},
+			{false, []killAt{{pdfs: 17}, {pdfs: 35}}},
+			{true, []killAt{{delay: 500 * time.Millisecond}, {pdfs: 25}}},
+		}
+	}
+	csvPath := filepath.Join(t.TempDir(), "staff.csv")
+	if err := os.WriteFile(csvPath, popCSV(t, n), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	for _, tc := range cases {
 		name := fmt.Sprintf("combined=%v/%v", tc.combined, tc.kills)
