@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"passport/layout"
@@ -20,6 +21,7 @@ type committer struct {
 	total    int           // passports this run should print, for progress
 	slots    chan struct{} // one taken by the reader per job in flight
 	combined *combinedPDF  // nil without Options.Combined
+	out      *output       // writes what is recorded
 
 	pending  map[int]result // arrived before their turn
 	next     int            // sequence number of the next result in order
@@ -37,6 +39,7 @@ func newCommitter(opts Options, reg *Register, sum *Summary, total int, slots ch
 			return nil, err
 		}
 	}
+	c.out = newOutput(c.combined)
 	return c, nil
 }
 
@@ -95,8 +98,8 @@ func (c *committer) accept(res result) error {
 	return nil
 }
 
-// commit records the group in one transaction, then writes its pages to
-// the combined PDF and its people's PDFs: never the other way round, so
+// commit records the group in one transaction, then hands it to the
+// output, which writes its pages and files: never the other way round, so
 // no credential reaches the disk before the register knows it.
 func (c *committer) commit() error {
 	if len(c.group) == 0 {
@@ -109,32 +112,22 @@ func (c *committer) commit() error {
 	if err := c.reg.record(ents); err != nil {
 		return fmt.Errorf("register: %v", err)
 	}
-	for _, r := range c.group {
-		if r.pp != nil {
-			if err := c.combined.add(r.pp); err != nil {
-				return err
-			}
-			c.sum.Pages += r.pp.Pages()
-		}
-		if r.pdf != nil {
-			if err := writeAtomicSync(r.ent.File, fsyncEachFile, func(w io.Writer) error {
-				_, err := w.Write(r.pdf)
-				return err
-			}); err != nil {
-				return fmt.Errorf("cannot write %s: %v", r.ent.File, err)
-			}
-		}
+	if err := c.out.send(c.group); err != nil {
+		return err
 	}
-	clear(c.group) // drop the pages and PDFs now written
-	c.group = c.group[:0]
+	c.group = make([]result, 0, len(c.group)) // the output owns the old one
 	c.last = time.Now()
 	return nil
 }
 
-// finish records what is left, puts the PDFs on disk and completes the
-// combined PDF, whose credentials then count as issued.
+// finish records what is left, waits for the output, puts the PDFs on
+// disk and completes the combined PDF, whose credentials then count as
+// issued.
 func (c *committer) finish() error {
 	if err := c.commit(); err != nil {
+		return err
+	}
+	if err := c.out.wait(); err != nil {
 		return err
 	}
 	if !c.opts.NoIndividual && !fsyncEachFile {
@@ -153,6 +146,7 @@ func (c *committer) finish() error {
 	if err := c.combined.finish(c.sum.Combined); err != nil {
 		return err
 	}
+	c.sum.Pages = c.pages
 	if err := c.reg.markIssued(c.sum.BatchID); err != nil {
 		return fmt.Errorf("register: %v", err)
 	}
@@ -162,9 +156,83 @@ func (c *committer) finish() error {
 // close releases the combined PDF's file. An unfinished one is left under
 // its temporary name, as a crash would leave it; --resume removes it.
 func (c *committer) close() {
+	c.out.wait()
 	if c.combined != nil {
 		c.combined.close()
 	}
+}
+
+// output writes recorded groups of passports, in order: their pages to
+// the combined PDF and each person's PDF. It runs on its own goroutine so
+// that file writing overlaps signing instead of stalling it.
+type output struct {
+	combined *combinedPDF
+	groups   chan []result
+	done     chan struct{}
+	once     sync.Once
+	mu       sync.Mutex
+	err      error // the first write error; later groups are dropped
+}
+
+func newOutput(combined *combinedPDF) *output {
+	o := &output{combined: combined, groups: make(chan []result, 1), done: make(chan struct{})}
+	go o.run()
+	return o
+}
+
+func (o *output) run() {
+	defer close(o.done)
+	for g := range o.groups {
+		if o.failed() != nil {
+			continue
+		}
+		if err := o.write(g); err != nil {
+			o.mu.Lock()
+			o.err = err
+			o.mu.Unlock()
+		}
+	}
+}
+
+func (o *output) write(g []result) error {
+	for _, r := range g {
+		if r.pp != nil {
+			if err := o.combined.add(r.pp); err != nil {
+				return err
+			}
+		}
+		if r.pdf != nil {
+			if err := writeAtomicSync(r.ent.File, fsyncEachFile, func(w io.Writer) error {
+				_, err := w.Write(r.pdf)
+				return err
+			}); err != nil {
+				return fmt.Errorf("cannot write %s: %v", r.ent.File, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (o *output) failed() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.err
+}
+
+// send queues a recorded group, or reports an earlier write error.
+func (o *output) send(g []result) error {
+	if err := o.failed(); err != nil {
+		return err
+	}
+	o.groups <- g
+	return nil
+}
+
+// wait lets the output write what it was sent and returns its error.
+func (o *output) wait() error {
+	o.once.Do(func() { close(o.groups) })
+	<-o.done
+	return o.failed()
 }
 
 // combinedPDF is the print-ready PDF of a run, streamed to a temporary
