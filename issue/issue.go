@@ -60,19 +60,6 @@ type Options struct {
 // DefaultMaxErrors is how many row errors a Summary keeps; more are counted.
 const DefaultMaxErrors = 1000
 
-// Issued describes one passport written.
-type Issued struct {
-	Row          int
-	StaffNumber  string
-	Name         string
-	CredentialID string
-	File         string // the person's PDF, or "" with NoIndividual
-	Page         int    // first page in the combined PDF, or 0
-	TextLen      int    // characters of the SP1: text
-	COSELen      int    // bytes of the signed COSE message
-	QRVersion    int
-}
-
 // Summary is the outcome of a batch. It holds counts, not the passports,
 // so it stays small however large the batch.
 type Summary struct {
@@ -81,6 +68,7 @@ type Summary struct {
 	Valid      int // rows that passed validation
 	Issued     int // passports issued in this run
 	Skipped    int // already issued by an earlier run of the batch (--resume)
+	Reprinted  int // recorded by an earlier run but not on paper: printed again, not signed again
 	Errors     []*RowError
 	ErrorCount int // all row errors, including those not kept in Errors
 	FailedRows int // rows with at least one error

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -52,18 +53,28 @@ func (j *JSONLReader) Next() (*Record, []*RowError, error) {
 		if len(line) == 0 {
 			continue
 		}
-		var obj map[string]any
-		if err := json.Unmarshal(line, &obj); err != nil {
+		fields, err := objectFields(line)
+		if err != nil {
 			return nil, []*RowError{{Row: j.row, Reason: "not a JSON object: " + err.Error()}}, nil
 		}
 		vals := map[string]string{}
+		given := map[string]string{} // normalised name -> the key as written
 		var errs []*RowError
-		for k, v := range obj {
+		for _, f := range fields {
+			k, v := f.key, f.value
 			name := normaliseHeader(k)
 			if !knownCols[name] {
 				errs = append(errs, &RowError{Row: j.row, Column: k, Reason: fmt.Sprintf("unknown field %q (README lists the columns)", k)})
 				continue
 			}
+			// "name" and "Name" are the same column: keeping either would
+			// be a guess (a map's order is random), so the line is refused.
+			if prev, dup := given[name]; dup {
+				errs = append(errs, &RowError{Row: j.row, Column: k,
+					Reason: fmt.Sprintf("the column %q is given twice (as %q and %q): keep one", name, prev, k)})
+				continue
+			}
+			given[name] = k
 			switch x := v.(type) {
 			case nil:
 			case string:
@@ -77,10 +88,8 @@ func (j *JSONLReader) Next() (*Record, []*RowError, error) {
 			}
 		}
 		for _, k := range required {
-			if _, ok := vals[k]; !ok && len(errs) == 0 {
-				if _, present := obj[k]; !present {
-					errs = append(errs, &RowError{Row: j.row, Column: k, Reason: "is missing: every passport needs it"})
-				}
+			if _, present := given[k]; !present && len(errs) == 0 {
+				errs = append(errs, &RowError{Row: j.row, Column: k, Reason: "is missing: every passport needs it"})
 			}
 		}
 		if len(errs) > 0 {
@@ -89,4 +98,40 @@ func (j *JSONLReader) Next() (*Record, []*RowError, error) {
 		rec, rerrs := parseRecord(j.row, func(name string) string { return vals[name] })
 		return rec, rerrs, nil
 	}
+}
+
+type field struct {
+	key   string
+	value any
+}
+
+// objectFields decodes one JSON object keeping every key in order, so a
+// key given twice is seen (encoding/json into a map keeps only one).
+func objectFields(line []byte) ([]field, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if t, err := dec.Token(); err != nil {
+		return nil, err
+	} else if d, ok := t.(json.Delim); !ok || d != '{' {
+		return nil, fmt.Errorf("the line starts with %v, not {", t)
+	}
+	var out []field
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string) // object keys are always strings
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, field{key, v})
+	}
+	if _, err := dec.Token(); err != nil { // the closing }
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("text after the end of the object")
+	}
+	return out, nil
 }

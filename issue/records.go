@@ -134,8 +134,7 @@ func knownColumns() map[string]bool {
 
 func normaliseHeader(h string) string {
 	h = strings.TrimPrefix(h, "\ufeff") // Excel's byte-order mark
-	h = strings.ToLower(strings.TrimSpace(h))
-	h = strings.NewReplacer(" ", "_", "-", "_").Replace(h)
+	h = credential.NormalizeCode(h)
 	for strings.Contains(h, "__") {
 		h = strings.ReplaceAll(h, "__", "_")
 	}
@@ -144,33 +143,40 @@ func normaliseHeader(h string) string {
 
 // Next returns the next record. A row with errors returns them all (with a
 // nil record) so the caller can report and carry on; io.EOF ends the file.
+// A read error that is not about the CSV syntax (the disk, the network
+// share) stops the batch: retrying would read nothing forever.
 func (c *CSVReader) Next() (*Record, []*RowError, error) {
-	fields, err := c.r.Read()
-	c.row++
-	if err == io.EOF {
-		return nil, nil, io.EOF
-	}
-	if c.row > MaxRows {
-		return nil, nil, fmt.Errorf("more than %d rows: split the file", MaxRows)
-	}
-	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) && pe.Err != csv.ErrFieldCount {
-			return nil, []*RowError{{Row: c.row, Reason: "malformed CSV: " + pe.Err.Error()}}, nil
+	for {
+		fields, err := c.r.Read()
+		c.row++
+		if err == io.EOF {
+			return nil, nil, io.EOF
 		}
-	}
-	get := func(name string) string {
-		i, ok := c.col[name]
-		if !ok || i >= len(fields) {
-			return ""
+		if c.row > MaxRows {
+			return nil, nil, fmt.Errorf("more than %d rows: split the file", MaxRows)
 		}
-		return strings.TrimSpace(fields[i])
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return nil, nil, fmt.Errorf("cannot read row %d: %w", c.row, err)
+			}
+			if pe.Err != csv.ErrFieldCount {
+				return nil, []*RowError{{Row: c.row, Reason: "malformed CSV: " + pe.Err.Error()}}, nil
+			}
+		}
+		if allEmpty(fields) {
+			continue
+		}
+		get := func(name string) string {
+			i, ok := c.col[name]
+			if !ok || i >= len(fields) {
+				return ""
+			}
+			return strings.TrimSpace(fields[i])
+		}
+		rec, errs := parseRecord(c.row, get)
+		return rec, errs, nil
 	}
-	if allEmpty(fields) {
-		return c.Next()
-	}
-	rec, errs := parseRecord(c.row, get)
-	return rec, errs, nil
 }
 
 func allEmpty(fields []string) bool {
@@ -243,7 +249,7 @@ func parseRecord(row int, get func(string) string) (*Record, []*RowError) {
 			bad(t.Code()+"_expiry", exp.String(), "is before the date the check was done")
 		}
 		if t == credential.CheckDBS {
-			lvl := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(get("dbs_level")), " ", "_"))
+			lvl := credential.NormalizeCode(get("dbs_level"))
 			if !contains(DBSLevels, lvl) {
 				bad("dbs_level", lvl, "must be one of "+strings.Join(DBSLevels, ", "))
 			}

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS credentials (
 	page INTEGER NOT NULL DEFAULT 0, -- its first page in the combined PDF
 	status TEXT NOT NULL,            -- issued | pending (combined PDF not finished) | void
 	revoked_at TEXT,
-	revoked_reason TEXT
+	revoked_reason TEXT,
+	text TEXT NOT NULL DEFAULT ''    -- the signed credential (SP1:...), to print it again
 );
 CREATE INDEX IF NOT EXISTS credentials_staff ON credentials(staff_number);
 CREATE INDEX IF NOT EXISTS credentials_batch ON credentials(batch_id, status);
@@ -46,7 +47,10 @@ CREATE INDEX IF NOT EXISTS credentials_batch ON credentials(batch_id, status);
 const (
 	StatusIssued  = "issued"
 	StatusPending = "pending" // signed, in a combined PDF not yet finished
-	StatusVoid    = "void"    // signed but never printed: its batch run was interrupted
+	// StatusVoid marks a credential signed but never printed by a version
+	// that did not keep the credential text, so a resumed batch could not
+	// print it again and signed a new one instead.
+	StatusVoid = "void"
 )
 
 // Register is the issuer register.
@@ -66,11 +70,14 @@ type RegisterEntry struct {
 	Status                string
 	RevokedAt             time.Time
 	RevokedReason         string
+	// Text is the signed credential as printed in the code (SP1:...); ""
+	// for credentials recorded by versions that did not keep it.
+	Text string
 }
 
 // OpenRegister opens (creating if needed) the register at path.
 func OpenRegister(path string) (*Register, error) {
-	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_foreign_keys=on")
+	db, err := sql.Open("sqlite3", "file:"+uriPath(path)+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_foreign_keys=on")
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the register %s: %v", path, err)
 	}
@@ -79,7 +86,29 @@ func OpenRegister(path string) (*Register, error) {
 		db.Close()
 		return nil, fmt.Errorf("cannot open the register %s (is it a passport register?): %v", path, err)
 	}
+	if err := addTextColumn(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot upgrade the register %s: %v", path, err)
+	}
 	return &Register{db: db}, nil
+}
+
+// uriPath escapes a file path for an SQLite "file:" URI, where '?' would
+// start the options and '#' a fragment: "a#b/register.db" would otherwise
+// open "a". SQLite decodes %XX escapes in the path.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
+// addTextColumn upgrades a register written before credentials kept their
+// text (CREATE TABLE IF NOT EXISTS leaves an existing table as it was).
+func addTextColumn(db *sql.DB) error {
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name='text'`).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	_, err := db.Exec(`ALTER TABLE credentials ADD COLUMN text TEXT NOT NULL DEFAULT ''`)
+	return err
 }
 
 // Close closes the register.
@@ -102,29 +131,28 @@ func (r *Register) LastUnfinishedBatch() (id, input string, err error) {
 	return id, input, err
 }
 
-// resumeBatch voids the credentials of an interrupted run that never
-// reached paper and returns the staff numbers already issued in the batch.
-func (r *Register) resumeBatch(id string) (map[string]bool, error) {
-	if _, err := r.db.Exec(`UPDATE credentials SET status=? WHERE batch_id=? AND status=?`, StatusVoid, id, StatusPending); err != nil {
+// resumeBatch starts another run of an interrupted batch and returns the
+// credentials the batch already holds, by staff number: they are printed
+// again if their PDF is missing, never signed a second time. Pending
+// credentials recorded without their text (by older versions) cannot be
+// printed again: they are voided and their people issued anew.
+func (r *Register) resumeBatch(id string) (map[string]RegisterEntry, error) {
+	if _, err := r.db.Exec(`UPDATE credentials SET status=? WHERE batch_id=? AND status=? AND text=''`, StatusVoid, id, StatusPending); err != nil {
 		return nil, err
 	}
 	if _, err := r.db.Exec(`UPDATE batches SET runs=runs+1 WHERE id=?`, id); err != nil {
 		return nil, err
 	}
-	rows, err := r.db.Query(`SELECT staff_number FROM credentials WHERE batch_id=? AND status=?`, id, StatusIssued)
+	rows, err := r.db.Query(`SELECT `+entryCols+` FROM credentials WHERE batch_id=? AND status IN (?,?)`, id, StatusIssued, StatusPending)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	done := map[string]bool{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		done[s] = true
-	}
-	return done, rows.Err()
+	done := map[string]RegisterEntry{}
+	err = scanEntries(rows, func(e RegisterEntry) error {
+		done[e.StaffNumber] = e
+		return nil
+	})
+	return done, err
 }
 
 func (r *Register) batchRuns(id string) (int, error) {
@@ -149,48 +177,71 @@ func (r *Register) markIssued(id string) error {
 	return err
 }
 
-// insertAll records entries in one transaction.
-func (r *Register) insertAll(es []RegisterEntry) error {
+// record stores entries in one transaction: new credentials are
+// inserted, credentials printed again (a resumed batch) get their new
+// file, place in the combined PDF and status.
+func (r *Register) record(es []RegisterEntry) error {
 	tx, err := r.db.Begin()
 	if err != nil {
 		return err
 	}
-	st, err := tx.Prepare(`INSERT INTO credentials(id, staff_number, name, issued_at, expires, kid, batch_id, row, file, combined, page, status) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
+	st, err := tx.Prepare(`INSERT INTO credentials(id, staff_number, name, issued_at, expires, kid, batch_id, row, file, combined, page, status, text)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT(id) DO UPDATE SET row=excluded.row, file=excluded.file, combined=excluded.combined, page=excluded.page, status=excluded.status`)
 	if err != nil {
 		tx.Rollback()
 		return err
 	}
+	defer st.Close()
 	for _, e := range es {
-		if _, err := st.Exec(e.ID, e.StaffNumber, e.Name, e.IssuedAt.UTC().Format(timeFmt), e.Expires.UTC().Format(timeFmt), e.KID, e.BatchID, e.Row, e.File, e.Combined, e.Page, e.Status); err != nil {
-			st.Close()
+		if _, err := st.Exec(e.ID, e.StaffNumber, e.Name, e.IssuedAt.UTC().Format(timeFmt), e.Expires.UTC().Format(timeFmt), e.KID,
+			e.BatchID, e.Row, e.File, e.Combined, e.Page, e.Status, e.Text); err != nil {
 			tx.Rollback()
 			return err
 		}
 	}
-	st.Close()
 	return tx.Commit()
 }
 
-const entryCols = `id, staff_number, name, issued_at, expires, kid, batch_id, row, file, combined, page, status, COALESCE(revoked_at,''), COALESCE(revoked_reason,'')`
+const entryCols = `id, staff_number, name, issued_at, expires, kid, batch_id, row, file, combined, page, status, COALESCE(revoked_at,''), COALESCE(revoked_reason,''), text`
 
 func scanEntries(rows *sql.Rows, each func(RegisterEntry) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		var e RegisterEntry
 		var iat, exp, rev string
-		if err := rows.Scan(&e.ID, &e.StaffNumber, &e.Name, &iat, &exp, &e.KID, &e.BatchID, &e.Row, &e.File, &e.Combined, &e.Page, &e.Status, &rev, &e.RevokedReason); err != nil {
+		if err := rows.Scan(&e.ID, &e.StaffNumber, &e.Name, &iat, &exp, &e.KID, &e.BatchID, &e.Row, &e.File, &e.Combined, &e.Page,
+			&e.Status, &rev, &e.RevokedReason, &e.Text); err != nil {
 			return err
 		}
-		e.IssuedAt, _ = time.Parse(timeFmt, iat)
-		e.Expires, _ = time.Parse(timeFmt, exp)
-		if rev != "" {
-			e.RevokedAt, _ = time.Parse(timeFmt, rev)
+		if err := parseTimes(&e, iat, exp, rev); err != nil {
+			return err
 		}
 		if err := each(e); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
+}
+
+// parseTimes reads an entry's dates. A date that does not parse means the
+// register was edited by hand or damaged: reporting it beats showing a
+// credential issued in year 1 or, worse, never revoked.
+func parseTimes(e *RegisterEntry, iat, exp, rev string) error {
+	for _, f := range []struct {
+		col, s string
+		t      *time.Time
+	}{{"issued_at", iat, &e.IssuedAt}, {"expires", exp, &e.Expires}, {"revoked_at", rev, &e.RevokedAt}} {
+		if f.s == "" && f.col == "revoked_at" {
+			continue
+		}
+		t, err := time.Parse(timeFmt, f.s)
+		if err != nil {
+			return fmt.Errorf("credential %s: %s %q is not an RFC 3339 time (the register is damaged or was edited by hand)", e.ID, f.col, f.s)
+		}
+		*f.t = t
+	}
+	return nil
 }
 
 // ListFilter selects register entries; empty fields match everything.

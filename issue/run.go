@@ -1,10 +1,8 @@
 package issue
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -13,16 +11,16 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"passport/credential"
+	"passport/internal/csvout"
 	"passport/layout"
 )
 
-// commitEvery and commitInterval bound what an interrupted batch can lose:
-// register inserts are committed in transactions of at most commitEvery
-// passports or commitInterval, whichever comes first.
+// commitEvery and commitInterval bound how many finished passports wait,
+// in memory only, to be recorded in one register transaction (and then
+// written): at most commitEvery or commitInterval's worth. A crash loses
+// them, but none of them exists outside the process yet.
 var (
 	commitEvery    = 500
 	commitInterval = time.Second
@@ -38,18 +36,15 @@ var ErrInterrupted = errors.New("the batch was interrupted; run it again with --
 // is called twice (validation, then issuance) and must return the input
 // from its start each time. Rows with errors are reported in the summary
 // and skipped; the error is for failures that stop the batch.
+//
+// Every credential is recorded in the register before any PDF holding it
+// is written, so a batch killed at any point leaves no credential on disk
+// that HR cannot find and revoke; --resume prints the recorded ones whose
+// PDF is missing again instead of signing new ones.
 func Run(ctx context.Context, open func() (Source, error), opts Options) (*Summary, error) {
 	start := time.Now()
 	sum := &Summary{}
-	if opts.Now.IsZero() {
-		opts.Now = time.Now()
-	}
-	if opts.MaxErrors <= 0 {
-		opts.MaxErrors = DefaultMaxErrors
-	}
-	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
-	}
+	opts = withDefaults(opts)
 	if opts.NoIndividual && !opts.Combined && !opts.CheckOnly {
 		return sum, errors.New("nothing to write: both individual and combined PDFs are turned off")
 	}
@@ -65,55 +60,16 @@ func Run(ctx context.Context, open func() (Source, error), opts Options) (*Summa
 	if opts.Issuer == nil {
 		return sum, errors.New("no issuer key given")
 	}
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
-		return sum, fmt.Errorf("cannot create the output directory: %w", err)
-	}
-	sum.Register = opts.Register
-	if sum.Register == "" {
-		sum.Register = filepath.Join(opts.OutDir, "register.db")
-	}
-	reg, err := OpenRegister(sum.Register)
+	reg, plan, err := startBatch(opts, sum)
 	if err != nil {
 		return sum, err
 	}
 	defer reg.Close()
-	var done map[string]bool
-	input := inputName(opts)
-	if opts.Resume {
-		id, prevInput, err := reg.LastUnfinishedBatch()
-		if err != nil {
-			return sum, err
-		}
-		if prevInput != input {
-			return sum, fmt.Errorf("the unfinished batch %s was for %s, not %s; resume it with the same input", id, prevInput, input)
-		}
-		sum.BatchID = id
-		if done, err = reg.resumeBatch(id); err != nil {
-			return sum, fmt.Errorf("register: %v", err)
-		}
-		removeTemps(opts.OutDir)
-	} else {
-		sum.BatchID = newBatchID(opts.Now)
-		if err := reg.NewBatch(sum.BatchID, input, opts.Now); err != nil {
-			return sum, fmt.Errorf("register: %v", err)
-		}
-	}
 	r, err := layout.NewRenderer(withCreated(opts.Layout, opts.Now))
 	if err != nil {
 		return sum, err
 	}
-	if opts.Combined {
-		runs, err := reg.batchRuns(sum.BatchID)
-		if err != nil {
-			return sum, fmt.Errorf("register: %v", err)
-		}
-		name := "passports-" + sum.BatchID + ".pdf"
-		if runs > 1 {
-			name = fmt.Sprintf("passports-%s-run%d.pdf", sum.BatchID, runs)
-		}
-		sum.Combined = filepath.Join(opts.OutDir, name)
-	}
-	err = issueAll(ctx, open, opts, r, reg, v, done, sum)
+	err = issueAll(ctx, open, opts, r, reg, v, plan, sum)
 	if err != nil && !errors.Is(err, ErrInterrupted) {
 		return sum, err
 	}
@@ -127,6 +83,84 @@ func Run(ctx context.Context, open func() (Source, error), opts Options) (*Summa
 		return sum, fmt.Errorf("writing the manifest: %v", e)
 	}
 	return sum, err
+}
+
+func withDefaults(opts Options) Options {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.MaxErrors <= 0 {
+		opts.MaxErrors = DefaultMaxErrors
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	return opts
+}
+
+// startBatch opens the register and records a new batch, or the next run
+// of the interrupted one with --resume; it names the combined PDF.
+func startBatch(opts Options, sum *Summary) (*Register, *resumePlan, error) {
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("cannot create the output directory: %w", err)
+	}
+	sum.Register = opts.Register
+	if sum.Register == "" {
+		sum.Register = filepath.Join(opts.OutDir, "register.db")
+	}
+	reg, err := OpenRegister(sum.Register)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := openRun(reg, opts, sum)
+	if err == nil && opts.Combined {
+		err = nameCombined(reg, opts, sum)
+	}
+	if err != nil {
+		reg.Close()
+		return nil, nil, err
+	}
+	return reg, plan, nil
+}
+
+// openRun records the batch (or its next run) and, when resuming, plans
+// what the earlier runs left to do.
+func openRun(reg *Register, opts Options, sum *Summary) (*resumePlan, error) {
+	input := inputName(opts)
+	if !opts.Resume {
+		sum.BatchID = newBatchID(opts.Now)
+		if err := reg.NewBatch(sum.BatchID, input, opts.Now); err != nil {
+			return nil, fmt.Errorf("register: %v", err)
+		}
+		return &resumePlan{}, nil
+	}
+	id, prevInput, err := reg.LastUnfinishedBatch()
+	if err != nil {
+		return nil, err
+	}
+	if prevInput != input {
+		return nil, fmt.Errorf("the unfinished batch %s was for %s, not %s; resume it with the same input", id, prevInput, input)
+	}
+	sum.BatchID = id
+	held, err := reg.resumeBatch(id)
+	if err != nil {
+		return nil, fmt.Errorf("register: %v", err)
+	}
+	removeTemps(opts.OutDir)
+	return planResume(held, opts), nil
+}
+
+func nameCombined(reg *Register, opts Options, sum *Summary) error {
+	runs, err := reg.batchRuns(sum.BatchID)
+	if err != nil {
+		return fmt.Errorf("register: %v", err)
+	}
+	name := "passports-" + sum.BatchID + ".pdf"
+	if runs > 1 {
+		name = fmt.Sprintf("passports-%s-run%d.pdf", sum.BatchID, runs)
+	}
+	sum.Combined = filepath.Join(opts.OutDir, name)
+	return nil
 }
 
 func withCreated(o layout.Options, now time.Time) layout.Options {
@@ -225,299 +259,13 @@ func photoPath(opts Options, p string) string {
 	return filepath.Join(opts.PhotoDir, p)
 }
 
-type job struct {
-	seq int
-	rec *Record
-}
-
-type result struct {
-	seq  int
-	rec  *Record
-	it   Issued
-	ent  RegisterEntry
-	pp   *layout.Passport
-	err  error
-	sign time.Duration
-}
-
-func issueAll(ctx context.Context, open func() (Source, error), opts Options, r *layout.Renderer, reg *Register,
-	v *validation, done map[string]bool, sum *Summary) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	src, err := open()
-	if err != nil {
-		return err
-	}
-	if c, ok := src.(io.Closer); ok {
-		defer c.Close()
-	}
-	total := sum.Valid - len(done)
-	inflight := make(chan struct{}, 4*opts.Workers) // bounds the reorder buffer
-	jobs := make(chan job, 2*opts.Workers)
-	results := make(chan result, 2*opts.Workers)
-	var (
-		readErr    error
-		skipped    int
-		readerDone = make(chan struct{})
-	)
-	defer func() {
-		cancel()
-		<-readerDone
-		sum.Skipped = skipped
-	}()
-	go func() { // reader
-		defer close(readerDone)
-		defer close(jobs)
-		seq := 0
-		for {
-			rec, errs, err := src.Next()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				readErr = err
-				return
-			}
-			if rec == nil || len(errs) > 0 || v.bad[rec.Row] {
-				continue
-			}
-			if done[rec.Person.StaffNumber] {
-				skipped++
-				continue
-			}
-			select {
-			case inflight <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- job{seq, rec}:
-				seq++
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	for w := 0; w < opts.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				results <- issueOne(j, opts, r, sum.BatchID)
-			}
-		}()
-	}
-	go func() { wg.Wait(); close(results) }()
-
-	// Writer: input order, combined PDF, register.
-	var (
-		stream   *layout.Stream
-		tmpFile  *os.File
-		bw       *bufio.Writer
-		pending  = map[int]result{}
-		next     = 0
-		batch    []RegisterEntry
-		lastSync = time.Now()
-		recorded = 0
-		failed   error
-	)
-	if opts.Combined {
-		tmpFile, err = os.CreateTemp(opts.OutDir, tmpPrefix+"*.pdf")
-		if err != nil {
-			return fmt.Errorf("cannot create the combined PDF: %v", err)
-		}
-		defer func() {
-			if tmpFile != nil {
-				tmpFile.Close()
-				os.Remove(tmpFile.Name())
-			}
-		}()
-		bw = bufio.NewWriterSize(tmpFile, 1<<20)
-		if stream, err = layout.NewStream(bw, opts.Now); err != nil {
-			return err
-		}
-	}
-	commit := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if !opts.NoIndividual && !fsyncEachFile {
-			if err := syncDir(opts.OutDir); err != nil {
-				return fmt.Errorf("cannot flush the PDFs to disk: %v", err)
-			}
-		}
-		if err := reg.insertAll(batch); err != nil {
-			return fmt.Errorf("register: %v", err)
-		}
-		batch = batch[:0]
-		lastSync = time.Now()
-		return nil
-	}
-	handle := func(res result) error {
-		<-inflight
-		if res.err != nil {
-			sum.FailedRows++
-			var re *RowError
-			if errors.As(res.err, &re) {
-				sum.addErr(opts, re)
-			} else {
-				sum.addErr(opts, &RowError{Row: res.rec.Row, Reason: res.err.Error()})
-			}
-			return nil
-		}
-		sum.SignTime += res.sign
-		if stream != nil {
-			res.ent.Combined = sum.Combined
-			res.ent.Page = stream.Pages() + 1
-			if err := stream.Add(res.pp); err != nil {
-				return err
-			}
-			sum.Pages += res.pp.Pages()
-		}
-		batch = append(batch, res.ent)
-		sum.Issued++
-		recorded++
-		if opts.AfterRecord != nil {
-			if err := opts.AfterRecord(recorded); err != nil {
-				return err
-			}
-		}
-		if opts.Progress != nil {
-			opts.Progress("issuing", sum.Issued, total)
-		}
-		if len(batch) >= commitEvery || time.Since(lastSync) > commitInterval {
-			return commit()
-		}
-		return nil
-	}
-	for res := range results {
-		if failed != nil {
-			<-inflight
-			continue
-		}
-		pending[res.seq] = res
-		for {
-			r, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			if err := handle(r); err != nil {
-				failed = err
-				cancel()
-				break
-			}
-		}
-	}
-	if failed != nil {
-		// As a crash would: nothing more is recorded, the combined PDF is
-		// left unfinished under its temporary name (removed on resume).
-		tmpFile = nil
-		return failed
-	}
-	<-readerDone
-	if readErr != nil {
-		return readErr
-	}
-	interrupted := ctx.Err() != nil
-	if stream != nil && stream.Pages() > 0 {
-		if err := stream.Close(); err != nil {
-			return err
-		}
-		if err := bw.Flush(); err != nil {
-			return fmt.Errorf("writing the combined PDF: %v", err)
-		}
-		if err := tmpFile.Sync(); err != nil {
-			return fmt.Errorf("writing the combined PDF: %v", err)
-		}
-		tmpFile.Close()
-		if err := os.Rename(tmpFile.Name(), sum.Combined); err != nil {
-			return fmt.Errorf("writing the combined PDF: %v", err)
-		}
-		tmpFile = nil
-	} else {
-		sum.Combined = ""
-	}
-	if err := commit(); err != nil {
-		return err
-	}
-	if opts.Combined {
-		if err := reg.markIssued(sum.BatchID); err != nil {
-			return fmt.Errorf("register: %v", err)
-		}
-	}
-	if interrupted {
-		return fmt.Errorf("%w (%d passports issued in this run)", ErrInterrupted, sum.Issued)
-	}
-	return nil
-}
-
-// issueOne signs and lays out one record, and writes its own PDF.
-func issueOne(j job, opts Options, r *layout.Renderer, batch string) (res result) {
-	rec := j.rec
-	res = result{seq: j.seq, rec: rec}
-	fail := func(col, reason string) result {
-		res.err = &RowError{Row: rec.Row, Column: col, Value: "", Reason: reason}
-		return res
-	}
-	c, err := Claims(rec, opts.Issuer, opts.Now, opts.ValidFor)
-	if err != nil {
-		return fail("", err.Error())
-	}
-	t0 := time.Now()
-	msg, err := credential.Sign(c, opts.Issuer.Key, opts.Issuer.KID)
-	if err != nil {
-		return fail("", "signing failed: "+err.Error())
-	}
-	text := credential.Encode(msg)
-	res.sign = time.Since(t0)
-	var photo *layout.Photo
-	if rec.Photo != "" {
-		if photo, err = layout.LoadPhoto(photoPath(opts, rec.Photo)); err != nil {
-			return fail("photo", err.Error())
-		}
-	}
-	pp, err := r.Render(c, text, photo)
-	if err != nil {
-		return fail("", err.Error())
-	}
-	if opts.CheckPage != nil {
-		if err := opts.CheckPage(rec, pp, text); err != nil {
-			return fail("", "print check failed: "+err.Error())
-		}
-	}
-	res.pp = pp
-	file := ""
-	if !opts.NoIndividual {
-		file = filepath.Join(opts.OutDir, FileName(rec.Person.StaffNumber))
-		if err := writeAtomicSync(file, fsyncEachFile, func(w io.Writer) error {
-			return layout.WritePDF(w, opts.Now, pp)
-		}); err != nil {
-			return fail("", "cannot write the PDF: "+err.Error())
-		}
-	}
-	if !opts.Combined {
-		res.pp = nil
-	}
-	v, _ := layout.QRVersion(text, r.Options().ECC)
-	res.it = Issued{Row: rec.Row, StaffNumber: rec.Person.StaffNumber, Name: rec.Person.Name, CredentialID: c.IDString(),
-		File: file, TextLen: len(text), COSELen: len(msg), QRVersion: v}
-	status := StatusIssued
-	if opts.Combined {
-		status = StatusPending
-	}
-	res.ent = RegisterEntry{ID: c.IDString(), StaffNumber: rec.Person.StaffNumber, Name: rec.Person.Name, IssuedAt: c.IssuedAt,
-		Expires: c.Expires, KID: fmt.Sprintf("%x", opts.Issuer.KID), BatchID: batch, Row: rec.Row, File: file, Status: status}
-	return res
-}
-
 // writeManifest writes the batch's issued credentials, in input order, as
 // CSV: row, staff number, name, credential id, file, combined PDF, page.
+// Names and staff numbers come from HR data and are escaped so that a
+// spreadsheet shows them rather than running them (csvout).
 func writeManifest(reg *Register, batch, path string) error {
 	return writeAtomic(path, func(w io.Writer) error {
-		cw := csv.NewWriter(w)
+		cw := csvout.NewWriter(w)
 		cw.Write([]string{"row", "staff_number", "name", "credential_id", "file", "combined", "page", "issued_at", "expires"})
 		rows, err := reg.db.Query(`SELECT `+entryCols+` FROM credentials WHERE batch_id=? AND status=? ORDER BY row`, batch, StatusIssued)
 		if err != nil {
@@ -534,7 +282,6 @@ func writeManifest(reg *Register, batch, path string) error {
 		if err != nil {
 			return err
 		}
-		cw.Flush()
-		return cw.Error()
+		return cw.Flush()
 	})
 }

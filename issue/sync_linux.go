@@ -7,8 +7,9 @@ import (
 )
 
 // fsyncEachFile is false on Linux: instead of one fsync per PDF, the
-// writer flushes the whole file system (syncfs) before each register
-// commit, so every PDF the register records is on disk.
+// batch flushes the whole file system (syncfs) once before it is marked
+// finished. A PDF lost or cut by a power failure before that is printed
+// again by --resume from the register, which is committed first.
 const fsyncEachFile = false
 
 // syncDir flushes the file system holding dir to disk.

@@ -89,7 +89,12 @@ func issueCmd(e *env, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress output")
 	selfCheck := fs.String("self-check", "auto", "print-quality gate: render each code, degrade it as a poor 150-dpi scan would, read it back,\n"+
 		"and refuse the passport if it fails: on, off, or auto (on for inputs up to "+fmt.Sprint(selfCheckAutoRows)+" rows)")
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := refuseArgs("issue", pos, "give the input with --in and the output directory with --out; "+
+		"--combined takes no file name (it writes OUT/passports-BATCH.pdf)"); err != nil {
 		return err
 	}
 	if *in == "" || (!*check && (*keyDir == "" || *out == "")) {
@@ -129,12 +134,7 @@ func issueCmd(e *env, args []string) error {
 		return err
 	}
 	if gate && !*check {
-		opts.CheckPage = func(rec *issue.Record, p *layout.Passport, text string) error {
-			if err := printcheck.CheckPassport(p, text, printcheck.PoorScan); err != nil {
-				return fmt.Errorf("%v; the passport was not released (try --layout a4, a lower --ecc, or a shorter record)", err)
-			}
-			return nil
-		}
+		opts.CheckPage = printGate
 	}
 	prog := newProgress(e, *quiet)
 	opts.Progress = prog.update
@@ -143,16 +143,7 @@ func issueCmd(e *env, args []string) error {
 	start := time.Now()
 	sum, err := issue.Run(ctx, open, opts)
 	prog.done()
-	for i, re := range sum.Errors {
-		if i == maxErrorsShown {
-			break
-		}
-		fmt.Fprintf(e.stderr, "passport: error: %s: %s\n", *in, safe(re.Error()))
-	}
-	if sum.ErrorCount > maxErrorsShown {
-		fmt.Fprintf(e.stderr, "passport: ... and %d more row errors (%d rows failed in all); run with --check to list them after fixing these\n",
-			sum.ErrorCount-min(maxErrorsShown, len(sum.Errors)), sum.FailedRows)
-	}
+	printRowErrors(e, *in, sum)
 	if *check {
 		fmt.Fprintf(e.stdout, "%d rows checked: %d valid, %d rows failed\n", sum.Rows, sum.Valid, sum.FailedRows)
 		if sum.FailedRows > 0 {
@@ -160,24 +151,7 @@ func issueCmd(e *env, args []string) error {
 		}
 		return nil
 	}
-	el := time.Since(start).Seconds()
-	fmt.Fprintf(e.stdout, "%d passports issued, %d rows failed, in %.1fs", sum.Issued, sum.FailedRows, el)
-	if sum.Issued > 0 && el > 0 {
-		fmt.Fprintf(e.stdout, " (%.0f/s)", float64(sum.Issued)/el)
-	}
-	fmt.Fprintln(e.stdout)
-	if sum.Skipped > 0 {
-		fmt.Fprintf(e.stdout, "%d already issued by the interrupted run were skipped\n", sum.Skipped)
-	}
-	if sum.BatchID != "" {
-		fmt.Fprintf(e.stdout, "batch %s; register %s\n", sum.BatchID, sum.Register)
-	}
-	if sum.Combined != "" {
-		fmt.Fprintf(e.stdout, "combined PDF %s (%d pages)\n", sum.Combined, sum.Pages)
-	}
-	if sum.Manifest != "" {
-		fmt.Fprintf(e.stdout, "manifest %s\n", sum.Manifest)
-	}
+	printSummary(e, sum, time.Since(start).Seconds())
 	if err != nil {
 		if errors.Is(err, issue.ErrInterrupted) {
 			return usageErr("run the same command with --resume", "%v", err)
@@ -189,6 +163,63 @@ func issueCmd(e *env, args []string) error {
 		return exitCode(exitInvalid)
 	}
 	return nil
+}
+
+// printGate is the print-quality gate: a passport whose code does not read
+// back from a simulated poor scan is not released.
+func printGate(rec *issue.Record, p *layout.Passport, text string) error {
+	if err := printcheck.CheckPassport(p, text, printcheck.PoorScan); err != nil {
+		return fmt.Errorf("%v; the passport was not released (try --layout a4, a lower --ecc, or a shorter record)", err)
+	}
+	return nil
+}
+
+// printRowErrors prints the first maxErrorsShown row errors and counts the rest.
+func printRowErrors(e *env, in string, sum *issue.Summary) {
+	for i, re := range sum.Errors {
+		if i == maxErrorsShown {
+			break
+		}
+		fmt.Fprintf(e.stderr, "passport: error: %s: %s\n", in, safe(re.Error()))
+	}
+	if sum.ErrorCount > maxErrorsShown {
+		fmt.Fprintf(e.stderr, "passport: ... and %d more row errors (%d rows failed in all); run with --check to list them after fixing these\n",
+			sum.ErrorCount-min(maxErrorsShown, len(sum.Errors)), sum.FailedRows)
+	}
+}
+
+// printSummary says what a batch did and where its outputs are.
+func printSummary(e *env, sum *issue.Summary, el float64) {
+	fmt.Fprintf(e.stdout, "%d passports issued, %d rows failed, in %.1fs", sum.Issued, sum.FailedRows, el)
+	if sum.Issued > 0 && el > 0 {
+		fmt.Fprintf(e.stdout, " (%.0f/s)", float64(sum.Issued)/el)
+	}
+	fmt.Fprintln(e.stdout)
+	if sum.Skipped > 0 {
+		fmt.Fprintf(e.stdout, "%d already issued by the interrupted run were skipped\n", sum.Skipped)
+	}
+	if sum.Reprinted > 0 {
+		fmt.Fprintf(e.stdout, "%d recorded by the interrupted run but not yet printed were printed again (same credentials, not signed again)\n", sum.Reprinted)
+	}
+	if sum.BatchID != "" {
+		fmt.Fprintf(e.stdout, "batch %s; register %s\n", sum.BatchID, sum.Register)
+	}
+	if sum.Combined != "" {
+		fmt.Fprintf(e.stdout, "combined PDF %s (%d pages)\n", sum.Combined, sum.Pages)
+	}
+	if sum.Manifest != "" {
+		fmt.Fprintf(e.stdout, "manifest %s\n", sum.Manifest)
+	}
+}
+
+// refuseArgs refuses arguments a command does not use: a stray word (such
+// as a file name after a flag that takes none) would otherwise be
+// silently ignored and the user left believing it did something.
+func refuseArgs(cmd string, pos []string, hint string) error {
+	if len(pos) == 0 {
+		return nil
+	}
+	return usageErr(hint, "passport %s takes no arguments besides its options, but was given %q", cmd, strings.Join(pos, " "))
 }
 
 // selfCheckAutoRows is the largest input the gate runs on by default: it

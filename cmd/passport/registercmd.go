@@ -53,7 +53,11 @@ func registerList(e *env, args []string) error {
 	batch := fs.String("batch", "", "only this batch")
 	revoked := fs.Bool("revoked", false, "only revoked credentials")
 	limit := fs.Int("limit", 0, "at most this many (0: all)")
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := refuseArgs("register list", pos, "choose credentials with --staff, --batch or --revoked"); err != nil {
 		return err
 	}
 	r, err := openRegisterFlag(*reg, *out)
@@ -145,7 +149,11 @@ func registerExport(e *env, args []string) error {
 	reg := fs.String("register", "", "issuer register file")
 	out := fs.String("out", "", "issue output directory (uses OUT/register.db)")
 	to := fs.String("to", "", "output file (default: standard output)")
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := refuseArgs("register export-revoked", pos, "name the output file with --to FILE"); err != nil {
 		return err
 	}
 	r, err := openRegisterFlag(*reg, *out)

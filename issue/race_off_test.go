@@ -1,0 +1,5 @@
+//go:build !race
+
+package issue
+
+const raceEnabled = false
