@@ -21,6 +21,7 @@ var allowed = map[string][]string{
 	"trust":             {"credential"},
 	"keys":              {"credential", "trust"},
 	"internal/sqlitedb": {},
+	"internal/csvout":   {},
 	"sitedb":            {"trust", "internal/sqlitedb"},
 	"verify/scan":       {},
 	"verify":            {"credential", "trust", "verify/scan"},
@@ -28,7 +29,7 @@ var allowed = map[string][]string{
 	"station":           {"credential", "trust", "verify", "verify/scan", "policy", "sitedb"},
 	"layout":            {"credential"},
 	"printcheck":        {"layout", "verify/scan"},
-	"issue":             {"credential", "trust", "keys", "layout", "internal/sqlitedb"},
+	"issue":             {"credential", "trust", "keys", "layout", "internal/sqlitedb", "internal/csvout"},
 	"internal/layers":   {},
 	// The CLI wires everything; fixtures are test material and tools.
 	"cmd/passport":                   {"*"},
