@@ -75,6 +75,17 @@ var schema = sqlitedb.Schema{
 //	  reason TEXT          the first reason in words, or the policy summary
 //	  source TEXT          text | image | pdf | camera | other
 //
+// Schema version 3 binds every issuer key to what it may sign:
+//
+//	issuer_keys.kind TEXT      'staff' (SP1: staff passports) or 'dcc' (HC1: EU DCCs);
+//	                           rows from earlier versions become 'staff'
+//	issuer_keys.country TEXT   ISO 3166-1 alpha-2 country of a 'dcc' key's DCCs; '' for 'staff'
+//
+// A DCC signer trusted with `trust add` before version 3 is read as a
+// staff-passport key and so refuses DCCs (key_not_for_this_kind) until it
+// is added again with `trust add --kind dcc --country XX`: the upgrade
+// fails closed rather than guessing from the certificate.
+//
 // Stations before schema version 2 created station_log themselves
 // (CREATE TABLE IF NOT EXISTS) in a version-1 file, so migration 2 keeps
 // IF NOT EXISTS for it.
@@ -143,5 +154,11 @@ CREATE TABLE IF NOT EXISTS station_log (
     source        TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS station_log_at ON station_log(at);
+`,
+	// 2 → 3
+	`
+ALTER TABLE issuer_keys ADD COLUMN kind TEXT NOT NULL DEFAULT 'staff' CHECK (kind IN ('staff', 'dcc'));
+ALTER TABLE issuer_keys ADD COLUMN country TEXT NOT NULL DEFAULT '';
+UPDATE trust_changes SET n = n + 1 WHERE id = 1;
 `,
 }
