@@ -202,6 +202,9 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 	if err != nil || !bytes.Equal(again, payload) {
 		return nil, fmt.Errorf("%w: not deterministically encoded (RFC 8949 §4.2.1)", ErrBundleMalformed)
 	}
+	if err := w.checkTimes(); err != nil {
+		return nil, err
+	}
 	b := &Bundle{Version: w.Version, Issued: time.Unix(w.Issued, 0).UTC(), Expires: time.Unix(w.Expires, 0).UTC(),
 		Issuers: make([]BundleIssuer, 0, len(w.Issuers)), Revoked: w.Revoked}
 	for n, i := range w.Issuers {
@@ -473,4 +476,41 @@ func wireKindOf(k KeyKind) int {
 		return wireKindDCC
 	}
 	return wireKindStaff
+}
+
+// Bundle dates are unix seconds from 1970 to the end of 9999. Outside that
+// range time.Time arithmetic overflows (time.Unix(math.MaxInt64, 0) compares
+// as before 1970), so a date beyond it would be refused with a misleading
+// message, or worse, compared wrongly; it is refused first, by name.
+const (
+	minBundleUnix = 0
+	maxBundleUnix = 253402300799 // 9999-12-31T23:59:59Z
+)
+
+func (w *wireBundle) checkTimes() error {
+	check := func(what string, v int64) error {
+		if v < minBundleUnix || v > maxBundleUnix {
+			return fmt.Errorf("%w: %s is %d seconds, outside the dates a bundle may carry (1970 to 9999): the bundle was made wrongly; ask the authority for a corrected one", ErrBundleMalformed, what, v)
+		}
+		return nil
+	}
+	if err := check("issued", w.Issued); err != nil {
+		return err
+	}
+	if err := check("expires", w.Expires); err != nil {
+		return err
+	}
+	for n, i := range w.Issuers {
+		for _, f := range []struct {
+			what string
+			v    *int64
+		}{{"valid from", i.ValidFrom}, {"valid until", i.ValidUntil}, {"revoked from", i.RevokedFrom}} {
+			if f.v != nil {
+				if err := check(fmt.Sprintf("issuer entry %d: %s", n+1, f.what), *f.v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -193,4 +193,3 @@ func zeroTablePage(t *testing.T, path, table string) {
 		t.Fatal(err)
 	}
 }
-
