@@ -65,10 +65,16 @@ type Config struct {
 	// duration, verdicts and credential ids; never credential texts). Nil
 	// discards.
 	AccessLog *log.Logger
-	// Addr is the address the server listens on; when its host is a
-	// loopback address, requests whose Host header is not a loopback name
-	// are refused (a defence against DNS rebinding from web pages).
+	// Addr is the address the server listens on. On a loopback address
+	// (or when empty) only the Host names localhost, 127.0.0.1 and [::1]
+	// are answered; beyond loopback, AllowHosts is required too. Any other
+	// Host is refused with 421: a defence against DNS rebinding, where a
+	// web page's own name is made to point at the station.
 	Addr string
+	// AllowHosts are the host names (without port) clients on the network
+	// use to reach a station listening beyond loopback (`serve
+	// --allow-host`). Required then; loopback names are always allowed.
+	AllowHosts []string
 }
 
 // Server is the verifier station's HTTP handler.
@@ -78,7 +84,7 @@ type Server struct {
 	decoders chan struct{}
 	mux      *http.ServeMux
 	static   fs.FS
-	loopback bool
+	hosts    map[string]bool // Host names (lower case, no port) answered
 }
 
 // New checks cfg and makes a Server.
@@ -111,8 +117,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, verifier: verifier, decoders: make(chan struct{}, cfg.Decoders), static: static}
-	if host, _, err := net.SplitHostPort(cfg.Addr); err == nil {
-		s.loopback = isLoopbackName(host)
+	if s.hosts, err = allowedHosts(cfg.Addr, cfg.AllowHosts); err != nil {
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.file("index.html", "text/html; charset=utf-8"))
@@ -155,6 +161,42 @@ func isLoopbackName(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// loopbackHosts are the Host names a station always answers to.
+var loopbackHosts = []string{"localhost", "127.0.0.1", "::1"}
+
+// allowedHosts is the set of Host names the station answers to: the
+// loopback names, and when it listens beyond loopback the names given with
+// --allow-host, which are then required.
+func allowedHosts(addr string, allow []string) (map[string]bool, error) {
+	hosts := map[string]bool{}
+	for _, h := range loopbackHosts {
+		hosts[h] = true
+	}
+	listen := ""
+	if addr != "" {
+		h, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen address %q: %v", addr, err)
+		}
+		listen = h
+	}
+	beyond := addr != "" && !isLoopbackName(listen)
+	if !beyond && listen != "" {
+		hosts[strings.ToLower(listen)] = true // e.g. 127.0.0.2
+	}
+	if beyond && len(allow) == 0 {
+		return nil, fmt.Errorf("listening on %s reaches beyond this computer, so the station must know the names clients use for it (a defence against DNS rebinding): give --allow-host NAME for each, e.g. --allow-host reception-pc.local", addr)
+	}
+	for _, h := range allow {
+		h = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(h), "["), "]"))
+		if h == "" || strings.ContainsAny(h, ":/ ") && net.ParseIP(h) == nil {
+			return nil, fmt.Errorf("--allow-host %q is not a host name or address: give the name without scheme or port, e.g. reception-pc.local", h)
+		}
+		hosts[h] = true
+	}
+	return hosts, nil
+}
+
 // statusWriter records the status code for the access log.
 type statusWriter struct {
 	http.ResponseWriter
@@ -188,8 +230,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 	h.Set("Cache-Control", "no-store")
 	switch {
-	case s.loopback && !loopbackHost(r.Host):
-		apiError(sw, http.StatusMisdirectedRequest, "bad_host", "this station only answers to 127.0.0.1 or localhost: open http://127.0.0.1 (port as started)")
+	case !s.hosts[hostOnly(r.Host)]:
+		apiError(sw, http.StatusMisdirectedRequest, "bad_host", "this station does not answer to the name "+safeLog(r.Host)+": open http://127.0.0.1 (port as started) on this computer, or a name given to serve with --allow-host")
 	case r.Method == http.MethodPost && !sameOrigin(r):
 		apiError(sw, http.StatusForbidden, "cross_origin", "requests from other web sites are refused: post from the station page or a local program (without an Origin header)")
 	default:
@@ -199,13 +241,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.cfg.AccessLog.Printf("%s %s %d %s %s", r.Method, safeLog(r.URL.Path), sw.code, time.Since(start).Round(time.Millisecond), sw.verdict)
 }
 
-func loopbackHost(hostport string) bool {
+// hostOnly is a Host header's name, lower case, without port or brackets.
+func hostOnly(hostport string) string {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
 	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	return isLoopbackName(host)
+	return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 }
 
 // sameOrigin accepts requests without an Origin header (curl, local
@@ -223,11 +265,11 @@ func safeLog(s string) string {
 		s = s[:200] + "…"
 	}
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == ' ' {
+		if credential.UnsafeRune(r) || unicode.IsSpace(r) {
 			return '_'
 		}
 		return r
-	}, s)
+	}, strings.ToValidUTF8(s, "_"))
 }
 
 func (s *Server) file(name, ctype string) http.HandlerFunc {
@@ -510,7 +552,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 func verdictSummary(v policy.Verdict) string {
 	s := string(v.Status)
 	if v.CredentialID != "" {
-		s += ":" + v.CredentialID
+		s += ":" + safeLog(v.CredentialID) // a DCC's ci is the issuer's text
 	}
 	if v.Policy != nil {
 		s += "/policy:" + string(v.Policy.Status)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"passport/credential"
 	"passport/policy"
 	"passport/verify"
 	"passport/verify/scan"
@@ -166,10 +165,5 @@ func scanCmd(e *env, args []string) error {
 // control characters and bidirectional overrides (which could make a name
 // or a verdict read differently) are shown as U+FFFD.
 func safe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if credential.UnsafeRune(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
+	return verify.Printable(s)
 }
