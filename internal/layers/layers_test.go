@@ -22,7 +22,7 @@ var allowed = map[string][]string{
 	"keys":              {"credential", "trust"},
 	"internal/sqlitedb": {},
 	"internal/csvout":   {},
-	"sitedb":            {"trust", "internal/sqlitedb"},
+	"sitedb":            {"trust", "internal/sqlitedb", "internal/csvout"},
 	"verify/scan":       {},
 	"verify":            {"credential", "trust", "verify/scan"},
 	"policy":            {"credential", "verify"},
