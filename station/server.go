@@ -56,6 +56,10 @@ type Config struct {
 	Policy *policy.Policy
 	// MaxBodyBytes caps a request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// BodiesInFlightBytes caps the upload bytes held in memory at once,
+	// over all requests; 0 means DefaultBodiesInFlightBytes. It is raised
+	// to MaxBodyBytes if lower, so one full upload always fits.
+	BodiesInFlightBytes int64
 	// Decoders is how many images or PDFs are decoded at once; 0 means the
 	// number of CPUs. Others wait (up to 30 s, then 503).
 	Decoders int
@@ -82,6 +86,7 @@ type Server struct {
 	cfg      Config
 	verifier *verify.Verifier
 	decoders chan struct{}
+	bodies   *byteBudget
 	mux      *http.ServeMux
 	static   fs.FS
 	hosts    map[string]bool // Host names (lower case, no port) answered
@@ -98,6 +103,10 @@ func New(cfg Config) (*Server, error) {
 	case cfg.MaxBodyBytes < MaxTextBodyBytes || cfg.MaxBodyBytes > verify.MaxInputBytes:
 		return nil, fmt.Errorf("maximum upload size %d bytes is out of range: use %d KB to %d MB", cfg.MaxBodyBytes, MaxTextBodyBytes>>10, verify.MaxInputBytes>>20)
 	}
+	if cfg.BodiesInFlightBytes == 0 {
+		cfg.BodiesInFlightBytes = DefaultBodiesInFlightBytes
+	}
+	cfg.BodiesInFlightBytes = max(cfg.BodiesInFlightBytes, cfg.MaxBodyBytes)
 	if cfg.Decoders <= 0 {
 		cfg.Decoders = runtime.NumCPU()
 	}
@@ -116,7 +125,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, verifier: verifier, decoders: make(chan struct{}, cfg.Decoders), static: static}
+	s := &Server{cfg: cfg, verifier: verifier, decoders: make(chan struct{}, cfg.Decoders), static: static,
+		bodies: newByteBudget(cfg.BodiesInFlightBytes)}
 	if s.hosts, err = allowedHosts(cfg.Addr, cfg.AllowHosts); err != nil {
 		return nil, err
 	}
@@ -379,13 +389,36 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc.Encode(v)
 }
 
-// readBody reads the request's input: the raw body, or the first file (or
-// "text" field) of a multipart form. It returns the data and a display name.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, string, int, error) {
-	if r.ContentLength > s.cfg.MaxBodyBytes {
-		return nil, "", http.StatusRequestEntityTooLarge, s.tooLarge()
+// reserveBody makes room for r's body among the bodies in flight before a
+// byte of it is read: its declared length, or the upload limit when it
+// declares none. A small declared body (a scanner's text) needs no room.
+// It returns the bytes reserved (to release) and the cap to read under, or
+// an HTTP status and error: 413 for a body over the limit, 503 when no room
+// came free within bodyWait.
+func (s *Server) reserveBody(r *http.Request) (reserved, limit int64, code int, err error) {
+	switch n := r.ContentLength; {
+	case n > s.cfg.MaxBodyBytes:
+		return 0, 0, http.StatusRequestEntityTooLarge, s.tooLarge()
+	case n >= 0 && n <= MaxTextBodyBytes:
+		return 0, n, 0, nil
+	case n > 0:
+		limit = n
+	default:
+		limit = s.cfg.MaxBodyBytes
 	}
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	ctx, cancel := context.WithTimeout(r.Context(), bodyWait)
+	defer cancel()
+	if !s.bodies.acquire(ctx, limit) {
+		return 0, 0, http.StatusServiceUnavailable, errors.New("the station is busy receiving other uploads: try again in a moment")
+	}
+	return limit, limit, 0, nil
+}
+
+// readBody reads the request's input: the raw body, or the first file (or
+// "text" field) of a multipart form, reading at most limit bytes (see
+// reserveBody). It returns the data and a display name.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, string, int, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
 	name := cleanName(r.URL.Query().Get("name"))
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {
@@ -402,7 +435,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, strin
 				part.Close()
 				continue
 			}
-			data, err := io.ReadAll(part)
+			data, err := readSized(part, r.ContentLength)
 			if err != nil {
 				return nil, "", s.readStatus(err), s.readErr(err)
 			}
@@ -412,7 +445,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, strin
 			return data, name, 0, nil
 		}
 	}
-	data, err := io.ReadAll(body)
+	data, err := readSized(body, r.ContentLength)
 	if err != nil {
 		return nil, "", s.readStatus(err), s.readErr(err)
 	}
@@ -475,17 +508,38 @@ func sourceOf(data []byte, camera bool) string {
 	return "other"
 }
 
-func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
-	sw, _ := w.(*statusWriter)
-	data, name, code, err := s.readBody(w, r)
+// receive reserves room for the body (reserveBody) and reads it; on
+// failure it has written the error answer and ok is false. release gives
+// the room back once the answer is written.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request) (data []byte, name string, release func(), ok bool) {
+	reserved, limit, code, err := s.reserveBody(r)
+	if err == nil {
+		release = func() { s.bodies.release(reserved) }
+		if data, name, code, err = s.readBody(w, r, limit); err != nil {
+			release()
+		}
+	}
 	if err != nil {
-		errCode := "bad_request"
-		if code == http.StatusRequestEntityTooLarge {
-			errCode = "too_large"
+		errCode := map[int]string{http.StatusRequestEntityTooLarge: "too_large", http.StatusServiceUnavailable: "busy"}[code]
+		if errCode == "" {
+			errCode = "bad_request"
+		}
+		if code == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "2")
 		}
 		apiError(w, code, errCode, err.Error())
+		return nil, "", nil, false
+	}
+	return data, name, release, true
+}
+
+func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
+	sw, _ := w.(*statusWriter)
+	data, name, release, ok := s.receive(w, r)
+	if !ok {
 		return
 	}
+	defer release()
 	if len(bytes.TrimSpace(data)) == 0 {
 		apiError(w, http.StatusBadRequest, "empty", "nothing was sent: post an image, a PDF or the passport text")
 		return
