@@ -152,7 +152,7 @@ func Text(input, text string, store keys.TrustStore, opts Options) Result {
 	}
 	c, err := signed.Claims()
 	if err != nil {
-		r.fail(credential.ReasonOf(err), "the signed content is not a valid passport: %v", err)
+		r.fail(credential.ReasonOf(err), "%s", claimsMessage(err))
 		return r
 	}
 	r.Parsed = c
@@ -183,6 +183,7 @@ func Text(input, text string, store keys.TrustStore, opts Options) Result {
 	} else if revoked {
 		r.fail(ReasonRevoked, "this passport (%s) has been revoked by its issuer", r.CredentialID)
 	}
+	r.noteUnrecognised(c)
 	for _, l := range lapsed(c, credential.DateOf(now)) {
 		r.warn(WarnLapsed, "%s", l)
 	}
