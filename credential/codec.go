@@ -250,6 +250,9 @@ var ErrSignature = errors.New("the signature does not match the content")
 // from the trusted key (AlgorithmFor, or ES256/PS256 for DCC keys); a
 // protected header that names another algorithm fails.
 func (s *Signed) Verify(pub crypto.PublicKey) error {
+	if k, ok := s.isES256WithP384(pub); ok {
+		return s.verifyES256P384(k)
+	}
 	want, err := AlgorithmFor(pub)
 	if err != nil {
 		return err
