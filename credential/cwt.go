@@ -58,12 +58,7 @@ func MarshalClaims(c *Claims) ([]byte, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	body, err := marshalBody(&c.Body)
-	if err != nil {
-		return nil, err
-	}
-	return wire.Enc.Marshal(wire.Claims{Iss: c.Issuer, Exp: c.Expires.Unix(), Nbf: c.NotBefore.Unix(),
-		Iat: c.IssuedAt.Unix(), Cti: c.ID, Body: body})
+	return MarshalClaimsUnvalidated(c)
 }
 
 func marshalBody(b *Body) ([]byte, error) {
@@ -463,4 +458,16 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// MarshalClaimsUnvalidated encodes claims exactly as MarshalClaims does
+// but without Validate, so that a test-vector generator can sign claims a
+// verifier must refuse. Issuers must use MarshalClaims.
+func MarshalClaimsUnvalidated(c *Claims) ([]byte, error) {
+	body, err := marshalBody(&c.Body)
+	if err != nil {
+		return nil, err
+	}
+	return wire.Enc.Marshal(wire.Claims{Iss: c.Issuer, Exp: c.Expires.Unix(), Nbf: c.NotBefore.Unix(),
+		Iat: c.IssuedAt.Unix(), Cti: c.ID, Body: body})
 }
