@@ -52,6 +52,10 @@ func FuzzBase45(f *testing.F) {
 func FuzzClaims(f *testing.F) {
 	good, _ := MarshalClaims(sampleClaims())
 	f.Add(good)
+	v1 := sampleClaims()
+	v1.Body.Version = 1
+	old, _ := MarshalClaims(v1)
+	f.Add(old)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := UnmarshalClaims(b)
 		if err != nil {
