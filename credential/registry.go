@@ -31,9 +31,10 @@ type LevelDef struct {
 // CheckDef is a check type and the levels (or kinds) it may carry.
 type CheckDef struct {
 	Def
-	LevelName string // CSV column suffix and label, e.g. "level" or "clearance"; empty if none
-	Levels    []LevelDef
-	Since     int // body version that introduced it
+	LevelName     string // CSV column suffix and label, e.g. "level" or "clearance"; empty if none
+	LevelRequired bool   // the issuer must give a level with the check (DBS)
+	Levels        []LevelDef
+	Since         int // body version that introduced it
 }
 
 // SubjectDef is a training subject with its levels and default refresher period.
@@ -79,7 +80,7 @@ func levels(word string, n int) []LevelDef {
 var checkDefs = []CheckDef{
 	{Def: Def{1, "identity", "Identity", "identity documents seen and verified"}, Since: 1},
 	{Def: Def{2, "right_to_work", "Right to work", "right to work in the UK confirmed; expires with a time-limited visa"}, Since: 1},
-	{Def: Def{3, "dbs", "DBS", "Disclosure and Barring Service certificate"}, LevelName: "level", Levels: dbsLevels, Since: 1},
+	{Def: Def{3, "dbs", "DBS", "Disclosure and Barring Service certificate"}, LevelName: "level", LevelRequired: true, Levels: dbsLevels, Since: 1},
 	{Def: Def{4, "occupational_health", "Occupational health", "occupational health clearance"}, LevelName: "clearance", Levels: ohClearances, Since: 1},
 	{Def: Def{5, "references", "References", "employment references received"}, Since: 1},
 	{Def: Def{6, "professional_registration", "Professional registration", "registration with the professional regulator (NMC, GMC, HCPC, ...) confirmed"}, Since: 1},
@@ -266,4 +267,22 @@ func levelError(what, code string, list []LevelDef) error {
 		codes[i] = l.Code
 	}
 	return errorf("unknown level %q for %s (use one of %v)", code, what, codes)
+}
+
+// LevelColumn is the HR CSV column of the check type's level ("dbs_level",
+// "occupational_health_clearance"), or "" when it has none.
+func (t CheckType) LevelColumn() string {
+	if n := t.LevelName(); n != "" {
+		return t.Code() + "_" + n
+	}
+	return ""
+}
+
+// LevelColumn is the HR CSV column of the subject's level
+// ("safeguarding_children_level", "learning_disability_autism_tier"), or "".
+func (s Subject) LevelColumn() string {
+	if n := s.LevelName(); n != "" {
+		return s.Code() + "_" + n
+	}
+	return ""
 }
