@@ -163,10 +163,10 @@ func UnmarshalClaims(payload []byte) (*Claims, error) {
 	}
 	if version == 1 {
 		err = decodeV1(w.Body, &c.Body)
-	} else if version >= 2 && version <= 1<<16 {
+	} else if version >= 2 && version <= MaxBodyVersion {
 		err = decodeV2(w.Body, &c.Body)
 	} else {
-		err = newError(ReasonBadClaims, fmt.Sprintf("passport body version %d does not exist (versions start at 1)", version), nil)
+		err = newError(ReasonBadClaims, fmt.Sprintf("passport body version %d is not one of 1 to %d", version, MaxBodyVersion), nil)
 	}
 	if err != nil {
 		return nil, err
@@ -271,8 +271,8 @@ func (c *Claims) Validate() error {
 		return newError(ReasonBadClaims, fmt.Sprintf(format, a...), nil)
 	}
 	switch {
-	case c.Body.Version < 1:
-		return bad("passport body version %d does not exist (versions start at 1)", c.Body.Version)
+	case c.Body.Version < 1 || c.Body.Version > MaxBodyVersion:
+		return bad("passport body version %d is not one of 1 to %d", c.Body.Version, MaxBodyVersion)
 	case c.Issuer == "":
 		return bad("the issuer (iss) is missing")
 	case len(c.ID) != 16:
