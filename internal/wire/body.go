@@ -8,12 +8,12 @@ import (
 // written verbatim; an Extra key that collides with a known key is an error.
 func MarshalBody(b *Body) ([]byte, error) {
 	m := map[int64]any{KeyVersion: b.Version}
-	p, err := withExtra(personMap(&b.Person), b.Person.Extra)
+	p, err := withExtra(personMap(&b.Person), b.Person.Extra, 5)
 	if err != nil {
 		return nil, err
 	}
 	m[KeyPerson] = p
-	e, err := withExtra(employmentMap(&b.Employment), b.Employment.Extra)
+	e, err := withExtra(employmentMap(&b.Employment), b.Employment.Extra, 5)
 	if err != nil {
 		return nil, err
 	}
@@ -27,17 +27,19 @@ func MarshalBody(b *Body) ([]byte, error) {
 	if len(b.Crit) > 0 {
 		m[KeyCrit] = b.Crit
 	}
-	all, err := withExtra(m, b.Extra)
+	all, err := withExtra(m, b.Extra, KeyCrit)
 	if err != nil {
 		return nil, err
 	}
 	return Enc.Marshal(all)
 }
 
-func withExtra(m map[int64]any, extra map[int64]cbor.RawMessage) (map[int64]any, error) {
+// withExtra adds extra keys to m; keys 0 to lastKnown belong to the
+// known schema (present or not) and may not be extra.
+func withExtra(m map[int64]any, extra map[int64]cbor.RawMessage, lastKnown int64) (map[int64]any, error) {
 	for k, v := range extra {
-		if _, dup := m[k]; dup {
-			return nil, shape("extra key %d is already a known key", k)
+		if k >= 0 && k <= lastKnown {
+			return nil, shape("extra key %d is a known key", k)
 		}
 		m[k] = v
 	}
