@@ -2,6 +2,17 @@
 // CBOR claims (CWT, RFC 8392) in a COSE_Sign1 (RFC 9052), zlib-compressed,
 // base45-encoded (RFC 9285) and prefixed with "SP1:". It is pure: no I/O,
 // no images, no trust decisions. See docs/format.md.
+//
+// Where things live:
+//   - registry.go: every enumeration (check types, outcomes, levels,
+//     training subjects with refresher periods) and every reason code.
+//     Adding a check type or subject is one entry there plus its label;
+//     go generate ./credential then rewrites the doc tables.
+//   - claims.go: the typed claims; Known() on checks and training says
+//     whether this version understands an item of a newer passport.
+//   - cwt.go: body versions 1 (closed) and 2+ (forward-compatible, with the
+//     must-understand list crit); the wire structs are in internal/wire.
+//   - codec.go: the layers below the claims; limits.go: every size limit.
 package credential
 
 import (
