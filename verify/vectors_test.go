@@ -165,8 +165,8 @@ func TestValidVectors(t *testing.T) {
 	for name, v := range loadVectors(t, "valid") {
 		t.Run(name, func(t *testing.T) {
 			r := verify.Text(name, v.Text, vecStore(t, v), verify.Options{Now: vecTime(t, v.Now)})
-			if r.Status != verify.StatusValid || len(r.Reasons) != 0 {
-				t.Fatalf("status %s, reasons %+v; want valid", r.Status, r.Reasons)
+			if r.Status != verify.StatusValid || len(r.Reasons) != 0 || len(r.Warnings) != 0 {
+				t.Fatalf("status %s, reasons %+v, warnings %+v; want valid with neither", r.Status, r.Reasons, r.Warnings)
 			}
 			if r.KeyID != v.KID || r.CredentialID != v.Claims.Cti || r.Issuer != v.Claims.Iss || r.Subject != v.Claims.Person.Name {
 				t.Errorf("result kid %s id %s issuer %s subject %q; vector says %s %s %s %q",
