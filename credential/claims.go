@@ -2,16 +2,32 @@
 // CBOR claims (CWT, RFC 8392) in a COSE_Sign1 (RFC 9052), zlib-compressed,
 // base45-encoded (RFC 9285) and prefixed with "SP1:". It is pure: no I/O,
 // no images, no trust decisions. See docs/format.md.
+//
+// Where things live:
+//   - registry.go: every enumeration (check types, outcomes, levels,
+//     training subjects with refresher periods) and every reason code.
+//     Adding a check type or subject is one entry there plus its label;
+//     go generate ./credential then rewrites the doc tables.
+//   - claims.go: the typed claims; Known() on checks and training says
+//     whether this version understands an item of a newer passport.
+//   - cwt.go: body versions 1 (closed) and 2+ (forward-compatible, with the
+//     must-understand list crit); the wire structs are in internal/wire.
+//   - codec.go: the layers below the claims; limits.go: every size limit.
 package credential
 
 import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/fxamacker/cbor/v2"
 )
 
-// SchemaVersion is the version of the passport body carried in every credential.
-const SchemaVersion = 1
+// SchemaVersion is the version of the passport body this package writes
+// and the newest it fully understands. It reads every version from 1 on:
+// version 1 strictly, version 2 and later forward-compatibly (docs/format.md
+// §7, "Versions").
+const SchemaVersion = 2
 
 // Claims are the CWT claims of one staff passport.
 type Claims struct {
@@ -34,6 +50,13 @@ type Body struct {
 	Employment Employment
 	Checks     []Check
 	Training   []Training
+
+	// Crit lists body keys the issuer marked must-understand (body key 5).
+	// A decoded body only holds keys this version understands: an unknown
+	// one is refused with ReasonUpdateRequired.
+	Crit []int
+	// extra holds body keys of a newer version, kept to be shown and re-encoded.
+	extra map[int64]cbor.RawMessage
 }
 
 // Person identifies the holder. It deliberately carries no National Insurance
@@ -44,6 +67,8 @@ type Person struct {
 	DateOfBirth  Date
 	StaffNumber  string
 	Registration string // professional registration, e.g. "NMC 12A3456E"; empty if none
+
+	extra map[int64]cbor.RawMessage
 }
 
 // Employment is the holder's post at the issuing organisation.
@@ -53,6 +78,8 @@ type Employment struct {
 	Role       string
 	StaffGroup string // e.g. "Nursing and Midwifery Registered"
 	Start      Date
+
+	extra map[int64]cbor.RawMessage
 }
 
 // Check is one pre-employment check the issuer has completed.
@@ -61,14 +88,77 @@ type Check struct {
 	Outcome Outcome
 	Done    Date
 	Expires Date   // zero when the check does not lapse
-	Level   string // e.g. DBS "enhanced-barred"; empty when not applicable
+	Level   string // registry level code (DBS "enhanced_barred", occupational health "epp"); empty when none
+
+	extra []cbor.RawMessage
+}
+
+// Known reports whether everything in the check is understood by this
+// version: its type, outcome and level, and no fields of a newer version.
+// A site policy must never count a check that is not Known as met.
+func (c Check) Known() bool {
+	return c.Type.Known() && c.Outcome.Known() && c.LevelKnown() && len(c.extra) == 0
+}
+
+// LevelKnown reports whether the level is empty or one of the check type's registry levels.
+func (c Check) LevelKnown() bool {
+	if c.Level == "" {
+		return true
+	}
+	_, ok := findLevel(c.Type.Levels(), c.Level)
+	return ok
+}
+
+// LevelLabel is the level for people ("Enhanced with adults' and children's
+// barred lists"), the raw code when it is not known, or "".
+func (c Check) LevelLabel() string {
+	if l, ok := findLevel(c.Type.Levels(), c.Level); ok {
+		return l.Label
+	}
+	return c.Level
 }
 
 // Training is one statutory/mandatory training subject.
 type Training struct {
 	Subject   Subject
 	Completed Date
-	Expires   Date // zero when it does not lapse
+	Expires   Date   // zero when it does not lapse
+	Level     string // registry level code ("level_3", "tier_2"); empty when none (always empty in version 1)
+
+	extra []cbor.RawMessage
+}
+
+// Known reports whether everything in the training entry is understood
+// by this version (see Check.Known).
+func (t Training) Known() bool {
+	return t.Subject.Known() && t.LevelKnown() && len(t.extra) == 0
+}
+
+// LevelKnown reports whether the level is empty or one of the subject's registry levels.
+func (t Training) LevelKnown() bool {
+	if t.Level == "" {
+		return true
+	}
+	_, ok := findLevel(t.Subject.Levels(), t.Level)
+	return ok
+}
+
+// LevelRank is the level's number (3 for "level_3"), 0 when there is none
+// or it is not known: a policy asking for "level 3 or higher" compares ranks.
+func (t Training) LevelRank() int {
+	if l, ok := findLevel(t.Subject.Levels(), t.Level); ok {
+		return l.ID
+	}
+	return 0
+}
+
+// LevelLabel is the level for people ("Level 3", "Tier 1"), the raw code
+// when it is not known, or "".
+func (t Training) LevelLabel() string {
+	if l, ok := findLevel(t.Subject.Levels(), t.Level); ok {
+		return l.Label
+	}
+	return t.Level
 }
 
 // Outcome of a check.
@@ -79,14 +169,25 @@ const (
 	OutcomeConditions Outcome = 2 // cleared with conditions or adjustments
 )
 
-var outcomeNames = map[Outcome]string{OutcomeClear: "clear", OutcomeConditions: "conditions"}
-
-func (o Outcome) String() string {
-	if s, ok := outcomeNames[o]; ok {
-		return s
+func outcomeDef(o Outcome) (Def, bool) {
+	for _, d := range outcomeDefs {
+		if d.ID == int(o) {
+			return d, true
+		}
 	}
-	return fmt.Sprintf("outcome(%d)", int(o))
+	return Def{}, false
 }
+
+// String is the outcome's code ("clear"), or "outcome_N" when unknown.
+func (o Outcome) String() string {
+	if d, ok := outcomeDef(o); ok {
+		return d.Code
+	}
+	return fmt.Sprintf("outcome_%d", int(o))
+}
+
+// Known reports whether o is an outcome this version understands.
+func (o Outcome) Known() bool { _, ok := outcomeDef(o); return ok }
 
 // ParseOutcome reads an outcome name as written in the HR CSV.
 func ParseOutcome(s string) (Outcome, error) {
@@ -112,52 +213,51 @@ const (
 	CheckProfessionalRegister CheckType = 6
 )
 
-// CheckTypes lists every check type in display order.
-var CheckTypes = []CheckType{CheckIdentity, CheckRightToWork, CheckDBS, CheckOccupationalHealth, CheckReferences, CheckProfessionalRegister}
+// CheckTypes lists every check type in display order (from the registry).
+var CheckTypes = func() []CheckType {
+	var out []CheckType
+	for _, d := range checkDefs {
+		out = append(out, CheckType(d.ID))
+	}
+	return out
+}()
 
-var checkCodes = map[CheckType][2]string{
-	CheckIdentity:             {"identity", "Identity"},
-	CheckRightToWork:          {"right_to_work", "Right to work"},
-	CheckDBS:                  {"dbs", "DBS"},
-	CheckOccupationalHealth:   {"occupational_health", "Occupational health"},
-	CheckReferences:           {"references", "References"},
-	CheckProfessionalRegister: {"professional_registration", "Professional registration"},
-}
-
-// Code is the stable machine name of the check type (used in CSV and JSON).
+// Code is the stable machine name of the check type (used in CSV and
+// JSON), or "check_N" for a type of a newer version.
 func (t CheckType) Code() string {
-	if s, ok := checkCodes[t]; ok {
-		return s[0]
+	if d, ok := checkDef(t); ok {
+		return d.Code
 	}
 	return fmt.Sprintf("check_%d", int(t))
 }
 
 // String is the human-readable name.
 func (t CheckType) String() string {
-	if s, ok := checkCodes[t]; ok {
-		return s[1]
+	if d, ok := checkDef(t); ok {
+		return d.Label
 	}
-	return fmt.Sprintf("Unknown check %d", int(t))
+	return fmt.Sprintf("Unrecognised check %d", int(t))
 }
 
 // Known reports whether t is a check type this version understands.
-func (t CheckType) Known() bool { _, ok := checkCodes[t]; return ok }
+func (t CheckType) Known() bool { _, ok := checkDef(t); return ok }
 
 // ParseCheckType reads a check type code.
 func ParseCheckType(s string) (CheckType, error) {
 	n := NormalizeCode(s)
-	for t, c := range checkCodes {
-		if c[0] == n {
-			return t, nil
+	for _, d := range checkDefs {
+		if d.Code == n {
+			return CheckType(d.ID), nil
 		}
 	}
 	return 0, fmt.Errorf("unknown check type %q", s)
 }
 
-// Subject is a Core Skills Training Framework subject.
+// Subject is a training subject: the Core Skills Training Framework and
+// the Oliver McGowan training.
 type Subject int
 
-// The eleven Core Skills Training Framework subjects.
+// The training subjects.
 const (
 	SubjectEquality            Subject = 1
 	SubjectHealthSafety        Subject = 2
@@ -170,64 +270,47 @@ const (
 	SubjectPreventRadical      Subject = 9
 	SubjectResuscitation       Subject = 10
 	SubjectInfoGovernance      Subject = 11
+	SubjectLearningDisability  Subject = 12 // Oliver McGowan, body version 2
 )
 
-// Subjects lists every training subject in display order.
-var Subjects = []Subject{SubjectEquality, SubjectHealthSafety, SubjectConflictResolution, SubjectFireSafety,
-	SubjectInfectionPrevention, SubjectMovingHandling, SubjectSafeguardingAdults, SubjectSafeguardingChild,
-	SubjectPreventRadical, SubjectResuscitation, SubjectInfoGovernance}
+// Subjects lists every training subject in display order (from the registry).
+var Subjects = func() []Subject {
+	var out []Subject
+	for _, d := range subjectDefs {
+		out = append(out, Subject(d.ID))
+	}
+	return out
+}()
 
-var subjectCodes = map[Subject][2]string{
-	SubjectEquality:            {"equality_diversity", "Equality, diversity and human rights"},
-	SubjectHealthSafety:        {"health_safety", "Health, safety and welfare"},
-	SubjectConflictResolution:  {"conflict_resolution", "Conflict resolution"},
-	SubjectFireSafety:          {"fire_safety", "Fire safety"},
-	SubjectInfectionPrevention: {"infection_prevention", "Infection prevention and control"},
-	SubjectMovingHandling:      {"moving_handling", "Moving and handling"},
-	SubjectSafeguardingAdults:  {"safeguarding_adults", "Safeguarding adults"},
-	SubjectSafeguardingChild:   {"safeguarding_children", "Safeguarding children"},
-	SubjectPreventRadical:      {"preventing_radicalisation", "Preventing radicalisation"},
-	SubjectResuscitation:       {"resuscitation", "Resuscitation"},
-	SubjectInfoGovernance:      {"information_governance", "Information governance and data security"},
-}
-
-// Code is the stable machine name of the subject (used in CSV and JSON).
+// Code is the stable machine name of the subject (used in CSV and JSON),
+// or "subject_N" for a subject of a newer version.
 func (s Subject) Code() string {
-	if c, ok := subjectCodes[s]; ok {
-		return c[0]
+	if d, ok := subjectDef(s); ok {
+		return d.Code
 	}
 	return fmt.Sprintf("subject_%d", int(s))
 }
 
 // String is the human-readable name.
 func (s Subject) String() string {
-	if c, ok := subjectCodes[s]; ok {
-		return c[1]
+	if d, ok := subjectDef(s); ok {
+		return d.Label
 	}
-	return fmt.Sprintf("Unknown subject %d", int(s))
+	return fmt.Sprintf("Unrecognised subject %d", int(s))
 }
 
 // Known reports whether s is a subject this version understands.
-func (s Subject) Known() bool { _, ok := subjectCodes[s]; return ok }
+func (s Subject) Known() bool { _, ok := subjectDef(s); return ok }
 
 // ParseSubject reads a subject code.
 func ParseSubject(s string) (Subject, error) {
 	n := NormalizeCode(s)
-	for t, c := range subjectCodes {
-		if c[0] == n {
-			return t, nil
+	for _, d := range subjectDefs {
+		if d.Code == n {
+			return Subject(d.ID), nil
 		}
 	}
 	return 0, fmt.Errorf("unknown training subject %q", s)
-}
-
-// NormalizeCode is the one normal form of every code a person types: check
-// types, outcomes, training subjects, DBS levels and CSV headers. It trims,
-// lowercases, and turns spaces and hyphens into underscores, so
-// "Enhanced-Barred" and "enhanced barred" are both "enhanced_barred".
-func NormalizeCode(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
 }
 
 // Date is a calendar date (no time zone), carried on the wire as days since

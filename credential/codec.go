@@ -161,6 +161,11 @@ func Decode(text string) (*Signed, error) {
 	if prefix == Prefix && (!s.Tagged || !s.KIDProtected) {
 		return nil, newError(ReasonBadCOSE, "a staff passport must be a tagged COSE_Sign1 with its kid in the protected header", nil)
 	}
+	// The format says the unprotected header of SP1 is empty: anything in
+	// it is unsigned and could only mislead a reader that trusts it.
+	if prefix == Prefix && len(s.msg.Headers.Unprotected) != 0 {
+		return nil, newError(ReasonBadCOSE, "a staff passport's unprotected header must be empty (it is not signed)", nil)
+	}
 	return s, nil
 }
 
@@ -173,7 +178,8 @@ func inflate(raw []byte, allowPlain bool) ([]byte, error) {
 		}
 		return raw, nil
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(raw))
+	br := bytes.NewReader(raw)
+	zr, err := zlib.NewReader(br)
 	if err != nil {
 		return nil, newError(ReasonBadCompression, "the data is not zlib-compressed as a passport must be", err)
 	}
@@ -184,6 +190,12 @@ func inflate(raw []byte, allowPlain bool) ([]byte, error) {
 	}
 	if len(out) > MaxInflatedLen {
 		return nil, newError(ReasonTooLarge, fmt.Sprintf("the data inflates past the %d-byte limit (a compression bomb?)", MaxInflatedLen), nil)
+	}
+	// bytes.Reader is an io.ByteReader, so flate reads no further than the
+	// end of the stream (its Adler-32): what is left was appended. A staff
+	// passport is one stream and nothing else, so the text has one reading.
+	if !allowPlain && br.Len() != 0 {
+		return nil, newError(ReasonBadCompression, fmt.Sprintf("%d bytes follow the end of the compressed data (appended data or a second stream)", br.Len()), nil)
 	}
 	return out, nil
 }
@@ -238,6 +250,9 @@ var ErrSignature = errors.New("the signature does not match the content")
 // from the trusted key (AlgorithmFor, or ES256/PS256 for DCC keys); a
 // protected header that names another algorithm fails.
 func (s *Signed) Verify(pub crypto.PublicKey) error {
+	if k, ok := s.isES256WithP384(pub); ok {
+		return s.verifyES256P384(k)
+	}
 	want, err := AlgorithmFor(pub)
 	if err != nil {
 		return err

@@ -116,9 +116,13 @@ func TestValidate(t *testing.T) {
 	for name, mut := range map[string]func(c *Claims){
 		"no name":        func(c *Claims) { c.Body.Person.Name = "" },
 		"short id":       func(c *Claims) { c.ID = c.ID[:8] },
-		"wrong version":  func(c *Claims) { c.Body.Version = 2 },
+		"version 0":      func(c *Claims) { c.Body.Version = 0 },
+		"v1 subject 12":  func(c *Claims) { c.Body.Version, c.Body.Training[0].Subject = 1, SubjectLearningDisability },
+		"v1 level":       func(c *Claims) { c.Body.Version, c.Body.Training[0].Level = 1, "level_1" },
+		"v2 type 0":      func(c *Claims) { c.Body.Checks[0].Type = 0 },
+		"v2 bad level":   func(c *Claims) { c.Body.Checks[1].Level = "enhanced-ish" },
 		"exp before nbf": func(c *Claims) { c.Expires = c.NotBefore.Add(-time.Hour) },
-		"unknown check":  func(c *Claims) { c.Body.Checks[0].Type = 99 },
+		"unknown check":  func(c *Claims) { c.Body.Version, c.Body.Checks[0].Type = 1, 99 },
 		"far future":     func(c *Claims) { c.Body.Training[0].Expires = NewDate(2500, 1, 1) },
 		"giant name":     func(c *Claims) { c.Body.Person.Name = strings.Repeat("A", MaxStringLen+1) },
 	} {

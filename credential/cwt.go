@@ -1,85 +1,26 @@
 package credential
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"passport/internal/wire"
 )
 
 // BodyClaimKey is the private-use CWT claim (RFC 8392 §9.1: keys below
 // -65536 are private use) that holds the passport body.
-const BodyClaimKey = -65537
+const BodyClaimKey = wire.BodyClaimKey
 
-// The wire structs map the claims onto small integer keys (docs/format.md
-// has the table). Optional dates are pointers so that "absent" is distinct
-// from 1970-01-01.
-
-type wireClaims struct {
-	Iss  string   `cbor:"1,keyasint"`
-	Exp  int64    `cbor:"4,keyasint"`
-	Nbf  int64    `cbor:"5,keyasint"`
-	Iat  int64    `cbor:"6,keyasint"`
-	Cti  []byte   `cbor:"7,keyasint"`
-	Body wireBody `cbor:"-65537,keyasint"`
-}
-
-type wireBody struct {
-	Version    int            `cbor:"0,keyasint"`
-	Person     wirePerson     `cbor:"1,keyasint"`
-	Employment wireEmployment `cbor:"2,keyasint"`
-	Checks     []wireCheck    `cbor:"3,keyasint,omitempty"`
-	Training   []wireTraining `cbor:"4,keyasint,omitempty"`
-}
-
-type wirePerson struct {
-	Name         string `cbor:"1,keyasint"`
-	LatinName    string `cbor:"2,keyasint,omitempty"`
-	DateOfBirth  *int64 `cbor:"3,keyasint,omitempty"`
-	StaffNumber  string `cbor:"4,keyasint"`
-	Registration string `cbor:"5,keyasint,omitempty"`
-}
-
-type wireEmployment struct {
-	OrgCode    string `cbor:"1,keyasint"`
-	OrgName    string `cbor:"2,keyasint"`
-	Role       string `cbor:"3,keyasint"`
-	StaffGroup string `cbor:"4,keyasint,omitempty"`
-	Start      *int64 `cbor:"5,keyasint,omitempty"`
-}
-
-// A check is the array [type, outcome, done, expires / null, level / ""].
-type wireCheck struct {
-	_       struct{} `cbor:",toarray"`
-	Type    int
-	Outcome int
-	Done    int64
-	Expires *int64
-	Level   string
-}
-
-// A training subject is the array [subject, completed, expires / null].
-type wireTraining struct {
-	_         struct{} `cbor:",toarray"`
-	Subject   int
-	Completed int64
-	Expires   *int64
-}
-
-var (
-	encMode cbor.EncMode
-	decMode cbor.DecMode
-)
+var decMode cbor.DecMode
 
 func init() {
 	var err error
-	// Core deterministic encoding (RFC 8949 §4.2.1): one encoding per value.
-	encMode, err = cbor.CoreDetEncOptions().EncMode()
-	if err != nil {
-		panic(err)
-	}
 	decMode, err = cbor.DecOptions{
 		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
 		IndefLength:       cbor.IndefLengthForbidden,
@@ -110,81 +51,212 @@ func dateFrom(p *int64) Date {
 	return DateFromDays(*p)
 }
 
-// MarshalClaims encodes claims as deterministic CBOR (the COSE payload).
+// MarshalClaims encodes claims as deterministic CBOR (the COSE payload), in
+// the body version the claims carry: 1 for the closed version-1 schema,
+// 2 or later for the open one (SchemaVersion is what issuers write).
 func MarshalClaims(c *Claims) ([]byte, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	w := wireClaims{
-		Iss: c.Issuer, Exp: c.Expires.Unix(), Nbf: c.NotBefore.Unix(), Iat: c.IssuedAt.Unix(), Cti: c.ID,
-		Body: wireBody{
-			Version: c.Body.Version,
-			Person: wirePerson{
-				Name: c.Body.Person.Name, LatinName: c.Body.Person.LatinName,
-				DateOfBirth: datePtr(c.Body.Person.DateOfBirth), StaffNumber: c.Body.Person.StaffNumber,
-				Registration: c.Body.Person.Registration,
-			},
-			Employment: wireEmployment{
-				OrgCode: c.Body.Employment.OrgCode, OrgName: c.Body.Employment.OrgName,
-				Role: c.Body.Employment.Role, StaffGroup: c.Body.Employment.StaffGroup,
-				Start: datePtr(c.Body.Employment.Start),
-			},
-		},
-	}
-	for _, ch := range c.Body.Checks {
-		w.Body.Checks = append(w.Body.Checks, wireCheck{Type: int(ch.Type), Outcome: int(ch.Outcome),
-			Done: ch.Done.Days(), Expires: datePtr(ch.Expires), Level: ch.Level})
-	}
-	for _, t := range c.Body.Training {
-		w.Body.Training = append(w.Body.Training, wireTraining{Subject: int(t.Subject),
-			Completed: t.Completed.Days(), Expires: datePtr(t.Expires)})
-	}
-	return encMode.Marshal(w)
+	return MarshalClaimsUnvalidated(c)
 }
 
+func marshalBody(b *Body) ([]byte, error) {
+	if b.Version == 1 {
+		return wire.Enc.Marshal(bodyV1(b))
+	}
+	w := wire.Body{Version: int64(b.Version), Extra: b.extra,
+		Person: wire.Person{Name: b.Person.Name, LatinName: b.Person.LatinName, DateOfBirth: datePtr(b.Person.DateOfBirth),
+			StaffNumber: b.Person.StaffNumber, Registration: b.Person.Registration, Extra: b.Person.extra},
+		Employment: wire.Employment{OrgCode: b.Employment.OrgCode, OrgName: b.Employment.OrgName, Role: b.Employment.Role,
+			StaffGroup: b.Employment.StaffGroup, Start: datePtr(b.Employment.Start), Extra: b.Employment.extra}}
+	for _, k := range b.Crit {
+		w.Crit = append(w.Crit, int64(k))
+	}
+	for _, ch := range b.Checks {
+		lvl, _ := levelToID(ch.Type.Levels(), ch.Type.LevelName(), ch.Level)
+		w.Checks = append(w.Checks, wire.Item{Code: int64(ch.Type), Outcome: int64(ch.Outcome), Date: ch.Done.Days(),
+			Expires: datePtr(ch.Expires), Level: int64(lvl), Extra: ch.extra})
+	}
+	for _, t := range b.Training {
+		lvl, _ := levelToID(t.Subject.Levels(), t.Subject.LevelName(), t.Level)
+		w.Training = append(w.Training, wire.Item{Code: int64(t.Subject), Date: t.Completed.Days(),
+			Expires: datePtr(t.Expires), Level: int64(lvl), Extra: t.extra})
+	}
+	out, err := wire.MarshalBody(&w)
+	if err != nil {
+		return nil, newError(ReasonBadClaims, "the passport body cannot be encoded", err)
+	}
+	return out, nil
+}
+
+func bodyV1(b *Body) wire.BodyV1 {
+	w := wire.BodyV1{Version: b.Version,
+		Person: wire.PersonV1{Name: b.Person.Name, LatinName: b.Person.LatinName, DateOfBirth: datePtr(b.Person.DateOfBirth),
+			StaffNumber: b.Person.StaffNumber, Registration: b.Person.Registration},
+		Employment: wire.EmploymentV1{OrgCode: b.Employment.OrgCode, OrgName: b.Employment.OrgName, Role: b.Employment.Role,
+			StaffGroup: b.Employment.StaffGroup, Start: datePtr(b.Employment.Start)}}
+	for _, ch := range b.Checks {
+		w.Checks = append(w.Checks, wire.CheckV1{Type: int(ch.Type), Outcome: int(ch.Outcome), Done: ch.Done.Days(),
+			Expires: datePtr(ch.Expires), Level: ch.Level})
+	}
+	for _, t := range b.Training {
+		w.Training = append(w.Training, wire.TrainingV1{Subject: int(t.Subject), Completed: t.Completed.Days(), Expires: datePtr(t.Expires)})
+	}
+	return w
+}
+
+// levelToID maps a level code to its wire number: a registry code, or the
+// "NAME_N" form that an unrecognised level N of a newer version decodes to.
+func levelToID(list []LevelDef, name, code string) (int, bool) {
+	if code == "" {
+		return 0, true
+	}
+	if l, ok := findLevel(list, code); ok {
+		return l.ID, true
+	}
+	var n int
+	if _, err := fmt.Sscanf(code, levelWord(name)+"_%d", &n); err == nil && n > 0 && code == levelCode(name, n) {
+		return n, true
+	}
+	return 0, false
+}
+
+func levelWord(name string) string {
+	if name == "" || name == "clearance" {
+		return "level"
+	}
+	return name
+}
+
+// levelCode is the code shown for level n: the registry's, or NAME_N.
+func levelCode(name string, n int) string { return fmt.Sprintf("%s_%d", levelWord(name), n) }
+
 // UnmarshalClaims decodes a COSE payload into claims. It is strict: unknown
-// keys, duplicate keys, indefinite lengths, tags, trailing bytes and a
-// non-deterministic encoding are all errors, so that a signed payload has
-// exactly one reading.
+// top-level claims, duplicate keys, indefinite lengths, tags, trailing bytes
+// and a non-deterministic encoding are all errors, so that a signed payload
+// has exactly one reading. A version-1 body is closed (an unknown key or
+// code is an error); a body of version 2 or later keeps what it does not
+// know (see Body.Unrecognised) unless the issuer marked it must-understand.
 func UnmarshalClaims(payload []byte) (*Claims, error) {
 	if len(payload) > MaxInflatedLen {
 		return nil, newError(ReasonTooLarge, fmt.Sprintf("claims are %d bytes, over the %d-byte limit", len(payload), MaxInflatedLen), nil)
 	}
-	var w wireClaims
+	var w wire.Claims
 	if err := decMode.Unmarshal(payload, &w); err != nil {
 		return nil, newError(ReasonBadClaims, "the claims are not a valid passport", err)
 	}
-	// Deterministic encoding is part of the format: re-encode and compare.
-	again, err := encMode.Marshal(w)
-	if err != nil || string(again) != string(payload) {
-		return nil, newError(ReasonBadClaims, "the claims are not deterministically encoded", err)
+	if len(w.Body) == 0 {
+		return nil, newError(ReasonBadClaims, "the claims hold no passport body (claim -65537)", nil)
 	}
-	c := &Claims{
-		Issuer: w.Iss, Expires: time.Unix(w.Exp, 0).UTC(), NotBefore: time.Unix(w.Nbf, 0).UTC(),
-		IssuedAt: time.Unix(w.Iat, 0).UTC(), ID: w.Cti,
-		Body: Body{
-			Version: w.Body.Version,
-			Person: Person{Name: w.Body.Person.Name, LatinName: w.Body.Person.LatinName,
-				DateOfBirth: dateFrom(w.Body.Person.DateOfBirth), StaffNumber: w.Body.Person.StaffNumber,
-				Registration: w.Body.Person.Registration},
-			Employment: Employment{OrgCode: w.Body.Employment.OrgCode, OrgName: w.Body.Employment.OrgName,
-				Role: w.Body.Employment.Role, StaffGroup: w.Body.Employment.StaffGroup,
-				Start: dateFrom(w.Body.Employment.Start)},
-		},
-	}
-	for _, ch := range w.Body.Checks {
-		c.Body.Checks = append(c.Body.Checks, Check{Type: CheckType(ch.Type), Outcome: Outcome(ch.Outcome),
-			Done: DateFromDays(ch.Done), Expires: dateFrom(ch.Expires), Level: ch.Level})
-	}
-	for _, t := range w.Body.Training {
-		c.Body.Training = append(c.Body.Training, Training{Subject: Subject(t.Subject),
-			Completed: DateFromDays(t.Completed), Expires: dateFrom(t.Expires)})
-	}
-	if err := c.Validate(); err != nil {
+	// Deterministic encoding is part of the format, everywhere, including
+	// items of a newer version this reader only keeps: decode generically,
+	// re-encode, compare.
+	if err := canonical(payload); err != nil {
 		return nil, err
+	}
+	c := &Claims{Issuer: w.Iss, Expires: time.Unix(w.Exp, 0).UTC(), NotBefore: time.Unix(w.Nbf, 0).UTC(),
+		IssuedAt: time.Unix(w.Iat, 0).UTC(), ID: w.Cti}
+	version, err := wire.BodyVersion(decMode, w.Body)
+	if err != nil {
+		return nil, newError(ReasonBadClaims, "the passport body is malformed", err)
+	}
+	if version == 1 {
+		err = decodeV1(w.Body, &c.Body)
+	} else if version >= 2 && version <= MaxBodyVersion {
+		err = decodeV2(w.Body, &c.Body)
+	} else {
+		err = newError(ReasonBadClaims, fmt.Sprintf("passport body version %d is not one of 1 to %d", version, MaxBodyVersion), nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The typed claims must encode back to exactly the payload: this pins
+	// the shape (omitted defaults, array lengths) the generic check cannot.
+	again, err := MarshalClaims(c)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(again, payload) {
+		return nil, newError(ReasonBadClaims, "the claims are not deterministically encoded", nil)
 	}
 	return c, nil
 }
+
+// canonical checks that payload is the core deterministic encoding of itself.
+func canonical(payload []byte) error {
+	var v any
+	if err := decMode.Unmarshal(payload, &v); err != nil {
+		return newError(ReasonBadClaims, "the claims are not a valid passport", err)
+	}
+	again, err := wire.Enc.Marshal(v)
+	if err != nil || !bytes.Equal(again, payload) {
+		return newError(ReasonBadClaims, "the claims are not deterministically encoded", err)
+	}
+	return nil
+}
+
+func decodeV1(raw []byte, b *Body) error {
+	var w wire.BodyV1
+	if err := decMode.Unmarshal(raw, &w); err != nil {
+		return newError(ReasonBadClaims, "the claims are not a valid passport", err)
+	}
+	*b = Body{Version: w.Version,
+		Person: Person{Name: w.Person.Name, LatinName: w.Person.LatinName, DateOfBirth: dateFrom(w.Person.DateOfBirth),
+			StaffNumber: w.Person.StaffNumber, Registration: w.Person.Registration},
+		Employment: Employment{OrgCode: w.Employment.OrgCode, OrgName: w.Employment.OrgName, Role: w.Employment.Role,
+			StaffGroup: w.Employment.StaffGroup, Start: dateFrom(w.Employment.Start)}}
+	for _, ch := range w.Checks {
+		b.Checks = append(b.Checks, Check{Type: CheckType(ch.Type), Outcome: Outcome(ch.Outcome), Done: DateFromDays(ch.Done),
+			Expires: dateFrom(ch.Expires), Level: ch.Level})
+	}
+	for _, t := range w.Training {
+		b.Training = append(b.Training, Training{Subject: Subject(t.Subject), Completed: DateFromDays(t.Completed), Expires: dateFrom(t.Expires)})
+	}
+	return nil
+}
+
+func decodeV2(raw []byte, b *Body) error {
+	w, err := wire.DecodeBody(decMode, raw)
+	if err != nil {
+		return newError(ReasonBadClaims, "the passport body is malformed", err)
+	}
+	*b = Body{Version: int(w.Version), extra: w.Extra,
+		Person: Person{Name: w.Person.Name, LatinName: w.Person.LatinName, DateOfBirth: dateFrom(w.Person.DateOfBirth),
+			StaffNumber: w.Person.StaffNumber, Registration: w.Person.Registration, extra: w.Person.Extra},
+		Employment: Employment{OrgCode: w.Employment.OrgCode, OrgName: w.Employment.OrgName, Role: w.Employment.Role,
+			StaffGroup: w.Employment.StaffGroup, Start: dateFrom(w.Employment.Start), extra: w.Employment.Extra}}
+	for _, k := range w.Crit {
+		if k < -1<<31 || k > 1<<31-1 {
+			return newError(ReasonBadClaims, fmt.Sprintf("crit lists key %d, out of range", k), nil)
+		}
+		b.Crit = append(b.Crit, int(k))
+	}
+	for _, it := range w.Checks {
+		ch := Check{Type: CheckType(it.Code), Outcome: Outcome(it.Outcome), Done: DateFromDays(it.Date), Expires: dateFrom(it.Expires), extra: it.Extra}
+		ch.Level = idToLevel(ch.Type.Levels(), ch.Type.LevelName(), it.Level)
+		b.Checks = append(b.Checks, ch)
+	}
+	for _, it := range w.Training {
+		t := Training{Subject: Subject(it.Code), Completed: DateFromDays(it.Date), Expires: dateFrom(it.Expires), extra: it.Extra}
+		t.Level = idToLevel(t.Subject.Levels(), t.Subject.LevelName(), it.Level)
+		b.Training = append(b.Training, t)
+	}
+	return nil
+}
+
+func idToLevel(list []LevelDef, name string, id int64) string {
+	if id == 0 {
+		return ""
+	}
+	if l, ok := levelByID(list, int(id)); ok {
+		return l.Code
+	}
+	return levelCode(name, int(id))
+}
+
+// knownBodyKeys are the body keys of the newest version this package knows.
+var knownBodyKeys = []int{wire.KeyVersion, wire.KeyPerson, wire.KeyEmployment, wire.KeyChecks, wire.KeyTraining, wire.KeyCrit}
 
 // maxDays bounds dates to years 1900..2200: anything outside is a mistake or
 // an attack on date arithmetic, never a real check.
@@ -199,8 +271,8 @@ func (c *Claims) Validate() error {
 		return newError(ReasonBadClaims, fmt.Sprintf(format, a...), nil)
 	}
 	switch {
-	case c.Body.Version != SchemaVersion:
-		return bad("passport schema version %d is not supported (this verifier reads version %d)", c.Body.Version, SchemaVersion)
+	case c.Body.Version < 1 || c.Body.Version > MaxBodyVersion:
+		return bad("passport body version %d is not one of 1 to %d", c.Body.Version, MaxBodyVersion)
 	case c.Issuer == "":
 		return bad("the issuer (iss) is missing")
 	case len(c.ID) != 16:
@@ -219,20 +291,20 @@ func (c *Claims) Validate() error {
 			return bad("date %d is outside the years 1900-2200", t.Unix())
 		}
 	}
+	var err error
+	if c.Body.Version == 1 {
+		err = c.Body.validateV1()
+	} else {
+		err = c.Body.validateV2()
+	}
+	if err != nil {
+		return err
+	}
 	dates := []Date{c.Body.Person.DateOfBirth, c.Body.Employment.Start}
-	for i, ch := range c.Body.Checks {
-		if !ch.Type.Known() {
-			return bad("check %d has unknown type %d", i+1, int(ch.Type))
-		}
-		if _, ok := outcomeNames[ch.Outcome]; !ok {
-			return bad("check %d (%s) has unknown outcome %d", i+1, ch.Type, int(ch.Outcome))
-		}
+	for _, ch := range c.Body.Checks {
 		dates = append(dates, ch.Done, ch.Expires)
 	}
-	for i, t := range c.Body.Training {
-		if !t.Subject.Known() {
-			return bad("training %d has unknown subject %d", i+1, int(t.Subject))
-		}
+	for _, t := range c.Body.Training {
 		dates = append(dates, t.Completed, t.Expires)
 	}
 	for _, d := range dates {
@@ -241,6 +313,109 @@ func (c *Claims) Validate() error {
 		}
 	}
 	return checkStrings(c)
+}
+
+// validateV1 keeps version 1 closed: every code must be known, and there
+// is nowhere to put anything else.
+func (b *Body) validateV1() error {
+	bad := func(format string, a ...any) error {
+		return newError(ReasonBadClaims, fmt.Sprintf(format, a...), nil)
+	}
+	if len(b.Crit) > 0 || len(b.extra) > 0 || len(b.Person.extra) > 0 || len(b.Employment.extra) > 0 {
+		return bad("a version-1 passport body has no crit list and no extra fields")
+	}
+	for i, ch := range b.Checks {
+		if !ch.Type.Known() {
+			return bad("check %d has unknown type %d", i+1, int(ch.Type))
+		}
+		if !ch.Outcome.Known() {
+			return bad("check %d (%s) has unknown outcome %d", i+1, ch.Type, int(ch.Outcome))
+		}
+		if len(ch.extra) > 0 {
+			return bad("check %d has extra fields, which version 1 does not have", i+1)
+		}
+	}
+	for i, t := range b.Training {
+		if !t.Subject.Known() || t.Subject.since() > 1 {
+			return bad("training %d has unknown subject %d", i+1, int(t.Subject))
+		}
+		if t.Level != "" || len(t.extra) > 0 {
+			return bad("training %d has a level or extra fields, which version 1 does not have", i+1)
+		}
+	}
+	return nil
+}
+
+// validateV2 applies the forward-compatible rules: unknown codes are kept
+// (never 0 or negative: those were never assigned), levels must be
+// encodable, and every must-understand key must be present and known.
+func (b *Body) validateV2() error {
+	bad := func(format string, a ...any) error {
+		return newError(ReasonBadClaims, fmt.Sprintf(format, a...), nil)
+	}
+	for i, ch := range b.Checks {
+		if ch.Type < 1 || ch.Outcome < 1 {
+			return bad("check %d has type %d and outcome %d; both start at 1", i+1, int(ch.Type), int(ch.Outcome))
+		}
+		if _, ok := levelToID(ch.Type.Levels(), ch.Type.LevelName(), ch.Level); !ok {
+			return bad("check %d (%s) has unknown level %q", i+1, ch.Type, ch.Level)
+		}
+	}
+	for i, t := range b.Training {
+		if t.Subject < 1 {
+			return bad("training %d has subject %d; subjects start at 1", i+1, int(t.Subject))
+		}
+		if _, ok := levelToID(t.Subject.Levels(), t.Subject.LevelName(), t.Level); !ok {
+			return bad("training %d (%s) has unknown level %q", i+1, t.Subject, t.Level)
+		}
+	}
+	return b.checkCrit()
+}
+
+// checkCrit: crit is sorted, without repeats, names keys present in the
+// body, and each must be one this version understands (RFC 9052 §3.1 crit).
+func (b *Body) checkCrit() error {
+	var unknown []int
+	for i, k := range b.Crit {
+		if i > 0 && k <= b.Crit[i-1] {
+			return newError(ReasonBadClaims, "the must-understand list (crit) is not sorted without repeats", nil)
+		}
+		if slices.Contains(knownBodyKeys, k) {
+			if !b.hasKnownKey(k) {
+				return newError(ReasonBadClaims, fmt.Sprintf("the must-understand list (crit) names key %d, which the body does not hold", k), nil)
+			}
+			continue
+		}
+		if _, ok := b.extra[int64(k)]; !ok {
+			return newError(ReasonBadClaims, fmt.Sprintf("the must-understand list (crit) names key %d, which the body does not hold", k), nil)
+		}
+		unknown = append(unknown, k)
+	}
+	if len(unknown) > 0 {
+		return newError(ReasonUpdateRequired, fmt.Sprintf(
+			"this passport (body version %d) holds fields %v that its issuer marked must-understand and this verifier (version %d) does not know: update the verifier to read it; it is not a sign of forgery or damage",
+			b.Version, unknown, SchemaVersion), nil)
+	}
+	return nil
+}
+
+func (b *Body) hasKnownKey(k int) bool {
+	switch k {
+	case wire.KeyChecks:
+		return len(b.Checks) > 0
+	case wire.KeyTraining:
+		return len(b.Training) > 0
+	case wire.KeyCrit:
+		return len(b.Crit) > 0
+	}
+	return true // version, person, employment are always present
+}
+
+func (s Subject) since() int {
+	if d, ok := subjectDef(s); ok {
+		return d.Since
+	}
+	return 0
 }
 
 // checkStrings bounds every string field.
@@ -283,4 +458,16 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// MarshalClaimsUnvalidated encodes claims exactly as MarshalClaims does
+// but without Validate, so that a test-vector generator can sign claims a
+// verifier must refuse. Issuers must use MarshalClaims.
+func MarshalClaimsUnvalidated(c *Claims) ([]byte, error) {
+	body, err := marshalBody(&c.Body)
+	if err != nil {
+		return nil, err
+	}
+	return wire.Enc.Marshal(wire.Claims{Iss: c.Issuer, Exp: c.Expires.Unix(), Nbf: c.NotBefore.Unix(),
+		Iat: c.IssuedAt.Unix(), Cti: c.ID, Body: body})
 }

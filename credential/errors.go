@@ -1,6 +1,9 @@
 package credential
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Reason is a stable, machine-readable code for why a credential was
 // refused. Codes never change meaning; new ones may be added. The full list,
@@ -18,6 +21,15 @@ const (
 	ReasonBadClaims      Reason = "bad_claims"      // claims missing, malformed or of an unknown schema
 	ReasonUnsupportedAlg Reason = "algorithm_unsupported"
 	ReasonMissingKID     Reason = "kid_missing"
+
+	// ReasonUpdateRequired: the passport comes from a newer issuer and marks
+	// as must-understand a field this version does not know. It is neither
+	// forged nor damaged; the verifier must be updated to read it.
+	ReasonUpdateRequired Reason = "update_required"
+
+	// WarnNotRecognised is a warning, not a reason: the passport holds
+	// items of a newer version, kept with their raw codes.
+	WarnNotRecognised Reason = "not_recognised"
 )
 
 // Error is a decoding failure with its reason code and a message a person
@@ -49,3 +61,5 @@ func ReasonOf(err error) Reason {
 	}
 	return ""
 }
+
+func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

@@ -6,6 +6,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"testing"
+
+	"github.com/fxamacker/cbor/v2"
 )
 
 // FuzzDecode: any text either fails with a reason code or decodes to a
@@ -52,6 +54,23 @@ func FuzzBase45(f *testing.F) {
 func FuzzClaims(f *testing.F) {
 	good, _ := MarshalClaims(sampleClaims())
 	f.Add(good)
+	v1 := sampleClaims()
+	v1.Body.Version = 1
+	old, _ := MarshalClaims(v1)
+	f.Add(old)
+	// A later version's body: unknown codes, fields, elements and a crit list.
+	future := sampleClaims()
+	future.Body.Version = 3
+	future.Body.extra = map[int64]cbor.RawMessage{6: {0x01}}
+	future.Body.Crit = []int{3}
+	future.Body.Person.extra = map[int64]cbor.RawMessage{9: {0x60}}
+	future.Body.Checks = append(future.Body.Checks, Check{Type: 7, Outcome: 3, Done: NewDate(2025, 1, 1), Level: "level_2", extra: []cbor.RawMessage{{0xf5}}})
+	future.Body.Training[0].Level = "level_5"
+	if b, err := MarshalClaims(future); err == nil {
+		f.Add(b)
+	} else {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := UnmarshalClaims(b)
 		if err != nil {

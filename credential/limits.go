@@ -32,4 +32,9 @@ const (
 
 	// MaxStringLen bounds any single CBOR text or byte string (a name, a role).
 	MaxStringLen = 2048
+
+	// MaxBodyVersion is the highest body version read. Later versions are
+	// read forward-compatibly (docs/format.md §7), but a version number
+	// beyond any plausible schema history is damage, not the future.
+	MaxBodyVersion = 1 << 16
 )

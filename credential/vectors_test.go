@@ -25,12 +25,13 @@ import (
 const credVectorDir = "../fixtures/vectors"
 
 type credVector struct {
-	Description    string `json:"description"`
-	Layer          string `json:"layer"`
-	Text           string `json:"text"`
-	ExpectedStatus string `json:"expected_status"`
-	ExpectedReason string `json:"expected_reason"`
-	Trust          []struct {
+	Description     string   `json:"description"`
+	Layer           string   `json:"layer"`
+	Text            string   `json:"text"`
+	ExpectedStatus  string   `json:"expected_status"`
+	ExpectedReasons []string `json:"expected_reasons"`
+	ExpectedReason  string   // the first of ExpectedReasons
+	Trust           []struct {
 		Cert string `json:"cert"`
 	} `json:"trust"`
 
@@ -72,6 +73,9 @@ func readCredVectors(t *testing.T, sub string) map[string]*credVector {
 		var v credVector
 		if err := json.Unmarshal(data, &v); err != nil {
 			t.Fatalf("%s: %v", f, err)
+		}
+		if len(v.ExpectedReasons) > 0 {
+			v.ExpectedReason = v.ExpectedReasons[0]
 		}
 		out[strings.TrimSuffix(filepath.Base(f), ".json")] = &v
 	}
@@ -193,7 +197,7 @@ func TestVectorLayers(t *testing.T) {
 // names, then the claims.
 func TestVectorDecodeLayer(t *testing.T) {
 	certs := map[string]*x509.Certificate{}
-	for _, name := range []string{"test-a", "test-b", "test-c"} {
+	for _, name := range []string{"test-a", "test-b", "test-c", "dcc-p256", "dcc-p384"} {
 		data, err := os.ReadFile(filepath.Join(credVectorDir, "keys", name+".crt"))
 		if err != nil {
 			t.Fatal(err)
@@ -206,7 +210,8 @@ func TestVectorDecodeLayer(t *testing.T) {
 		certs[name] = cert
 	}
 	ours := map[string]bool{"bad_prefix": true, "bad_encoding": true, "bad_compression": true, "too_large": true,
-		"bad_cose": true, "bad_claims": true, "algorithm_unsupported": true, "kid_missing": true, "signature_invalid": true}
+		"bad_cose": true, "bad_claims": true, "algorithm_unsupported": true, "kid_missing": true, "signature_invalid": true,
+		"update_required": true}
 	checked := 0
 	for name, v := range readCredVectors(t, "invalid") {
 		if v.ExpectedStatus != "invalid" || !ours[v.ExpectedReason] {

@@ -14,17 +14,20 @@ import (
 	"passport/layout"
 )
 
-// Pass 2 of a batch is a pipeline of three parts, each with one job:
+// Pass 2 of a batch is a pipeline of parts, each with one job:
 //
 //	reader (one goroutine)   input rows -> jobs, in input order
 //	signers (Workers)        job -> signed, laid-out passport (a result)
 //	committer (the caller)   results back in input order -> register,
-//	                         then the combined PDF and the person's PDF
+//	                         one transaction per group
+//	output (one goroutine)   recorded groups -> combined PDF pages and
+//	                         each person's PDF (temporary file + rename)
 //
-// The committer records a group of credentials in one register
-// transaction and only then writes their pages and files, so a PDF (or a
-// page of the unfinished combined PDF) never holds a credential the
-// register does not know.
+// The committer records a group of credentials and only then hands it to
+// the output, so a PDF (or a page of the unfinished combined PDF) never
+// holds a credential the register does not know. The register keeps each
+// credential's text, so --resume prints a recorded credential whose PDF
+// is missing again instead of signing a second one.
 
 // job is one person to print: a new credential to sign, or, with prior
 // set, a credential an interrupted run recorded, to print again.

@@ -267,7 +267,7 @@ func parseRecord(row int, get func(string) string) (*Record, []*RowError) {
 			continue
 		}
 		if exp.IsZero() {
-			exp = credential.DateOf(done.Time().AddDate(RenewalYears[s], 0, 0))
+			exp = credential.DateOf(done.Time().AddDate(s.RefresherYears(), 0, 0)) // from the registry
 		} else if exp.Before(done) {
 			bad(s.Code()+"_expiry", exp.String(), "is before the completion date")
 		}

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -106,9 +107,9 @@ type dccCert struct {
 
 type dccClaims struct {
 	Iss   string                  `cbor:"1,keyasint"`
-	Exp   int64                   `cbor:"4,keyasint"`
-	Iat   int64                   `cbor:"6,keyasint"`
-	Nbf   int64                   `cbor:"5,keyasint"` // optional (RFC 8392); 0 when absent
+	Exp   numericDate             `cbor:"4,keyasint"`
+	Iat   numericDate             `cbor:"6,keyasint"`
+	Nbf   numericDate             `cbor:"5,keyasint"` // optional (RFC 8392); 0 when absent
 	Hcert map[int]cbor.RawMessage `cbor:"-260,keyasint"`
 }
 
@@ -132,6 +133,41 @@ var dccDec = func() cbor.DecMode {
 	}
 	return m
 }()
+
+// numericDate is a CWT NumericDate (RFC 8392 §2, RFC 7519 §2): seconds
+// since 1970, an integer or, as some national DCC issuers write it, a
+// floating-point number (RFC 8392 allows non-integer values). Fractions
+// are dropped toward the past; NaN, infinities and values beyond ±2^53
+// (where a float stops counting whole seconds) are refused. Only HC1
+// claims use it: a staff passport's dates are integers.
+type numericDate int64
+
+func (n *numericDate) UnmarshalCBOR(b []byte) error {
+	var v any
+	if err := dccDec.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case uint64:
+		if x > 1<<53 {
+			return fmt.Errorf("NumericDate %d is out of range", x)
+		}
+		*n = numericDate(x)
+	case int64:
+		if x < -(1 << 53) {
+			return fmt.Errorf("NumericDate %d is out of range", x)
+		}
+		*n = numericDate(x)
+	case float64:
+		if math.IsNaN(x) || x > 1<<53 || x < -(1<<53) {
+			return fmt.Errorf("NumericDate %v is not a finite time", x)
+		}
+		*n = numericDate(math.Floor(x))
+	default:
+		return fmt.Errorf("NumericDate of type %T", v)
+	}
+	return nil
+}
 
 // parseDCC decodes and checks the structure of a DCC payload.
 func parseDCC(payload []byte) (*dccClaims, *dccCert, error) {
@@ -203,7 +239,7 @@ func verifyDCC(r Result, s *credential.Signed, key *trust.TrustedKey, store trus
 		r.fail(credential.ReasonBadClaims, "%v", err)
 		return r
 	}
-	iat, exp := time.Unix(c.Iat, 0).UTC(), time.Unix(c.Exp, 0).UTC()
+	iat, exp := time.Unix(int64(c.Iat), 0).UTC(), time.Unix(int64(c.Exp), 0).UTC()
 	r.Subject = h.holder()
 	r.CredentialID = h.ids()[0]
 	r.DCC = &DCCView{SchemaVersion: h.Ver, Country: c.Iss, IssuedAt: iat.Format(time.RFC3339), Expires: exp.Format(time.RFC3339),
@@ -213,7 +249,7 @@ func verifyDCC(r Result, s *credential.Signed, key *trust.TrustedKey, store trus
 	if c.Iss != key.Country {
 		r.fail(ReasonIssuerMismatch, "the certificate says it was issued by country %q but was signed with a key this site trusts for %q only", c.Iss, key.Country)
 	}
-	nbf := time.Unix(c.Nbf, 0).UTC()
+	nbf := time.Unix(int64(c.Nbf), 0).UTC()
 	switch {
 	case !exp.After(iat):
 		r.fail(credential.ReasonBadClaims, "the certificate expires (%s) before it was issued (%s)", human(exp), human(iat))

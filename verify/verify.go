@@ -199,7 +199,7 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 	}
 	c, err := signed.Claims()
 	if err != nil {
-		r.fail(credential.ReasonOf(err), "the signed content is not a valid passport: %v", err)
+		r.fail(credential.ReasonOf(err), "%s", claimsMessage(err))
 		return r
 	}
 	r.Parsed = c
@@ -234,6 +234,7 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 	} else if revoked {
 		r.fail(ReasonRevoked, "this passport (%s) has been revoked by its issuer", r.CredentialID)
 	}
+	r.noteUnrecognised(c)
 	for _, l := range lapsed(c, credential.DateOf(now)) {
 		r.warn(WarnLapsed, "%s", l)
 	}

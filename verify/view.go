@@ -49,15 +49,21 @@ type CheckView struct {
 	Done    string `json:"done"`
 	Expires string `json:"expires,omitempty"`
 	Expired bool   `json:"expired"`
+	// NotRecognised marks an item of a newer format version: shown by its
+	// code, never counted as met by a site policy.
+	NotRecognised bool `json:"not_recognised,omitempty"`
 }
 
 // TrainingView is one training subject.
 type TrainingView struct {
 	Subject   string `json:"subject"`
 	Name      string `json:"name"`
+	Level     string `json:"level,omitempty"`
 	Completed string `json:"completed"`
 	Expires   string `json:"expires,omitempty"`
 	Expired   bool   `json:"expired"`
+	// NotRecognised: as in CheckView.
+	NotRecognised bool `json:"not_recognised,omitempty"`
 }
 
 func expired(exp, today credential.Date) bool { return !exp.IsZero() && exp.Before(today) }
@@ -78,11 +84,11 @@ func viewOf(c *credential.Claims, today credential.Date) *ClaimsView {
 	}
 	for _, ch := range c.Body.Checks {
 		v.Checks = append(v.Checks, CheckView{Type: ch.Type.Code(), Name: ch.Type.String(), Outcome: ch.Outcome.String(),
-			Level: ch.Level, Done: ch.Done.String(), Expires: ch.Expires.String(), Expired: expired(ch.Expires, today)})
+			Level: ch.Level, Done: ch.Done.String(), Expires: ch.Expires.String(), Expired: expired(ch.Expires, today), NotRecognised: !ch.Known()})
 	}
 	for _, t := range c.Body.Training {
-		v.Training = append(v.Training, TrainingView{Subject: t.Subject.Code(), Name: t.Subject.String(),
-			Completed: t.Completed.String(), Expires: t.Expires.String(), Expired: expired(t.Expires, today)})
+		v.Training = append(v.Training, TrainingView{Subject: t.Subject.Code(), Name: t.Subject.String(), Level: t.Level,
+			NotRecognised: !t.Known(), Completed: t.Completed.String(), Expires: t.Expires.String(), Expired: expired(t.Expires, today)})
 	}
 	return v
 }
