@@ -36,6 +36,9 @@ func TestUploadMemoryBounded(t *testing.T) {
 	if os.Getenv("PASSPORT_STATION_CHILD") == "1" {
 		t.Skip("running as the child")
 	}
+	if raceEnabled {
+		t.Skip("the race detector multiplies memory use: run without -race to measure it")
+	}
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("needs /proc to read the child's peak memory")
 	}
