@@ -630,3 +630,27 @@ func FuzzAddPassport(f *testing.F) {
 		}
 	})
 }
+
+// TestToUnicodeIsExact: the ToUnicode map written for each font subset
+// gives one character per glyph (face.runeOf), so text extraction, copy
+// and paste and screen readers get back exactly the characters printed
+// only if no two characters the page can print share a glyph. A font
+// update that breaks this would silently turn, say, Đ into Ð in
+// extracted text.
+func TestToUnicodeIsExact(t *testing.T) {
+	fs, err := loadFaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov, _ := fontCoverage()
+	for _, f := range fs {
+		bad := 0
+		for r := range cov {
+			if g := f.glyph(r); g == 0 || f.runeOf[g] != r {
+				if bad++; bad <= 5 {
+					t.Errorf("%s: %q (U+%04X) is glyph %d, which extracts as %q", f.name, r, r, g, f.runeOf[g])
+				}
+			}
+		}
+	}
+}
