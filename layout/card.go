@@ -159,7 +159,7 @@ func (r *Renderer) card(c *credential.Claims, qr imageData, photo *Photo, k floa
 	lines, size = p.fitBlock("Staff no. "+p.txt(per.StaffNumber), "", colLabel, w, p.sz(cardSizeSmall), minPt, 1)
 	y = p.text(x, y+0.5, w, lines, size, "L")
 	if y > cardH-vb {
-		p.fail("the name, role and staff number on the card's front")
+		p.fail("the name, role and staff number do not fit on the front of the card")
 	}
 
 	if p.err != nil {
@@ -205,7 +205,7 @@ func (r *Renderer) cardBack(c *credential.Claims, qr imageData, name, org string
 			rt := cardH - 1.5 - float64(len(rl))*lineH(tiny)
 			b.text(bx, rt, bw, rl, tiny, "L")
 			if y > rt {
-				b.fail("the name on the card's back")
+				b.fail("the name does not fit beside the code on the back of the card")
 			}
 			if err = b.err; err == nil {
 				return back, nil

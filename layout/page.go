@@ -56,8 +56,8 @@ type page struct {
 type errDoesNotFit struct{ what string }
 
 func (e *errDoesNotFit) Error() string {
-	return "layout: " + e.what + " does not fit on the page even in " + fmt.Sprint(minPt) +
-		" pt type; the printed page never shortens signed details, so shorten the record (see layout.MaxFieldRunes)"
+	return fmt.Sprintf("layout: the page cannot hold the whole record even in %g pt type: %s; "+
+		"a printed page never shortens signed details, so shorten the longest fields of the HR record", minPt, e.what)
 }
 
 // fail records that part of the page did not fit; the renderer then tries
@@ -113,9 +113,14 @@ func (p *page) wrap(s string, w float64) []string {
 		// A token wider than the whole line is broken by characters.
 		for utf8.RuneCountInString(tok) > 1 && p.pdf.GetStringWidth(strings.TrimSpace(tok)) > w {
 			r := []rune(tok)
-			n := len(r) - 1
-			for n > 1 && p.pdf.GetStringWidth(string(r[:n])) > w {
-				n--
+			n, width := 1, p.pdf.GetStringWidth(string(r[0]))
+			for n < len(r)-1 {
+				cw := p.pdf.GetStringWidth(string(r[n]))
+				if width+cw > w {
+					break
+				}
+				width += cw
+				n++
 			}
 			lines = append(lines, string(r[:n]))
 			tok = string(r[n:])
@@ -433,7 +438,9 @@ func (p *page) tables(top, bottom float64) {
 	ones := max(cl, 1) + max(tl, 1)
 	rowH := min(rowHMax*k, avail/float64(ones))
 	if rowH < rowHMin*k {
-		p.fail(fmt.Sprintf("the record's %d checks and %d training rows", len(checks), len(training)))
+		need := fixed + ch + th + float64(ones)*rowHMin*k
+		p.fail(fmt.Sprintf("its %d check and %d training rows need %.0f mm, and the details above them leave %.0f mm",
+			len(checks), len(training), need, bottom-top))
 		rowH = rowHMin * k
 	}
 	y := p.table(top, "Employment checks", checkCols, checks, rowH, "No employment checks recorded.")
