@@ -659,3 +659,38 @@ func TestToUnicodeIsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestWrapKeepsEveryCharacter: wrapped lines fit the width (a single
+// character wider than the line aside) and hold every character of the
+// text, in order; only spaces at line breaks go.
+func TestWrapKeepsEveryCharacter(t *testing.T) {
+	fs, err := loadFaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Renderer{}
+	r.cov, _ = fontCoverage()
+	p := &page{r: r, pdf: newCanvas(fs, pageW, pageH), scale: 1}
+	texts := append([]string{
+		"Alexandra Evangelia Theodora Konstantinopoulou-Papadimitriou",
+		"Advanced Clinical Practitioner (Paediatric Emergency Medicine)",
+		"  double  spaced\u00a0and -leading hyphen- trailing ",
+		strings.Repeat("W", 90), "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t-u-v-w-x-y-z",
+		"",
+	}, sampleNames...)
+	for _, s := range texts {
+		for _, w := range []float64{12, 30, 62, 110} {
+			p.font("B", 13, colText)
+			lines := p.wrap(s, w)
+			for _, l := range lines {
+				if lw := p.pdf.GetStringWidth(l); lw > w && len([]rune(l)) > 1 {
+					t.Errorf("wrap(%q, %g): line %q is %.1f mm wide", s, w, l, lw)
+				}
+			}
+			strip := func(s string) string { return strings.Join(strings.Fields(s), "") }
+			if strip(strings.Join(lines, " ")) != strip(s) {
+				t.Errorf("wrap(%q, %g) lost or changed characters: %q", s, w, lines)
+			}
+		}
+	}
+}

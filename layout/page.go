@@ -86,51 +86,90 @@ func lineH(size float64) float64 { return size * ptToMM * 1.3 }
 // only when the word alone is wider than the line. Every character of s
 // except the spaces at line breaks is kept.
 func (p *page) wrap(s string, w float64) []string {
-	var tokens []string // each token carries the separator that follows it
+	if singleSpaced(s) && p.pdf.GetStringWidth(s) <= w {
+		return []string{s} // the common case: one line, as given
+	}
+	type token struct {
+		s     string
+		space bool // a space follows it
+	}
+	var tokens []token
 	for _, word := range strings.Fields(s) {
 		for word != "" {
 			i := strings.IndexRune(word, '-')
 			if i <= 0 || i == len(word)-1 {
-				tokens = append(tokens, word)
+				tokens = append(tokens, token{s: word})
 				break
 			}
-			tokens = append(tokens, word[:i+1])
+			tokens = append(tokens, token{s: word[:i+1]})
 			word = word[i+1:]
 		}
-		tokens[len(tokens)-1] += " "
+		tokens[len(tokens)-1].space = true
 	}
+	// Widths add up (the canvas does not kern), so a line is measured
+	// as it grows rather than re-measured whole for every token.
+	width := p.pdf.GetStringWidth
+	spaceW := width(" ")
 	var lines []string
-	line := ""
-	for _, tok := range tokens {
-		if cand := line + tok; p.pdf.GetStringWidth(strings.TrimSpace(cand)) <= w {
-			line = cand
+	var line strings.Builder
+	lineW, space := 0.0, false
+	for _, t := range tokens {
+		tw, gap := width(t.s), 0.0
+		if line.Len() > 0 && space {
+			gap = spaceW
+		}
+		if lineW+gap+tw <= w {
+			if gap > 0 {
+				line.WriteByte(' ')
+			}
+			line.WriteString(t.s)
+			lineW, space = lineW+gap+tw, t.space
 			continue
 		}
-		if line != "" {
-			lines = append(lines, strings.TrimSpace(line))
-			line = ""
+		if line.Len() > 0 {
+			lines = append(lines, line.String())
+			line.Reset()
 		}
 		// A token wider than the whole line is broken by characters.
-		for utf8.RuneCountInString(tok) > 1 && p.pdf.GetStringWidth(strings.TrimSpace(tok)) > w {
-			r := []rune(tok)
-			n, width := 1, p.pdf.GetStringWidth(string(r[0]))
-			for n < len(r)-1 {
-				cw := p.pdf.GetStringWidth(string(r[n]))
-				if width+cw > w {
+		rest := t.s
+		for utf8.RuneCountInString(rest) > 1 && width(rest) > w {
+			cut, cw := 0, 0.0
+			for i, r := range rest {
+				rw := width(string(r))
+				if i > 0 && cw+rw > w {
 					break
 				}
-				width += cw
-				n++
+				cut, cw = i+utf8.RuneLen(r), cw+rw
 			}
-			lines = append(lines, string(r[:n]))
-			tok = string(r[n:])
+			if cut >= len(rest) {
+				break
+			}
+			lines = append(lines, rest[:cut])
+			rest = rest[cut:]
 		}
-		line = tok
+		line.WriteString(rest)
+		lineW, space = width(rest), t.space
 	}
-	if line = strings.TrimSpace(line); line != "" || len(lines) == 0 {
-		lines = append(lines, line)
+	if line.Len() > 0 || len(lines) == 0 {
+		lines = append(lines, line.String())
 	}
 	return lines
+}
+
+// singleSpaced reports whether s is non-empty words separated by single
+// ASCII spaces, which wrap would give back unchanged on one line.
+func singleSpaced(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	prev := rune(0)
+	for _, r := range s {
+		if (r == ' ' && prev == ' ') || (r != ' ' && unicode.IsSpace(r)) {
+			return false
+		}
+		prev = r
+	}
+	return true
 }
 
 // fitBlock chooses the type size for s in a block w mm wide: the largest
@@ -429,8 +468,9 @@ func (p *page) tables(top, bottom float64) {
 	k := p.scale
 	checkCols := []column{{"Check", 40}, {"Outcome / level", 66}, {"Done", 28}, {"Expires", 40}}
 	trainCols := []column{{"Subject", 106}, {"Completed", 28}, {"Expires", 40}}
-	ch, cl := p.tableRows(checkCols, checks)
-	th, tl := p.tableRows(trainCols, training)
+	cr, tr := p.layRows(checkCols, checks), p.layRows(trainCols, training)
+	ch, cl := p.measure(cr)
+	th, tl := p.measure(tr)
 	fixed := 2*(titleH+headRowH)*k + tablesGap*k
 	// Rows of one line share what is left; rows of several lines take
 	// the height their lines need.
@@ -443,17 +483,40 @@ func (p *page) tables(top, bottom float64) {
 			len(checks), len(training), need, bottom-top))
 		rowH = rowHMin * k
 	}
-	y := p.table(top, "Employment checks", checkCols, checks, rowH, "No employment checks recorded.")
+	y := p.table(top, "Employment checks", checkCols, cr, rowH, "No employment checks recorded.")
 	y += tablesGap * k
-	p.table(y, "Core Skills training", trainCols, training, rowH, "No training recorded.")
+	p.table(y, "Core Skills training", trainCols, tr, rowH, "No training recorded.")
 }
 
-// tableRows measures rows: the total height of the rows whose cells wrap
-// onto more than one line, and how many rows take one line.
-func (p *page) tableRows(cols []column, rows [][]cell) (multi float64, ones int) {
+// laidRow is a table row wrapped to its columns: each cell's lines, and
+// the most lines of any cell.
+type laidRow struct {
+	cells []cell
+	lines [][]string
+	n     int
+}
+
+// layRows wraps every cell of rows to its column in the table font.
+func (p *page) layRows(cols []column, rows [][]cell) []laidRow {
+	p.font("", p.sz(sizeTable), colText)
+	out := make([]laidRow, len(rows))
+	for i, r := range rows {
+		lr := laidRow{cells: r, lines: make([][]string, min(len(r), len(cols))), n: 1}
+		for j := range lr.lines {
+			lr.lines[j] = p.cellLines(r[j], cols[j].w-2*cellPad)
+			lr.n = max(lr.n, len(lr.lines[j]))
+		}
+		out[i] = lr
+	}
+	return out
+}
+
+// measure gives the total height of the rows that wrap onto more than one
+// line, and how many rows take one line.
+func (p *page) measure(rows []laidRow) (multi float64, ones int) {
 	for _, r := range rows {
-		if n := p.rowLines(cols, r); n > 1 {
-			multi += float64(n)*lineH(p.sz(sizeTable)) + 1
+		if r.n > 1 {
+			multi += float64(r.n)*lineH(p.sz(sizeTable)) + 1
 		} else {
 			ones++
 		}
@@ -461,9 +524,8 @@ func (p *page) tableRows(cols []column, rows [][]cell) (multi float64, ones int)
 	return multi, ones
 }
 
-// cellLines wraps a cell's paragraphs to width w in the table font.
+// cellLines wraps a cell's paragraphs to width w in the current font.
 func (p *page) cellLines(cl cell, w float64) []string {
-	p.font("", p.sz(sizeTable), colText)
 	var lines []string
 	for i, s := range cl.text {
 		if cl.expired && i == len(cl.text)-1 {
@@ -476,18 +538,8 @@ func (p *page) cellLines(cl cell, w float64) []string {
 	return lines
 }
 
-func (p *page) rowLines(cols []column, r []cell) int {
-	n := 1
-	for j, col := range cols {
-		if j < len(r) {
-			n = max(n, len(p.cellLines(r[j], col.w-2*cellPad)))
-		}
-	}
-	return n
-}
-
 // table draws a titled table and returns the y below it.
-func (p *page) table(y float64, title string, cols []column, rows [][]cell, rowH float64, empty string) float64 {
+func (p *page) table(y float64, title string, cols []column, rows []laidRow, rowH float64, empty string) float64 {
 	pdf, k := p.pdf, p.scale
 	hs, ts := p.sz(sizeHeading), p.sz(sizeTable)
 	p.font("B", hs, colAccent)
@@ -518,25 +570,23 @@ func (p *page) table(y float64, title string, cols []column, rows [][]cell, rowH
 	lh := lineH(ts)
 	for i, r := range rows {
 		h := rowH
-		if n := p.rowLines(cols, r); n > 1 {
-			h = max(rowH, float64(n)*lh+1)
+		if r.n > 1 {
+			h = max(rowH, float64(r.n)*lh+1)
 		}
 		if i%2 == 1 {
 			pdf.SetFillColor(colZebraBG[0], colZebraBG[1], colZebraBG[2])
 			pdf.Rect(marginX, y, contentW, h, "F")
 		}
 		x := marginX
-		for j, col := range cols {
-			if j >= len(r) {
-				break
+		for j, lines := range r.lines {
+			col := colText
+			if r.cells[j].expired || r.cells[j].missing {
+				col = colExpired
 			}
-			lines := p.cellLines(r[j], col.w-2*cellPad)
-			if r[j].expired || r[j].missing {
-				p.font("", ts, colExpired)
-			}
+			p.font("", ts, col)
 			ty := y + (h-float64(len(lines))*lh)/2
-			p.text(x+cellPad, ty, col.w-2*cellPad, lines, ts, "L")
-			x += col.w
+			p.text(x+cellPad, ty, cols[j].w-2*cellPad, lines, ts, "L")
+			x += cols[j].w
 		}
 		y += h
 		pdf.Line(marginX, y, marginX+contentW, y)
