@@ -220,7 +220,7 @@ func TestLongFieldsPrintWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := issueFixture(t, "../fixtures/staff-long.csv", iss)
+	all := issueFixture(t, "../fixtures/staff_long.csv", iss)
 	all = append(all, issueFixture(t, "../fixtures/staff.csv", iss)...)
 	for _, lay := range []string{layout.LayoutA4, layout.LayoutCard} {
 		t.Run(lay, func(t *testing.T) {
@@ -271,7 +271,7 @@ func TestLongFieldsWithPhoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := issueFixture(t, "../fixtures/staff-long.csv", iss)
+	all := issueFixture(t, "../fixtures/staff_long.csv", iss)
 	photo := testJPEG(t)
 	for _, lay := range []string{layout.LayoutA4, layout.LayoutCard} {
 		r, err := layout.NewRenderer(layout.Options{Layout: lay, Created: longNow})
@@ -306,7 +306,7 @@ func TestOrganisationLongerThanACertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := issueFixture(t, "../fixtures/staff-long.csv", iss)[0]
+	p := issueFixture(t, "../fixtures/staff_long.csv", iss)[0]
 	p.claims.Body.Employment.OrgName = "Royal Devon and Exeter University Healthcare NHS Foundation Trust and Northern Devon Healthcare Community Services (SYNTHETIC TEST DATA)"
 	for _, lay := range []string{layout.LayoutA4, layout.LayoutCard} {
 		r, _ := layout.NewRenderer(layout.Options{Layout: lay, Created: longNow})
