@@ -476,12 +476,14 @@ func (p *page) tables(top, bottom float64) {
 	// the height their lines need.
 	avail := bottom - top - fixed - ch - th
 	ones := max(cl, 1) + max(tl, 1)
-	rowH := min(rowHMax*k, avail/float64(ones))
-	if rowH < rowHMin*k {
-		need := fixed + ch + th + float64(ones)*rowHMin*k
+	// A row is never lower than its line of type, whatever the scale.
+	rowMin := max(rowHMin*k, lineH(p.sz(sizeTable))+0.8)
+	rowH := min(max(rowHMax*k, rowMin), avail/float64(ones))
+	if rowH < rowMin {
+		need := fixed + ch + th + float64(ones)*rowMin
 		p.fail(fmt.Sprintf("its %d check and %d training rows need %.0f mm, and the details above them leave %.0f mm",
 			len(checks), len(training), need, bottom-top))
-		rowH = rowHMin * k
+		rowH = rowMin
 	}
 	y := p.table(top, "Employment checks", checkCols, cr, rowH, "No employment checks recorded.")
 	y += tablesGap * k
