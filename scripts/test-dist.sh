@@ -178,7 +178,7 @@ if "$WINE" cmd /c "$wwin\\start-station.cmd" /quiet >"$work/start.txt" 2>&1; the
 fi
 grep -q 'site.db is not in this folder' "$work/start.txt" || fail "start-station.cmd: $(cat "$work/start.txt")"
 "$WINE" cmd /c "$wwin\\add-to-startup.cmd" /quiet >"$work/startup.txt" 2>&1 || fail "add-to-startup.cmd: $(cat "$work/startup.txt")"
-starter=$(find -L "$WINEPREFIX/drive_c/users" -path '*Startup/passport-station.cmd' | head -1)
+starter=$(find "$WINEPREFIX/drive_c/users" -ipath '*/Start Menu/Programs/Startup/passport-station.cmd' | head -1)
 [ -n "$starter" ] || fail "add-to-startup.cmd wrote no starter into the Startup folder: $(cat "$work/startup.txt")"
 grep -q 'start-station.cmd' "$starter" || fail "the Startup starter does not run start-station.cmd: $(cat "$starter")"
 step "windows-amd64: start-station.cmd and add-to-startup.cmd under Wine's cmd: OK"
