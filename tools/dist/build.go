@@ -15,7 +15,7 @@ import (
 // returning the archive's name and SHA-256.
 func buildTarget(t target, ver string, epoch time.Time, out string) (string, string, error) {
 	if _, err := exec.LookPath(t.cc); err != nil {
-		return "", "", fmt.Errorf("C compiler %s not found (cgo SQLite needs it); install it with: apt-get install %s", t.cc, t.pkg)
+		return "", "", fmt.Errorf("the C compiler %s is missing (cgo SQLite needs it); install it with: apt-get install %s", t.cc, t.pkg)
 	}
 	tmp, err := os.MkdirTemp("", "passport-dist-")
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 )
@@ -31,7 +30,7 @@ func licenceFiles(t target, bi *buildinfo.BuildInfo) ([]file, error) {
 	}
 	goLic, err := os.ReadFile(filepath.Join(goroot, "LICENSE"))
 	if err != nil {
-		return nil, fmt.Errorf("Go's own licence: %v", err)
+		return nil, fmt.Errorf("the Go licence: %v", err)
 	}
 	files := []file{{name: "LICENSES/go/LICENSE", data: goLic}}
 	index := []string{fmt.Sprintf("go %s  (runtime and standard library)", bi.GoVersion)}
@@ -109,8 +108,8 @@ func goEnv(key string) (string, error) {
 		return "", fmt.Errorf("go env %s: %v", key, err)
 	}
 	v := strings.TrimSpace(string(out))
-	if v == "" && key == "GOROOT" {
-		v = runtime.GOROOT()
+	if v == "" {
+		return "", fmt.Errorf("go env %s is empty", key)
 	}
 	return v, nil
 }
