@@ -23,7 +23,7 @@ export PASSPORT_PASSPHRASE=test-only-passphrase
 serve_pid=""
 cleanup() {
 	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null || true
-	[ -n "${WINEPREFIX:-}" ] && "$WINESERVER" -k 2>/dev/null || true
+	[ -n "${WINESERVER:-}" ] && "$WINESERVER" -k 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -160,8 +160,9 @@ grep -q 'linux/arm64' "$work/arm64/version.txt" || fail "arm64 --version: $(cat 
 
 # Wine: a throw-away prefix with the test-only ProcessPrng stub.
 WINE=$(command -v wine64 || command -v wine || echo /usr/lib/wine/wine64)
-WINESERVER=$(command -v wineserver || echo /usr/lib/wine/wineserver)
 export WINEPREFIX="$work/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
+# Set only now, so cleanup stops the servers of this throw-away prefix alone.
+WINESERVER=$(command -v wineserver || echo /usr/lib/wine/wineserver)
 unset DISPLAY WAYLAND_DISPLAY
 x86_64-w64-mingw32-gcc -shared -O2 -s -o "$work/bcryptprimitives.dll" "$root/dist/testdata/winestub/bcryptprimitives.c" -ladvapi32
 "$WINE" wineboot -i >/dev/null 2>&1 || fail "wineboot could not make a Wine prefix"
