@@ -10,7 +10,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
-	"passport/credential"
+	"passport/credential/sign"
 	"passport/policy"
 	"passport/sitedb"
 	"passport/trust"
@@ -35,7 +35,7 @@ func TestCrossFormatForgeries(t *testing.T) {
 
 	// A staff passport signed with the DE DCC signer's key.
 	c := passportClaims("Robert Koch-Institut", dccIat, 7)
-	sp1, err := credential.Issue(c, ec.key, ec.kid)
+	sp1, err := sign.Issue(c, ec.key, ec.kid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestBundleKindBinding(t *testing.T) {
 	hc1 := makeDCC(t, dccOpts{signer: &dccSigner{key: w.old.Key, cert: w.old.Cert, kid: w.old.KID}, country: "GB", iat: at, exp: tNow.AddDate(1, 0, 0), tagged: true, hcert: dccHcert("v", ciGood)})
 	wantVerdict(t, verify.Text("dcc", hc1, w.db, verify.Options{Now: tNow}), verify.StatusInvalid, verify.ReasonKeyNotForKind)
 	c := passportClaims("RXA", at, 9)
-	sp1, err := credential.Issue(c, ec.key, ec.kid)
+	sp1, err := sign.Issue(c, ec.key, ec.kid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestEmployerMustBeSigner(t *testing.T) {
 	for _, code := range []string{"", "RHX"} {
 		c := passportClaims("OTH", tIssued, 2)
 		c.Body.Employment.OrgCode, c.Body.Employment.OrgName = code, "Royal Hospital"
-		text, err := credential.Issue(c, iss.Key, iss.KID)
+		text, err := sign.Issue(c, iss.Key, iss.KID)
 		if err != nil {
 			t.Fatal(err)
 		}
