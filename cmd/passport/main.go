@@ -74,6 +74,9 @@ func run(e *env, args []string) int {
 		return 0
 	}
 	if args[0] == "--version" || args[0] == "version" {
+		if err := refuseArgs("version", args[1:], ""); err != nil {
+			return report(e, err)
+		}
 		fmt.Fprintln(e.stdout, "passport", version())
 		return 0
 	}

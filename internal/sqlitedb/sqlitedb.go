@@ -11,7 +11,7 @@
 // exactly one schema version.
 //
 // Import rules: only the SQLite driver and the standard library. Packages
-// that own a file (sitedb; later the issuer register) describe it with a
+// that own a file (sitedb, and issue for the issuer register) describe it with a
 // Schema and open it here; nothing else imports the driver.
 package sqlitedb
 
