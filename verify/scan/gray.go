@@ -81,6 +81,35 @@ func toGray(img image.Image) *gray {
 				dst[x] = byte(luma(uint32(p[0]), uint32(p[1]), uint32(p[2])) + 255 - uint32(p[3]))
 			}
 		}
+	case *image.Gray16:
+		for y := 0; y < h; y++ {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			dst := g.pix[y*w : (y+1)*w]
+			for x := range dst {
+				dst[x] = src[2*x] // the high byte
+			}
+		}
+	case *image.NRGBA64:
+		// 16-bit scans: the high bytes, without an At() (and an allocation) a pixel.
+		for y := 0; y < h; y++ {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			dst := g.pix[y*w : (y+1)*w]
+			for x := range dst {
+				p := src[8*x : 8*x+8]
+				l := luma(uint32(p[0]), uint32(p[2]), uint32(p[4]))
+				a := uint32(p[6])
+				dst[x] = byte((l*a + 255*(255-a)) / 255)
+			}
+		}
+	case *image.RGBA64:
+		for y := 0; y < h; y++ {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			dst := g.pix[y*w : (y+1)*w]
+			for x := range dst {
+				p := src[8*x : 8*x+8]
+				dst[x] = byte(min(luma(uint32(p[0]), uint32(p[2]), uint32(p[4]))+255-uint32(p[6]), 255))
+			}
+		}
 	case *image.Paletted:
 		var lut [256]byte
 		for i, c := range m.Palette {
