@@ -44,7 +44,11 @@ func finderGrid(side, px, step int) *image.Gray {
 }
 
 // gridSides are the finder-grid sizes tested, from the issue's 200 to 1000 pixels.
-var gridSides = []int{200, 240, 300, 400, 500, 600, 800, 1000}
+var gridSides = []int{200, 240, 300, 400, 600, 1000}
+
+// fuzzGridSides are the sizes kept in the fuzz corpus (every `go test` runs it, with
+// the race detector in CI, so the largest are not all repeated there).
+var fuzzGridSides = []int{200, 240, 600, 1000}
 
 // hostileBudget is the budget the tests give; the bound they check is five times it,
 // so a loaded CI machine (and the race detector) cannot make them flake.
@@ -185,14 +189,14 @@ func TestCancelStopsDecode(t *testing.T) {
 // TestBudgetLimits checks each limit stops a decode with a BudgetError naming it,
 // and that a generous budget still reads a code.
 func TestBudgetLimits(t *testing.T) {
-	page := whiteGray(2480, 3508)
-	_, err := DecodeContext(context.Background(), page, Options{Work: 50_000_000})
+	page := gaussNoise(whiteGray(1240, 1754), 100, 1) // busy: every strategy has work
+	_, err := DecodeContext(context.Background(), page, Options{Work: 20_000_000})
 	var be *BudgetError
 	if !errors.As(err, &be) || be.Limit != "work" || !errors.Is(err, ErrNoBarcode) {
 		t.Fatalf("work-limited decode = %v; want a BudgetError for work that is also ErrNoBarcode", err)
 	}
-	if be.Work < 50_000_000 || be.Work > 200_000_000 {
-		t.Errorf("stopped after %d pixel visits; the limit was 50 M", be.Work)
+	if be.Work < 20_000_000 || be.Work > 30_000_000 {
+		t.Errorf("stopped after %d pixel visits; the limit was 20 M", be.Work)
 	}
 	_, err = DecodeContext(context.Background(), page, Options{Budget: time.Millisecond})
 	if !errors.As(err, &be) || be.Limit != "time" || !strings.Contains(err.Error(), "gave up after") {
@@ -217,7 +221,7 @@ func TestBudgetLimits(t *testing.T) {
 func TestFuzzCorpusHasFinderGrids(t *testing.T) {
 	write := os.Getenv("UPDATE_FUZZ_CORPUS") != ""
 	files := map[string][]byte{}
-	for _, side := range gridSides {
+	for _, side := range fuzzGridSides {
 		files[filepath.Join("FuzzImage", fmt.Sprintf("finder-grid-%d", side))] = encodePNG(t, finderGrid(side, 2, 16))
 	}
 	files[filepath.Join("FuzzPDF", "finder-grid-4x300")] = gridPDF(t, 300, 4)

@@ -190,7 +190,7 @@ func checkDecodedSize(cfg image.Config) error {
 	bpp := int64(bytesPerPixel(cfg.ColorModel))
 	if n := int64(cfg.Width) * int64(cfg.Height) * bpp; n > maxDecodedBytes {
 		return fmt.Errorf("%w: %d×%d pixels at %d bytes a pixel would take %d MB to decode (limit %d MB); save the scan with 8 bits a channel, in grey, or at a lower resolution",
-			ErrTooLarge, cfg.Width, cfg.Height, bpp, n>>20, maxDecodedBytes>>20)
+			ErrTooLarge, cfg.Width, cfg.Height, bpp, n/1_000_000, maxDecodedBytes/1_000_000)
 	}
 	return nil
 }
