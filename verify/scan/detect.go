@@ -256,3 +256,19 @@ func binarize(img *gray, global bool, b *budget) (bm *gozxing.BitMatrix, err err
 	}
 	return bm, nil
 }
+
+// moduleSizeEstimate returns the median module size, in pixels, of the three most
+// confirmed finder pattern candidates of g, or 0 when fewer than three are found.
+func moduleSizeEstimate(g *gray) float64 {
+	bm, err := binarize(g, false, unlimited())
+	if bm == nil || err != nil {
+		return 0
+	}
+	cs := bestCandidates(finderCandidates(bm, unlimited()), 3)
+	if len(cs) < 3 {
+		return 0
+	}
+	ms := []float64{cs[0].GetEstimatedModuleSize(), cs[1].GetEstimatedModuleSize(), cs[2].GetEstimatedModuleSize()}
+	sort.Float64s(ms)
+	return ms[1]
+}

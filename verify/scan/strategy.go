@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/makiuchi-d/gozxing"
 )
@@ -76,6 +77,34 @@ var (
 		f := (fitSide + side - 1) / side
 		return g.upscaled(f, true)
 	}
+	// tfSharpen undoes part of a defocus or motion blur (issue 15): an unsharp mask
+	// about a module wide, the module size estimated from the finder candidates.
+	tfSharpen = func(g *gray) *gray {
+		if len(g.pix) > sharpenMaxPixels {
+			return nil
+		}
+		r := 3
+		if ms := moduleSizeEstimate(g); ms > 0 {
+			r = min(max(int(math.Round(ms*0.6)), 1), 6)
+		}
+		return g.unsharp(r, 1.5)
+	}
+	// tfUp2SmallCrop enlarges crops small enough to hold a code at under 3 pixels
+	// a module (a 105-module code at 3 px is 0.1 MP; a webcam frame's crop under 1 MP).
+	tfUp2SmallCrop = func(g *gray) *gray {
+		if len(g.pix) > sharpenMaxPixels {
+			return nil
+		}
+		return g.upscaled(2, false)
+	}
+	// tfUp2Sharpen enlarges a small frame (see tfUp2Small) and sharpens it with a
+	// mask about a module wide at the new scale.
+	tfUp2Sharpen = func(g *gray) *gray {
+		if len(g.pix) > upSmallMaxPixels {
+			return nil
+		}
+		return g.upscaled(2, false).unsharp(2, 1)
+	}
 	// tfDown2 halves huge images (phone photos) whose noise and texture at full size
 	// confuse the binarizer, and makes reading them faster.
 	tfDown2 = func(g *gray) *gray {
@@ -98,6 +127,10 @@ const (
 	// 150- or 200-dpi A4 scan (2.2 or 3.9 MP) is where modules get small; a 300-dpi page has big
 	// modules and would cost 35 MP of work.
 	upSmallMaxPixels = 4_500_000
+	// sharpenMaxPixels is the largest crop the webcam strategies (sharpen, 2×
+	// enlargement before piecewise sampling) work on: a 1280×720 frame is 0.9 MP;
+	// the crops of 12 MP phone photos, which these do not help, are larger.
+	sharpenMaxPixels = 1_500_000
 )
 
 // DefaultStrategies returns the strategies Decode uses, cheapest and most often
@@ -134,12 +167,24 @@ func DefaultStrategies() []Strategy {
 		{Name: "crop+box1+down2+hybrid", region: true, transform: tfBox1Down2, transformKey: "box1down2"},
 		{Name: "crop+rot90+hybrid", region: true, transform: tfRot90, transformKey: "rot90"},
 		{Name: "crop+box2+piecewise+hybrid", region: true, piecewise: true, transform: tfBox2, transformKey: "box2"},
+		// Webcam and phone-screen damage (issue 15): defocus and motion blur, codes
+		// at 1.5–3 pixels a module, dark-mode screens.
+		{Name: "crop+sharpen+finders+hybrid", region: true, finders: true, transform: tfSharpen, transformKey: "sharpen"},
+		{Name: "crop+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfSharpen, transformKey: "sharpen"},
+		{Name: "crop+invert+hybrid", region: true, transform: tfInvert, transformKey: "invert"},
+		{Name: "crop+invert+piecewise+hybrid", region: true, piecewise: true, transform: tfInvert, transformKey: "invert"},
+		{Name: "crop+up2+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SmallCrop, transformKey: "up2smallcrop"},
 		{Name: "median3+hybrid", transform: tfMedian, transformKey: "median3"},
 		{Name: "median3+global", transform: tfMedian, transformKey: "median3", global: true},
 		{Name: "box2+hybrid", transform: tfBox2, transformKey: "box2"},
 		{Name: "box2+global", transform: tfBox2, transformKey: "box2", global: true},
 		{Name: "up2+hybrid", transform: tfUp2Small, transformKey: "up2small"},
 		{Name: "up2+global", transform: tfUp2Small, transformKey: "up2small", global: true},
+		{Name: "up2+piecewise+hybrid", piecewise: true, transform: tfUp2Small, transformKey: "up2small"},
+		// Codes at 1.5–3 pixels a module in a webcam frame: enlarged, then sharpened
+		// to undo the interpolation's and the lens's softness.
+		{Name: "up2+sharpen+piecewise+hybrid", piecewise: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},
+		{Name: "up2+sharpen+finders+hybrid", finders: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},
 		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
 		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
 		{Name: "rot90+hybrid", transform: tfRot90, transformKey: "rot90"},
