@@ -167,19 +167,21 @@ func DefaultStrategies() []Strategy {
 		{Name: "crop+box1+down2+hybrid", region: true, transform: tfBox1Down2, transformKey: "box1down2"},
 		{Name: "crop+rot90+hybrid", region: true, transform: tfRot90, transformKey: "rot90"},
 		{Name: "crop+box2+piecewise+hybrid", region: true, piecewise: true, transform: tfBox2, transformKey: "box2"},
-		// Webcam and phone-screen damage (issue 15): defocus and motion blur, codes
-		// at 1.5–3 pixels a module, dark-mode screens.
-		{Name: "crop+sharpen+finders+hybrid", region: true, finders: true, transform: tfSharpen, transformKey: "sharpen"},
-		{Name: "crop+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfSharpen, transformKey: "sharpen"},
-		{Name: "crop+invert+hybrid", region: true, transform: tfInvert, transformKey: "invert"},
-		{Name: "crop+invert+piecewise+hybrid", region: true, piecewise: true, transform: tfInvert, transformKey: "invert"},
-		{Name: "crop+up2+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SmallCrop, transformKey: "up2smallcrop"},
 		{Name: "median3+hybrid", transform: tfMedian, transformKey: "median3"},
 		{Name: "median3+global", transform: tfMedian, transformKey: "median3", global: true},
 		{Name: "box2+hybrid", transform: tfBox2, transformKey: "box2"},
 		{Name: "box2+global", transform: tfBox2, transformKey: "box2", global: true},
 		{Name: "up2+hybrid", transform: tfUp2Small, transformKey: "up2small"},
 		{Name: "up2+global", transform: tfUp2Small, transformKey: "up2small", global: true},
+		// Webcam and phone-screen damage (issue 15): defocus and motion blur, codes
+		// at 1.5–3 pixels a module, dark-mode screens. After the older whole-image
+		// fallbacks, so the scans those read (a dense code at 150 dpi needs up2) do not
+		// wait for these.
+		{Name: "crop+sharpen+finders+hybrid", region: true, finders: true, transform: tfSharpen, transformKey: "sharpen"},
+		{Name: "crop+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfSharpen, transformKey: "sharpen"},
+		{Name: "crop+invert+hybrid", region: true, transform: tfInvert, transformKey: "invert"},
+		{Name: "crop+invert+piecewise+hybrid", region: true, piecewise: true, transform: tfInvert, transformKey: "invert"},
+		{Name: "crop+up2+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SmallCrop, transformKey: "up2smallcrop"},
 		{Name: "up2+piecewise+hybrid", piecewise: true, transform: tfUp2Small, transformKey: "up2small"},
 		// Codes at 1.5–3 pixels a module in a webcam frame: enlarged, then sharpened
 		// to undo the interpolation's and the lens's softness.
