@@ -28,6 +28,15 @@ const (
 	// by uploads. Config.BodiesInFlightBytes changes it.
 	DefaultBodiesInFlightBytes = 8 * DefaultMaxBodyBytes
 
+	// DefaultDecodeBudget is the wall-clock time one uploaded image or PDF
+	// (or camera frame) may spend in the barcode reader. A genuine 300-dpi
+	// page reads in well under a second on a desk PC; a hostile image (a
+	// tiling of finder patterns) used to hold a decoder for minutes, so
+	// two of them made the station answer 503 to genuine scans. The
+	// request's context stops a decode sooner when the client hangs up.
+	// Config.DecodeBudget (serve --decode-budget) changes it.
+	DefaultDecodeBudget = 3 * time.Second
+
 	// maxHeaderBytes caps request headers: the page and API send a few
 	// hundred bytes; 16 KB leaves room for proxies and cookies.
 	maxHeaderBytes = 16 << 10

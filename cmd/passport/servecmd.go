@@ -39,6 +39,7 @@ func serveCmd(e *env, args []string) error {
 	keep := fs.String("log-keep", "395d", "how long log entries are kept (e.g. 395d, 2y; 0 keeps everything)")
 	noLog := fs.Bool("no-log", false, "do not record verifications")
 	maxMB := fs.Int("max-upload", station.DefaultMaxBodyBytes>>20, "largest upload accepted, in MB")
+	decodeBudget := fs.Duration("decode-budget", station.DefaultDecodeBudget, "longest time one image or PDF may spend in the barcode reader (e.g. 3s)")
 	quiet := fs.Bool("quiet", false, "do not print one line per request")
 	var allowHosts stringList
 	fs.Var(&allowHosts, "allow-host", "a host name clients on the network use for this station (repeatable); required when --addr is not loopback")
@@ -76,7 +77,7 @@ func serveCmd(e *env, args []string) error {
 	if *quiet {
 		access = nil
 	}
-	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, AccessLog: access, Addr: *addr, AllowHosts: allowHosts})
+	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, DecodeBudget: *decodeBudget, AccessLog: access, Addr: *addr, AllowHosts: allowHosts})
 	if err != nil {
 		return usageErr("e.g. passport serve --addr 0.0.0.0:8080 --allow-host reception-pc.local", "%v", err)
 	}
