@@ -43,6 +43,7 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"httpserve": httpServe, "freeport": freePort, "waithttp": waitHTTP, // sync_script_test.go
 			// tamper FILE OUT sig|payload: flips one bit of the COSE message of the
 			// first credential text in FILE (as ../shared/contract/pp.py does).
 			"tamper": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -18,6 +18,7 @@ import (
 	"passport/policy"
 	"passport/sitedb"
 	"passport/station"
+	"passport/trustsync"
 )
 
 func init() {
@@ -38,6 +39,8 @@ func serveCmd(e *env, args []string) error {
 	noLog := fs.Bool("no-log", false, "do not record verifications")
 	maxMB := fs.Int("max-upload", station.DefaultMaxBodyBytes>>20, "largest upload accepted, in MB")
 	quiet := fs.Bool("quiet", false, "do not print one line per request")
+	syncFrom := fs.String("sync", "", "refresh the trust list in the background from this URL or folder (see 'trust sync'); the only network use of serve")
+	syncEvery := fs.Duration("sync-every", time.Hour, "how often --sync looks for a newer bundle (±10%; sooner after a failure)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -75,7 +78,17 @@ func serveCmd(e *env, args []string) error {
 	if *quiet {
 		access = nil
 	}
-	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, AccessLog: access, Addr: *addr})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var syncer *trustsync.Syncer
+	if *syncFrom != "" {
+		var done <-chan struct{}
+		if syncer, done, err = startSync(ctx, e, db, *syncFrom, *syncEvery); err != nil {
+			return err
+		}
+		defer func() { stop(); <-done }() // the sync ends before the database closes
+	}
+	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, AccessLog: access, Addr: *addr, Sync: syncer})
 	if err != nil {
 		return usageErr("", "%v", err)
 	}
@@ -84,8 +97,6 @@ func serveCmd(e *env, args []string) error {
 		return usageErr("choose another port with --addr, e.g. --addr 127.0.0.1:8081", "cannot listen on %s: %v", *addr, err)
 	}
 	hs := srv.HTTPServer(*addr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	shown := ln.Addr().String()
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		shown = "127.0.0.1:" + strings.TrimPrefix(shown[strings.LastIndex(shown, ":"):], ":")
