@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"passport/keys"
 	"passport/trust"
@@ -101,5 +104,65 @@ func TestStatusShowsSync(t *testing.T) {
 	json.Unmarshal(rec.Body.Bytes(), &noSync)
 	if _, ok := noSync["sync"]; ok {
 		t.Errorf("status without a syncer shows sync: %s", rec.Body)
+	}
+}
+
+// The page shows when the list was last refreshed and goes stale, and a
+// failed refresh in the banner (real Chromium).
+func TestBrowserShowsSync(t *testing.T) {
+	ctx := browser(t)
+	f := newFixture(t)
+	auth, err := keys.NewAuthority()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.AddAnchor(&auth.Key.PublicKey, "authority.pub"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	syncer, err := trustsync.New(f.db, dir, trustsync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Config{Store: f.db, Sync: syncer, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	read := func() (info, banner string) {
+		t.Helper()
+		err := chromedp.Run(ctx, chromedp.Navigate(hs.URL+"/"),
+			chromedp.Poll(`document.getElementById('sync-info') && !document.getElementById('sync-info').hidden`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+			chromedp.Text("#sync-info", &info, chromedp.ByQuery),
+			chromedp.Evaluate(`document.getElementById('trust-banner').hidden ? '' : document.getElementById('trust-banner').textContent`, &banner))
+		if err != nil {
+			t.Fatalf("page: %v", err)
+		}
+		return info, banner
+	}
+	syncer.Sync(context.Background()) // nothing published: fails
+	info, banner := read()
+	if !strings.Contains(info, "refreshed never") || !strings.Contains(info, "last refresh failed") || !strings.Contains(banner, "could not be refreshed") {
+		t.Fatalf("after a failed sync the page says %q, banner %q", info, banner)
+	}
+	bi, err := trust.IssuerFromCertificate(f.issuer.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := auth.SignBundle(&trust.Bundle{Version: 1, Issued: time.Now().UTC(), Expires: time.Date(2099, 1, 31, 12, 0, 0, 0, time.UTC), Issuers: []trust.BundleIssuer{bi}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trustsync.Publish(dir, b, "trust-1.bundle"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := syncer.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	info, banner = read()
+	today := time.Now().UTC().Format("02 Jan 2006")
+	if !strings.Contains(info, "refreshed "+today) || !strings.Contains(info, "stale after 31 Jan 2099") || strings.Contains(info, "failed") || banner != "" {
+		t.Fatalf("after a good sync the page says %q, banner %q", info, banner)
 	}
 }

@@ -353,7 +353,7 @@ func TestSyncUnreachableLeavesVerificationWorking(t *testing.T) {
 	}
 	w.mustVerify(t)
 	// A server that answers with an error is unreachable too.
-	bad := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { http.Error(rw, "down", 503) }))
+	bad := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { http.Error(rw, "down", http.StatusServiceUnavailable) }))
 	defer bad.Close()
 	if _, err := newSyncer(t, w.db, bad.URL).Sync(context.Background()); !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "503") {
 		t.Fatalf("503: got %v", err)

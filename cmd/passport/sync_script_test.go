@@ -22,7 +22,9 @@ func httpServe(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	var h http.Handler = http.FileServer(http.Dir(ts.MkAbs(args[1])))
 	if args[1] == "-" {
-		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down for maintenance", 503) })
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+		})
 	}
 	srv := httptest.NewServer(h)
 	ts.Defer(srv.Close)
