@@ -158,6 +158,7 @@
       pn.hidden = !j.policy;
       pn.textContent = j.policy ? 'Policy: ' + j.policy : '';
       setBanner(j.warnings || []);
+      const si = $('sync-info'); if (si && j.sync) { si.hidden = false; si.textContent = 'Trust list refreshed ' + (j.sync.last_refreshed ? day(j.sync.last_refreshed) : 'never') + (j.sync.stale_at ? ' · stale after ' + day(j.sync.stale_at) : '') + (j.sync.last_error ? ' · last refresh failed' : ''); }
     } catch (e) { /* next refresh will tell */ }
   }
 
@@ -165,7 +166,7 @@
 
   function setBanner(warnings) {
     const b = $('trust-banner');
-    const w = warnings.filter((x) => x.code === 'trust_list_expired' || x.code === 'issuer_unknown' || x.code === 'trust_store_error');
+    const w = warnings.filter((x) => x.code === 'trust_list_expired' || x.code === 'trust_sync_failed' || x.code === 'issuer_unknown' || x.code === 'trust_store_error');
     b.hidden = w.length === 0;
     b.textContent = w.map((x) => sentence(x.message)).join(' ');
   }
