@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"passport/internal/csvout"
 	"passport/keys"
 	"passport/trust"
 )
@@ -251,7 +252,7 @@ func appendIssuerRow(path string, create bool, certRel string, r *trust.Registra
 		}
 	}
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := csvout.NewWriter(&buf)
 	if create {
 		w.Write(header)
 	} else if len(old) > 0 && old[len(old)-1] != '\n' {
@@ -273,8 +274,7 @@ func appendIssuerRow(path string, create bool, certRel string, r *trust.Registra
 		}
 	}
 	w.Write(row)
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.Flush(); err != nil {
 		return nil, err
 	}
 	restore = func() {

@@ -99,31 +99,7 @@ func serveCmd(e *env, args []string) error {
 		return usageErr("choose another port with --addr, e.g. --addr 127.0.0.1:8081", "cannot listen on %s: %v", *addr, err)
 	}
 	hs := srv.HTTPServer(*addr)
-	shown := ln.Addr().String()
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
-		shown = "127.0.0.1:" + strings.TrimPrefix(shown[strings.LastIndex(shown, ":"):], ":")
-		fmt.Fprintln(e.stderr, "passport: warning: listening on every network interface: anyone on the network can use this station; the webcam works only at http://127.0.0.1 on this computer")
-	} else if ip == nil && !strings.EqualFold(host, "localhost") || ip != nil && !ip.IsLoopback() {
-		fmt.Fprintln(e.stderr, "passport: warning: listening on a network address: anyone on the network can use this station; the webcam works only at http://127.0.0.1 on this computer")
-	}
-	what := "no policy"
-	if pol != nil {
-		what = fmt.Sprintf("policy %q", pol.Name)
-	}
-	logWhat := "not logging"
-	if vlog != nil {
-		logWhat = "log keeps everything"
-		if retention > 0 {
-			logWhat = fmt.Sprintf("log keeps %d days", int(retention.Hours()/24))
-		}
-	}
-	fmt.Fprintf(e.stdout, "passport: verifier station at http://%s/ (%s; %s). Press Ctrl+C to stop.\n", shown, what, logWhat)
-	if *openPage {
-		// The listener already accepts, so the page loads however fast the browser is.
-		if err := browser.Open(runtime.GOOS, e.getenv("BROWSER"), "http://"+shown+"/"); err != nil {
-			fmt.Fprintf(e.stderr, "passport: warning: --open: %v\npassport: hint: open http://%s/ in a browser by hand\n", err, shown)
-		}
-	}
+	announceStation(e, ln.Addr().String(), host, pol, vlog, retention, *openPage)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -242,4 +218,34 @@ func openStationLog(e *env, db *sitedb.DB, retention time.Duration) (*sitedb.Log
 		return nil, usageErr("check the --db file is writable, or run with --no-log", "%v", err)
 	}
 	return vlog, nil
+}
+
+// announceStation prints where the station listens and what it applies,
+// warns when it is reachable from the network, and opens the page for
+// --open (the listener already accepts, so the page loads however fast the
+// browser is).
+func announceStation(e *env, shown, host string, pol *policy.Policy, vlog *sitedb.Log, retention time.Duration, openPage bool) {
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		shown = "127.0.0.1:" + strings.TrimPrefix(shown[strings.LastIndex(shown, ":"):], ":")
+		fmt.Fprintln(e.stderr, "passport: warning: listening on every network interface: anyone on the network can use this station; the webcam works only at http://127.0.0.1 on this computer")
+	} else if ip == nil && !strings.EqualFold(host, "localhost") || ip != nil && !ip.IsLoopback() {
+		fmt.Fprintln(e.stderr, "passport: warning: listening on a network address: anyone on the network can use this station; the webcam works only at http://127.0.0.1 on this computer")
+	}
+	what := "no policy"
+	if pol != nil {
+		what = fmt.Sprintf("policy %q", pol.Name)
+	}
+	logWhat := "not logging"
+	if vlog != nil {
+		logWhat = "log keeps everything"
+		if retention > 0 {
+			logWhat = fmt.Sprintf("log keeps %d days", int(retention.Hours()/24))
+		}
+	}
+	fmt.Fprintf(e.stdout, "passport: verifier station at http://%s/ (%s; %s). Press Ctrl+C to stop.\n", shown, what, logWhat)
+	if openPage {
+		if err := browser.Open(runtime.GOOS, e.getenv("BROWSER"), "http://"+shown+"/"); err != nil {
+			fmt.Fprintf(e.stderr, "passport: warning: --open: %v\npassport: hint: open http://%s/ in a browser by hand\n", err, shown)
+		}
+	}
 }
