@@ -242,3 +242,62 @@ func TestErrorsAreCapped(t *testing.T) {
 		t.Fatal("the output directory was created for a file with no valid row")
 	}
 }
+
+// TestResumeReprintsMissingPDFs: a credential recorded in the register
+// whose PDF is missing or cut (a crash between the register commit and
+// the file reaching the disk) is printed again from the register on
+// resume, with the same credential, not signed a second time.
+func TestResumeReprintsMissingPDFs(t *testing.T) {
+	const n, k = 60, 45
+	defer func(e int, i time.Duration) { commitEvery, commitInterval = e, i }(commitEvery, commitInterval)
+	commitEvery, commitInterval = 20, time.Hour // the first run records 40
+	out := t.TempDir()
+	data := popCSV(t, n)
+	boom := errors.New("injected failure")
+	opts := Options{Issuer: testIssuer(t), OutDir: out, Now: benchNow,
+		AfterRecord: func(i int) error {
+			if i == k {
+				return boom
+			}
+			return nil
+		}}
+	sum1, err := Run(context.Background(), csvOpener(data), opts)
+	if !errors.Is(err, boom) {
+		t.Fatalf("first run: %v", err)
+	}
+	before := registerEntries(t, sum1.Register, sum1.BatchID)
+	if len(before) != 40 {
+		t.Fatalf("the first run recorded %d, want 40", len(before))
+	}
+	gone, cut := []string{"TEST000003", "TEST000021"}, "TEST000040"
+	for _, s := range gone {
+		if err := os.Remove(filepath.Join(out, s+".pdf")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Truncate(filepath.Join(out, cut+".pdf"), 1000); err != nil {
+		t.Fatal(err)
+	}
+	opts.AfterRecord, opts.Resume = nil, true
+	sum2, err := Run(context.Background(), csvOpener(data), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum2.Reprinted != 3 || sum2.Skipped != 37 || sum2.Issued != n-40 {
+		t.Fatalf("resume printed again %d, skipped %d, issued %d; want 3, 37, %d", sum2.Reprinted, sum2.Skipped, sum2.Issued, n-40)
+	}
+	after := registerEntries(t, sum2.Register, sum1.BatchID)
+	for _, s := range append(gone, cut) {
+		if len(after[s]) != 1 || after[s][0].ID != before[s][0].ID {
+			t.Fatalf("%s: register before %+v, after %+v: want the same single credential", s, before[s], after[s])
+		}
+		pdf, err := os.ReadFile(filepath.Join(out, s+".pdf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes, err := scan.PDF(pdf)
+		if err != nil || len(codes) != 1 || codes[0].Text != before[s][0].Text {
+			t.Fatalf("%s: the reprinted PDF does not hold the registered credential (%v)", s, err)
+		}
+	}
+}

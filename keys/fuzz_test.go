@@ -1,45 +1,10 @@
 package keys
 
 import (
-	"bytes"
 	"crypto/x509"
 	"encoding/pem"
 	"testing"
-
-	"passport/trust"
 )
-
-// FuzzParseCertificates: never panics, respects the count limit, and every
-// certificate it returns re-parses from its own DER to the same bytes.
-func FuzzParseCertificates(f *testing.F) {
-	iss, err := NewIssuer("RXX", "Fuzz Trust", testNow, 0)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(iss.Cert.Raw)
-	f.Add(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: iss.Cert.Raw}))
-	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
-	f.Add([]byte{0x30, 0x82, 0xff, 0xff})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		certs, err := trust.ParseCertificates(data)
-		if err != nil {
-			if certs != nil {
-				t.Fatal("certificates returned with an error")
-			}
-			return
-		}
-		if len(certs) == 0 || len(certs) > trust.MaxCertificates {
-			t.Fatalf("%d certificates returned", len(certs))
-		}
-		for _, c := range certs {
-			again, err := x509.ParseCertificate(c.Raw)
-			if err != nil || !bytes.Equal(again.Raw, c.Raw) {
-				t.Fatalf("certificate does not re-parse: %v", err)
-			}
-			_ = trust.OrgCodeOf(c)
-		}
-	})
-}
 
 // FuzzDecryptKey: decrypting arbitrary key files never panics, and anything
 // accepted is a P-256 key.

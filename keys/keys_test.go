@@ -3,10 +3,8 @@ package keys
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -44,16 +42,6 @@ func newTestIssuer(t testing.TB) *Issuer {
 		t.Fatalf("NewIssuer: %v", err)
 	}
 	return iss
-}
-
-func TestKeyIDVector(t *testing.T) {
-	// SHA-256("abc") = ba7816bf8f01cfea 414140de5dae2223...
-	if got := hex.EncodeToString(trust.KeyID([]byte("abc"))); got != "ba7816bf8f01cfea" {
-		t.Fatalf("KeyID(abc) = %s, want ba7816bf8f01cfea", got)
-	}
-	if n := len(trust.KeyID(nil)); n != trust.KeyIDLen {
-		t.Fatalf("KeyID length %d, want %d", n, trust.KeyIDLen)
-	}
 }
 
 func TestNewIssuerCertificate(t *testing.T) {
@@ -381,183 +369,5 @@ func writeFile(t *testing.T, path string, data []byte) {
 	os.Remove(path)
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestParseCertificates(t *testing.T) {
-	a, b := newTestIssuer(t), newTestIssuer(t)
-	pa := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.Cert.Raw})
-	pb := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: b.Cert.Raw})
-	der, _ := x509.MarshalPKCS8PrivateKey(a.Key)
-	pk := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	cat := func(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
-	tests := []struct {
-		name string
-		in   []byte
-		want int    // certificates expected; 0 means an error
-		err  string // substring of the error
-	}{
-		{"pem one", pa, 1, ""},
-		{"pem two with text", cat([]byte("Subject: x\n"), pa, []byte("\n# next\n"), pb), 2, ""},
-		{"der one", a.Cert.Raw, 1, ""},
-		{"der two", cat(a.Cert.Raw, b.Cert.Raw), 2, ""},
-		{"private key", cat(pa, pk), 0, "private key"},
-		{"other block", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{1}}), 0, "not a CERTIFICATE"},
-		{"bad pem body", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("nope")}), 0, "not a valid X.509"},
-		{"truncated pem", pa[:len(pa)-30], 0, "no PEM CERTIFICATE block"},
-		{"garbage", []byte("hello world"), 0, "not a PEM or DER"},
-		{"empty", nil, 0, "empty"},
-		{"too big", make([]byte, trust.MaxCertificateFileSize+1), 0, "more than"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			certs, err := trust.ParseCertificates(tc.in)
-			if tc.want == 0 {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err = %v, want one containing %q", err, tc.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(certs) != tc.want {
-				t.Fatalf("got %d certificates, want %d", len(certs), tc.want)
-			}
-			if !bytes.Equal(certs[0].Raw, a.Cert.Raw) {
-				t.Fatal("first certificate is not the first one given")
-			}
-		})
-	}
-	if _, err := trust.ParseCertificatePEM(cat(pa, pb)); err == nil {
-		t.Error("ParseCertificatePEM accepted two certificates")
-	}
-	if c, err := trust.ParseCertificatePEM(pb); err != nil || !bytes.Equal(c.Raw, b.Cert.Raw) {
-		t.Errorf("ParseCertificatePEM(one) = %v", err)
-	}
-}
-
-func TestParseCertificatesCountLimit(t *testing.T) {
-	a := newTestIssuer(t)
-	one := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.Cert.Raw})
-	at := bytes.Repeat(one, trust.MaxCertificates)
-	if len(at) > trust.MaxCertificateFileSize {
-		t.Skip("certificate too large for the count test")
-	}
-	if certs, err := trust.ParseCertificates(at); err != nil || len(certs) != trust.MaxCertificates {
-		t.Fatalf("%d certificates: %v", trust.MaxCertificates, err)
-	}
-	over := append(at, one...)
-	if len(over) <= trust.MaxCertificateFileSize {
-		if _, err := trust.ParseCertificates(over); err == nil || !strings.Contains(err.Error(), "more than") {
-			t.Fatalf("%d certificates: err = %v", trust.MaxCertificates+1, err)
-		}
-	}
-}
-
-func TestOrgCodeOfForeignCert(t *testing.T) {
-	if trust.OrgCodeOf(nil) != "" {
-		t.Error("OrgCodeOf(nil) not empty")
-	}
-	// A certificate with an OU but no passport URI has no org code.
-	c := &x509.Certificate{}
-	c.Subject.OrganizationalUnit = []string{"RXX"}
-	if got := trust.OrgCodeOf(c); got != "" {
-		t.Errorf("OrgCodeOf(foreign) = %q, want empty", got)
-	}
-}
-
-func TestCheckPublicKey(t *testing.T) {
-	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	edPub, _, _ := ed25519.GenerateKey(rand.Reader)
-	rsaOf := func(bits int) *rsa.PublicKey {
-		n := new(big.Int).Lsh(big.NewInt(1), uint(bits-1))
-		return &rsa.PublicKey{N: n.Add(n, big.NewInt(1)), E: 65537}
-	}
-	tests := []struct {
-		name string
-		pub  any
-		ok   bool
-	}{
-		{"p256", &p256.PublicKey, true},
-		{"p384", &p384.PublicKey, false},
-		{"ed25519", edPub, true},
-		{"ed25519 short", ed25519.PublicKey(edPub[:31]), false},
-		{"rsa1024", rsaOf(1024), false},
-		{"rsa2048", rsaOf(2048), true},
-		{"rsa4096", rsaOf(4096), true},
-		{"rsa16384", rsaOf(16384), false},
-		{"string", "key", false},
-	}
-	for _, tc := range tests {
-		if err := trust.CheckPublicKey(tc.pub); (err == nil) != tc.ok {
-			t.Errorf("%s: err = %v, want ok=%v", tc.name, err, tc.ok)
-		}
-	}
-}
-
-func TestCheckIssuedAt(t *testing.T) {
-	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	until := time.Date(2029, 1, 1, 0, 0, 0, 0, time.UTC)
-	comp := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name string
-		key  trust.TrustedKey
-		iat  time.Time
-		want error
-	}{
-		{"inside", trust.TrustedKey{ValidFrom: from, ValidUntil: until}, comp, nil},
-		{"at start", trust.TrustedKey{ValidFrom: from, ValidUntil: until}, from, nil},
-		{"at end", trust.TrustedKey{ValidFrom: from, ValidUntil: until}, until, nil},
-		{"before", trust.TrustedKey{ValidFrom: from, ValidUntil: until}, from.Add(-time.Second), trust.ErrKeyNotYetValid},
-		{"after", trust.TrustedKey{ValidFrom: from, ValidUntil: until}, until.Add(time.Second), trust.ErrKeyExpired},
-		{"unbounded", trust.TrustedKey{}, time.Unix(0, 0), nil},
-		{"revoked all", trust.TrustedKey{Revoked: true}, from, trust.ErrKeyRevoked},
-		{"revoked before compromise", trust.TrustedKey{Revoked: true, RevokedFrom: comp}, comp.Add(-time.Second), nil},
-		{"revoked at compromise", trust.TrustedKey{Revoked: true, RevokedFrom: comp}, comp, trust.ErrKeyRevoked},
-	}
-	for _, tc := range tests {
-		err := tc.key.CheckIssuedAt(tc.iat)
-		if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
-			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
-		}
-	}
-}
-
-func TestMemoryStore(t *testing.T) {
-	var s trust.TrustStore = trust.NewMemoryStore()
-	m := s.(*trust.MemoryStore)
-	iss := newTestIssuer(t)
-	kid := append([]byte(nil), iss.KID...)
-	m.Add(trust.TrustedKey{KID: kid, OrgCode: "RXX", PublicKey: &iss.Key.PublicKey})
-	kid[0] ^= 0xff // the store keeps its own copy
-	k, err := s.Key(iss.KID)
-	if err != nil || k.OrgCode != "RXX" || k.Source != trust.SourceDirect {
-		t.Fatalf("Key = %+v, %v", k, err)
-	}
-	k.KID[0] ^= 0xff // and hands out copies
-	if _, err := s.Key(iss.KID); err != nil {
-		t.Fatal("mutating a returned key changed the store")
-	}
-	if _, err := s.Key([]byte("12345678")); !errors.Is(err, trust.ErrUnknownKey) {
-		t.Fatalf("unknown kid: err = %v", err)
-	}
-	id := bytes.Repeat([]byte{7}, 16)
-	if r, _ := s.IsRevoked(id); r {
-		t.Fatal("revoked before Revoke")
-	}
-	m.Revoke(id)
-	if r, _ := s.IsRevoked(id); !r {
-		t.Fatal("not revoked after Revoke")
-	}
-	exp := testNow.Add(30 * 24 * time.Hour)
-	m.SetBundleInfo(3, testNow, exp)
-	info, _ := s.Info()
-	if info.Version != 3 || !info.Expires.Equal(exp) || info.Issuers != 1 || info.Revoked != 1 {
-		t.Fatalf("Info = %+v", info)
-	}
-	if ks := m.Keys(); len(ks) != 1 || !bytes.Equal(ks[0].KID, iss.KID) {
-		t.Fatalf("Keys = %+v", ks)
 	}
 }
