@@ -75,6 +75,16 @@ var schema = sqlitedb.Schema{
 //	  reason TEXT          the first reason in words, or the policy summary
 //	  source TEXT          text | image | pdf | camera | other
 //
+// Schema version 3 (ADDED BY the re-issue work; append after any migration
+// merged before it) gives each revoked credential why and since when:
+//
+//	revoked_credentials.reason INTEGER        revocation reason of the registry
+//	                                           (credential.RevocationReasonDefs); 0 = none given
+//	revoked_credentials.revoked_from INTEGER   unix seconds it applies from; NULL = from the start
+//
+// Rows from earlier versions become reason 0, from the start: exactly how
+// they were applied before.
+//
 // Stations before schema version 2 created station_log themselves
 // (CREATE TABLE IF NOT EXISTS) in a version-1 file, so migration 2 keeps
 // IF NOT EXISTS for it.
@@ -143,5 +153,11 @@ CREATE TABLE IF NOT EXISTS station_log (
     source        TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS station_log_at ON station_log(at);
+`,
+	// 2 → 3: revocation reasons and times
+	`
+ALTER TABLE revoked_credentials ADD COLUMN reason INTEGER NOT NULL DEFAULT 0 CHECK (reason >= 0);
+ALTER TABLE revoked_credentials ADD COLUMN revoked_from INTEGER;
+UPDATE trust_changes SET n = n + 1 WHERE id = 1;
 `,
 }

@@ -72,7 +72,7 @@ func open(path string, mode sqlitedb.Mode) (*DB, error) {
 	}
 	db := &DB{path: sdb.Path, sql: sdb}
 	ctx := context.Background()
-	if db.revokedStmt, err = sdb.PrepareContext(ctx, "SELECT 1 FROM revoked_credentials WHERE cti = ?"); err != nil {
+	if db.revokedStmt, err = sdb.PrepareContext(ctx, "SELECT reason, revoked_from FROM revoked_credentials WHERE cti = ?"); err != nil {
 		sdb.Close()
 		return nil, sdb.Wrap("preparing", err)
 	}
@@ -408,17 +408,30 @@ func (db *DB) invalidate() {
 	db.mu.Unlock()
 }
 
-// IsRevoked reports whether the credential id (cti bytes) is on the revoked list.
-func (db *DB) IsRevoked(credentialID []byte) (bool, error) {
-	var one int
-	err := db.revokedStmt.QueryRow(credentialID).Scan(&one)
+// Revocation returns the revocation of a credential id (cti bytes, or a
+// DCC's ci), nil when it is not on the revoked list.
+func (db *DB) Revocation(credentialID []byte) (*trust.Revocation, error) {
+	var reason int
+	var from sql.NullInt64
+	err := db.revokedStmt.QueryRow(credentialID).Scan(&reason, &from)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return nil, nil
 	}
 	if err != nil {
-		return false, db.sql.Wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
-	return true, nil
+	r := &trust.Revocation{Reason: reason}
+	if from.Valid {
+		r.From = time.Unix(from.Int64, 0).UTC()
+	}
+	return r, nil
+}
+
+// IsRevoked reports whether the credential id is on the revoked list,
+// whatever time its revocation applies from.
+func (db *DB) IsRevoked(credentialID []byte) (bool, error) {
+	r, err := db.Revocation(credentialID)
+	return r != nil, err
 }
 
 // Info describes the trust list: the bundle in force (zero values when the

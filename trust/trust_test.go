@@ -249,12 +249,12 @@ func TestMemoryStore(t *testing.T) {
 		t.Fatalf("unknown kid: err = %v", err)
 	}
 	id := bytes.Repeat([]byte{7}, 16)
-	if r, _ := s.IsRevoked(id); r {
+	if r, _ := s.Revocation(id); r != nil {
 		t.Fatal("revoked before Revoke")
 	}
 	m.Revoke(id)
-	if r, _ := s.IsRevoked(id); !r {
-		t.Fatal("not revoked after Revoke")
+	if r, _ := s.Revocation(id); r == nil || !r.AppliesAt(time.Time{}) || r.ReasonCode() != "" {
+		t.Fatalf("after Revoke: %+v", r)
 	}
 	exp := testNow.Add(30 * 24 * time.Hour)
 	m.SetBundleInfo(3, testNow, exp)
