@@ -557,6 +557,11 @@ func FuzzUnmarshalBundle(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	withReasons := testBundle(f)
+	withReasons.Revocations = []trust.RevokedEntry{{ID: []byte("x"), Revocation: trust.Revocation{Reason: 1, From: testNow}}}
+	if data, err := trust.MarshalBundle(withReasons); err == nil {
+		f.Add(data)
+	}
 	f.Add([]byte{0xa0})
 	f.Add([]byte{0xa5, 0x01, 0x01, 0x02, 0x00, 0x03, 0x01, 0x04, 0x80, 0x05, 0x80})
 	f.Fuzz(func(t *testing.T, data []byte) {
