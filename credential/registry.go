@@ -57,7 +57,7 @@ type ReasonDef struct {
 var dbsLevels = []LevelDef{
 	{1, "basic", "Basic"},
 	{2, "standard", "Standard"},
-	{3, "enhanced", "Enhanced"},
+	{3, "enhanced", "Enhanced, without a barred list check"},
 	{4, "enhanced_barred_adults", "Enhanced with adults' barred list"},
 	{5, "enhanced_barred_children", "Enhanced with children's barred list"},
 	{6, "enhanced_barred", "Enhanced with adults' and children's barred lists"},
