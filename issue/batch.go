@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"passport/credential"
+	"passport/credential/sign"
 	"passport/layout"
 )
 
@@ -239,7 +240,7 @@ func (s *signer) credential(j job) (*credential.Claims, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	msg, err := credential.Sign(c, s.opts.Issuer.Key, s.opts.Issuer.KID)
+	msg, err := sign.Sign(c, s.opts.Issuer.Key, s.opts.Issuer.KID)
 	if err != nil {
 		return nil, "", fmt.Errorf("signing failed: %v", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"passport/credential"
+	"passport/credential/sign"
 	"passport/issue"
 	"passport/keys"
 	"passport/layout"
@@ -79,7 +80,7 @@ func issueFixture(t *testing.T, path string, iss *keys.Issuer) []issued {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text, err := credential.Issue(c, iss.Key, iss.KID)
+		text, err := sign.Issue(c, iss.Key, iss.KID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +293,7 @@ func throughGate(t *testing.T, r *layout.Renderer, iss *keys.Issuer, p *issued) 
 		if p.claims, err = issue.Claims(p.rec, iss, longNow, 0); err != nil {
 			t.Fatal(err)
 		}
-		if p.text, err = credential.Issue(p.claims, iss.Key, iss.KID); err != nil {
+		if p.text, err = sign.Issue(p.claims, iss.Key, iss.KID); err != nil {
 			t.Fatal(err)
 		}
 	}
