@@ -3,6 +3,7 @@ package issue
 import (
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,6 +74,12 @@ func TestRegisterOpensLegacyFiles(t *testing.T) {
 		if en.StaffNumber != "T1" || en.Name != "Ann Test" || en.File != "T1.pdf" || en.RevokedReason != "lost" || en.Text != "" ||
 			!en.IssuedAt.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) {
 			t.Errorf("text column %v: old entry read back as %+v", withText, en)
+		}
+		// Revoked before reason codes: no code, exported as its id alone
+		// (the first release's revoked.txt line).
+		var exp strings.Builder
+		if n, err := reg.ExportRevoked(&exp); err != nil || n != 1 || en.RevokedCode != "" || exp.String() != "00112233445566778899aabbccddeeff\n" {
+			t.Errorf("text column %v: code %q, export %q (%d, %v)", withText, en.RevokedCode, exp.String(), n, err)
 		}
 		var version, app int64
 		reg.db.QueryRow("PRAGMA user_version").Scan(&version)
