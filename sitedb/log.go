@@ -2,14 +2,13 @@ package sitedb
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
+	"passport/internal/csvout"
 	"passport/internal/sqlitedb"
 )
 
@@ -297,29 +296,23 @@ func (l *Log) Entries(since, until time.Time, f func(Entry) error) error {
 var CSVHeader = []string{"time", "credential_id", "issuer", "status", "policy", "reason_codes", "reason", "source"}
 
 // WriteCSV writes the entries from since to until as CSV (RFC 4180) with a
-// header row, times in RFC 3339 UTC. Cells starting with = + - @ are
-// prefixed with ' so spreadsheets do not run them as formulas.
+// header row, times in RFC 3339 UTC, through internal/csvout (the one CSV
+// writer: no cell can run as a spreadsheet formula).
 func (l *Log) WriteCSV(w io.Writer, since, until time.Time) (int, error) {
-	cw := csv.NewWriter(w)
-	cw.Write(CSVHeader)
+	cw := csvout.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := l.Entries(since, until, func(e Entry) error {
 		n++
-		return cw.Write([]string{e.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"), cell(e.CredentialID), cell(e.Issuer),
-			e.Status, e.Policy, cell(e.ReasonCodes), cell(e.Reason), cell(e.Source)})
+		return cw.Write([]string{e.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"), e.CredentialID, e.Issuer,
+			e.Status, e.Policy, e.ReasonCodes, e.Reason, e.Source})
 	})
-	cw.Flush()
-	if err == nil {
-		err = cw.Error()
+	if ferr := cw.Flush(); err == nil {
+		err = ferr
 	}
 	return n, err
-}
-
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // Limits of the log writer.

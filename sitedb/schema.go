@@ -75,8 +75,18 @@ var schema = sqlitedb.Schema{
 //	  reason TEXT          the first reason in words, or the policy summary
 //	  source TEXT          text | image | pdf | camera | other
 //
-// Schema version 3 (ADDED BY the re-issue work; append after any migration
-// merged before it) gives each revoked credential why and since when:
+// Schema version 3 binds every issuer key to what it may sign:
+//
+//	issuer_keys.kind TEXT      'staff' (SP1: staff passports) or 'dcc' (HC1: EU DCCs);
+//	                           rows from earlier versions become 'staff'
+//	issuer_keys.country TEXT   ISO 3166-1 alpha-2 country of a 'dcc' key's DCCs; '' for 'staff'
+//
+// A DCC signer trusted with `trust add` before version 3 is read as a
+// staff-passport key and so refuses DCCs (key_not_for_this_kind) until it
+// is added again with `trust add --kind dcc --country XX`: the upgrade
+// fails closed rather than guessing from the certificate.
+//
+// Schema version 4 gives each revoked credential why and since when:
 //
 //	revoked_credentials.reason INTEGER        revocation reason of the registry
 //	                                           (credential.RevocationReasonDefs); 0 = none given
@@ -154,7 +164,13 @@ CREATE TABLE IF NOT EXISTS station_log (
 );
 CREATE INDEX IF NOT EXISTS station_log_at ON station_log(at);
 `,
-	// 2 → 3: revocation reasons and times
+	// 2 → 3
+	`
+ALTER TABLE issuer_keys ADD COLUMN kind TEXT NOT NULL DEFAULT 'staff' CHECK (kind IN ('staff', 'dcc'));
+ALTER TABLE issuer_keys ADD COLUMN country TEXT NOT NULL DEFAULT '';
+UPDATE trust_changes SET n = n + 1 WHERE id = 1;
+`,
+	// 3 → 4: revocation reasons and times
 	`
 ALTER TABLE revoked_credentials ADD COLUMN reason INTEGER NOT NULL DEFAULT 0 CHECK (reason >= 0);
 ALTER TABLE revoked_credentials ADD COLUMN revoked_from INTEGER;

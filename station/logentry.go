@@ -6,18 +6,21 @@ import (
 
 	"passport/policy"
 	"passport/sitedb"
+	"passport/verify"
 )
 
 // EntryOf makes the log entry for one verdict. It copies no names and no
-// credential text.
+// credential text; the strings a credential chooses (a DCC's certificate
+// identifier, a reason quoting it) are made printable first, so no entry
+// can carry a control character into `passport log` or a terminal.
 func EntryOf(v policy.Verdict, source string, at time.Time) sitedb.Entry {
-	e := sitedb.Entry{At: at, CredentialID: v.CredentialID, Issuer: v.Issuer, Status: string(v.Status), Source: source}
+	e := sitedb.Entry{At: at, CredentialID: verify.Printable(v.CredentialID), Issuer: verify.Printable(v.Issuer), Status: string(v.Status), Source: source}
 	var codes []string
 	for _, r := range v.Reasons {
 		codes = append(codes, string(r.Code))
 	}
 	if len(v.Reasons) > 0 {
-		e.Reason = v.Reasons[0].Message
+		e.Reason = verify.Printable(v.Reasons[0].Message)
 	}
 	if v.Policy != nil {
 		e.Policy = string(v.Policy.Status)

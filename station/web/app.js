@@ -242,7 +242,10 @@
     q('.icon').textContent = icon;
     q('.when').textContent = 'Checked ' + clock();
     let sub = '';
-    if (r.status === 'valid') {
+    if (r.document === 'eu_dcc') {
+      // Never a staff passport, whatever its verdict (issue 11 item 1).
+      sub = 'EU Digital COVID Certificate — not a staff passport. ' + (r.status === 'valid' ? 'It cannot meet a site policy.' : 'Do not accept it.');
+    } else if (r.status === 'valid') {
       sub = 'Genuine passport, signed by ' + (r.issuer_name ? r.issuer_name + ' (' + r.issuer + ')' : r.issuer) + '.';
     } else if (r.status === 'unreadable') {
       sub = 'No passport code could be read. ' + (r.reasons && r.reasons[0] ? sentence(r.reasons[0].message) : '');
@@ -275,7 +278,8 @@
     if (c) {
       q('.person').hidden = false;
       q('.name').textContent = c.person.name;
-      q('.role').textContent = [c.employment.role, c.employment.org_name].filter(Boolean).join(' · ');
+      // The employer of record is the signing organisation (issue 11 item 3).
+      q('.role').textContent = [c.employment.role, r.issuer_name || r.issuer].filter(Boolean).join(' · ');
       const facts = q('.facts');
       const fact = (k, v) => { if (v) facts.append(el('dt', '', k), el('dd', '', v)); };
       fact('Staff number', c.person.staff_number);
