@@ -141,7 +141,7 @@ func (db *DB) AddCertificateAs(cert *x509.Certificate, kind trust.KeyKind, count
 		return nil, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
 	}
 	subject := cert.Subject.String()
-	if err := trust.CheckPublicKey(cert.PublicKey); err != nil {
+	if err := trust.CheckPublicKeyFor(cert.PublicKey, kind); err != nil {
 		return nil, fmt.Errorf("certificate %q: %w", subject, err)
 	}
 	orgName := cert.Subject.CommonName
@@ -273,7 +273,7 @@ func scanEntry(rows *sql.Rows) (*entry, error) {
 func parsePublicKey(e *entry) (any, error) {
 	pub, err := x509.ParsePKIXPublicKey(e.der)
 	if err == nil {
-		err = trust.CheckPublicKey(pub)
+		err = trust.CheckPublicKeyFor(pub, e.key.Kind)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("trust store entry for key id %x (%s) is damaged: %v; remove and re-add it", e.key.KID, e.key.OrgCode, err)

@@ -340,7 +340,7 @@ func (i *BundleIssuer) validate() error {
 	if err != nil {
 		return fmt.Errorf("public key is not a PKIX SubjectPublicKeyInfo: %v", err)
 	}
-	if err := CheckPublicKey(pub); err != nil {
+	if err := CheckPublicKeyFor(pub, i.kind()); err != nil {
 		return err
 	}
 	if i.Certificate != nil {
@@ -489,9 +489,6 @@ func issuerFromCertificate(cert *x509.Certificate, kindGiven bool) (BundleIssuer
 	if cert == nil || len(cert.Raw) == 0 {
 		return BundleIssuer{}, errors.New("no certificate")
 	}
-	if err := CheckPublicKey(cert.PublicKey); err != nil {
-		return BundleIssuer{}, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
-	}
 	name := strings.TrimSpace(cert.Subject.CommonName)
 	if len(cert.Subject.Organization) > 0 && strings.TrimSpace(cert.Subject.Organization[0]) != "" {
 		name = strings.TrimSpace(cert.Subject.Organization[0])
@@ -509,6 +506,11 @@ func issuerFromCertificate(cert *x509.Certificate, kindGiven bool) (BundleIssuer
 	kind, country, err := BindingOf(cert)
 	if err != nil && !kindGiven {
 		return BundleIssuer{}, err
+	}
+	// With kindGiven the caller sets the kind; Bundle.Validate checks the
+	// key against it before the bundle is signed.
+	if err := CheckPublicKeyFor(cert.PublicKey, map[bool]KeyKind{true: KindDCC, false: kind}[kindGiven]); err != nil {
+		return BundleIssuer{}, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
 	}
 	return BundleIssuer{KID: KeyID(cert.Raw), OrgCode: code, OrgName: name,
 		PublicKey: bytes.Clone(cert.RawSubjectPublicKeyInfo), Certificate: bytes.Clone(cert.Raw),

@@ -152,6 +152,18 @@ func CheckPublicKey(pub crypto.PublicKey) error {
 	return nil
 }
 
+// CheckPublicKeyFor is CheckPublicKey for a key of the given kind, which
+// also accepts ECDSA P-384 for an EU DCC signer (KindDCC): national
+// document signers with P-384 keys sign DCCs labelled ES256, which the
+// verifier accepts for HC1: only (docs/security.md). A staff-passport key
+// must still be P-256.
+func CheckPublicKeyFor(pub crypto.PublicKey, kind KeyKind) error {
+	if k, ok := pub.(*ecdsa.PublicKey); ok && kind == KindDCC && k.Curve == elliptic.P384() {
+		return nil
+	}
+	return CheckPublicKey(pub)
+}
+
 // TrustStore is what verification needs from a trust list.
 type TrustStore interface {
 	// Key returns the trusted key for kid, or an error wrapping ErrUnknownKey.
