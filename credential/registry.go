@@ -57,7 +57,7 @@ type ReasonDef struct {
 var dbsLevels = []LevelDef{
 	{1, "basic", "Basic"},
 	{2, "standard", "Standard"},
-	{3, "enhanced", "Enhanced"},
+	{3, "enhanced", "Enhanced, without a barred list check"},
 	{4, "enhanced_barred_adults", "Enhanced with adults' barred list"},
 	{5, "enhanced_barred_children", "Enhanced with children's barred list"},
 	{6, "enhanced_barred", "Enhanced with adults' and children's barred lists"},
@@ -106,6 +106,45 @@ var outcomeDefs = []Def{
 	{2, "conditions", "Conditions", "cleared with conditions or adjustments"},
 }
 
+// revocationDefs are the reasons a revocation entry of a trust-list bundle
+// may carry (docs/format.md, "Trust-list bundles"). The verdict's code
+// stays `revoked`; the reason tells the receptionist what happened.
+var revocationDefs = []Def{
+	{1, "superseded", "Replaced by a newer passport", "the holder was issued a newer passport (a check or training changed, or a sheet was lost); from = when the newer one was issued. Set by `passport issue` itself"},
+	{2, "left_employment", "Left employment", "the holder left the issuing organisation"},
+	{3, "lost", "Reported lost or stolen", "the sheet was reported lost or stolen"},
+	{4, "withdrawn_for_cause", "Withdrawn for cause", "withdrawn by the issuer for cause (a check no longer holds, a suspension, an error in the passport)"},
+}
+
+// RevocationReasonDefs lists the revocation reasons of trust-list bundles.
+func RevocationReasonDefs() []Def { return revocationDefs }
+
+// RevocationReason returns the revocation reason with wire number id.
+func RevocationReason(id int) (Def, bool) {
+	for _, d := range revocationDefs {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return Def{}, false
+}
+
+// ParseRevocationReason reads a revocation reason code as people type it
+// ("left employment", "Withdrawn-for-cause"), normalised as NormalizeCode does.
+func ParseRevocationReason(code string) (Def, error) {
+	n := NormalizeCode(code)
+	for _, d := range revocationDefs {
+		if d.Code == n {
+			return d, nil
+		}
+	}
+	codes := make([]string, len(revocationDefs))
+	for i, d := range revocationDefs {
+		codes[i] = d.Code
+	}
+	return Def{}, errorf("unknown revocation reason %q (use one of %v)", code, codes)
+}
+
 // reasonDefs lists every reason and warning code a credential text can
 // produce, in the order a verifier meets them.
 var reasonDefs = []ReasonDef{
@@ -126,7 +165,7 @@ var reasonDefs = []ReasonDef{
 	{"issuer_mismatch", "claims", false, "`iss` is not the signing key's org code, or the employer org code (empty included) is not `iss`; for a DCC, `iss` is not the signing key's country"},
 	{"not_yet_valid", "dates", false, "now + skew is before `nbf`, or before `iat` (issued in the future)"},
 	{"expired", "dates", false, "now − skew is after `exp`"},
-	{"revoked", "revocation", false, "the credential id (cti) is on the site's revocation list"},
+	{"revoked", "revocation", false, "the credential id (cti) is on the site's revocation list, and now is at or after the time the revocation applies from; the entry's `revocation_reason` and `revoked_from` say why and since when (§3.1)"},
 	{"trust_store_error", "trust", false, "the local trust list could not be read"},
 	{"no_barcode", "input", false, "no barcode found in the image or PDF, or an empty text"},
 	{"input_too_large", "input", false, "the file or image is too large to read safely"},

@@ -203,21 +203,24 @@ func TestRevokeAndExport(t *testing.T) {
 	if len(ids) != 5 {
 		t.Fatalf("%d credentials in the register", len(ids))
 	}
-	if err := reg.Revoke(strings.ToUpper(ids[2]), "lost", benchNow); err != nil {
+	if err := reg.Revoke(strings.ToUpper(ids[2]), "Lost", "sheet left on a train", benchNow); err != nil {
 		t.Fatal(err)
 	}
-	if err := reg.Revoke("nothex", "lost", benchNow); err == nil {
+	if err := reg.Revoke("nothex", "lost", "", benchNow); err == nil {
 		t.Fatal("a bad id was accepted")
 	}
-	if err := reg.Revoke(strings.Repeat("ab", 16), "lost", benchNow); err == nil {
+	if err := reg.Revoke(strings.Repeat("ab", 16), "lost", "", benchNow); err == nil {
 		t.Fatal("an unknown id was accepted")
 	}
+	if err := reg.Revoke(ids[1], "moved away", "", benchNow); err == nil || !strings.Contains(err.Error(), "left_employment") {
+		t.Fatalf("a reason that is not a registry code: %v", err)
+	}
 	e, err := reg.Get(ids[2])
-	if err != nil || e.RevokedAt.IsZero() || e.RevokedReason != "lost" {
+	if err != nil || e.RevokedAt.IsZero() || e.RevokedCode != "lost" || e.RevokedReason != "sheet left on a train" {
 		t.Fatalf("Get after revoke: %+v, %v", e, err)
 	}
 	var b bytes.Buffer
-	if n, err := reg.ExportRevoked(&b); err != nil || n != 1 || b.String() != ids[2]+"\n" {
+	if n, err := reg.ExportRevoked(&b); err != nil || n != 1 || b.String() != ids[2]+",lost,"+benchNow.UTC().Format(time.RFC3339)+"\n" {
 		t.Fatalf("export = %q, %d, %v", b.String(), n, err)
 	}
 }

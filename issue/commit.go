@@ -109,9 +109,11 @@ func (c *committer) commit() error {
 	for i, r := range c.group {
 		ents[i] = r.ent
 	}
-	if err := c.reg.record(ents); err != nil {
+	n, err := c.reg.record(ents)
+	if err != nil {
 		return fmt.Errorf("register: %v", err)
 	}
+	c.sum.Superseded += n
 	if err := c.out.send(c.group); err != nil {
 		return err
 	}

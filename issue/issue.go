@@ -69,6 +69,7 @@ type Summary struct {
 	Issued     int // passports issued in this run
 	Skipped    int // already issued by an earlier run of the batch (--resume)
 	Reprinted  int // recorded by an earlier run but not on paper: printed again, not signed again
+	Superseded int // earlier live passports of the same staff numbers, now marked superseded in the register
 	Errors     []*RowError
 	ErrorCount int // all row errors, including those not kept in Errors
 	FailedRows int // rows with at least one error

@@ -43,18 +43,6 @@ func (e *RowError) Error() string {
 	return fmt.Sprintf("row %d, column %q: %s", e.Row, e.Column, e.Reason)
 }
 
-// DBSLevels are the accepted values of the dbs_level column.
-var DBSLevels = []string{"basic", "standard", "enhanced", "enhanced_barred", "enhanced_barred_adults", "enhanced_barred_children"}
-
-// RenewalYears is the default refresher period of each training subject
-// (Core Skills Training Framework), used when the CSV gives no expiry.
-var RenewalYears = map[credential.Subject]int{
-	credential.SubjectEquality: 3, credential.SubjectHealthSafety: 3, credential.SubjectConflictResolution: 3,
-	credential.SubjectFireSafety: 1, credential.SubjectInfectionPrevention: 1, credential.SubjectMovingHandling: 2,
-	credential.SubjectSafeguardingAdults: 3, credential.SubjectSafeguardingChild: 3, credential.SubjectPreventRadical: 3,
-	credential.SubjectResuscitation: 1, credential.SubjectInfoGovernance: 1,
-}
-
 // Limits on HR input: a care system has ~72,000 staff; a cell longer than
 // a few hundred characters is a pasting accident.
 const (
@@ -65,7 +53,7 @@ const (
 // columns of the CSV, after normalising the header (lower case, spaces and
 // hyphens to underscores).
 var required = []string{"staff_number", "name", "date_of_birth", "role"}
-var optional = []string{"latin_name", "registration", "staff_group", "start_date", "dbs_level", "photo"}
+var optional = []string{"latin_name", "registration", "staff_group", "start_date", "photo"}
 
 // CSVReader reads HR staff records from CSV, one at a time, so a batch of any
 // size streams. The header names the columns (see README).
@@ -125,9 +113,15 @@ func knownColumns() map[string]bool {
 	}
 	for _, t := range credential.CheckTypes {
 		known[t.Code()+"_date"], known[t.Code()+"_expiry"], known[t.Code()+"_outcome"] = true, true, true
+		if c := t.LevelColumn(); c != "" {
+			known[c] = true
+		}
 	}
 	for _, s := range credential.Subjects {
 		known[s.Code()+"_date"], known[s.Code()+"_expiry"] = true, true
+		if c := s.LevelColumn(); c != "" {
+			known[c] = true
+		}
 	}
 	return known
 }
@@ -230,12 +224,33 @@ func parseRecord(row int, get func(string) string) (*Record, []*RowError) {
 	}
 	r.Photo = text("photo", false)
 	r.Employment = credential.Employment{Role: text("role", true), StaffGroup: text("staff_group", false), Start: date("start_date", false)}
-	for _, t := range credential.CheckTypes {
+	r.Checks = parseChecks(get, date, bad)
+	r.Training = parseTraining(get, date, bad)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return r, nil
+}
+
+// parseChecks reads the columns of every check type in the registry: date,
+// expiry, outcome and, where the type has one, its level column (dbs_level,
+// occupational_health_clearance). A level the registry requires (DBS) must
+// be given; a level column filled in without the check's date is refused
+// rather than dropped.
+func parseChecks(get func(string) string, date func(string, bool) credential.Date, bad func(col, val, reason string)) []credential.Check {
+	var out []credential.Check
+	for _, d := range credential.CheckDefs() {
+		t := credential.CheckType(d.ID)
 		done := date(t.Code()+"_date", false)
 		exp := date(t.Code()+"_expiry", false)
 		oc := get(t.Code() + "_outcome")
+		lcol := t.LevelColumn()
+		lvl := ""
+		if lcol != "" {
+			lvl = get(lcol)
+		}
 		if done.IsZero() {
-			if !exp.IsZero() || oc != "" {
+			if !exp.IsZero() || oc != "" || lvl != "" {
 				bad(t.Code()+"_date", "", "is empty but the check has other details: give the date it was done")
 			}
 			continue
@@ -248,21 +263,37 @@ func parseRecord(row int, get func(string) string) (*Record, []*RowError) {
 		if !exp.IsZero() && exp.Before(done) {
 			bad(t.Code()+"_expiry", exp.String(), "is before the date the check was done")
 		}
-		if t == credential.CheckDBS {
-			lvl := credential.NormalizeCode(get("dbs_level"))
-			if !contains(DBSLevels, lvl) {
-				bad("dbs_level", lvl, "must be one of "+strings.Join(DBSLevels, ", "))
+		switch {
+		case lvl == "" && d.LevelRequired:
+			bad(lcol, "", "is empty: a "+d.Label+" check needs its "+d.LevelName+" (one of "+levelCodes(d.Levels)+")")
+		case lvl != "":
+			l, err := credential.ParseCheckLevel(t, lvl)
+			if err != nil {
+				bad(lcol, lvl, "must be one of "+levelCodes(d.Levels))
 			}
-			ch.Level = lvl
+			ch.Level = l.Code
 		}
-		r.Checks = append(r.Checks, ch)
+		out = append(out, ch)
 	}
+	return out
+}
+
+// parseTraining reads the columns of every subject in the registry: date,
+// expiry (default: the registry's refresher period) and, where the subject
+// has levels, its level column ("3", "level 3" and "level_3" are the same).
+func parseTraining(get func(string) string, date func(string, bool) credential.Date, bad func(col, val, reason string)) []credential.Training {
+	var out []credential.Training
 	for _, s := range credential.Subjects {
 		done := date(s.Code()+"_date", false)
 		exp := date(s.Code()+"_expiry", false)
+		lcol := s.LevelColumn()
+		lvl := ""
+		if lcol != "" {
+			lvl = get(lcol)
+		}
 		if done.IsZero() {
-			if !exp.IsZero() {
-				bad(s.Code()+"_date", "", "is empty but an expiry is given: give the completion date")
+			if !exp.IsZero() || lvl != "" {
+				bad(s.Code()+"_date", "", "is empty but an expiry or level is given: give the completion date")
 			}
 			continue
 		}
@@ -271,19 +302,23 @@ func parseRecord(row int, get func(string) string) (*Record, []*RowError) {
 		} else if exp.Before(done) {
 			bad(s.Code()+"_expiry", exp.String(), "is before the completion date")
 		}
-		r.Training = append(r.Training, credential.Training{Subject: s, Completed: done, Expires: exp})
+		tr := credential.Training{Subject: s, Completed: done, Expires: exp}
+		if lvl != "" {
+			l, err := credential.ParseSubjectLevel(s, lvl)
+			if err != nil {
+				bad(lcol, lvl, "must be one of "+levelCodes(s.Levels())+" (or just the number)")
+			}
+			tr.Level = l.Code
+		}
+		out = append(out, tr)
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return r, nil
+	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+func levelCodes(list []credential.LevelDef) string {
+	codes := make([]string, len(list))
+	for i, l := range list {
+		codes[i] = l.Code
 	}
-	return false
+	return strings.Join(codes, ", ")
 }

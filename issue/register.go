@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"passport/credential"
 	"passport/internal/sqlitedb"
 )
 
@@ -49,13 +50,17 @@ CREATE TABLE credentials (
 	combined TEXT NOT NULL DEFAULT '', -- the combined PDF holding the passport, or ''
 	page INTEGER NOT NULL DEFAULT 0, -- its first page in the combined PDF
 	status TEXT NOT NULL,            -- issued | pending (combined PDF not finished) | void
-	revoked_at TEXT,
-	revoked_reason TEXT
+	revoked_at TEXT,                 -- when the revocation applies from (RFC 3339)
+	revoked_reason TEXT              -- note in words
 );
 CREATE INDEX credentials_staff ON credentials(staff_number);
 CREATE INDEX credentials_batch ON credentials(batch_id, status);`,
 	// 2: the signed credential (SP1:...), to print it again on --resume.
 	`ALTER TABLE credentials ADD COLUMN text TEXT NOT NULL DEFAULT ''`,
+	// 3: the revocation reason code (credential.RevocationReasonDefs:
+	// superseded, left_employment, lost, withdrawn_for_cause); '' for
+	// credentials revoked before codes, exported as their id alone.
+	`ALTER TABLE credentials ADD COLUMN revoked_code TEXT NOT NULL DEFAULT ''`,
 }
 
 // legacyRegisterVersion recognises a register written before it carried a
@@ -98,8 +103,9 @@ type RegisterEntry struct {
 	Combined              string
 	Page                  int
 	Status                string
-	RevokedAt             time.Time
-	RevokedReason         string
+	RevokedAt             time.Time // the revocation applies from then
+	RevokedReason         string    // note in words
+	RevokedCode           string    // registry revocation reason code ("superseded"), "" for older entries
 	// Text is the signed credential as printed in the code (SP1:...); ""
 	// for credentials recorded by versions that did not keep it.
 	Text string
@@ -185,31 +191,59 @@ func (r *Register) markIssued(id string) error {
 
 // record stores entries in one transaction: new credentials are
 // inserted, credentials printed again (a resumed batch) get their new
-// file, place in the combined PDF and status.
-func (r *Register) record(es []RegisterEntry) error {
+// file, place in the combined PDF and status. Every earlier live
+// credential of the same staff number is marked superseded from the new
+// one's issue time, in the same transaction, so the register never holds
+// two live passports for one person. It returns how many it superseded.
+func (r *Register) record(es []RegisterEntry) (superseded int, err error) {
 	tx, err := r.db.Begin()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	st, err := tx.Prepare(`INSERT INTO credentials(id, staff_number, name, issued_at, expires, kid, batch_id, row, file, combined, page, status, text)
 		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(id) DO UPDATE SET row=excluded.row, file=excluded.file, combined=excluded.combined, page=excluded.page, status=excluded.status`)
 	if err != nil {
 		tx.Rollback()
-		return err
+		return 0, err
 	}
 	defer st.Close()
+	sup, err := tx.Prepare(supersedeSQL)
+	if err != nil {
+		tx.Rollback()
+		return 0, err
+	}
+	defer sup.Close()
 	for _, e := range es {
-		if _, err := st.Exec(e.ID, e.StaffNumber, e.Name, e.IssuedAt.UTC().Format(timeFmt), e.Expires.UTC().Format(timeFmt), e.KID,
+		iat := e.IssuedAt.UTC().Format(timeFmt)
+		if _, err := st.Exec(e.ID, e.StaffNumber, e.Name, iat, e.Expires.UTC().Format(timeFmt), e.KID,
 			e.BatchID, e.Row, e.File, e.Combined, e.Page, e.Status, e.Text); err != nil {
 			tx.Rollback()
-			return err
+			return 0, err
 		}
+		res, err := sup.Exec(iat, "replaced by "+e.ID, ReasonSuperseded, e.StaffNumber, e.ID, iat, iat, StatusVoid)
+		if err != nil {
+			tx.Rollback()
+			return 0, err
+		}
+		n, _ := res.RowsAffected()
+		superseded += int(n)
 	}
-	return tx.Commit()
+	return superseded, tx.Commit()
 }
 
-const entryCols = `id, staff_number, name, issued_at, expires, kid, batch_id, row, file, combined, page, status, COALESCE(revoked_at,''), COALESCE(revoked_reason,''), text`
+// ReasonSuperseded is the revocation reason code issue gives an earlier
+// passport of a staff number it issues again (credential.RevocationReasonDefs).
+const ReasonSuperseded = "superseded"
+
+// supersedeSQL revokes, from the new credential's issue time, the live
+// credentials of its staff number issued up to then: not revoked yet, not
+// expired, not void (never printed). Times are RFC 3339 UTC, which sort
+// as text.
+const supersedeSQL = `UPDATE credentials SET revoked_at=?, revoked_reason=?, revoked_code=?
+	WHERE staff_number=? AND id<>? AND revoked_at IS NULL AND issued_at<=? AND expires>? AND status<>?`
+
+const entryCols = `id, staff_number, name, issued_at, expires, kid, batch_id, row, file, combined, page, status, COALESCE(revoked_at,''), COALESCE(revoked_reason,''), text, revoked_code`
 
 func scanEntries(rows *sql.Rows, each func(RegisterEntry) error) error {
 	defer rows.Close()
@@ -217,7 +251,7 @@ func scanEntries(rows *sql.Rows, each func(RegisterEntry) error) error {
 		var e RegisterEntry
 		var iat, exp, rev string
 		if err := rows.Scan(&e.ID, &e.StaffNumber, &e.Name, &iat, &exp, &e.KID, &e.BatchID, &e.Row, &e.File, &e.Combined, &e.Page,
-			&e.Status, &rev, &e.RevokedReason, &e.Text); err != nil {
+			&e.Status, &rev, &e.RevokedReason, &e.Text, &e.RevokedCode); err != nil {
 			return err
 		}
 		if err := parseTimes(&e, iat, exp, rev); err != nil {
@@ -299,15 +333,21 @@ func (r *Register) Get(id string) (RegisterEntry, error) {
 	return out, err
 }
 
-// Revoke marks a credential revoked with a reason. Revoking twice keeps
-// the first date.
-func (r *Register) Revoke(id, reason string, now time.Time) error {
+// Revoke marks a credential revoked from now with a reason code of the
+// registry (left_employment, lost, withdrawn_for_cause, superseded) and a
+// note in words. Revoking twice keeps the first date, reason and note.
+func (r *Register) Revoke(id, code, note string, now time.Time) error {
 	id = strings.ToLower(strings.TrimSpace(id))
 	if _, err := hex.DecodeString(id); err != nil || len(id) != 32 {
 		return fmt.Errorf("%q is not a credential id (32 hexadecimal digits, as printed on the passport)", id)
 	}
-	res, err := r.db.Exec(`UPDATE credentials SET revoked_at=COALESCE(revoked_at, ?), revoked_reason=COALESCE(revoked_reason, ?) WHERE id=?`,
-		now.UTC().Format(timeFmt), reason, id)
+	d, err := credential.ParseRevocationReason(code)
+	if err != nil {
+		return err
+	}
+	res, err := r.db.Exec(`UPDATE credentials SET revoked_code=CASE WHEN revoked_at IS NULL THEN ? ELSE revoked_code END,
+		revoked_at=COALESCE(revoked_at, ?), revoked_reason=COALESCE(revoked_reason, ?) WHERE id=?`,
+		d.Code, now.UTC().Format(timeFmt), note, id)
 	if err != nil {
 		return err
 	}
@@ -317,21 +357,28 @@ func (r *Register) Revoke(id, reason string, now time.Time) error {
 	return nil
 }
 
-// ExportRevoked writes the ids of revoked credentials, one lower-case hex
-// id per line: the file 'passport authority bundle --revoked' reads.
+// ExportRevoked writes the revoked credentials in the form 'passport
+// authority bundle --revoked' reads: one per line, the lower-case hex id,
+// its revocation reason code and the time it applies from (RFC 3339), e.g.
+// "5d6c…3e,superseded,2027-03-03T10:15:00Z". An entry revoked before
+// reasons were recorded is its id alone, as the first release wrote it.
 func (r *Register) ExportRevoked(w io.Writer) (int, error) {
-	rows, err := r.db.Query(`SELECT id FROM credentials WHERE revoked_at IS NOT NULL ORDER BY id`)
+	rows, err := r.db.Query(`SELECT id, revoked_code, revoked_at FROM credentials WHERE revoked_at IS NOT NULL ORDER BY id`)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
 	n := 0
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var id, code, at string
+		if err := rows.Scan(&id, &code, &at); err != nil {
 			return n, err
 		}
-		if _, err := fmt.Fprintln(w, id); err != nil {
+		line := id
+		if code != "" {
+			line += "," + code + "," + at
+		}
+		if _, err := fmt.Fprintln(w, line); err != nil {
 			return n, err
 		}
 		n++

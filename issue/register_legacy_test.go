@@ -3,6 +3,7 @@ package issue
 import (
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -74,6 +75,12 @@ func TestRegisterOpensLegacyFiles(t *testing.T) {
 			!en.IssuedAt.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) {
 			t.Errorf("text column %v: old entry read back as %+v", withText, en)
 		}
+		// Revoked before reason codes: no code, exported as its id alone
+		// (the first release's revoked.txt line).
+		var exp strings.Builder
+		if n, err := reg.ExportRevoked(&exp); err != nil || n != 1 || en.RevokedCode != "" || exp.String() != "00112233445566778899aabbccddeeff\n" {
+			t.Errorf("text column %v: code %q, export %q (%d, %v)", withText, en.RevokedCode, exp.String(), n, err)
+		}
 		var version, app int64
 		reg.db.QueryRow("PRAGMA user_version").Scan(&version)
 		reg.db.QueryRow("PRAGMA application_id").Scan(&app)
@@ -83,7 +90,7 @@ func TestRegisterOpensLegacyFiles(t *testing.T) {
 		if err := reg.NewBatch("b2", "more.csv", benchNow); err != nil {
 			t.Fatal(err)
 		}
-		if err := reg.record([]RegisterEntry{{ID: "ffeeddccbbaa99887766554433221100", StaffNumber: "T2", Name: "Bob Test",
+		if _, err := reg.record([]RegisterEntry{{ID: "ffeeddccbbaa99887766554433221100", StaffNumber: "T2", Name: "Bob Test",
 			IssuedAt: benchNow, Expires: benchNow.AddDate(1, 0, 0), KID: "abcd", BatchID: "b2", Row: 2, File: "T2.pdf",
 			Status: StatusIssued, Text: "SP1:TEST"}}); err != nil {
 			t.Fatalf("text column %v: writing a new credential: %v", withText, err)

@@ -10,33 +10,49 @@ import (
 
 // The printed page shows words a receptionist reads, never the machine
 // codes of the credential. Every code-to-words lookup the page makes goes
-// through the functions in this file, so that they can later be answered
-// by the credential's registry of enumerations without touching the
-// layout code.
+// through the functions in this file, which answer from the credential's
+// registry of enumerations (credential/registry.go).
 
-// dbsLevels are the words for the DBS levels the issuer's CSV accepts
-// (docs/format.md §1.7). "enhanced_barred" is the check against both
-// barred lists; the page must say which lists, because a site may accept
-// one and not the other.
-var dbsLevels = map[string]string{
-	"basic":                    "Basic",
-	"standard":                 "Standard",
-	"enhanced":                 "Enhanced (no barred list check)",
-	"enhanced_barred":          "Enhanced with adults' and children's barred lists",
-	"enhanced_barred_adults":   "Enhanced with adults' barred list",
-	"enhanced_barred_children": "Enhanced with children's barred list",
-}
-
-// checkLevelLabel is the printed wording of a check's level code. A code
-// this version does not know is printed as the issuer wrote it, with
-// underscores turned into spaces, so that nothing signed is hidden.
-func checkLevelLabel(code string) string {
-	key := strings.NewReplacer("-", "_", " ", "_").Replace(strings.ToLower(strings.TrimSpace(code)))
-	if s, ok := dbsLevels[key]; ok {
-		return s
+// checkLevelLabel is the printed wording of a check's level or kind, from
+// the registry ("Enhanced with adults' and children's barred lists",
+// "Cleared for exposure-prone procedures (EPP)"), or "" when it has none.
+// A level this version does not know is printed as the issuer wrote it,
+// marked unrecognised, so that nothing signed is hidden.
+func checkLevelLabel(ch credential.Check) string {
+	switch {
+	case ch.Level == "":
+		return ""
+	case ch.LevelKnown():
+		return ch.LevelLabel()
 	}
-	return humanise(code)
+	return "Unrecognised " + levelWord(ch.Type.LevelName()) + ": " + humanise(ch.Level)
 }
+
+// trainingLabel is the printed name of a training entry with its level or
+// tier: "Safeguarding children, level 3".
+func trainingLabel(t credential.Training) string {
+	name := subjectLabel(t.Subject)
+	switch {
+	case t.Level == "":
+		return name
+	case t.LevelKnown():
+		return name + ", " + strings.ToLower(t.LevelLabel())
+	}
+	return name + ", unrecognised " + levelWord(t.Subject.LevelName()) + ": " + humanise(t.Level)
+}
+
+func levelWord(name string) string {
+	if name == "" {
+		return "level"
+	}
+	return name
+}
+
+// notKnownNote is printed, in the warning colour, under an item this
+// version of passport does not fully understand (a check type, subject,
+// level, outcome or field of a newer format): it is shown, never hidden,
+// and a site policy never counts it as met.
+const notKnownNote = "Not recognised by this version: update passport"
 
 // outcomeLabel is the printed wording of a check's outcome.
 func outcomeLabel(o credential.Outcome) string {

@@ -161,14 +161,18 @@ func a4Fields(c *credential.Claims) []string {
 		row := ch.Type.String() + " " + map[credential.Outcome]string{
 			credential.OutcomeClear: "Clear", credential.OutcomeConditions: "Cleared with conditions"}[ch.Outcome]
 		if ch.Level != "" {
-			row += " " + dbsWords[ch.Level]
+			row += " " + levelWords[ch.Type][ch.Level]
 		}
 		want = append(want, row+" "+ch.Done.Human()+" "+exp(ch.Expires))
 	}
 	have := map[credential.Subject]bool{}
 	for _, tr := range c.Body.Training {
 		have[tr.Subject] = true
-		want = append(want, tr.Subject.String()+" "+tr.Completed.Human()+" "+exp(tr.Expires))
+		name := tr.Subject.String()
+		if tr.Level != "" { // "level_3" is printed "level 3", "tier_2" "tier 2"
+			name += ", " + strings.ReplaceAll(tr.Level, "_", " ")
+		}
+		want = append(want, name+" "+tr.Completed.Human()+" "+exp(tr.Expires))
 	}
 	for _, s := range credential.Subjects {
 		if !have[s] {
@@ -178,12 +182,19 @@ func a4Fields(c *credential.Claims) []string {
 	return want
 }
 
-// dbsWords is what the page must print for each dbs_level code.
-var dbsWords = map[string]string{
-	"basic": "Basic", "standard": "Standard", "enhanced": "Enhanced (no barred list check)",
-	"enhanced_barred":          "Enhanced with adults' and children's barred lists",
-	"enhanced_barred_adults":   "Enhanced with adults' barred list",
-	"enhanced_barred_children": "Enhanced with children's barred list",
+// levelWords is what the page must print for each dbs_level and
+// occupational_health_clearance code.
+var levelWords = map[credential.CheckType]map[string]string{
+	credential.CheckDBS: {
+		"basic": "Basic", "standard": "Standard", "enhanced": "Enhanced, without a barred list check",
+		"enhanced_barred":          "Enhanced with adults' and children's barred lists",
+		"enhanced_barred_adults":   "Enhanced with adults' barred list",
+		"enhanced_barred_children": "Enhanced with children's barred list",
+	},
+	credential.CheckOccupationalHealth: {
+		"standard": "Standard clearance", "epp": "Cleared for exposure-prone procedures (EPP)",
+		"restricted": "Cleared with restrictions on duties",
+	},
 }
 
 var (

@@ -419,6 +419,15 @@ type cell struct {
 
 func textCell(s ...string) cell { return cell{text: s} }
 
+// known is the first cell of an item's row: its name, and under it, in the
+// warning colour, notKnownNote when this version does not understand it all.
+func known(ok bool, name string) cell {
+	if ok {
+		return textCell(name)
+	}
+	return cell{text: []string{name, notKnownNote}, missing: true}
+}
+
 // rows builds the two tables' rows with every code turned into words.
 // Required training subjects the record lacks get a "not recorded" row.
 func (p *page) rows() (checks, training [][]cell) {
@@ -430,13 +439,13 @@ func (p *page) rows() (checks, training [][]cell) {
 
 	for _, ch := range c.Body.Checks {
 		outcome := textCell(outcomeLabel(ch.Outcome))
-		if lvl := p.txt(ch.Level); lvl != "" {
-			outcome.text = append(outcome.text, checkLevelLabel(lvl))
+		if lvl := p.txt(checkLevelLabel(ch)); lvl != "" {
+			outcome.text = append(outcome.text, lvl)
 		}
-		checks = append(checks, []cell{textCell(checkTypeLabel(ch.Type)), outcome, done(ch.Done), expires(ch.Expires)})
+		checks = append(checks, []cell{known(ch.Known(), checkTypeLabel(ch.Type)), outcome, done(ch.Done), expires(ch.Expires)})
 	}
 	row := func(t credential.Training) []cell {
-		return []cell{textCell(subjectLabel(t.Subject)), done(t.Completed), expires(t.Expires)}
+		return []cell{known(t.Known(), p.txt(trainingLabel(t))), done(t.Completed), expires(t.Expires)}
 	}
 	seen := map[credential.Subject]bool{}
 	for _, s := range requiredSubjects() {

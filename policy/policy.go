@@ -43,11 +43,15 @@ type Policy struct {
 // CheckRule requires one employment check.
 type CheckRule struct {
 	// Type is a check code: identity, right_to_work, dbs,
-	// occupational_health, references, professional_registration.
+	// occupational_health, references, professional_registration (the
+	// registry, docs/format.md §1.7), or the raw code of a type of a newer
+	// format ("check_7"), which this verifier never counts as met.
 	Type string `json:"type"`
-	// Levels, when set, lists the accepted levels (for DBS: basic,
-	// standard, enhanced, enhanced_barred, enhanced_barred_adults,
-	// enhanced_barred_children). Empty accepts any level.
+	// Levels, when set, lists the accepted levels or kinds of the check
+	// type (DBS: basic, standard, enhanced, enhanced_barred,
+	// enhanced_barred_adults, enhanced_barred_children; occupational
+	// health: standard, epp, restricted). They have no order, so every
+	// accepted one is listed. Empty accepts any level, or none.
 	Levels []string `json:"levels,omitempty"`
 	// Outcomes, when set, lists the accepted outcomes (clear, conditions).
 	// Empty accepts both.
@@ -62,16 +66,46 @@ type CheckRule struct {
 
 // TrainingRule requires one training subject.
 type TrainingRule struct {
-	// Subject is a Core Skills Training Framework subject code, e.g.
-	// fire_safety, resuscitation, information_governance.
+	// Subject is a training subject code of the registry, e.g.
+	// fire_safety, safeguarding_children, learning_disability_autism, or
+	// the raw code of a subject of a newer format ("subject_13"), which
+	// this verifier never counts as met.
 	Subject string `json:"subject"`
+	// MinLevel, when set, is the lowest accepted level or tier of a
+	// subject with levels: 3, "3", "level_3" or "level 3" (Safeguarding
+	// Children level 3 or higher); "tier_2" for the Oliver McGowan
+	// training. A higher level includes the lower ones.
+	MinLevel LevelSpec `json:"min_level,omitempty"`
 	// Within, when set, requires completion within this period before
 	// today ("12m", "3y", ...). The subject's own expiry on the passport
 	// always applies too.
 	Within string `json:"within,omitempty"`
 
-	subject credential.Subject
-	within  period
+	subject  credential.Subject
+	minLevel credential.LevelDef
+	within   period
+}
+
+// LevelSpec is a level as written in a policy file: a JSON string
+// ("level_3", "tier 2") or a number (3).
+type LevelSpec string
+
+// UnmarshalJSON accepts a string or a whole number.
+func (l *LevelSpec) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err == nil {
+		if _, err := n.Int64(); err != nil {
+			return fmt.Errorf("min_level %s is not a whole number", n)
+		}
+		*l = LevelSpec(n)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return errors.New(`min_level must be a number or a string such as "level_3"`)
+	}
+	*l = LevelSpec(s)
+	return nil
 }
 
 // Status is the overall verdict of a policy on one credential.
@@ -181,14 +215,15 @@ func (p *Policy) validate() error {
 	for i := range p.Checks {
 		c := &p.Checks[i]
 		t, err := credential.ParseCheckType(c.Type)
+		if n, ok := rawCode("check_", c.Type); err != nil && ok {
+			t, err = credential.CheckType(n), nil
+		}
 		if err != nil {
 			return fmt.Errorf("checks[%d]: %v (use one of %s)", i, err, checkCodeList())
 		}
 		c.checkType = t
-		for j, l := range c.Levels {
-			if c.Levels[j] = credential.NormalizeCode(l); c.Levels[j] == "" {
-				return fmt.Errorf("checks[%d] (%s): level %d is empty", i, c.Type, j)
-			}
+		if err := c.validateLevels(i); err != nil {
+			return err
 		}
 		for j, o := range c.Outcomes {
 			out, err := credential.ParseOutcome(o)
@@ -204,15 +239,55 @@ func (p *Policy) validate() error {
 	for i := range p.Training {
 		t := &p.Training[i]
 		s, err := credential.ParseSubject(t.Subject)
+		if n, ok := rawCode("subject_", t.Subject); err != nil && ok {
+			s, err = credential.Subject(n), nil
+		}
 		if err != nil {
 			return fmt.Errorf("training[%d]: %v (use one of %s)", i, err, subjectCodeList())
 		}
 		t.subject = s
+		if t.MinLevel != "" {
+			if !s.Known() {
+				return fmt.Errorf("training[%d] (%s): this verifier does not know the subject, so it cannot check a min_level: remove it or update passport", i, t.Subject)
+			}
+			if t.minLevel, err = credential.ParseSubjectLevel(s, string(t.MinLevel)); err != nil {
+				return fmt.Errorf("training[%d] (%s): min_level: %v", i, t.Subject, err)
+			}
+		}
 		if t.within, err = parsePeriod(t.Within); err != nil {
 			return fmt.Errorf("training[%d] (%s): within: %v", i, t.Subject, err)
 		}
 	}
 	return nil
+}
+
+// validateLevels reads the accepted levels of a check rule into registry
+// codes: a level the check type does not have would never match, so it is
+// refused rather than left to make the policy silently unmeetable.
+func (c *CheckRule) validateLevels(i int) error {
+	if len(c.Levels) > 0 && !c.checkType.Known() {
+		return fmt.Errorf("checks[%d] (%s): this verifier does not know the check type, so it cannot check its levels: remove them or update passport", i, c.Type)
+	}
+	for j, l := range c.Levels {
+		lv, err := credential.ParseCheckLevel(c.checkType, l)
+		if err != nil {
+			return fmt.Errorf("checks[%d] (%s): levels[%d]: %v", i, c.Type, j, err)
+		}
+		c.Levels[j] = lv.Code
+	}
+	return nil
+}
+
+// rawCode reads the raw code of an item of a newer format ("subject_13"):
+// a policy may require one before this verifier knows it, and then it is
+// never met here (docs/format.md §7), which is stricter, never weaker.
+func rawCode(prefix, s string) (int, bool) {
+	n := credential.NormalizeCode(s)
+	if !strings.HasPrefix(n, prefix) {
+		return 0, false
+	}
+	v, err := strconv.Atoi(n[len(prefix):])
+	return v, err == nil && v > 0 && v <= 1<<16
 }
 
 func checkCodeList() string {
@@ -340,7 +415,7 @@ func (p *Policy) Evaluate(status verify.Status, c *credential.Claims, now time.T
 			if t.Subject != rule.subject {
 				continue
 			}
-			got := judge(t.Completed, t.Expires, rule.within, today, warn, "completed")
+			got := rule.evaluate(t, today, warn)
 			got.Kind, got.Code, got.Name = best.Kind, best.Code, best.Name
 			if !found || better(got, best) {
 				best, found = got, true
@@ -392,7 +467,45 @@ func better(a, b Requirement) bool {
 	return a.Until > b.Until // ISO dates compare as strings
 }
 
+// notRecognised is the verdict on an item of a newer format: this verifier
+// cannot judge it, so it is never met (docs/format.md §7).
+func notRecognised(what string) Requirement {
+	return Requirement{Status: NotMet,
+		Reason: "on the passport with " + what + " this verifier does not recognise: update the verifier (never counted as met until then)"}
+}
+
+func (rule TrainingRule) evaluate(t credential.Training, today credential.Date, warn int) Requirement {
+	switch {
+	case !t.Subject.Known():
+		return notRecognised("a subject (" + t.Subject.Code() + ")")
+	case !t.Known():
+		what := "fields of a newer format"
+		if !t.LevelKnown() {
+			what = "a level (" + t.Level + ")"
+		}
+		return notRecognised(what)
+	case rule.minLevel.ID > 0 && t.LevelRank() < rule.minLevel.ID:
+		level := t.LevelLabel()
+		if level == "" {
+			level = "not stated"
+		}
+		return Requirement{Status: NotMet,
+			Reason: fmt.Sprintf("the %s is %s; this site requires %s or higher", t.Subject.LevelName(), strings.ToLower(level), strings.ToLower(rule.minLevel.Label))}
+	}
+	return judge(t.Completed, t.Expires, rule.within, today, warn, "completed")
+}
+
 func (rule CheckRule) evaluate(c credential.Check, today credential.Date, warn int) Requirement {
+	switch {
+	case !c.Type.Known():
+		return notRecognised("a check type (" + c.Type.Code() + ")")
+	case !c.Outcome.Known():
+		return notRecognised("an outcome (" + c.Outcome.String() + ")")
+	case !c.LevelKnown():
+		return notRecognised("a " + c.Type.LevelName() + " (" + c.Level + ")")
+	case !c.Known():
+		return notRecognised("fields of a newer format")
+	}
 	if outcome := c.Outcome.String(); len(rule.Outcomes) > 0 && !contains(rule.Outcomes, outcome) {
 		return Requirement{Status: NotMet,
 			Reason: fmt.Sprintf("the outcome is %q; this site accepts only %s", outcome, strings.Join(rule.Outcomes, " or "))}
@@ -403,7 +516,7 @@ func (rule CheckRule) evaluate(c credential.Check, today credential.Date, warn i
 			level = "not stated"
 		}
 		return Requirement{Status: NotMet,
-			Reason: fmt.Sprintf("the level is %s; this site requires %s", level, levelList(rule.Levels))}
+			Reason: fmt.Sprintf("the %s is %s; this site requires %s", c.Type.LevelName(), level, levelList(rule.Levels))}
 	}
 	return judge(c.Done, c.Expires, rule.within, today, warn, "done")
 }
@@ -516,9 +629,13 @@ func ParseRetention(s string) (time.Duration, error) {
 func (p *Policy) Describe() []string {
 	var out []string
 	for _, c := range p.Checks {
+		if !c.checkType.Known() {
+			out = append(out, unknownRule("check type", int(c.checkType), c.checkType.Code()))
+			continue
+		}
 		s := c.checkType.String() + " check"
 		if len(c.Levels) > 0 {
-			s += ", level " + levelList(c.Levels)
+			s += ", " + c.checkType.LevelName() + " " + levelList(c.Levels)
 		}
 		if len(c.Outcomes) > 0 {
 			s += ", outcome " + strings.Join(c.Outcomes, " or ")
@@ -529,7 +646,14 @@ func (p *Policy) Describe() []string {
 		out = append(out, s+", not expired")
 	}
 	for _, t := range p.Training {
+		if !t.subject.Known() {
+			out = append(out, unknownRule("training subject", int(t.subject), t.subject.Code()))
+			continue
+		}
 		s := t.subject.String() + " training"
+		if t.minLevel.ID > 0 {
+			s += ", " + strings.ToLower(t.minLevel.Label) + " or higher"
+		}
 		if !t.within.zero() {
 			s += ", completed within the last " + t.within.String()
 		}
@@ -539,4 +663,8 @@ func (p *Policy) Describe() []string {
 		out = append(out, fmt.Sprintf("(items lapsing within %d days are shown as expiring soon)", w))
 	}
 	return out
+}
+
+func unknownRule(what string, n int, code string) string {
+	return fmt.Sprintf("%s %d (%s), not known to this verifier: never met until passport is updated", what, n, code)
 }

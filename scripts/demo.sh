@@ -25,4 +25,6 @@ t2=$(date +%s.%N)
 $P verify --db "$D/site.db" --brief "$D"/png/*.png
 t3=$(date +%s.%N)
 echo; printf 'issued in %.1fs, verified %d scans in %.1fs\n' "$(echo "$t1 - $t0" | bc)" "$(ls "$D"/png/*.png | wc -l)" "$(echo "$t3 - $t2" | bc)"
+echo; echo "== 6. one passport in full: checks with their DBS level or clearance kind, training with its level or tier"
+$P verify --db "$D/site.db" "$D/out/TEST1001.pdf" | sed -n '/checks:/,/^$/p'
 echo "Open $D/out/*.pdf to see the passports; 'bin/passport verify --db $D/site.db $D/out/TEST1001.pdf' shows one in full."

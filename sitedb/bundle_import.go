@@ -277,6 +277,28 @@ func (db *DB) insertBundleRows(ctx context.Context, tx *sql.Tx, b *trust.Bundle,
 			return db.sql.Wrap("writing", err)
 		}
 	}
+	return db.insertRevocations(ctx, tx, b.Revocations)
+}
+
+// insertRevocations stores the revocations that carry a reason or a time.
+func (db *DB) insertRevocations(ctx context.Context, tx *sql.Tx, rs []trust.RevokedEntry) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, "INSERT INTO revoked_credentials (cti, reason, revoked_from) VALUES (?, ?, ?)")
+	if err != nil {
+		return db.sql.Wrap("writing", err)
+	}
+	defer st.Close()
+	for _, r := range rs {
+		var from any
+		if !r.From.IsZero() {
+			from = r.From.Unix()
+		}
+		if _, err := st.ExecContext(ctx, r.ID, r.Reason, from); err != nil {
+			return db.sql.Wrap("writing", err)
+		}
+	}
 	return nil
 }
 

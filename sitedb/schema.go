@@ -86,6 +86,15 @@ var schema = sqlitedb.Schema{
 // is added again with `trust add --kind dcc --country XX`: the upgrade
 // fails closed rather than guessing from the certificate.
 //
+// Schema version 4 gives each revoked credential why and since when:
+//
+//	revoked_credentials.reason INTEGER        revocation reason of the registry
+//	                                           (credential.RevocationReasonDefs); 0 = none given
+//	revoked_credentials.revoked_from INTEGER   unix seconds it applies from; NULL = from the start
+//
+// Rows from earlier versions become reason 0, from the start: exactly how
+// they were applied before.
+//
 // Stations before schema version 2 created station_log themselves
 // (CREATE TABLE IF NOT EXISTS) in a version-1 file, so migration 2 keeps
 // IF NOT EXISTS for it.
@@ -159,6 +168,12 @@ CREATE INDEX IF NOT EXISTS station_log_at ON station_log(at);
 	`
 ALTER TABLE issuer_keys ADD COLUMN kind TEXT NOT NULL DEFAULT 'staff' CHECK (kind IN ('staff', 'dcc'));
 ALTER TABLE issuer_keys ADD COLUMN country TEXT NOT NULL DEFAULT '';
+UPDATE trust_changes SET n = n + 1 WHERE id = 1;
+`,
+	// 3 → 4: revocation reasons and times
+	`
+ALTER TABLE revoked_credentials ADD COLUMN reason INTEGER NOT NULL DEFAULT 0 CHECK (reason >= 0);
+ALTER TABLE revoked_credentials ADD COLUMN revoked_from INTEGER;
 UPDATE trust_changes SET n = n + 1 WHERE id = 1;
 `,
 }

@@ -72,7 +72,7 @@ func open(path string, mode sqlitedb.Mode) (*DB, error) {
 	}
 	db := &DB{path: sdb.Path, sql: sdb}
 	ctx := context.Background()
-	if db.revokedStmt, err = sdb.PrepareContext(ctx, "SELECT 1 FROM revoked_credentials WHERE cti = ?"); err != nil {
+	if db.revokedStmt, err = sdb.PrepareContext(ctx, "SELECT reason, revoked_from FROM revoked_credentials WHERE cti = ?"); err != nil {
 		sdb.Close()
 		return nil, sdb.Wrap("preparing", err)
 	}
@@ -141,7 +141,7 @@ func (db *DB) AddCertificateAs(cert *x509.Certificate, kind trust.KeyKind, count
 		return nil, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
 	}
 	subject := cert.Subject.String()
-	if err := trust.CheckPublicKey(cert.PublicKey); err != nil {
+	if err := trust.CheckPublicKeyFor(cert.PublicKey, kind); err != nil {
 		return nil, fmt.Errorf("certificate %q: %w", subject, err)
 	}
 	orgName := cert.Subject.CommonName
@@ -273,7 +273,7 @@ func scanEntry(rows *sql.Rows) (*entry, error) {
 func parsePublicKey(e *entry) (any, error) {
 	pub, err := x509.ParsePKIXPublicKey(e.der)
 	if err == nil {
-		err = trust.CheckPublicKey(pub)
+		err = trust.CheckPublicKeyFor(pub, e.key.Kind)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("trust store entry for key id %x (%s) is damaged: %v; remove and re-add it", e.key.KID, e.key.OrgCode, err)
@@ -436,17 +436,30 @@ func (db *DB) invalidate() {
 	db.mu.Unlock()
 }
 
-// IsRevoked reports whether the credential id (cti bytes) is on the revoked list.
-func (db *DB) IsRevoked(credentialID []byte) (bool, error) {
-	var one int
-	err := db.revokedStmt.QueryRow(credentialID).Scan(&one)
+// Revocation returns the revocation of a credential id (cti bytes, or a
+// DCC's ci), nil when it is not on the revoked list.
+func (db *DB) Revocation(credentialID []byte) (*trust.Revocation, error) {
+	var reason int
+	var from sql.NullInt64
+	err := db.revokedStmt.QueryRow(credentialID).Scan(&reason, &from)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return nil, nil
 	}
 	if err != nil {
-		return false, db.sql.Wrap("reading", err)
+		return nil, db.sql.Wrap("reading", err)
 	}
-	return true, nil
+	r := &trust.Revocation{Reason: reason}
+	if from.Valid {
+		r.From = time.Unix(from.Int64, 0).UTC()
+	}
+	return r, nil
+}
+
+// IsRevoked reports whether the credential id is on the revoked list,
+// whatever time its revocation applies from.
+func (db *DB) IsRevoked(credentialID []byte) (bool, error) {
+	r, err := db.Revocation(credentialID)
+	return r != nil, err
 }
 
 // Info describes the trust list: the bundle in force (zero values when the

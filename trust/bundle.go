@@ -51,6 +51,9 @@ type Bundle struct {
 	// Revoked holds revoked credential ids: a passport's cti (16 bytes) or
 	// an EU DCC certificate identifier ("ci") as its UTF-8 bytes.
 	Revoked [][]byte
+	// Revocations holds revoked ids with a reason or a time they apply
+	// from (key 6). An id is in Revoked or here, never both.
+	Revocations []RevokedEntry
 }
 
 // BundleIssuer is one issuer key in a bundle.
@@ -97,6 +100,15 @@ type wireBundle struct {
 	Expires int64        `cbor:"3,keyasint"`
 	Issuers []wireIssuer `cbor:"4,keyasint"`
 	Revoked [][]byte     `cbor:"5,keyasint"`
+	// Key 6 is left out when empty, so a bundle without reasons is
+	// byte for byte the first release's format.
+	Revocations []wireRevoked `cbor:"6,keyasint,omitempty"`
+}
+
+type wireRevoked struct {
+	ID     []byte `cbor:"1,keyasint"`
+	Reason int    `cbor:"2,keyasint,omitempty"`
+	From   *int64 `cbor:"3,keyasint,omitempty"`
 }
 
 type wireIssuer struct {
@@ -170,6 +182,9 @@ func MarshalBundle(b *Bundle) ([]byte, error) {
 	}
 	w := wireBundle{Version: b.Version, Issued: b.Issued.Unix(), Expires: b.Expires.Unix(),
 		Issuers: make([]wireIssuer, 0, len(b.Issuers)), Revoked: b.Revoked}
+	for _, r := range b.Revocations {
+		w.Revocations = append(w.Revocations, wireRevoked{ID: r.ID, Reason: r.Reason, From: unixPtr(r.From)})
+	}
 	for _, i := range b.Issuers {
 		st := StatusActive
 		if i.Revoked {
@@ -207,6 +222,9 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 	}
 	b := &Bundle{Version: w.Version, Issued: time.Unix(w.Issued, 0).UTC(), Expires: time.Unix(w.Expires, 0).UTC(),
 		Issuers: make([]BundleIssuer, 0, len(w.Issuers)), Revoked: w.Revoked}
+	for _, r := range w.Revocations {
+		b.Revocations = append(b.Revocations, RevokedEntry{ID: r.ID, Revocation: Revocation{Reason: r.Reason, From: timePtr(r.From)}})
+	}
 	for n, i := range w.Issuers {
 		if i.Status != StatusActive && i.Status != StatusRevoked {
 			return nil, fmt.Errorf("%w: issuer entry %d: status %d is neither 0 (active) nor 1 (revoked)", ErrBundleMalformed, n+1, i.Status)
@@ -252,8 +270,8 @@ func (b *Bundle) Validate() error {
 		return bad("expires (%s) is not after issued (%s)", b.Expires.UTC().Format(time.RFC3339), b.Issued.UTC().Format(time.RFC3339))
 	case len(b.Issuers) > MaxBundleIssuers:
 		return bad("%d issuer keys, over the limit of %d", len(b.Issuers), MaxBundleIssuers)
-	case len(b.Revoked) > MaxBundleRevoked:
-		return bad("%d revoked ids, over the limit of %d", len(b.Revoked), MaxBundleRevoked)
+	case len(b.Revoked)+len(b.Revocations) > MaxBundleRevoked:
+		return bad("%d revoked ids, over the limit of %d", len(b.Revoked)+len(b.Revocations), MaxBundleRevoked)
 	}
 	seen := make(map[string]int, len(b.Issuers))
 	for n := range b.Issuers {
@@ -276,6 +294,32 @@ func (b *Bundle) Validate() error {
 		}
 		ids[string(id)] = struct{}{}
 	}
+	for n, r := range b.Revocations {
+		if err := r.validate(ids); err != nil {
+			return bad("revocation %d (%s): %v", n+1, RevokedIDString(r.ID), err)
+		}
+	}
+	return nil
+}
+
+// validate checks one revocation with a reason or time, and that its id
+// is not listed before (ids holds those already seen).
+func (r *RevokedEntry) validate(ids map[string]struct{}) error {
+	if len(r.ID) == 0 || len(r.ID) > MaxRevokedIDLen {
+		return fmt.Errorf("the id is %d bytes: ids are 1 to %d bytes", len(r.ID), MaxRevokedIDLen)
+	}
+	if _, dup := ids[string(r.ID)]; dup {
+		return errors.New("the id is listed twice")
+	}
+	ids[string(r.ID)] = struct{}{}
+	switch {
+	case r.Reason < 0:
+		return fmt.Errorf("reason %d: reasons are 1 or more", r.Reason)
+	case r.Reason == 0 && r.From.IsZero():
+		return errors.New("neither a reason nor a time: list the id among the plain revoked ids (key 5)")
+	case !r.From.IsZero() && (r.From.Unix() < 0 || r.From.Year() > 9999):
+		return fmt.Errorf("from %d is outside the years 1970-9999", r.From.Unix())
+	}
 	return nil
 }
 
@@ -296,7 +340,7 @@ func (i *BundleIssuer) validate() error {
 	if err != nil {
 		return fmt.Errorf("public key is not a PKIX SubjectPublicKeyInfo: %v", err)
 	}
-	if err := CheckPublicKey(pub); err != nil {
+	if err := CheckPublicKeyFor(pub, i.kind()); err != nil {
 		return err
 	}
 	if i.Certificate != nil {
@@ -445,9 +489,6 @@ func issuerFromCertificate(cert *x509.Certificate, kindGiven bool) (BundleIssuer
 	if cert == nil || len(cert.Raw) == 0 {
 		return BundleIssuer{}, errors.New("no certificate")
 	}
-	if err := CheckPublicKey(cert.PublicKey); err != nil {
-		return BundleIssuer{}, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
-	}
 	name := strings.TrimSpace(cert.Subject.CommonName)
 	if len(cert.Subject.Organization) > 0 && strings.TrimSpace(cert.Subject.Organization[0]) != "" {
 		name = strings.TrimSpace(cert.Subject.Organization[0])
@@ -465,6 +506,11 @@ func issuerFromCertificate(cert *x509.Certificate, kindGiven bool) (BundleIssuer
 	kind, country, err := BindingOf(cert)
 	if err != nil && !kindGiven {
 		return BundleIssuer{}, err
+	}
+	// With kindGiven the caller sets the kind; Bundle.Validate checks the
+	// key against it before the bundle is signed.
+	if err := CheckPublicKeyFor(cert.PublicKey, map[bool]KeyKind{true: KindDCC, false: kind}[kindGiven]); err != nil {
+		return BundleIssuer{}, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
 	}
 	return BundleIssuer{KID: KeyID(cert.Raw), OrgCode: code, OrgName: name,
 		PublicKey: bytes.Clone(cert.RawSubjectPublicKeyInfo), Certificate: bytes.Clone(cert.Raw),

@@ -1,7 +1,6 @@
 package trust
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/hex"
@@ -24,7 +23,7 @@ const (
 	MaxIssuersCSVSize = 16 << 20
 	// MaxRevokedFileSize caps a revoked-id list: MaxBundleRevoked lines of
 	// at most MaxRevokedIDLen characters.
-	MaxRevokedFileSize = MaxBundleRevoked * (MaxRevokedIDLen + 2)
+	MaxRevokedFileSize = MaxBundleRevoked * (MaxRevokedIDLen + 64) // id, reason code and time
 )
 
 // IssuersCSVColumns are the columns ReadIssuersCSV knows. The first line
@@ -272,38 +271,14 @@ func ParseBundleTime(s string, endOfDay bool) (time.Time, error) {
 	return t, nil
 }
 
-// ReadRevokedIDs reads a revoked-id list: one id per line, blank lines and
-// lines starting with '#' ignored. 32 hex digits are a passport credential
-// id (the credential_id verify prints); any other text of printable ASCII
-// without spaces (up to MaxRevokedIDLen) is an EU DCC certificate
-// identifier ("ci", such as URN:UVCI:01:...), kept as its bytes.
+// ReadRevokedIDs reads a revoked-id list of ids alone (the first
+// release's format; see ReadRevokedList for reasons and times).
 func ReadRevokedIDs(r io.Reader) ([][]byte, error) {
-	sc := bufio.NewScanner(io.LimitReader(r, MaxRevokedFileSize+1))
-	sc.Buffer(make([]byte, 4096), 4096)
-	var out [][]byte
-	read := 0
-	for n := 1; sc.Scan(); n++ {
-		read += len(sc.Bytes()) + 1
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		id, err := ParseRevokedID(line)
-		if err != nil {
-			return nil, fmt.Errorf("revoked list line %d: %v", n, err)
-		}
-		out = append(out, id)
-		if len(out) > MaxBundleRevoked {
-			return nil, fmt.Errorf("revoked list has more than %d ids, the most a bundle may list", MaxBundleRevoked)
-		}
+	plain, detailed, err := ReadRevokedList(r)
+	if err == nil && len(detailed) > 0 {
+		err = fmt.Errorf("revoked list: %x has a reason or time: read it with ReadRevokedList", detailed[0].ID)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("revoked list: %v (lines are at most %d characters)", err, MaxRevokedIDLen)
-	}
-	if read > MaxRevokedFileSize {
-		return nil, fmt.Errorf("revoked list is over %d bytes", MaxRevokedFileSize)
-	}
-	return out, nil
+	return plain, err
 }
 
 // ParseRevokedID reads one revoked id as ReadRevokedIDs does.

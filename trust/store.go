@@ -152,12 +152,26 @@ func CheckPublicKey(pub crypto.PublicKey) error {
 	return nil
 }
 
+// CheckPublicKeyFor is CheckPublicKey for a key of the given kind, which
+// also accepts ECDSA P-384 for an EU DCC signer (KindDCC): national
+// document signers with P-384 keys sign DCCs labelled ES256, which the
+// verifier accepts for HC1: only (docs/security.md). A staff-passport key
+// must still be P-256.
+func CheckPublicKeyFor(pub crypto.PublicKey, kind KeyKind) error {
+	if k, ok := pub.(*ecdsa.PublicKey); ok && kind == KindDCC && k.Curve == elliptic.P384() {
+		return nil
+	}
+	return CheckPublicKey(pub)
+}
+
 // TrustStore is what verification needs from a trust list.
 type TrustStore interface {
 	// Key returns the trusted key for kid, or an error wrapping ErrUnknownKey.
 	Key(kid []byte) (*TrustedKey, error)
-	// IsRevoked reports whether a credential id (cti bytes) is revoked.
-	IsRevoked(credentialID []byte) (bool, error)
+	// Revocation returns the revocation of a credential id (cti bytes, or
+	// a DCC's ci), nil when it is not revoked. The caller applies its From
+	// (Revocation.AppliesAt).
+	Revocation(credentialID []byte) (*Revocation, error)
 	// Info describes the list: bundle version, issued, expires (zero values when only direct trust).
 	Info() (ListInfo, error)
 }
@@ -175,13 +189,13 @@ type ListInfo struct {
 type MemoryStore struct {
 	mu      sync.RWMutex
 	keys    map[string]TrustedKey
-	revoked map[string]struct{}
+	revoked map[string]Revocation
 	info    ListInfo
 }
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{keys: map[string]TrustedKey{}, revoked: map[string]struct{}{}}
+	return &MemoryStore{keys: map[string]TrustedKey{}, revoked: map[string]Revocation{}}
 }
 
 // Add trusts k, replacing any key with the same KID. An empty Source becomes
@@ -196,10 +210,13 @@ func (m *MemoryStore) Add(k TrustedKey) {
 	m.mu.Unlock()
 }
 
-// Revoke marks the credential id (cti bytes) as revoked.
-func (m *MemoryStore) Revoke(id []byte) {
+// Revoke marks the credential id (cti bytes) as revoked from the start, with no reason.
+func (m *MemoryStore) Revoke(id []byte) { m.RevokeWith(id, Revocation{}) }
+
+// RevokeWith marks the credential id as revoked with a reason and start.
+func (m *MemoryStore) RevokeWith(id []byte, r Revocation) {
 	m.mu.Lock()
-	m.revoked[string(id)] = struct{}{}
+	m.revoked[string(id)] = r
 	m.mu.Unlock()
 }
 
@@ -241,12 +258,21 @@ func (m *MemoryStore) Keys() []TrustedKey {
 	return out
 }
 
+// Revocation returns what Revoke or RevokeWith recorded for the id, or nil.
+func (m *MemoryStore) Revocation(credentialID []byte) (*Revocation, error) {
+	m.mu.RLock()
+	r, ok := m.revoked[string(credentialID)]
+	m.mu.RUnlock()
+	if !ok {
+		return nil, nil
+	}
+	return &r, nil
+}
+
 // IsRevoked reports whether the credential id was passed to Revoke.
 func (m *MemoryStore) IsRevoked(credentialID []byte) (bool, error) {
-	m.mu.RLock()
-	_, ok := m.revoked[string(credentialID)]
-	m.mu.RUnlock()
-	return ok, nil
+	r, err := m.Revocation(credentialID)
+	return r != nil, err
 }
 
 // Info reports the bundle info set by SetBundleInfo and the current counts.

@@ -249,12 +249,12 @@ func TestMemoryStore(t *testing.T) {
 		t.Fatalf("unknown kid: err = %v", err)
 	}
 	id := bytes.Repeat([]byte{7}, 16)
-	if r, _ := s.IsRevoked(id); r {
+	if r, _ := s.Revocation(id); r != nil {
 		t.Fatal("revoked before Revoke")
 	}
 	m.Revoke(id)
-	if r, _ := s.IsRevoked(id); !r {
-		t.Fatal("not revoked after Revoke")
+	if r, _ := s.Revocation(id); r == nil || !r.AppliesAt(time.Time{}) || r.ReasonCode() != "" {
+		t.Fatalf("after Revoke: %+v", r)
 	}
 	exp := testNow.Add(30 * 24 * time.Hour)
 	m.SetBundleInfo(3, testNow, exp)
@@ -557,6 +557,11 @@ func FuzzUnmarshalBundle(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	withReasons := testBundle(f)
+	withReasons.Revocations = []trust.RevokedEntry{{ID: []byte("x"), Revocation: trust.Revocation{Reason: 1, From: testNow}}}
+	if data, err := trust.MarshalBundle(withReasons); err == nil {
+		f.Add(data)
+	}
 	f.Add([]byte{0xa0})
 	f.Add([]byte{0xa5, 0x01, 0x01, 0x02, 0x00, 0x03, 0x01, 0x04, 0x80, 0x05, 0x80})
 	f.Fuzz(func(t *testing.T, data []byte) {

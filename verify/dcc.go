@@ -263,13 +263,7 @@ func verifyDCC(r Result, s *credential.Signed, key *trust.TrustedKey, store trus
 		r.fail(ReasonExpired, "the certificate expired on %s", human(exp))
 	}
 	for _, id := range h.ids() {
-		revoked, err := store.IsRevoked([]byte(id))
-		if err != nil {
-			r.fail(ReasonTrustStore, "the revocation list could not be read: %v", err)
-			break
-		}
-		if revoked {
-			r.fail(ReasonRevoked, "this certificate (%s) has been revoked", id)
+		if n := len(r.Reasons); !r.checkRevoked(store, []byte(id), "this certificate ("+id+")", now) || len(r.Reasons) > n {
 			break
 		}
 	}

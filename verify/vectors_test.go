@@ -7,6 +7,7 @@ import (
 	"compress/zlib"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,7 +39,11 @@ type vecFile struct {
 	Now         string     `json:"now"`
 	Trust       []vecTrust `json:"trust"`
 	RevokedIDs  []string   `json:"revoked_ids"`
-	TrustList   *struct {
+	Revocations []struct {
+		ID, Reason, From string
+	} `json:"revocations"`
+	ExpectedRevocation string `json:"expected_revocation_reason"`
+	TrustList          *struct {
 		Version int64  `json:"version"`
 		Issued  string `json:"issued"`
 		Expires string `json:"expires"`
@@ -133,6 +138,18 @@ func vecStore(t testing.TB, v *vecFile) *trust.MemoryStore {
 			t.Fatal(err)
 		}
 		st.Revoke(b)
+	}
+	for _, r := range v.Revocations {
+		rev := trust.Revocation{}
+		if r.From != "" {
+			rev.From = vecTime(t, r.From)
+		}
+		if d, err := credential.ParseRevocationReason(r.Reason); err == nil {
+			rev.Reason = d.ID
+		} else if _, err := fmt.Sscanf(r.Reason, "reason_%d", &rev.Reason); err != nil && r.Reason != "" {
+			t.Fatalf("revocation reason %q", r.Reason)
+		}
+		st.RevokeWith(mustHex(t, r.ID), rev)
 	}
 	if l := v.TrustList; l != nil {
 		st.SetBundleInfo(l.Version, vecTime(t, l.Issued), vecTime(t, l.Expires))
@@ -236,6 +253,9 @@ func TestInvalidVectors(t *testing.T) {
 			for _, re := range r.Reasons {
 				if re.Message == "" {
 					t.Errorf("reason %s has no message", re.Code)
+				}
+				if re.RevocationReason != v.ExpectedRevocation {
+					t.Errorf("reason %s has revocation_reason %q, want %q", re.Code, re.RevocationReason, v.ExpectedRevocation)
 				}
 			}
 		})

@@ -74,6 +74,12 @@ const (
 type Reason struct {
 	Code    credential.Reason `json:"code"`
 	Message string            `json:"message"`
+	// RevocationReason and RevokedFrom detail a `revoked` reason when the
+	// trust list gives them: a registry code ("superseded",
+	// "left_employment", "lost", "withdrawn_for_cause") and the RFC 3339
+	// time the revocation applies from.
+	RevocationReason string `json:"revocation_reason,omitempty"`
+	RevokedFrom      string `json:"revoked_from,omitempty"`
 }
 
 // Result is the verdict on one credential found in one input.
@@ -140,11 +146,11 @@ func (o Options) skew() time.Duration {
 
 func (r *Result) fail(code credential.Reason, format string, a ...any) {
 	r.Status = StatusInvalid
-	r.Reasons = append(r.Reasons, Reason{code, fmt.Sprintf(format, a...)})
+	r.Reasons = append(r.Reasons, Reason{Code: code, Message: fmt.Sprintf(format, a...)})
 }
 
 func (r *Result) warn(code credential.Reason, format string, a ...any) {
-	r.Warnings = append(r.Warnings, Reason{code, fmt.Sprintf(format, a...)})
+	r.Warnings = append(r.Warnings, Reason{Code: code, Message: fmt.Sprintf(format, a...)})
 }
 
 // Text verifies one credential text (already read from a barcode or typed).
@@ -227,11 +233,7 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 	case now.Add(-skew).After(c.Expires):
 		r.fail(ReasonExpired, "the passport expired on %s", human(c.Expires))
 	}
-	if revoked, err := store.IsRevoked(c.ID); err != nil {
-		r.fail(ReasonTrustStore, "the revocation list could not be read: %v", err)
-	} else if revoked {
-		r.fail(ReasonRevoked, "this passport (%s) has been revoked by its issuer", r.CredentialID)
-	}
+	r.checkRevoked(store, c.ID, "this passport ("+r.CredentialID+")", now)
 	r.noteUnrecognised(c)
 	for _, l := range lapsed(c, credential.DateOf(now)) {
 		r.warn(WarnLapsed, "%s", l)

@@ -46,9 +46,12 @@ type CheckView struct {
 	Name    string `json:"name"`
 	Outcome string `json:"outcome"`
 	Level   string `json:"level,omitempty"`
-	Done    string `json:"done"`
-	Expires string `json:"expires,omitempty"`
-	Expired bool   `json:"expired"`
+	// LevelLabel is the level for people ("Enhanced with adults' and
+	// children's barred lists"); the raw code when not recognised.
+	LevelLabel string `json:"level_label,omitempty"`
+	Done       string `json:"done"`
+	Expires    string `json:"expires,omitempty"`
+	Expired    bool   `json:"expired"`
 	// NotRecognised marks an item of a newer format version: shown by its
 	// code, never counted as met by a site policy.
 	NotRecognised bool `json:"not_recognised,omitempty"`
@@ -56,12 +59,14 @@ type CheckView struct {
 
 // TrainingView is one training subject.
 type TrainingView struct {
-	Subject   string `json:"subject"`
-	Name      string `json:"name"`
-	Level     string `json:"level,omitempty"`
-	Completed string `json:"completed"`
-	Expires   string `json:"expires,omitempty"`
-	Expired   bool   `json:"expired"`
+	Subject string `json:"subject"`
+	Name    string `json:"name"`
+	Level   string `json:"level,omitempty"`
+	// LevelLabel: as in CheckView ("Level 3", "Tier 2").
+	LevelLabel string `json:"level_label,omitempty"`
+	Completed  string `json:"completed"`
+	Expires    string `json:"expires,omitempty"`
+	Expired    bool   `json:"expired"`
 	// NotRecognised: as in CheckView.
 	NotRecognised bool `json:"not_recognised,omitempty"`
 }
@@ -84,10 +89,10 @@ func viewOf(c *credential.Claims, today credential.Date) *ClaimsView {
 	}
 	for _, ch := range c.Body.Checks {
 		v.Checks = append(v.Checks, CheckView{Type: ch.Type.Code(), Name: ch.Type.String(), Outcome: ch.Outcome.String(),
-			Level: ch.Level, Done: ch.Done.String(), Expires: ch.Expires.String(), Expired: expired(ch.Expires, today), NotRecognised: !ch.Known()})
+			Level: ch.Level, LevelLabel: ch.LevelLabel(), Done: ch.Done.String(), Expires: ch.Expires.String(), Expired: expired(ch.Expires, today), NotRecognised: !ch.Known()})
 	}
 	for _, t := range c.Body.Training {
-		v.Training = append(v.Training, TrainingView{Subject: t.Subject.Code(), Name: t.Subject.String(), Level: t.Level,
+		v.Training = append(v.Training, TrainingView{Subject: t.Subject.Code(), Name: t.Subject.String(), Level: t.Level, LevelLabel: t.LevelLabel(),
 			NotRecognised: !t.Known(), Completed: t.Completed.String(), Expires: t.Expires.String(), Expired: expired(t.Expires, today)})
 	}
 	return v

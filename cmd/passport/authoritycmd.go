@@ -83,10 +83,10 @@ func authorityBundle(e *env, args []string) error {
 		if err != nil {
 			return usageErr("", "--revoked: %v", err)
 		}
-		b.Revoked, err = trust.ReadRevokedIDs(f)
+		b.Revoked, b.Revocations, err = trust.ReadRevokedList(f)
 		f.Close()
 		if err != nil {
-			return usageErr("one credential id per line: 32 hex digits as verify prints it, or a DCC certificate identifier", "--revoked %s: %v", *revoked, err)
+			return usageErr("one credential id per line: 32 hex digits as verify prints it, or a DCC certificate identifier; optionally ,reason[,from] as 'register export-revoked' writes", "--revoked %s: %v", *revoked, err)
 		}
 	}
 	if err := b.Validate(); err != nil {
@@ -126,6 +126,6 @@ func authorityBundle(e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "bundle version %d signed by authority %x: %d issuer keys (%d revoked), %d revoked credentials, expires %s\nwrote %s (%d bytes)\n",
-		b.Version, a.KID, len(b.Issuers), revokedKeys, len(b.Revoked), b.Expires.Format(time.RFC3339), *out, len(signed))
+		b.Version, a.KID, len(b.Issuers), revokedKeys, len(b.Revoked)+len(b.Revocations), b.Expires.Format(time.RFC3339), *out, len(signed))
 	return nil
 }

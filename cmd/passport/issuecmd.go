@@ -201,6 +201,9 @@ func printSummary(e *env, sum *issue.Summary, el float64) {
 	if sum.Reprinted > 0 {
 		fmt.Fprintf(e.stdout, "%d recorded by the interrupted run but not yet printed were printed again (same credentials, not signed again)\n", sum.Reprinted)
 	}
+	if sum.Superseded > 0 {
+		fmt.Fprintf(e.stdout, "%d earlier passports of the same staff numbers marked superseded in the register: export them with 'passport register export-revoked'\n", sum.Superseded)
+	}
 	if sum.BatchID != "" {
 		fmt.Fprintf(e.stdout, "batch %s; register %s\n", sum.BatchID, sum.Register)
 	}

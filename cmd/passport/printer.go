@@ -105,17 +105,23 @@ func (p *printer) long(r verify.Result, pol *policy.Result) {
 				label = ""
 			}
 			what := ch.Name
-			if ch.Level != "" {
-				what += " (" + ch.Level + ")"
+			if ch.LevelLabel != "" {
+				what += " (" + ch.LevelLabel + ")"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\tdone %s\t%s\n", label, safe(what), ch.Outcome, humanDate(ch.Done), expiry(ch.Expires, ch.Expired))
+			fmt.Fprintf(tw, "%s\t%s\t%s\tdone %s\t%s%s\n", label, safe(what), ch.Outcome, humanDate(ch.Done), expiry(ch.Expires, ch.Expired),
+				notRecognised(ch.NotRecognised, ch.Type, ch.Level))
 		}
 		for i, t := range c.Training {
 			label := "  training:"
 			if i > 0 {
 				label = ""
 			}
-			fmt.Fprintf(tw, "%s\t%s\t\tdone %s\t%s\n", label, t.Name, humanDate(t.Completed), expiry(t.Expires, t.Expired))
+			what := t.Name
+			if t.LevelLabel != "" {
+				what += ", " + t.LevelLabel
+			}
+			fmt.Fprintf(tw, "%s\t%s\t\tdone %s\t%s%s\n", label, safe(what), humanDate(t.Completed), expiry(t.Expires, t.Expired),
+				notRecognised(t.NotRecognised, t.Subject, t.Level))
 		}
 		tw.Flush()
 	}
@@ -134,6 +140,19 @@ func (p *printer) long(r verify.Result, pol *policy.Result) {
 		fmt.Fprintf(w, "  warning:  %s\n", safe(x.Message))
 	}
 	fmt.Fprintln(w)
+}
+
+// notRecognised marks an item of a newer passport format with its raw
+// codes: the verdict's warning says to update the verifier, and a site
+// policy never counts the item as met.
+func notRecognised(yes bool, code, level string) string {
+	if !yes {
+		return ""
+	}
+	if level != "" {
+		code += ", " + level
+	}
+	return "  NOT RECOGNISED (" + safe(code) + ")"
 }
 
 func expiry(iso string, expired bool) string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"passport/credential"
 	"passport/issue"
 )
 
@@ -36,6 +37,9 @@ func printEntry(w io.Writer, en issue.RegisterEntry) {
 	status := en.Status
 	if !en.RevokedAt.IsZero() {
 		status = "REVOKED " + en.RevokedAt.Format("02 Jan 2006")
+		if en.RevokedCode == issue.ReasonSuperseded {
+			status = "SUPERSEDED " + en.RevokedAt.Format("02 Jan 2006")
+		}
 	}
 	file := en.File
 	if file == "" && en.Combined != "" {
@@ -99,7 +103,7 @@ func registerShow(e *env, args []string) error {
 			en.ID, safe(en.StaffNumber), safe(en.Name), en.IssuedAt.Format("02 Jan 2006 15:04 MST"), en.Expires.Format("02 Jan 2006"),
 			en.KID, en.BatchID, en.Row, safe(en.File), safe(en.Combined), en.Page, en.Status)
 		if !en.RevokedAt.IsZero() {
-			fmt.Fprintf(e.stdout, "revoked     %s: %s\n", en.RevokedAt.Format("02 Jan 2006 15:04 MST"), safe(en.RevokedReason))
+			fmt.Fprintf(e.stdout, "revoked     %s: %s %s\n", en.RevokedAt.Format("02 Jan 2006 15:04 MST"), en.RevokedCode, safe(en.RevokedReason))
 		}
 		return nil
 	}
@@ -119,16 +123,19 @@ func registerShow(e *env, args []string) error {
 }
 
 func registerRevoke(e *env, args []string) error {
-	fs := newFlags(e, "register revoke", "--register FILE --reason TEXT ID...", "Marks credentials revoked. Then run 'passport register export-revoked' and give the file to the trust authority.")
+	fs := newFlags(e, "register revoke", "--register FILE --reason CODE [--note TEXT] ID...",
+		"Marks credentials revoked from now. Then run 'passport register export-revoked' and give the file to the trust authority.\n"+
+			"(Issuing a staff number again marks its earlier passport superseded by itself.)")
 	reg := fs.String("register", "", "issuer register file")
 	out := fs.String("out", "", "issue output directory (uses OUT/register.db)")
-	reason := fs.String("reason", "", "why, e.g. 'lost' or 'left the organisation' (required)")
+	reason := fs.String("reason", "", "why, one of "+revocationCodes()+" (required); verify shows it")
+	note := fs.String("note", "", "a note in words for the register (not exported)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 || strings.TrimSpace(*reason) == "" {
-		return usageErr("e.g. passport register revoke --register out/register.db --reason lost 3f2a...", "give --reason and at least one credential id")
+		return usageErr("e.g. passport register revoke --register out/register.db --reason lost 3f2a...", "give --reason (%s) and at least one credential id", revocationCodes())
 	}
 	r, err := openRegisterFlag(*reg, *out)
 	if err != nil {
@@ -136,7 +143,7 @@ func registerRevoke(e *env, args []string) error {
 	}
 	defer r.Close()
 	for _, id := range pos {
-		if err := r.Revoke(id, *reason, time.Now()); err != nil {
+		if err := r.Revoke(id, *reason, *note, time.Now()); err != nil {
 			return usageErr("find the id with 'passport register show STAFF_NUMBER'", "%v", err)
 		}
 		fmt.Fprintf(e.stdout, "revoked %s\n", strings.ToLower(id))
@@ -145,7 +152,8 @@ func registerRevoke(e *env, args []string) error {
 }
 
 func registerExport(e *env, args []string) error {
-	fs := newFlags(e, "register export-revoked", "--register FILE [--to FILE]", "Writes one revoked credential id (lower-case hex) per line.")
+	fs := newFlags(e, "register export-revoked", "--register FILE [--to FILE]",
+		"Writes one revoked credential per line: id (lower-case hex), reason code, time it applies from (RFC 3339).")
 	reg := fs.String("register", "", "issuer register file")
 	out := fs.String("out", "", "issue output directory (uses OUT/register.db)")
 	to := fs.String("to", "", "output file (default: standard output)")
@@ -182,4 +190,12 @@ func registerExport(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%d revoked credential ids written to %s\n", n, *to)
 	}
 	return nil
+}
+
+func revocationCodes() string {
+	var codes []string
+	for _, d := range credential.RevocationReasonDefs() {
+		codes = append(codes, d.Code)
+	}
+	return strings.Join(codes, ", ")
 }

@@ -102,7 +102,7 @@ func trustImport(e *env, args []string) error {
 	}
 	b := rep.Bundle
 	fmt.Fprintf(e.stdout, "imported trust list version %d (was %d), issued %s, expires %s: %d issuer keys, %d revoked credentials; signed by authority %x\n",
-		b.Version, rep.PrevVersion, b.Issued.Format("02 Jan 2006"), b.Expires.Format("02 Jan 2006"), len(b.Issuers), len(b.Revoked), rep.AnchorKID)
+		b.Version, rep.PrevVersion, b.Issued.Format("02 Jan 2006"), b.Expires.Format("02 Jan 2006"), len(b.Issuers), len(b.Revoked)+len(b.Revocations), rep.AnchorKID)
 	if *force && b.Version <= rep.PrevVersion {
 		fmt.Fprintf(e.stderr, "passport: warning: --force: version %d replaced the newer version %d\n", b.Version, rep.PrevVersion)
 	}

@@ -22,13 +22,14 @@ import (
 // Tables returns the Markdown of every generated section by name.
 func Tables() map[string]string {
 	return map[string]string{
-		"checks":   checks(),
-		"subjects": subjects(),
-		"levels":   levels(),
-		"outcomes": outcomes(),
-		"reasons":  reasons(false),
-		"warnings": reasons(true),
-		"csv":      csv(),
+		"checks":     checks(),
+		"subjects":   subjects(),
+		"levels":     levels(),
+		"outcomes":   outcomes(),
+		"reasons":    reasons(false),
+		"warnings":   reasons(true),
+		"csv":        csv(),
+		"revocation": revocationReasons(),
 	}
 }
 
@@ -77,6 +78,15 @@ func levels() string {
 		for _, l := range d.Levels {
 			fmt.Fprintf(&b, "| training %s | %d | %s | %s |\n", d.Code, l.ID, l.Code, l.Label)
 		}
+	}
+	return b.String()
+}
+
+func revocationReasons() string {
+	var b strings.Builder
+	b.WriteString("| value | code | shown as | meaning |\n|---|---|---|---|\n")
+	for _, d := range credential.RevocationReasonDefs() {
+		fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", d.ID, d.Code, d.Label, d.Doc)
 	}
 	return b.String()
 }

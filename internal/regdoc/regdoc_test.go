@@ -14,7 +14,7 @@ import (
 // say what the registry says: run go generate ./credential.
 func TestDocsMatchRegistry(t *testing.T) {
 	want := map[string][]string{
-		"docs/format.md": {"checks", "levels", "outcomes", "reasons", "subjects", "warnings"},
+		"docs/format.md": {"checks", "levels", "outcomes", "reasons", "revocation", "subjects", "warnings"},
 		"README.md":      {"csv"},
 	}
 	for _, name := range Documents {
@@ -50,6 +50,11 @@ func TestTablesFollowRegistry(t *testing.T) {
 		}
 		if !strings.Contains(table, "| "+string(r.Code)+" |") {
 			t.Errorf("reason %s missing", r.Code)
+		}
+	}
+	for _, d := range credential.RevocationReasonDefs() {
+		if !strings.Contains(tb["revocation"], "| "+d.Code+" |") {
+			t.Errorf("revocation reason %s missing", d.Code)
 		}
 	}
 	if !strings.Contains(tb["csv"], "`safeguarding_children_level`") || !strings.Contains(tb["csv"], "`dbs_level`") {

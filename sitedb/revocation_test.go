@@ -1,0 +1,146 @@
+package sitedb
+
+import (
+	"bytes"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"passport/trust"
+)
+
+// TestOldFormatBundleImports: a bundle as the first release wrote it (keys
+// 1-5, no revocation reasons; encoded here with the first release's wire
+// struct, not today's code) still imports, and its ids are revoked from
+// the start with no reason.
+func TestOldFormatBundleImports(t *testing.T) {
+	db, _ := openTemp(t)
+	auth := newAuthority(t)
+	pin(t, db, auth)
+	type oldIssuer struct {
+		KID         []byte `cbor:"1,keyasint"`
+		OrgCode     string `cbor:"2,keyasint"`
+		OrgName     string `cbor:"3,keyasint"`
+		PublicKey   []byte `cbor:"4,keyasint"`
+		Certificate []byte `cbor:"5,keyasint,omitempty"`
+		ValidFrom   *int64 `cbor:"6,keyasint,omitempty"`
+		ValidUntil  *int64 `cbor:"7,keyasint,omitempty"`
+		Status      int    `cbor:"8,keyasint"`
+	}
+	type oldBundle struct {
+		Version int64       `cbor:"1,keyasint"`
+		Issued  int64       `cbor:"2,keyasint"`
+		Expires int64       `cbor:"3,keyasint"`
+		Issuers []oldIssuer `cbor:"4,keyasint"`
+		Revoked [][]byte    `cbor:"5,keyasint"`
+	}
+	bi := bundleEntry(t, "RXA")
+	from, until := bi.ValidFrom.Unix(), bi.ValidUntil.Unix()
+	cti := bytes.Repeat([]byte{0xab}, 16)
+	enc, err := cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := enc.Marshal(oldBundle{Version: 1, Issued: testNow.Unix(), Expires: testNow.AddDate(0, 3, 0).Unix(),
+		Issuers: []oldIssuer{{KID: bi.KID, OrgCode: bi.OrgCode, OrgName: bi.OrgName, PublicKey: bi.PublicKey,
+			Certificate: bi.Certificate, ValidFrom: &from, ValidUntil: &until}},
+		Revoked: [][]byte{cti}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := db.ImportBundle(signPayload(t, auth, payload), ImportOptions{Now: testNow})
+	if err != nil {
+		t.Fatalf("an old-format bundle was refused: %v", err)
+	}
+	if len(rep.Bundle.Revocations) != 0 || len(rep.Bundle.Revoked) != 1 {
+		t.Fatalf("bundle read as %+v", rep.Bundle)
+	}
+	// Today's encoder writes the same bytes for a bundle without reasons.
+	again, err := trust.MarshalBundle(rep.Bundle)
+	if err != nil || !bytes.Equal(again, payload) {
+		t.Fatalf("a bundle without reasons is no longer the first release's format (%v)", err)
+	}
+	r, err := db.Revocation(cti)
+	if err != nil || r == nil || r.Reason != 0 || !r.From.IsZero() || !r.AppliesAt(time.Unix(0, 0)) {
+		t.Fatalf("Revocation = %+v, %v", r, err)
+	}
+}
+
+// TestImportRevocationReasons: reasons and start times survive the import
+// and a reopen; an id without them reads as before; a later import
+// replaces them all.
+func TestImportRevocationReasons(t *testing.T) {
+	db, path := openTemp(t)
+	auth := newAuthority(t)
+	pin(t, db, auth)
+	ids := revokedIDs(4)
+	from := testNow.Add(-48 * time.Hour)
+	data := sign(t, auth, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{bundleEntry(t, "RXA")}, Revoked: [][]byte{ids[0]},
+		Revocations: []trust.RevokedEntry{
+			{ID: ids[1], Revocation: trust.Revocation{Reason: 1, From: from}},
+			{ID: ids[2], Revocation: trust.Revocation{Reason: 4}},
+			{ID: ids[3], Revocation: trust.Revocation{Reason: 99, From: testNow.AddDate(0, 1, 0)}},
+		}})
+	if _, err := db.ImportBundle(data, ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err := OpenExisting(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := []struct {
+		code    string
+		from    time.Time
+		applies bool
+	}{{"", time.Time{}, true}, {"superseded", from, true}, {"withdrawn_for_cause", time.Time{}, true}, {"reason_99", testNow.AddDate(0, 1, 0), false}}
+	for i, w := range want {
+		r, err := db.Revocation(ids[i])
+		if err != nil || r == nil || r.ReasonCode() != w.code || !r.From.Equal(w.from) || r.AppliesAt(testNow) != w.applies {
+			t.Errorf("id %d: %+v, %v; want %s from %v (applies now: %v)", i, r, err, w.code, w.from, w.applies)
+		}
+	}
+	if info, _ := db.Info(); info.Revoked != 4 {
+		t.Errorf("Info counts %d revoked ids, want 4", info.Revoked)
+	}
+	data = sign(t, auth, &trust.Bundle{Version: 2, Issuers: []trust.BundleIssuer{bundleEntry(t, "RXA")}, Revoked: [][]byte{ids[1]}})
+	if _, err := db.ImportBundle(data, ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := db.Revocation(ids[1]); r == nil || r.Reason != 0 || !r.From.IsZero() {
+		t.Errorf("after a bundle without its reason: %+v", r)
+	}
+	if r, _ := db.Revocation(ids[2]); r != nil {
+		t.Errorf("an id the new bundle does not list is still revoked: %+v", r)
+	}
+}
+
+// TestMigrateVersion2Revocations: a version-2 file's revoked ids keep
+// applying from the start, with no reason, after the migration.
+func TestMigrateVersion2Revocations(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v2.db")
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(migrations[0] + migrations[1] + `
+INSERT INTO revoked_credentials (cti) VALUES (x'0102');
+PRAGMA application_id = 1347637332;
+PRAGMA user_version = 2;`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := OpenExisting(path)
+	if err != nil {
+		t.Fatalf("migrating a version-2 file: %v", err)
+	}
+	defer db.Close()
+	r, err := db.Revocation([]byte{1, 2})
+	if err != nil || r == nil || r.Reason != 0 || !r.From.IsZero() {
+		t.Fatalf("after migration: %+v, %v", r, err)
+	}
+}
