@@ -75,6 +75,15 @@ var schema = sqlitedb.Schema{
 //	  reason TEXT          the first reason in words, or the policy summary
 //	  source TEXT          text | image | pdf | camera | other
 //
+// Schema version 3 (the decision record a receiving site's HR keeps):
+//
+//	station_log gains
+//	  decision TEXT        the top-line decision shown: accept | check_needed | do_not_accept |
+//	                       not_a_passport | cannot_read; '' for rows from before version 3
+//	  action TEXT          what the person at the desk pressed: accepted | refused | ''
+//	  action_by TEXT       the name they typed for their shift ('' when nothing pressed)
+//	  action_at INTEGER    unix milliseconds of the press; 0 when nothing pressed
+//
 // Stations before schema version 2 created station_log themselves
 // (CREATE TABLE IF NOT EXISTS) in a version-1 file, so migration 2 keeps
 // IF NOT EXISTS for it.
@@ -143,5 +152,12 @@ CREATE TABLE IF NOT EXISTS station_log (
     source        TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS station_log_at ON station_log(at);
+`,
+	// 2 → 3
+	`
+ALTER TABLE station_log ADD COLUMN decision  TEXT    NOT NULL DEFAULT '';
+ALTER TABLE station_log ADD COLUMN action    TEXT    NOT NULL DEFAULT '' CHECK (action IN ('', 'accepted', 'refused'));
+ALTER TABLE station_log ADD COLUMN action_by TEXT    NOT NULL DEFAULT '';
+ALTER TABLE station_log ADD COLUMN action_at INTEGER NOT NULL DEFAULT 0;
 `,
 }
