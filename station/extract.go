@@ -21,15 +21,22 @@ var prefixes = []string{credential.Prefix, credential.PrefixDCC}
 // base45 cannot hold (a scanner's Tab, CR or other suffix). When the prefix
 // occurs more than once (a scan typed after half a scan), the first
 // candidate that decodes is taken. It reports false when the line holds no
-// prefix at all: it is not a credential. The page's scanner field does the
-// same (app.js, extractCode).
+// prefix at all: it is not a credential. A prefix followed by fewer than
+// minCodeChars characters, or by text in mixed case (prose that mentions
+// "SP1:", as a README does; a scanner types a code all in one case), is not
+// a credential either. The page's scanner field does the same (app.js,
+// extractCode).
 func ExtractCode(line string) (string, bool) {
 	up := asciiUpper(line)
 	var cands []string
 	for i := 0; i < len(up); i++ {
 		for _, p := range prefixes {
-			if strings.HasPrefix(up[i:], p) {
-				cands = append(cands, cutBase45(up[i:], len(p)))
+			if !strings.HasPrefix(up[i:], p) {
+				continue
+			}
+			c := cutBase45(up[i:], len(p))
+			if len(c)-len(p) >= minCodeChars && !mixedCase(line[i:i+len(c)]) {
+				cands = append(cands, c)
 			}
 		}
 	}
@@ -42,6 +49,14 @@ func ExtractCode(line string) (string, bool) {
 		}
 	}
 	return cands[0], true
+}
+
+// minCodeChars is fewer base45 characters than the smallest credential
+// can have (a COSE_Sign1 with its 64-byte signature alone is 96).
+const minCodeChars = 60
+
+func mixedCase(s string) bool {
+	return strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 }
 
 func asciiUpper(s string) string {
