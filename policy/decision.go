@@ -66,7 +66,7 @@ func decision(code DecisionCode, reason, next string) Decision {
 
 // Next steps, shared by several reasons.
 const (
-	stepSecurity = "Do not let them work on this passport. Keep the paper and follow your site's procedure for a suspected forged document."
+	stepSecurity = "Do not let them work on this passport. Keep the paper and follow your site's security procedure for a forged document."
 	stepIssuer   = "Do not accept it yet: call the issuing organisation's HR to confirm the person's employment, or ask your trust-list administrator whether this issuer should be trusted."
 	stepNewOne   = "Ask the person for a current passport from their employer's HR."
 	stepRescan   = "Scan it again, holding the paper flat and still. If it still fails, the print may be damaged: ask for a new print from their HR."
