@@ -6,7 +6,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -23,40 +22,6 @@ const Prefix = "SP1:"
 // PrefixDCC is the context identifier of an EU Digital COVID Certificate,
 // which shares the layering and is read by the same verifier.
 const PrefixDCC = "HC1:"
-
-// Sign signs claims as a tagged COSE_Sign1 (RFC 9052 §4.2) with alg and kid in
-// the protected header. The algorithm follows the key: ES256 for an ECDSA
-// P-256 key, EdDSA for Ed25519, PS256 for RSA.
-func Sign(c *Claims, key crypto.Signer, kid []byte) ([]byte, error) {
-	payload, err := MarshalClaims(c)
-	if err != nil {
-		return nil, err
-	}
-	return SignPayload(payload, key, kid)
-}
-
-// SignPayload signs an already-encoded CWT payload.
-func SignPayload(payload []byte, key crypto.Signer, kid []byte) ([]byte, error) {
-	if len(kid) == 0 {
-		return nil, newError(ReasonMissingKID, "a key id is required to sign", nil)
-	}
-	alg, err := AlgorithmFor(key.Public())
-	if err != nil {
-		return nil, err
-	}
-	signer, err := cose.NewSigner(alg, key)
-	if err != nil {
-		return nil, fmt.Errorf("preparing the signer: %w", err)
-	}
-	msg := cose.NewSign1Message()
-	msg.Headers.Protected.SetAlgorithm(alg)
-	msg.Headers.Protected[cose.HeaderLabelKeyID] = kid
-	msg.Payload = payload
-	if err := msg.Sign(rand.Reader, nil, signer); err != nil {
-		return nil, fmt.Errorf("signing: %w", err)
-	}
-	return msg.MarshalCBOR()
-}
 
 // AlgorithmFor is the COSE algorithm this project uses with a public key.
 func AlgorithmFor(pub crypto.PublicKey) (cose.Algorithm, error) {
@@ -92,15 +57,6 @@ func Encode(coseMsg []byte) string {
 	zw.Close()
 	zlibWriters.Put(zw)
 	return Prefix + Base45Encode(b.Bytes())
-}
-
-// Issue signs claims and returns the printed text in one step.
-func Issue(c *Claims, key crypto.Signer, kid []byte) (string, error) {
-	msg, err := Sign(c, key, kid)
-	if err != nil {
-		return "", err
-	}
-	return Encode(msg), nil
 }
 
 // Normalize cleans a text as a scanner or a person may deliver it: it trims

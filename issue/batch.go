@@ -3,6 +3,7 @@ package issue
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,20 +12,24 @@ import (
 	"time"
 
 	"passport/credential"
+	"passport/credential/sign"
 	"passport/layout"
 )
 
-// Pass 2 of a batch is a pipeline of three parts, each with one job:
+// Pass 2 of a batch is a pipeline of parts, each with one job:
 //
 //	reader (one goroutine)   input rows -> jobs, in input order
 //	signers (Workers)        job -> signed, laid-out passport (a result)
 //	committer (the caller)   results back in input order -> register,
-//	                         then the combined PDF and the person's PDF
+//	                         one transaction per group
+//	output (one goroutine)   recorded groups -> combined PDF pages and
+//	                         each person's PDF (temporary file + rename)
 //
-// The committer records a group of credentials in one register
-// transaction and only then writes their pages and files, so a PDF (or a
-// page of the unfinished combined PDF) never holds a credential the
-// register does not know.
+// The committer records a group of credentials and only then hands it to
+// the output, so a PDF (or a page of the unfinished combined PDF) never
+// holds a credential the register does not know. The register keeps each
+// credential's text, so --resume prints a recorded credential whose PDF
+// is missing again instead of signing a second one.
 
 // job is one person to print: a new credential to sign, or, with prior
 // set, a credential an interrupted run recorded, to print again.
@@ -155,26 +160,16 @@ func (s *signer) issue(j job) result {
 		res.err = &RowError{Row: rec.Row, Column: col, Reason: reason}
 		return res
 	}
-	t0 := time.Now()
-	c, text, err := s.credential(j)
-	if err != nil {
-		return fail("", err.Error())
-	}
-	res.sign = time.Since(t0)
 	var photo *layout.Photo
 	if rec.Photo != "" {
+		var err error
 		if photo, err = layout.LoadPhoto(photoPath(s.opts, rec.Photo)); err != nil {
 			return fail("photo", err.Error())
 		}
 	}
-	pp, err := s.r.Render(c, text, photo)
+	c, text, pp, err := s.printable(j, photo, &res)
 	if err != nil {
 		return fail("", err.Error())
-	}
-	if s.opts.CheckPage != nil {
-		if err := s.opts.CheckPage(rec, pp, text); err != nil {
-			return fail("", "print check failed: "+err.Error())
-		}
 	}
 	res.ent = s.entry(rec, c, text)
 	if s.opts.Combined {
@@ -188,6 +183,43 @@ func (s *signer) issue(j job) result {
 		res.pdf = b.Bytes()
 	}
 	return res
+}
+
+// gateAttempts is how many fresh credentials a signer tries for one person
+// when the print-quality gate refuses the page. The gate judges one exact
+// symbol (a new credential id and signature give different modules), so a
+// rare marginal symbol is replaced instead of failing the row; a record
+// that fails every attempt is too dense to print and the row fails.
+const gateAttempts = 3
+
+// printable signs (or reuses) the person's credential, lays out the page
+// and runs the print-quality gate on it. A refused page of a newly signed
+// credential is signed again, up to gateAttempts times; nothing refused
+// leaves the signer, so no unprinted credential exists anywhere.
+func (s *signer) printable(j job, photo *layout.Photo, res *result) (*credential.Claims, string, *layout.Passport, error) {
+	var gateErr error
+	for attempt := 0; attempt < gateAttempts; attempt++ {
+		t0 := time.Now()
+		c, text, err := s.credential(j)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		res.sign += time.Since(t0)
+		pp, err := s.r.Render(c, text, photo)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		if s.opts.CheckPage == nil {
+			return c, text, pp, nil
+		}
+		if gateErr = s.opts.CheckPage(j.rec, pp, text); gateErr == nil {
+			return c, text, pp, nil
+		}
+		if j.prior != nil {
+			break // a recorded credential is reprinted as it is, never re-signed
+		}
+	}
+	return nil, "", nil, errors.New("print check failed: " + gateErr.Error())
 }
 
 // credential signs a new credential for the job, or decodes the one an
@@ -208,7 +240,7 @@ func (s *signer) credential(j job) (*credential.Claims, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	msg, err := credential.Sign(c, s.opts.Issuer.Key, s.opts.Issuer.KID)
+	msg, err := sign.Sign(c, s.opts.Issuer.Key, s.opts.Issuer.KID)
 	if err != nil {
 		return nil, "", fmt.Errorf("signing failed: %v", err)
 	}

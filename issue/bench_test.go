@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"passport/credential"
+	"passport/credential/sign"
 	"passport/fixtures/population"
 	"passport/keys"
 )
@@ -84,7 +85,7 @@ func BenchmarkSignOnly(b *testing.B) {
 			if err != nil {
 				panic(err)
 			}
-			msg, err := credential.Sign(c, iss.Key, iss.KID)
+			msg, err := sign.Sign(c, iss.Key, iss.KID)
 			if err != nil {
 				panic(fmt.Sprint(err))
 			}

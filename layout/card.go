@@ -99,83 +99,118 @@ func (p *Photo) image() imageData {
 	}
 }
 
-// Card type sizes in points. The name and role are the largest text on
-// the card; the body stays at 11 pt as on the A4 page.
+// Card type sizes in points at full scale. The name and role are the
+// largest text on the card; the body stays at 11 pt as on the A4 page.
 const (
-	cardSizeName  = 14.0
-	cardSizeBody  = 11.0
-	cardSizeSmall = 8.0
+	cardSizeName    = 14.0
+	cardSizeNameMin = 10.0
+	cardSizeBody    = 11.0
+	cardSizeSmall   = 8.0
 )
 
-// card lays out the front and back of a wallet card.
-func (r *Renderer) card(c *credential.Claims, qr imageData, photo *Photo) []*canvas {
-	front := newCanvas(r.faces, cardW, cardH)
-	p := &page{r: r, pdf: front, c: c}
-	per, emp := c.Body.Person, c.Body.Employment
+var white = [3]int{255, 255, 255}
 
-	// Header band: organisation, on the accent colour.
-	const band = 8.0
-	front.SetFillColor(colAccent[0], colAccent[1], colAccent[2])
-	front.Rect(0, 0, cardW, band, "F")
+// card lays out the front and back of a wallet card at scale k, or says
+// what did not fit.
+func (r *Renderer) card(c *credential.Claims, qr imageData, photo *Photo, k float64) ([]*canvas, error) {
+	front := newCanvas(r.faces, cardW, cardH)
+	p := &page{r: r, pdf: front, c: c, scale: k}
+	per, emp := c.Body.Person, c.Body.Employment
 	org := p.txt(emp.OrgName)
 	if org == "" {
 		org = "(organisation name missing)"
-	}
-	p.font("B", cardSizeSmall, [3]int{255, 255, 255})
-	p.text(cardMargin, 0.6, cardW-2*cardMargin, []string{p.fit(org, cardW-2*cardMargin)}, cardSizeSmall, "L")
-	p.font("", cardSizeSmall-1, [3]int{255, 255, 255})
-	p.text(cardMargin, 4.2, cardW-2*cardMargin, []string{"STAFF PASSPORT"}, cardSizeSmall-1, "L")
-
-	x, w := cardMargin, cardW-2*cardMargin
-	y := band + 2.5
-	if photo != nil {
-		ph := min(cardPhotoW*float64(photo.H)/float64(photo.W), cardH-band-4-9)
-		front.image(photo.image(), cardMargin, y, cardPhotoW, ph)
-		x, w = cardMargin+cardPhotoW+3, w-cardPhotoW-3
 	}
 	name := p.txt(per.Name)
 	if name == "" {
 		name = "(name missing)"
 	}
-	size := cardSizeName
-	p.font("B", size, colText)
-	for size > 12 && p.pdf.GetStringWidth(name) > w {
-		size -= 0.5
-		p.font("B", size, colText)
-	}
-	y = p.text(x, y, w, p.wrapAtMost(name, w, 2), size, "L")
-	if role := p.txt(emp.Role); role != "" {
-		p.font("", cardSizeBody, colText)
-		y = p.text(x, y, w, p.wrapAtMost(role, w, 2), cardSizeBody, "L")
-	}
-	staff := p.txt(per.StaffNumber)
-	p.font("", cardSizeSmall, colLabel)
-	p.text(x, y+0.5, w, []string{p.fit("Staff no. "+staff, w)}, cardSizeSmall, "L")
+	x, w := cardMargin, cardW-2*cardMargin
+
+	// Header band: organisation, on the accent colour, as tall as its
+	// name needs.
+	orgLines, orgSize := p.fitBlock(org, "B", white, w, p.sz(cardSizeSmall), minPt, 2)
+	band := 0.6 + float64(len(orgLines))*lineH(orgSize) + lineH(p.sz(cardSizeSmall-1)) + 0.4
+	front.SetFillColor(colAccent[0], colAccent[1], colAccent[2])
+	front.Rect(0, 0, cardW, band, "F")
+	by := p.text(x, 0.6, w, orgLines, orgSize, "L")
+	p.font("", p.sz(cardSizeSmall-1), white)
+	p.text(x, by, w, []string{"STAFF PASSPORT"}, p.sz(cardSizeSmall-1), "L")
 
 	// Validity band at the bottom, full width.
-	const vb = 7.5
+	vs := p.sz(cardSizeBody)
+	vb := lineH(vs) + 2.5
 	front.SetFillColor(colBoxBG[0], colBoxBG[1], colBoxBG[2])
 	front.Rect(0, cardH-vb, cardW, vb, "F")
-	p.font("B", cardSizeBody, colText)
-	p.text(cardMargin, cardH-vb+0.6, cardW-2*cardMargin, []string{p.fit("Valid to "+humanTime(c.Expires), cardW-2*cardMargin)}, cardSizeBody, "L")
+	vlines, vsize := p.fitBlock("Valid to "+humanTime(c.Expires), "B", colText, w, vs, minPt, 1)
+	p.text(x, cardH-vb+1.2, w, vlines, vsize, "L")
 
-	// Back: the code at the full card height, details beside it.
-	back := newCanvas(r.faces, cardW, cardH)
-	b := &page{r: r, pdf: back, c: c}
-	img := cardCodeMM
-	back.image(qr, 1.5, 1.5, img, img)
-	bx := 1.5 + img + 1.5
-	bw := cardW - bx - 2
-	b.font("B", cardSizeBody, colText)
-	by := b.text(bx, 3, bw, b.wrap("Scan to verify", bw), cardSizeBody, "L")
-	b.font("", cardSizeSmall, colText)
-	by = b.text(bx, by+1, bw, b.wrapAtMost(name, bw, 3), cardSizeSmall, "L")
-	by = b.text(bx, by, bw, []string{"Issued " + humanTime(c.IssuedAt)}, cardSizeSmall, "L")
-	by = b.text(bx, by, bw, []string{"Expires " + humanTime(c.Expires)}, cardSizeSmall, "L")
-	b.font("", 6.5, colLabel)
-	cid := c.IDString()
-	b.text(bx, by+1, bw, []string{"Credential id", cid[:min(len(cid), 16)], cid[min(len(cid), 16):]}, 6.5, "L")
-	b.font("", 6.5, colLabel)
-	b.text(bx, cardH-9, bw, b.wrapAtMost("If found, return to "+org, bw, 3), 6.5, "L")
-	return []*canvas{front, back}
+	y := band + 2.5
+	if photo != nil {
+		ph := min(cardPhotoW*float64(photo.H)/float64(photo.W), cardH-vb-y-1)
+		front.image(photo.image(), cardMargin, y, cardPhotoW, ph)
+		x, w = cardMargin+cardPhotoW+3, w-cardPhotoW-3
+	}
+	lines, size := p.fitBlock(name, "B", colText, w, p.sz(cardSizeName), p.sz(cardSizeNameMin), 2)
+	y = p.text(x, y, w, lines, size, "L")
+	if role := p.txt(emp.Role); role != "" {
+		lines, size = p.fitBlock(role, "", colText, w, p.sz(cardSizeBody), minPt, 2)
+		y = p.text(x, y, w, lines, size, "L")
+	}
+	lines, size = p.fitBlock("Staff no. "+p.txt(per.StaffNumber), "", colLabel, w, p.sz(cardSizeSmall), minPt, 1)
+	y = p.text(x, y+0.5, w, lines, size, "L")
+	if y > cardH-vb {
+		p.fail("the name, role and staff number do not fit on the front of the card")
+	}
+
+	if p.err != nil {
+		return nil, p.err
+	}
+	back, err := r.cardBack(c, qr, name, org)
+	if err != nil {
+		return nil, err
+	}
+	return []*canvas{front, back}, nil
+}
+
+// cardBack lays out the back of a card: the code at the full card height,
+// the details beside it. It is fitted on its own, so that a long name on
+// the back does not shrink the front: first with the organisation named
+// at each scale, then, for a name too long for the narrow column, with a
+// reference to the front, where the organisation is printed whole.
+func (r *Renderer) cardBack(c *credential.Claims, qr imageData, name, org string) (*canvas, error) {
+	var err error
+	for _, named := range []bool{true, false} {
+		for _, k := range fitScales {
+			back := newCanvas(r.faces, cardW, cardH)
+			b := &page{r: r, pdf: back, c: c, scale: k}
+			img := cardCodeMM
+			back.image(qr, 1.5, 1.5, img, img)
+			bx := 1.5 + img + 1.5
+			bw := cardW - bx - 2
+			small, tiny := b.sz(cardSizeSmall), minPt
+			lines, size := b.fitBlock("Scan to verify", "B", colText, bw, b.sz(cardSizeBody), minPt, 1)
+			y := b.text(bx, 3, bw, lines, size, "L")
+			b.font("", small, colText)
+			y = b.text(bx, y+1, bw, b.wrap(name, bw), small, "L")
+			y = b.text(bx, y, bw, b.wrap("Issued "+humanTime(c.IssuedAt), bw), small, "L")
+			y = b.text(bx, y, bw, b.wrap("Expires "+humanTime(c.Expires), bw), small, "L")
+			b.font("", tiny, colLabel)
+			cid := c.IDString()
+			y = b.text(bx, y+1, bw, []string{"Credential id", cid[:min(len(cid), 16)], cid[min(len(cid), 16):]}, tiny, "L")
+			ret := "If found, return to " + org
+			if !named {
+				ret = "If found, return to the organisation named on the front"
+			}
+			rl := b.wrap(ret, bw)
+			rt := cardH - 1.5 - float64(len(rl))*lineH(tiny)
+			b.text(bx, rt, bw, rl, tiny, "L")
+			if y > rt {
+				b.fail("the name does not fit beside the code on the back of the card")
+			}
+			if err = b.err; err == nil {
+				return back, nil
+			}
+		}
+	}
+	return nil, err
 }

@@ -6,9 +6,12 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/text/unicode/norm"
+
+	"passport/credential"
 )
 
 // DejaVu Sans covers Latin (including Vietnamese), Greek and Cyrillic; the Go
@@ -24,9 +27,11 @@ var (
 const fontFamily = "DejaVu"
 
 // MaxFieldRunes caps each printed text field. The longest legitimate field
-// (an organisation name) is well under 200 characters; the cap keeps a
-// corrupt record from producing megabytes of text or a very slow line break.
-const MaxFieldRunes = 300
+// (an organisation name) is well under 200 characters, and the issuer's
+// CSV cells hold at most 512 bytes; the cap keeps a corrupt record from
+// producing megabytes of text or a very slow line break. A longer field
+// is an error: the page never prints part of a signed field.
+const MaxFieldRunes = 512
 
 // coverage is the set of runes that both embedded fonts can draw.
 var coverage struct {
@@ -82,16 +87,12 @@ func runeSet(src []byte) (map[rune]bool, error) {
 // clean prepares untrusted text for printing: it composes combining marks
 // (NFC, so "e"+U+0302+U+0303 prints as the single glyph ễ), turns line breaks
 // and tabs into spaces, drops other control and format characters, replaces
-// characters the font cannot draw with "?", and caps the length.
+// characters the font cannot draw with "?". It keeps the whole text:
+// checkFieldLengths refuses fields too long to print.
 func clean(s string, cov map[rune]bool) string {
 	s = norm.NFC.String(s)
 	var b strings.Builder
-	n := 0
 	for _, r := range s {
-		if n >= MaxFieldRunes {
-			b.WriteRune('…')
-			break
-		}
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			r = ' '
@@ -101,7 +102,26 @@ func clean(s string, cov map[rune]bool) string {
 			r = '?'
 		}
 		b.WriteRune(r)
-		n++
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// checkFieldLengths refuses claims with a printed field longer than
+// MaxFieldRunes, naming the field.
+func checkFieldLengths(c *credential.Claims) error {
+	per, emp := c.Body.Person, c.Body.Employment
+	fields := []struct{ name, v string }{
+		{"name", per.Name}, {"Latin-script name", per.LatinName}, {"staff number", per.StaffNumber},
+		{"registration", per.Registration}, {"organisation code", emp.OrgCode}, {"organisation name", emp.OrgName},
+		{"role", emp.Role}, {"staff group", emp.StaffGroup}, {"issuer", c.Issuer},
+	}
+	for i, ch := range c.Body.Checks {
+		fields = append(fields, struct{ name, v string }{fmt.Sprintf("level of check %d", i+1), ch.Level})
+	}
+	for _, f := range fields {
+		if n := utf8.RuneCountInString(f.v); n > MaxFieldRunes {
+			return fmt.Errorf("layout: the %s is %d characters long, over the %d that a page prints; shorten it in the HR record", f.name, n, MaxFieldRunes)
+		}
+	}
+	return nil
 }

@@ -176,14 +176,12 @@ func (r *Renderer) Render(c *credential.Claims, text string, photo *Photo) (p *P
 			p, err = nil, fmt.Errorf("layout: rendering the passport page failed: %v", x)
 		}
 	}()
-	var cvs []*canvas
-	if r.opts.Layout == LayoutCard {
-		cvs = r.card(c, qr, photo)
-	} else {
-		cv := newCanvas(r.faces, pageW, pageH)
-		pg := &page{r: r, pdf: cv, c: c}
-		pg.render(qr, m.n, photo)
-		cvs = []*canvas{cv}
+	if err := checkFieldLengths(c); err != nil {
+		return nil, err
+	}
+	cvs, err := r.fit(c, qr, m.n, photo)
+	if err != nil {
+		return nil, err
 	}
 	p = &Passport{symbol: m.image(1), moduleMM: r.opts.CodeWidthMM / float64(m.n)}
 	if r.opts.Layout == LayoutCard {
@@ -197,6 +195,27 @@ func (r *Renderer) Render(c *credential.Claims, text string, photo *Photo) (p *P
 	}
 	p.used[0], p.used[1] = used[0].list(), used[1].list()
 	return p, nil
+}
+
+// fit lays out the passport at the largest scale of fitScales at which
+// every field fits whole, and fails when none does.
+func (r *Renderer) fit(c *credential.Claims, qr imageData, modules int, photo *Photo) ([]*canvas, error) {
+	var err error
+	for _, k := range fitScales {
+		var cvs []*canvas
+		if r.opts.Layout == LayoutCard {
+			cvs, err = r.card(c, qr, photo, k)
+		} else {
+			cv := newCanvas(r.faces, pageW, pageH)
+			pg := &page{r: r, pdf: cv, c: c, scale: k}
+			pg.render(qr, modules, photo)
+			cvs, err = []*canvas{cv}, pg.err
+		}
+		if err == nil {
+			return cvs, nil
+		}
+	}
+	return nil, err
 }
 
 // qrImage is the QR symbol with its quiet zone as an image XObject at one

@@ -3,6 +3,7 @@ package layout
 import (
 	"bytes"
 	"compress/zlib"
+	"errors"
 	"flag"
 	"fmt"
 	"image"
@@ -326,9 +327,9 @@ func TestClean(t *testing.T) {
 		{"  Zoë\tAsh\nworth\r ", "Zoë Ash worth"},
 		{"Bell\x07\x00y", "Belly"},
 		{"Zero\u200bwidth", "Zerowidth"},
-		{"emoji 😀 name", "emoji ? name"}, // beyond the BMP: gofpdf's width table would panic
-		{"漢字", "??"},                     // no glyph in DejaVu Sans
-		{strings.Repeat("x", MaxFieldRunes+5), strings.Repeat("x", MaxFieldRunes) + "…"},
+		{"emoji 😀 name", "emoji ? name"},                                             // beyond the BMP: gofpdf's width table would panic
+		{"漢字", "??"},                                                                 // no glyph in DejaVu Sans
+		{strings.Repeat("x", MaxFieldRunes+5), strings.Repeat("x", MaxFieldRunes+5)}, // never shortened: Render refuses it
 	}
 	for _, tt := range tests {
 		if got := clean(tt.in, cov); got != tt.want {
@@ -376,22 +377,58 @@ func TestOptionsAndErrors(t *testing.T) {
 }
 
 // TestAwkwardRecords renders records that stress the layout: empty fields,
-// very long names, many rows, unknown enum values, odd characters.
+// very long names, unknown enum values, odd characters.
 func TestAwkwardRecords(t *testing.T) {
 	empty := &credential.Claims{}
 	long := sampleClaims(strings.Repeat("Bartholomew Featherstonehaugh-Cholmondeley ", 6))
 	long.Body.Employment.OrgName = strings.Repeat("Very Long Organisation Name ", 12)
 	long.Body.Employment.Role = strings.Repeat("Advanced Clinical Practitioner ", 5)
-	many := sampleClaims("Many Rows")
-	for i := 0; i < 30; i++ {
-		many.Body.Checks = append(many.Body.Checks, credential.Check{Type: credential.CheckType(90 + i), Outcome: credential.Outcome(7)})
-		many.Body.Training = append(many.Body.Training, credential.Training{Subject: credential.Subject(90 + i)})
-	}
+	unknown := sampleClaims("Unknown Codes")
+	unknown.Body.Checks = append(unknown.Body.Checks, credential.Check{Type: credential.CheckType(90), Outcome: credential.Outcome(7), Level: "some_new_level"})
+	unknown.Body.Training = append(unknown.Body.Training, credential.Training{Subject: credential.Subject(90)})
 	odd := sampleClaims("emoji 😀\x00\u202e reversed 漢字")
 	odd.Body.Person.LatinName = "<<<"
-	pdf, _ := render(t, Options{ECC: "H"}, empty, long, many, odd)
+	pdf, _ := render(t, Options{ECC: "H"}, empty, long, unknown, odd)
 	if n := len(pageObj.FindAll(pdf, -1)); n != 4 {
 		t.Fatalf("PDF has %d pages, want 4 (one per record, however long)", n)
+	}
+}
+
+// TestRecordsThatCannotFit: a record too long to print whole is refused
+// with an error naming what is too long, never printed shortened.
+func TestRecordsThatCannotFit(t *testing.T) {
+	many := sampleClaims("Many Rows")
+	for i := 0; i < 60; i++ {
+		many.Body.Checks = append(many.Body.Checks, many.Body.Checks[i%6])
+	}
+	huge := sampleClaims(strings.Repeat("x", MaxFieldRunes+1))
+	wordy := sampleClaims("Wordy")
+	wordy.Body.Person.Name = strings.Repeat("Bartholomew ", MaxFieldRunes/12)
+	wordy.Body.Employment.Role = wordy.Body.Person.Name
+	wordy.Body.Employment.StaffGroup = wordy.Body.Person.Name
+	wordy.Body.Person.Registration = wordy.Body.Person.Name
+	for _, lay := range []string{LayoutA4, LayoutCard} {
+		r, err := NewRenderer(Options{Layout: lay, Created: issued})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			name string
+			c    *credential.Claims
+			want string
+		}{
+			{"many rows", many, "66 check and 11 training rows"},
+			{"field over the cap", huge, "the name is 513 characters long"},
+			{"every field long", wordy, "cannot hold the whole record"},
+		} {
+			if lay == LayoutCard && tt.name == "many rows" {
+				continue // the card does not print the tables
+			}
+			_, err := r.Render(tt.c, "SP1:X", nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%s, %s: got %v, want an error containing %q", lay, tt.name, err, tt.want)
+			}
+		}
 	}
 }
 
@@ -474,15 +511,17 @@ func TestPageText(t *testing.T) {
 		"Synthetic Teaching Hospitals NHS Trust (TEST)", "RHQ", "Nguyễn Thị Lan", "OBRIEN SMITH, SIAN",
 		"Staff Nurse, Band 5", "Nursing and Midwifery Registered", "RHQ-0042117", "NMC 12A3456E", "14 Jul 1988",
 		"Valid from 03 Feb 2026 to 03 Feb 2027", "Credential id " + c.IDString(),
-		"Employment checks", "Right to work", "Clear · enhanced-barred", "14 Nov 2028", "Conditions",
+		"Issued 03 Feb 2026 by Synthetic Teaching Hospitals NHS Trust (TEST) (RHQ)",
+		"Employment checks", "Right to work", "Enhanced with adults'", // whole, once unwrapped: TestLongFieldsPrintWhole
+		"14 Nov 2028", "Cleared with conditions",
 		"Core Skills training", "Information governance and data security", "Resuscitation",
-		"20 Nov 2025 (expired)", "31 Jan 2026 (expired)", "To verify: scan this code with `passport verify`",
+		"20 Nov 2025 (expired)", "31 Jan 2026 (expired)", "To verify: scan this code with the site's verifier station",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("page text lacks %q", want)
 		}
 	}
-	if strings.Contains(text, "…") {
+	if strings.ContainsAny(text, "…`") {
 		t.Errorf("a field of an ordinary record was cut short:\n%s", text)
 	}
 	if strings.Count(text, "(expired)") != 2 {
@@ -587,8 +626,71 @@ func FuzzAddPassport(f *testing.F) {
 		c.Body.Employment.OrgName = org
 		c.Body.Employment.Role = role
 		c.Body.Checks[2].Level = level
-		if err := doc.AddPassport(c, "SP1:FUZZ"); err != nil {
+		// A record too long to print whole is refused with an error that
+		// says so; any other error (a recovered panic) is a bug.
+		err := doc.AddPassport(c, "SP1:FUZZ")
+		var tooLong *errDoesNotFit
+		if err != nil && !errors.As(err, &tooLong) && !strings.Contains(err.Error(), "characters long, over the") {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestToUnicodeIsExact: the ToUnicode map written for each font subset
+// gives one character per glyph (face.runeOf), so text extraction, copy
+// and paste and screen readers get back exactly the characters printed
+// only if no two characters the page can print share a glyph. A font
+// update that breaks this would silently turn, say, Đ into Ð in
+// extracted text.
+func TestToUnicodeIsExact(t *testing.T) {
+	fs, err := loadFaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov, _ := fontCoverage()
+	for _, f := range fs {
+		bad := 0
+		for r := range cov {
+			if g := f.glyph(r); g == 0 || f.runeOf[g] != r {
+				if bad++; bad <= 5 {
+					t.Errorf("%s: %q (U+%04X) is glyph %d, which extracts as %q", f.name, r, r, g, f.runeOf[g])
+				}
+			}
+		}
+	}
+}
+
+// TestWrapKeepsEveryCharacter: wrapped lines fit the width (a single
+// character wider than the line aside) and hold every character of the
+// text, in order; only spaces at line breaks go.
+func TestWrapKeepsEveryCharacter(t *testing.T) {
+	fs, err := loadFaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Renderer{}
+	r.cov, _ = fontCoverage()
+	p := &page{r: r, pdf: newCanvas(fs, pageW, pageH), scale: 1}
+	texts := append([]string{
+		"Alexandra Evangelia Theodora Konstantinopoulou-Papadimitriou",
+		"Advanced Clinical Practitioner (Paediatric Emergency Medicine)",
+		"  double  spaced\u00a0and -leading hyphen- trailing ",
+		strings.Repeat("W", 90), "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t-u-v-w-x-y-z",
+		"",
+	}, sampleNames...)
+	for _, s := range texts {
+		for _, w := range []float64{12, 30, 62, 110} {
+			p.font("B", 13, colText)
+			lines := p.wrap(s, w)
+			for _, l := range lines {
+				if lw := p.pdf.GetStringWidth(l); lw > w && len([]rune(l)) > 1 {
+					t.Errorf("wrap(%q, %g): line %q is %.1f mm wide", s, w, l, lw)
+				}
+			}
+			strip := func(s string) string { return strings.Join(strings.Fields(s), "") }
+			if strip(strings.Join(lines, " ")) != strip(s) {
+				t.Errorf("wrap(%q, %g) lost or changed characters: %q", s, w, lines)
+			}
+		}
+	}
 }

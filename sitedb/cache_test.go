@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"passport/credential"
+	credsign "passport/credential/sign"
 	"passport/keys"
 	"passport/trust"
 	"passport/verify"
@@ -84,7 +85,7 @@ func BenchmarkVerifyAfterLogWrite(b *testing.B) {
 		ID: make([]byte, 16), Body: credential.Body{Version: credential.SchemaVersion,
 			Person:     credential.Person{Name: "Bench Person", StaffNumber: "B1"},
 			Employment: credential.Employment{OrgCode: "RXB", OrgName: "Bench Hospitals NHS Trust", Role: "Nurse"}}}
-	text, err := credential.Issue(c, iss.Key, iss.KID)
+	text, err := credsign.Issue(c, iss.Key, iss.KID)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"passport/credential"
+	"passport/credential/sign"
 	"passport/fixtures/sampleclaims"
 	"passport/keys"
 	"passport/layout"
@@ -71,7 +72,7 @@ func (f *fixture) claims(name string, dbsAgo, fireAgo int) *credential.Claims {
 
 func (f *fixture) text(t testing.TB, c *credential.Claims) string {
 	t.Helper()
-	s, err := credential.Issue(c, f.issuer.Key, f.issuer.KID)
+	s, err := sign.Issue(c, f.issuer.Key, f.issuer.KID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func (f *fixture) text(t testing.TB, c *credential.Claims) string {
 // no longer match.
 func (f *fixture) tampered(t testing.TB, c *credential.Claims, from, to string) string {
 	t.Helper()
-	msg, err := credential.Sign(c, f.issuer.Key, f.issuer.KID)
+	msg, err := sign.Sign(c, f.issuer.Key, f.issuer.KID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func (f *fixture) tampered(t testing.TB, c *credential.Claims, from, to string) 
 func (f *fixture) forged(t testing.TB, c *credential.Claims) string {
 	t.Helper()
 	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	s, err := credential.Issue(c, k, f.issuer.KID)
+	s, err := sign.Issue(c, k, f.issuer.KID)
 	if err != nil {
 		t.Fatal(err)
 	}

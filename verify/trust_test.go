@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"passport/credential"
+	"passport/credential/sign"
 	"passport/keys"
 	"passport/sitedb"
 	"passport/trust"
@@ -48,7 +49,7 @@ func passportClaims(org string, iat time.Time, id byte) *credential.Claims {
 
 func issue(t testing.TB, iss *keys.Issuer, iat time.Time, id byte) string {
 	t.Helper()
-	text, err := credential.Issue(passportClaims(iss.OrgCode, iat, id), iss.Key, iss.KID)
+	text, err := sign.Issue(passportClaims(iss.OrgCode, iat, id), iss.Key, iss.KID)
 	if err != nil {
 		t.Fatal(err)
 	}

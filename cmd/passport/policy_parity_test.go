@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"passport/credential"
+	credsign "passport/credential/sign"
 	"passport/fixtures/sampleclaims"
 	"passport/keys"
 	"passport/policy"
@@ -49,14 +50,14 @@ func TestVerifyPolicyMatchesStation(t *testing.T) {
 		return c
 	}
 	sign := func(c *credential.Claims) string {
-		s, err := credential.Issue(c, iss.Key, iss.KID)
+		s, err := credsign.Issue(c, iss.Key, iss.KID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}
 	stranger, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	forged, err := credential.Issue(mk("Forged Person", 10, 10, "enhanced_barred"), stranger, iss.KID)
+	forged, err := credsign.Issue(mk("Forged Person", 10, 10, "enhanced_barred"), stranger, iss.KID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ var allowed = map[string][]string{
 	"credential":          {"internal/wire"},
 	"internal/regdoc":     {"credential"},
 	"internal/regdoc/cmd": {"internal/regdoc"},
+	"credential/sign":     {"credential"},
 	"trust":               {"credential"},
 	"keys":                {"credential", "trust"},
 	"internal/sqlitedb":   {},
@@ -32,7 +33,7 @@ var allowed = map[string][]string{
 	"station":             {"credential", "trust", "verify", "verify/scan", "policy", "sitedb"},
 	"layout":              {"credential"},
 	"printcheck":          {"layout", "verify/scan"},
-	"issue":               {"credential", "trust", "keys", "layout", "internal/sqlitedb", "internal/csvout"},
+	"issue":               {"credential", "credential/sign", "trust", "keys", "layout", "internal/sqlitedb", "internal/csvout"},
 	"internal/layers":     {},
 	// The CLI wires everything; fixtures are test material and tools.
 	"cmd/passport":                   {"*"},
@@ -46,14 +47,15 @@ var allowed = map[string][]string{
 }
 
 // verifySide are the packages a verifying site runs. They must never link
-// the issuer's private-key code (keys: age, scrypt), the issuing pipeline
-// or the PDF writer.
+// the issuer's private-key code (keys: age, scrypt), any signing code
+// (credential/sign), the issuing pipeline or the PDF writer.
 var verifySide = []string{"trust", "verify", "verify/scan", "policy", "sitedb", "station", "internal/sqlitedb"}
 
 var forbiddenOnVerifySide = []string{
 	"filippo.io/age",
 	"golang.org/x/crypto/scrypt",
 	"passport/keys",
+	"passport/credential/sign",
 	"passport/issue",
 	"passport/layout",
 }
