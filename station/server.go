@@ -275,6 +275,9 @@ type VerifyResponse struct {
 	Today int `json:"today"`
 	// Logged is false when the log could not be written (the results stand).
 	Logged bool `json:"logged"`
+	// Hint says, for a camera frame with no code in it, what would help:
+	// HintHoldStill or HintMoveCloser.
+	Hint string `json:"hint,omitempty"`
 }
 
 // WarnLogPruneFailed is the status warning shown while the verification
@@ -506,6 +509,9 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	if sw != nil {
 		sw.verdict = strings.Join(summary, " ")
+	}
+	if camera && len(results) == 1 && results[0].Status == verify.StatusUnreadable {
+		resp.Hint = cameraHint(data)
 	}
 	resp.Today = s.today()
 	if strings.Contains(r.Header.Get("Accept"), "application/x-ndjson") {
