@@ -604,7 +604,7 @@
   // Plain words for the browser's camera errors (never "NotAllowedError").
   const CAMERA_ERRORS = {
     NotAllowedError: 'The camera is blocked for this page. Allow it (the camera symbol in the address bar), then press “Use camera” again.',
-    SecurityError: 'The browser only allows the camera on this computer’s own address: open the station at http://127.0.0.1.',
+    SecurityError: 'The browser allows the camera only at the station’s own address: open http://127.0.0.1 on this computer (not its network name).',
     NotFoundError: 'No camera was found. Plug one in, or use the USB scanner instead.',
     OverconstrainedError: 'No camera was found. Plug one in, or use the USB scanner instead.',
     NotReadableError: 'The camera is in use by another program (a video call?). Close it, then press “Use camera” again.',
