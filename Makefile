@@ -4,7 +4,7 @@
 GO ?= go
 export CGO_ENABLED = 1
 
-.PHONY: all build demo test test-short deps-test lint fuzz-smoke bench bench-scan bench-issue fuzz clean
+.PHONY: all build demo test test-short deps-test lint fuzz-smoke bench bench-scan bench-issue fuzz clean dist deps-dist test-dist
 
 all: build
 
@@ -23,6 +23,29 @@ deps-test:
 test: deps-test lint
 	$(GO) test -race -timeout 45m ./...
 	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory test-dist
+
+# Release archives (linux-amd64, linux-arm64, windows-amd64) and SHA256SUMS in
+# bin/dist, built with Debian's cross compilers; reproducible (tools/dist).
+# VERSION=... names the release (default: HEAD's tag, else a pseudo-version).
+dist: deps-dist
+	$(GO) run ./tools/dist -out bin/dist $(if $(VERSION),-version $(VERSION))
+
+deps-dist:
+	@scripts/need.sh aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu \
+	  /usr/aarch64-linux-gnu/include/stdio.h libc6-dev-arm64-cross \
+	  x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
+
+# The archives where sites run them: built twice (must be byte-identical),
+# then linux-amd64 natively, linux-arm64 under qemu and windows-amd64 under
+# Wine go through keys, trust, issue, verify and serve (scripts/test-dist.sh).
+test-dist: deps-dist
+	@scripts/need.sh pdftoppm poppler-utils curl curl unzip unzip \
+	  qemu-aarch64-static qemu-user-static /usr/lib/wine/wine64 wine64
+	rm -rf bin/dist bin/dist.again
+	$(GO) run ./tools/dist -out bin/dist
+	$(GO) run ./tools/dist -out bin/dist.again
+	scripts/test-dist.sh bin/dist bin/dist.again
 
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:

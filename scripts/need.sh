@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # need.sh COMMAND PACKAGE [COMMAND PACKAGE ...]: installs each Debian PACKAGE
-# whose COMMAND is missing. Used by `make demo` and `make test` so that a fresh
+# whose COMMAND is missing (a COMMAND starting with / is a file that must
+# exist, for packages with no command on PATH, such as libc6-dev-arm64-cross). Used by `make demo` and `make test` so that a fresh
 # machine needs nothing but Go and gcc.
 set -euo pipefail
 missing=()
 while [ $# -ge 2 ]; do
-  command -v "$1" >/dev/null 2>&1 || missing+=("$2")
+  case "$1" in
+  /*) [ -e "$1" ] || missing+=("$2") ;;
+  *) command -v "$1" >/dev/null 2>&1 || missing+=("$2") ;;
+  esac
   shift 2
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"sort"
 	"strings"
 )
@@ -74,7 +73,7 @@ func run(e *env, args []string) int {
 		return 0
 	}
 	if args[0] == "--version" || args[0] == "version" {
-		fmt.Fprintln(e.stdout, "passport", version())
+		printVersion(e.stdout)
 		return 0
 	}
 	name, rest := args[0], args[1:]
@@ -113,18 +112,6 @@ func report(e *env, err error) int {
 	}
 	fmt.Fprintf(e.stderr, "passport: error: %v\n", err)
 	return exitUsage
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				return bi.Main.Version + " (" + s.Value[:12] + ")"
-			}
-		}
-		return bi.Main.Version
-	}
-	return "(unknown)"
 }
 
 func usage(w io.Writer) {

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"passport/internal/browser"
 	"passport/policy"
 	"passport/sitedb"
 	"passport/station"
@@ -38,6 +40,7 @@ func serveCmd(e *env, args []string) error {
 	noLog := fs.Bool("no-log", false, "do not record verifications")
 	maxMB := fs.Int("max-upload", station.DefaultMaxBodyBytes>>20, "largest upload accepted, in MB")
 	quiet := fs.Bool("quiet", false, "do not print one line per request")
+	openPage := fs.Bool("open", false, "open the station page in this computer's default browser (loopback addresses only; BROWSER picks another browser)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -105,6 +108,12 @@ func serveCmd(e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "passport: verifier station at http://%s/ (%s; %s). Press Ctrl+C to stop.\n", shown, what, logWhat)
+	if *openPage {
+		// The listener already accepts, so the page loads however fast the browser is.
+		if err := browser.Open(runtime.GOOS, e.getenv("BROWSER"), "http://"+shown+"/"); err != nil {
+			fmt.Fprintf(e.stderr, "passport: warning: --open: %v\npassport: hint: open http://%s/ in a browser by hand\n", err, shown)
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

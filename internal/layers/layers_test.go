@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"keys":                {"credential", "trust"},
 	"internal/sqlitedb":   {},
 	"internal/csvout":     {},
+	"internal/browser":    {},
 	"sitedb":              {"trust", "internal/sqlitedb"},
 	"verify/scan":         {},
 	"verify":              {"credential", "trust", "verify/scan"},
@@ -42,6 +43,8 @@ var allowed = map[string][]string{
 	"fixtures/population":            {"*"},
 	"fixtures/population/genpop":     {"*"},
 	"fixtures/vectorgen":             {"*"},
+	"tools/dist":                     {"*"},
+	"tools/siteshots":                {"*"},
 	"fixtures/budget":                {"*"},
 	"fixtures/sampleclaims":          {"credential"},
 }
