@@ -1,6 +1,7 @@
 package station
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"passport/credential/sign"
+	"passport/layout"
 	"passport/sitedb"
 	"passport/trust"
 
@@ -60,7 +63,17 @@ func startBrowser() {
 		return
 	}
 	browserDir = profile
+	camera := filepath.Join(profile, "camera.y4m")
+	if err := writeCameraFile(camera); err != nil {
+		browserErr = err.Error()
+		return
+	}
 	opts := []chromedp.ExecAllocatorOption{
+		// A fake webcam that films a genuine passport's code, with no
+		// permission prompt.
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-file-for-fake-video-capture", camera),
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
@@ -84,6 +97,40 @@ func startBrowser() {
 	}
 	browserCtx = ctx
 	browserStop = func() { cancel2(); cancel() }
+}
+
+// cameraName is the holder of the passport the fake webcam films.
+const cameraName = "Camille Oyelaran-Brooks"
+
+// writeCameraFile writes a one-frame Y4M video of a genuine passport's QR
+// code (signed by the package's test issuer, which every test site trusts)
+// on a grey desk, for Chromium's fake webcam.
+func writeCameraFile(path string) error {
+	f := &fixture{now: time.Now(), issuer: testIssuer(nil)}
+	text, err := sign.Issue(f.claims(cameraName, 100, 100), f.issuer.Key, f.issuer.KID)
+	if err != nil {
+		return err
+	}
+	qr, err := layout.QR(text, "M", 4)
+	if err != nil {
+		return err
+	}
+	const w, h = 640, 480
+	y := make([]byte, w*h)
+	for i := range y {
+		y[i] = 150
+	}
+	qb := qr.Bounds()
+	ox, oy := (w-qb.Dx())/2, (h-qb.Dy())/2
+	for py := 0; py < qb.Dy(); py++ {
+		for px := 0; px < qb.Dx(); px++ {
+			r, _, _, _ := qr.At(qb.Min.X+px, qb.Min.Y+py).RGBA()
+			y[(oy+py)*w+ox+px] = byte(r >> 8)
+		}
+	}
+	chroma := bytes.Repeat([]byte{128}, w*h/2)
+	out := append([]byte(fmt.Sprintf("YUV4MPEG2 W%d H%d F10:1 Ip A1:1 C420jpeg\nFRAME\n", w, h)), y...)
+	return os.WriteFile(path, append(out, chroma...), 0o644)
 }
 
 // browser opens a new tab in the shared headless Chromium, 1366×768.
@@ -436,12 +483,22 @@ func TestBrowserTrustListExpired(t *testing.T) {
 	shots(t, ctx, shotDir(t), "trust-list-expired")
 }
 
-// TestBrowserCamera: camera errors are said in plain words, never as the
-// browser's error names.
+// TestBrowserCamera: a webcam reads the code and the video box goes away;
+// camera errors are said in plain words, never as the browser's error names.
 func TestBrowserCamera(t *testing.T) {
 	ctx := browser(t)
 	s := newSite(t, nil)
-	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID))
+	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID), chromedp.Evaluate(counter, nil),
+		chromedp.Click("#camera-button", chromedp.ByID))
+	got := waitShown(t, ctx, 1)
+	if got.Decision != "accept" || !strings.Contains(got.Texts[0], cameraName) {
+		t.Fatalf("camera read: %+v", got)
+	}
+	var camState string
+	run(t, ctx, chromedp.Text("#camera-state", &camState, chromedp.ByID))
+	if eval[bool](t, ctx, `!document.getElementById('video').hidden`) || !strings.Contains(camState, "Code read") {
+		t.Errorf("after a read the video is still shown (camera state %q)", camState)
+	}
 	for _, name := range []string{"NotAllowedError", "NotFoundError", "NotReadableError", "SomethingNewError"} {
 		run(t, ctx, chromedp.Evaluate(fmt.Sprintf(`navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('x', %q)); document.getElementById('camera-button').click()`, name), nil))
 		var msg string
