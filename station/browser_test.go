@@ -30,12 +30,11 @@ const chromiumPath = "/usr/bin/chromium"
 // One headless Chromium serves every browser test of the package (each test
 // gets its own tab): starting a browser costs more than the tests.
 var (
-	browserOnce   sync.Once
-	browserCtx    context.Context
-	browserStop   context.CancelFunc
-	browserErr    string
-	browserDir    string
-	browserActive bool
+	browserOnce sync.Once
+	browserCtx  context.Context
+	browserStop context.CancelFunc
+	browserErr  string
+	browserDir  string
 )
 
 func TestMain(m *testing.M) {
