@@ -144,7 +144,7 @@ func browser(t *testing.T) context.Context {
 	}
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	t.Cleanup(cancel)
-	ctx, cancel2 := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel2 := context.WithTimeout(ctx, 4*time.Minute) // generous: the machine may be busy compiling
 	t.Cleanup(cancel2)
 	// A new tab starts in the background, where Chromium throttles timers
 	// and never runs animation frames: bring it forward and let it keep focus.
