@@ -1,6 +1,7 @@
 package issue
 
 import (
+	"context"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -9,20 +10,33 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // SQLite driver (cgo)
+	"passport/internal/sqlitedb"
 )
 
 // The issuer register: an SQLite file on the HR side recording every
-// credential issued, so HR can find what a person holds and revoke it.
-const registerSchema = `
-CREATE TABLE IF NOT EXISTS batches (
+// credential issued, so HR can find what a person holds and revoke it. It
+// is opened through internal/sqlitedb; registerMigrations[i] upgrades it from
+// schema version i to i+1 (append, never edit a released one).
+var registerSchema = sqlitedb.Schema{
+	Name:          "issuer register",
+	Hint:          "give the register.db that 'passport issue' wrote in its --out directory",
+	ApplicationID: 0x50535052, // "PSPR"
+	Migrations:    registerMigrations,
+	// WAL: 'passport register list' can read while a batch commits.
+	Journal: "WAL",
+	Legacy:  legacyRegisterVersion,
+}
+
+var registerMigrations = []string{
+	// 1: batches and their credentials.
+	`CREATE TABLE batches (
 	id TEXT PRIMARY KEY,
 	started TEXT NOT NULL,
 	input TEXT NOT NULL,
 	runs INTEGER NOT NULL DEFAULT 1,
 	finished TEXT
 );
-CREATE TABLE IF NOT EXISTS credentials (
+CREATE TABLE credentials (
 	id TEXT PRIMARY KEY,            -- credential id, lower-case hex
 	staff_number TEXT NOT NULL,
 	name TEXT NOT NULL,
@@ -36,12 +50,28 @@ CREATE TABLE IF NOT EXISTS credentials (
 	page INTEGER NOT NULL DEFAULT 0, -- its first page in the combined PDF
 	status TEXT NOT NULL,            -- issued | pending (combined PDF not finished) | void
 	revoked_at TEXT,
-	revoked_reason TEXT,
-	text TEXT NOT NULL DEFAULT ''    -- the signed credential (SP1:...), to print it again
+	revoked_reason TEXT
 );
-CREATE INDEX IF NOT EXISTS credentials_staff ON credentials(staff_number);
-CREATE INDEX IF NOT EXISTS credentials_batch ON credentials(batch_id, status);
-`
+CREATE INDEX credentials_staff ON credentials(staff_number);
+CREATE INDEX credentials_batch ON credentials(batch_id, status);`,
+	// 2: the signed credential (SP1:...), to print it again on --resume.
+	`ALTER TABLE credentials ADD COLUMN text TEXT NOT NULL DEFAULT ''`,
+}
+
+// legacyRegisterVersion recognises a register written before it carried a
+// user_version (CREATE TABLE IF NOT EXISTS, no application_id): version 2
+// if its credentials keep their text, 1 if not, 0 if the tables are not a
+// register's.
+func legacyRegisterVersion(q sqlitedb.Querier) (int64, error) {
+	var tables, text int
+	ctx := context.Background()
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('batches','credentials')`).Scan(&tables)
+	if err != nil || tables != 2 {
+		return 0, err
+	}
+	err = q.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('credentials') WHERE name='text'`).Scan(&text)
+	return int64(1 + text), err
+}
 
 // Credential statuses in the register.
 const (
@@ -75,40 +105,16 @@ type RegisterEntry struct {
 	Text string
 }
 
-// OpenRegister opens (creating if needed) the register at path.
+// OpenRegister opens (creating if needed) the register at path. Registers
+// written by older versions are upgraded in place; a file from a newer
+// version is refused unchanged.
 func OpenRegister(path string) (*Register, error) {
-	db, err := sql.Open("sqlite3", "file:"+uriPath(path)+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_foreign_keys=on")
+	db, err := sqlitedb.Open(path, &registerSchema, sqlitedb.Create)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the register %s: %v", path, err)
+		return nil, err
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(registerSchema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("cannot open the register %s (is it a passport register?): %v", path, err)
-	}
-	if err := addTextColumn(db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("cannot upgrade the register %s: %v", path, err)
-	}
-	return &Register{db: db}, nil
-}
-
-// uriPath escapes a file path for an SQLite "file:" URI, where '?' would
-// start the options and '#' a fragment: "a#b/register.db" would otherwise
-// open "a". SQLite decodes %XX escapes in the path.
-func uriPath(path string) string {
-	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-}
-
-// addTextColumn upgrades a register written before credentials kept their
-// text (CREATE TABLE IF NOT EXISTS leaves an existing table as it was).
-func addTextColumn(db *sql.DB) error {
-	var n int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name='text'`).Scan(&n); err != nil || n > 0 {
-		return err
-	}
-	_, err := db.Exec(`ALTER TABLE credentials ADD COLUMN text TEXT NOT NULL DEFAULT ''`)
-	return err
+	return &Register{db: db.DB}, nil
 }
 
 // Close closes the register.

@@ -22,7 +22,7 @@ func authorityNew(e *env, args []string) error {
 			"DIR/authority.key (keep it offline), and DIR/authority.pub, which sites pin with\n"+
 			"'passport trust init --anchor'.\n\nExample:\n  passport authority new --dir auth/")
 	dir := fs.String("dir", "", "directory to write authority.key and authority.pub into (required)")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
 	if *dir == "" {
@@ -59,7 +59,7 @@ func authorityBundle(e *env, args []string) error {
 	version := fs.Int64("version", 0, "bundle version; each bundle must be higher than the last (required)")
 	expires := fs.String("expires", "", "expiry date; sites warn after it (required; YYYY-MM-DD means the end of that day, UTC)")
 	out := fs.String("out", "", "bundle file to write; never overwritten (required)")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
 	if *keyDir == "" || *issuers == "" || *version <= 0 || *expires == "" || *out == "" {

@@ -212,16 +212,6 @@ func printSummary(e *env, sum *issue.Summary, el float64) {
 	}
 }
 
-// refuseArgs refuses arguments a command does not use: a stray word (such
-// as a file name after a flag that takes none) would otherwise be
-// silently ignored and the user left believing it did something.
-func refuseArgs(cmd string, pos []string, hint string) error {
-	if len(pos) == 0 {
-		return nil
-	}
-	return usageErr(hint, "passport %s takes no arguments besides its options, but was given %q", cmd, strings.Join(pos, " "))
-}
-
 // selfCheckAutoRows is the largest input the gate runs on by default: it
 // costs about as much as issuing itself, which matters for a care system's
 // 72,000 passports but not for a ward's.

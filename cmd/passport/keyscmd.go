@@ -23,7 +23,7 @@ func keysNew(e *env, args []string) error {
 	name := fs.String("name", "", "organisation name as printed on passports (required)")
 	dir := fs.String("dir", "", "directory to write issuer.key and issuer.crt into (required)")
 	years := fs.Int("years", 5, "years the key may sign passports")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
 	if *org == "" || *name == "" || *dir == "" {

@@ -73,6 +73,9 @@ func run(e *env, args []string) int {
 		return 0
 	}
 	if args[0] == "--version" || args[0] == "version" {
+		if err := refuseArgs("version", args[1:], ""); err != nil {
+			return report(e, err)
+		}
 		printVersion(e.stdout)
 		return 0
 	}
@@ -179,4 +182,29 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// refuseArgs refuses arguments a command does not use: a stray word (such
+// as a file name after a flag that takes none) would otherwise be
+// silently ignored and the user left believing it did something. Every
+// command that takes only options goes through it (or parseOptions), so
+// the refusal reads the same everywhere: exit 3, an error and a hint.
+func refuseArgs(cmd string, pos []string, hint string) error {
+	if len(pos) == 0 {
+		return nil
+	}
+	if hint == "" {
+		hint = "run 'passport " + cmd + " --help' for its options"
+	}
+	return usageErr(hint, "passport %s takes no arguments besides its options, but was given %q", cmd, strings.Join(pos, " "))
+}
+
+// parseOptions parses the flags of a command that takes no positional
+// arguments and refuses any (see refuseArgs; hint may be "").
+func parseOptions(fs *flag.FlagSet, args []string, hint string) error {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	return refuseArgs(fs.Name(), pos, hint)
 }

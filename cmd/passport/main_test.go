@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +47,20 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits": exits,
+			// blankpng FILE: writes a white 400x300 PNG, an image with no code.
+			"blankpng": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: blankpng FILE")
+				}
+				img := image.NewGray(image.Rect(0, 0, 400, 300))
+				for i := range img.Pix {
+					img.Pix[i] = 0xff
+				}
+				f, err := os.Create(ts.MkAbs(args[0]))
+				ts.Check(err)
+				ts.Check(errors.Join(png.Encode(f, img), f.Close()))
+			},
 			// tamper FILE OUT sig|payload: flips one bit of the COSE message of the
 			// first credential text in FILE (as ../shared/contract/pp.py does).
 			"tamper": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -62,4 +80,34 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// exits N COMMAND [ARGS...] runs COMMAND (such as passport, the test binary
+// re-run as the CLI, as exec does) and fails unless it exits with exactly
+// code N; stdout and stderr are kept for the stdout/stderr commands after
+// it. testscript's "! exec" only checks "non-zero", and scripts and tools
+// rely on each code's meaning (README: exit codes).
+func exits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("exits does not take '!': give the expected exit code")
+	}
+	if len(args) < 2 {
+		ts.Fatalf("usage: exits CODE COMMAND [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil || want < 0 || want > 255 {
+		ts.Fatalf("exits: %q is not an exit code", args[0])
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exits: %s did not run: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", strings.Join(args[1:], " "), got, want)
+	}
 }

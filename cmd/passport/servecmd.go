@@ -41,12 +41,8 @@ func serveCmd(e *env, args []string) error {
 	maxMB := fs.Int("max-upload", station.DefaultMaxBodyBytes>>20, "largest upload accepted, in MB")
 	quiet := fs.Bool("quiet", false, "do not print one line per request")
 	openPage := fs.Bool("open", false, "open the station page in this computer's default browser (loopback addresses only; BROWSER picks another browser)")
-	rest, err := parse(fs, args)
-	if err != nil {
+	if err := parseOptions(fs, args, "serve takes only options, e.g. passport serve --db site.db"); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usageErr("serve takes only options, e.g. passport serve --db site.db", "unexpected argument %q", rest[0])
 	}
 	retention, err := policy.ParseRetention(*keep)
 	if err != nil {
@@ -141,18 +137,15 @@ func logCmd(e *env, args []string) error {
 	until := fs.String("until", "", "only entries before WHEN")
 	asCSV := fs.Bool("csv", false, "print CSV with a header row (for spreadsheets and audits)")
 	asJSON := fs.Bool("json", false, "print JSON Lines")
-	rest, err := parse(fs, args)
-	if err != nil {
+	if err := parseOptions(fs, args, "log takes only options, e.g. passport log --db site.db --since 7d --csv"); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usageErr("log takes only options, e.g. passport log --db site.db --since 7d --csv", "unexpected argument %q", rest[0])
 	}
 	if *asCSV && *asJSON {
 		return usageErr("choose one output format", "--csv and --json cannot be used together")
 	}
 	now := time.Now()
 	var from, to time.Time
+	var err error
 	if *since != "" {
 		if from, err = parseWhen(*since, now); err != nil {
 			return usageErr("use e.g. --since 2026-03-01, --since today or --since 7d", "--since: %v", err)

@@ -27,7 +27,7 @@ func trustInit(e *env, args []string) error {
 	dbPath := fs.String("db", "", "the site's trust database (created if missing)")
 	var anchors stringList
 	fs.Var(&anchors, "anchor", "authority.pub file to pin (repeatable)")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
 	if len(anchors) == 0 {
@@ -140,7 +140,7 @@ func trustStatus(e *env, args []string) error {
 			"trust), 1 expired, 3 error.")
 	dbPath := fs.String("db", "", "the site's trust database")
 	nowFlag := fs.String("now", "", "check as at this time (RFC 3339 or YYYY-MM-DD) instead of the clock")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
 	now := time.Now()
@@ -275,7 +275,7 @@ func trustList(e *env, args []string) error {
 	fs := newFlags(e, "trust list", "--db FILE [--json]", "Lists trusted issuer keys and the trust list's version and expiry.")
 	dbPath := fs.String("db", "", "the site's trust database")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
 	db, err := openExistingDB(*dbPath)

@@ -11,7 +11,7 @@
 // exactly one schema version.
 //
 // Import rules: only the SQLite driver and the standard library. Packages
-// that own a file (sitedb; later the issuer register) describe it with a
+// that own a file (sitedb, and issue for the issuer register) describe it with a
 // Schema and open it here; nothing else imports the driver.
 package sqlitedb
 
@@ -51,6 +51,17 @@ type Schema struct {
 	// file (copyable, usable from read-only media); "WAL" lets readers run
 	// while a writer commits.
 	Journal string
+	// Legacy, if set, recognises a file of ours written before it carried an
+	// application_id and user_version (version 0 with tables): it returns the
+	// schema version those tables are, or 0 if they are not ours. Open then
+	// marks the file and runs the later migrations, so files from older
+	// releases keep opening.
+	Legacy func(q Querier) (int64, error)
+}
+
+// Querier is what a Legacy hook may read with.
+type Querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // Version is the schema version the code writes: len(Migrations).
@@ -83,12 +94,6 @@ func Open(path string, s *Schema, mode Mode) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("no %s file given: use --db FILE", s.Name)
 	}
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("%s path %q contains '?' or '#': rename the file", s.Name, path)
-	}
-	if strings.HasPrefix(path, "file:") {
-		path = "." + string(filepath.Separator) + path // a plain path, not a SQLite URI
-	}
 	if err := checkHeader(path, s, mode); err != nil {
 		return nil, err
 	}
@@ -96,8 +101,8 @@ func Open(path string, s *Schema, mode Mode) (*DB, error) {
 	if journal == "" {
 		journal = "DELETE"
 	}
-	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_foreign_keys=on&_journal_mode=%s&_synchronous=FULL&_txlock=immediate",
-		path, BusyTimeout.Milliseconds(), journal)
+	dsn := fmt.Sprintf("file:%s?_busy_timeout=%d&_foreign_keys=on&_journal_mode=%s&_synchronous=FULL&_txlock=immediate",
+		uriPath(path), BusyTimeout.Milliseconds(), journal)
 	sdb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s %s: %w", s.Name, path, err)
@@ -108,6 +113,14 @@ func Open(path string, s *Schema, mode Mode) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// uriPath escapes a file path for a SQLite "file:" URI, where '?' would
+// start the options and '#' a fragment: "ward#3.db" would otherwise open
+// "ward". SQLite decodes %XX escapes in the path, and a path that itself
+// starts with "file:" stays a plain path.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // checkHeader refuses an existing non-empty file that is not SQLite before
@@ -163,19 +176,42 @@ func (db *DB) init(ctx context.Context) error {
 			return db.Wrap("reading", err)
 		}
 		if tables > 0 {
-			return fmt.Errorf("%s is a SQLite database but not a %s: %s", db.Path, s.Name, s.Hint)
+			from, err := db.legacyVersion()
+			if err != nil {
+				return err
+			}
+			return db.migrate(ctx, version, from)
 		}
 	} else if appID != int64(s.ApplicationID) {
 		return fmt.Errorf("%s is a SQLite database but not a %s (application_id %#x): %s", db.Path, s.Name, appID, s.Hint)
 	}
 	if version < s.Version() {
-		return db.migrate(ctx, version)
+		return db.migrate(ctx, version, version)
 	}
 	return nil
 }
 
-// migrate runs the migrations from version from in one transaction.
-func (db *DB) migrate(ctx context.Context, from int64) error {
+// legacyVersion asks the schema's Legacy hook what an unmarked file with
+// tables is; without a hook, or if the hook does not know the tables, the
+// file is someone else's.
+func (db *DB) legacyVersion() (int64, error) {
+	s := db.schema
+	if s.Legacy != nil {
+		v, err := s.Legacy(db.DB)
+		if err != nil {
+			return 0, db.Wrap("reading", err)
+		}
+		if v > 0 && v <= s.Version() {
+			return v, nil
+		}
+	}
+	return 0, fmt.Errorf("%s is a SQLite database but not a %s: %s", db.Path, s.Name, s.Hint)
+}
+
+// migrate runs, in one transaction, the migrations from version from on a
+// file whose user_version reads stored (0 for a legacy file adopted at
+// version from; otherwise equal to from).
+func (db *DB) migrate(ctx context.Context, stored, from int64) error {
 	s := db.schema
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -187,11 +223,11 @@ func (db *DB) migrate(ctx context.Context, from int64) error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return db.Wrap("migrating", err)
 	}
-	if version != from {
+	if version != stored {
 		if version == s.Version() {
 			return nil
 		}
-		return fmt.Errorf("%s %s changed schema version from %d to %d while opening: try again", s.Name, db.Path, from, version)
+		return fmt.Errorf("%s %s changed schema version from %d to %d while opening: try again", s.Name, db.Path, stored, version)
 	}
 	for v := from; v < s.Version(); v++ {
 		if _, err := tx.ExecContext(ctx, s.Migrations[v]); err != nil {

@@ -2,6 +2,7 @@ package sqlitedb
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -82,7 +83,6 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 		{foreign, Create, "not a test database"},
 		{empty, Existing, "empty file"},
 		{text, Create, "not a SQLite database"},
-		{filepath.Join(dir, "a#b.db"), Create, "'?' or '#'"},
 		{filepath.Join(dir, "missing", "x.db"), Create, "directory"},
 	} {
 		if db, err := Open(c.path, &testSchema, c.mode); err == nil {
@@ -91,5 +91,71 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 		} else if !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.path, err, c.want)
 		}
+	}
+}
+
+// TestOpenNamesExactFile: '?', '#' and '%' are part of the file name, never
+// a SQLite URI's options or fragment (which would open another file).
+func TestOpenNamesExactFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"ward#3.db", "what?.db", "100%.db", "file:x.db"} {
+		path := filepath.Join(dir, name)
+		db, err := Open(path, &testSchema, Create)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		db.Close()
+		if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+			t.Errorf("%s: the named file was not written (%v)", name, err)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 4 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("files %q, want exactly the four named", names)
+	}
+}
+
+// TestOpenAdoptsLegacyFile: a file of ours from before it was marked (tables,
+// user_version 0) is recognised by the schema's Legacy hook, marked, and
+// migrated from the version the hook names; without the hook it is refused.
+func TestOpenAdoptsLegacyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (7)"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if db, err := Open(path, &testSchema, Existing); err == nil {
+		db.Close()
+		t.Fatal("an unmarked file opened without a Legacy hook")
+	}
+	s := testSchema
+	s.Legacy = func(q Querier) (int64, error) {
+		var n int
+		err := q.QueryRowContext(context.Background(), "SELECT count(*) FROM sqlite_master WHERE name='a'").Scan(&n)
+		return int64(n), err // table a alone is version 1
+	}
+	db, err := Open(path, &s, Existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var x, v, app int64
+	if err := db.QueryRow("SELECT x FROM a").Scan(&x); err != nil || x != 7 {
+		t.Errorf("old row: %d, %v", x, err)
+	}
+	if _, err := db.Exec("INSERT INTO b VALUES (1)"); err != nil {
+		t.Errorf("migration 2 did not run: %v", err)
+	}
+	db.QueryRow("PRAGMA user_version").Scan(&v)
+	db.QueryRow("PRAGMA application_id").Scan(&app)
+	if v != 2 || app != int64(testSchema.ApplicationID) {
+		t.Errorf("user_version %d application_id %#x, want 2 and %#x", v, app, testSchema.ApplicationID)
 	}
 }
