@@ -232,7 +232,7 @@ type shown struct {
 func waitShown(t *testing.T, ctx context.Context, n int) shown {
 	t.Helper()
 	var s shown
-	js := fmt.Sprintf(`window.__n >= %d ? (() => {
+	js := fmt.Sprintf(`window.__n >= %d && document.getElementById('announce').textContent ? (() => {
 	  const v = document.querySelector('#result .verdict');
 	  const first = [...v.querySelectorAll('.panel-text > *')].find((e) => !e.hidden && !e.classList.contains('word'));
 	  return {decision: v.dataset.decision, class: v.querySelector('.decision').className, headline: v.querySelector('.word').textContent,
@@ -348,7 +348,8 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(inc, "INCOMPLETE") || strings.Contains(inc, "DO NOT ACCEPT") {
 		t.Errorf("a cut-off scan shows %q", inc)
 	}
-	incAnn := eval[string](t, ctx, `document.getElementById('announce').textContent`)
+	var incAnn string
+	run(t, ctx, chromedp.Poll(`document.getElementById('announce').textContent`, &incAnn, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second)))
 	checkAnnounce(t, shown{Announce: incAnn}, "Incomplete")
 	shots(t, ctx, dir, "incomplete")
 	if after := len(logRows(t, s.log)); after != before {

@@ -346,8 +346,14 @@
   function words(code) { return code ? code.replace(/[_-]+/g, ' ') : ''; }
 
   // announce says one short sentence to screen readers: never the tables,
-  // never "Checking…".
-  function announce(s) { announcer.textContent = s; }
+  // never "Checking…". It empties the region first so that the same
+  // sentence twice (two scans of one passport) is still spoken.
+  let announceTimer = 0;
+  function announce(s) {
+    announcer.textContent = '';
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => { announcer.textContent = s; }, 60);
+  }
   function spoken(d, name) {
     const reason = (d.reason || '').replace(/[.!?]+$/, '').replace(/[.!?] +/g, '; ');
     const head = d.headline.charAt(0) + d.headline.slice(1).toLowerCase();
