@@ -493,7 +493,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 		v := policy.Apply(s.cfg.Policy, res)
 		v.Decision = policy.Decide(v, ts)
 		resp.Results = append(resp.Results, v)
-		summary = append(summary, verdictSummary(v))
+		summary = append(summary, verdictSummary(v)+"/"+string(v.Decision.Code))
 		token := ""
 		// A camera frame with no code in it is not a verification.
 		if s.cfg.Log != nil && !(camera && res.Status == verify.StatusUnreadable) {
@@ -527,7 +527,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 }
 
 func verdictSummary(v policy.Verdict) string {
-	s := string(v.Status) + "/" + string(v.Decision.Code)
+	s := string(v.Status)
 	if v.CredentialID != "" {
 		s += ":" + v.CredentialID
 	}

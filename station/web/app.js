@@ -489,7 +489,8 @@
     q('.person').hidden = false;
     q('.doc-kind').textContent = DOCS[r.document] || 'Staff passport';
     q('.name').textContent = c.person.name;
-    q('.role').textContent = [c.employment.role, c.employment.org_name].filter(Boolean).join(' · ');
+    // The employer of record is the signing organisation.
+    q('.role').textContent = [c.employment.role, r.issuer_name || r.issuer || c.employment.org_name].filter(Boolean).join(' · ');
     const facts = q('.facts');
     const fact = (k, v) => { if (v) facts.append(el('dt', '', k), el('dd', '', v)); };
     fact('Date of birth', c.person.date_of_birth ? day(c.person.date_of_birth) : '');
