@@ -298,23 +298,23 @@
     } catch (e) { /* next refresh will tell */ }
   }
 
-  // trustPill shows the trust list's version and, when the station reports
-  // it, how its refresh is going.
+  // trustPill shows the trust list's version and expiry; sync-info, when
+  // the station refreshes its list itself (serve --sync), how that goes.
   function trustPill(j) {
     const p = $('trust-pill');
     const tl = j.trust_list;
-    const sync = j.trust_sync || j.sync || j.refresh;
-    if (!tl && !sync) { p.hidden = true; return; }
-    let s = tl ? 'Trust list v' + tl.version + (tl.expires ? ', to ' + day(tl.expires) : '') : 'Trust list';
-    let stale = !!(tl && tl.expired);
-    if (sync && typeof sync === 'object') {
-      if (sync.message) s += ' · ' + sync.message;
-      else if (sync.last_success || sync.last_ok) s += ' · updated ' + day(sync.last_success || sync.last_ok);
-      stale = stale || !!(sync.stale || sync.out_of_date || sync.failing);
+    p.hidden = !tl;
+    if (tl) {
+      p.textContent = 'Trust list v' + tl.version + (tl.expires ? ', to ' + day(tl.expires) : '');
+      p.classList.toggle('stale', !!tl.expired);
     }
-    p.textContent = s;
-    p.classList.toggle('stale', stale);
-    p.hidden = false;
+    const si = $('sync-info');
+    si.hidden = !j.sync;
+    if (j.sync) {
+      si.textContent = 'Trust list refreshed ' + (j.sync.last_refreshed ? day(j.sync.last_refreshed) : 'never') +
+        (j.sync.stale_at ? ' · stale after ' + day(j.sync.stale_at) : '') + (j.sync.last_error ? ' · last refresh failed' : '');
+      si.classList.toggle('stale', !!j.sync.last_error);
+    }
   }
 
   function setToday(n) { if (typeof n === 'number' && n >= 0) $('today').textContent = String(n); }
