@@ -74,10 +74,10 @@ bench-issue:
 
 # Our reader against zbarimg and ZXingReader on a freshly generated corpus of
 # degraded scans (16 damage classes, 8 images each; about 5 minutes).
+# Every reader side by side on the degraded corpus, two seeds (scripts/bench-scan.sh
+# installs the peers: Debian packages, and zxing-wasm from npm into a scratch dir).
 bench-scan:
-	@scripts/need.sh pdftoppm poppler-utils zbarimg zbar-tools ZXingReader zxing-cpp-tools
-	$(GO) build -o bin/passport ./cmd/passport
-	$(GO) run ./fixtures/degrade/cmd/scanbench -n 8 -seed 1 -passport bin/passport -csv fixtures/staff.csv
+	GO=$(GO) scripts/bench-scan.sh
 
 # Each fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s

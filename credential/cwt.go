@@ -285,6 +285,10 @@ func (c *Claims) Validate() error {
 		return bad("the issue and validity dates are required")
 	case !c.Expires.After(c.NotBefore):
 		return bad("the passport expires (%s) before it becomes valid (%s)", c.Expires.Format(time.DateOnly), c.NotBefore.Format(time.DateOnly))
+	case !c.Expires.After(c.IssuedAt):
+		// Within the clock skew of both, a passport that expired before it
+		// was issued would otherwise pass the time checks (issue 11 item 6).
+		return bad("the passport expires (%s) before it was issued (%s)", c.Expires.Format(time.RFC3339), c.IssuedAt.Format(time.RFC3339))
 	}
 	for _, t := range []time.Time{c.IssuedAt, c.NotBefore, c.Expires} {
 		if d := floorDiv(t.Unix(), 86400); d < minDays || d > maxDays {

@@ -417,7 +417,7 @@ func TestRecordsThatCannotFit(t *testing.T) {
 			c    *credential.Claims
 			want string
 		}{
-			{"many rows", many, "66 check and 11 training rows"},
+			{"many rows", many, fmt.Sprintf("66 check and %d training rows", len(requiredSubjects()))},
 			{"field over the cap", huge, "the name is 513 characters long"},
 			{"every field long", wordy, "cannot hold the whole record"},
 		} {

@@ -90,6 +90,8 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 		return decision(DoNotAccept, "The issuer is not on this site's trust list.", stepIssuer)
 	case verify.ReasonIssuerRevoked, verify.ReasonKeyNotValid:
 		return decision(DoNotAccept, "The issuer's signing key was not valid for this passport.", stepSecurity)
+	case verify.ReasonKeyNotForKind:
+		return decision(DoNotAccept, "It was signed with a key this site trusts only for another kind of document.", stepSecurity)
 	case verify.ReasonIssuerMismatch:
 		return decision(DoNotAccept, "The passport names a different organisation from the one that signed it.", stepSecurity)
 	case verify.ReasonExpired:
@@ -137,7 +139,7 @@ func Decide(v Verdict, ts TrustState) Decision {
 		}
 		return invalidDecision(code, r)
 	}
-	if r.DCC != nil || r.Parsed == nil {
+	if r.Document == verify.DocumentEUDCC || r.DCC != nil || r.Parsed == nil {
 		return decision(NotAPassport, "This is an EU Digital COVID Certificate, not a staff passport.", "Ask the person for their staff passport.")
 	}
 	var reasons []string

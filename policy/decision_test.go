@@ -31,7 +31,7 @@ func TestDecide(t *testing.T) {
 	expiredList.TrustList = &verify.TrustListID{Version: 3, Expires: "2026-01-02T00:00:00Z", Expired: true}
 	oldDBS := valid(func(c *credential.Claims) { c.Body.Checks[2].Done = credential.DateOf(f.now).AddDays(-4 * 365) })
 	dcc := valid(nil)
-	dcc.Parsed, dcc.DCC = nil, &verify.DCCView{}
+	dcc.Parsed, dcc.DCC, dcc.Document = nil, &verify.DCCView{}, verify.DocumentEUDCC
 
 	tests := []struct {
 		name     string
@@ -57,7 +57,8 @@ func TestDecide(t *testing.T) {
 		{"unknown issuer", invalid(verify.StatusInvalid, verify.ReasonIssuerUnknown, "kid"), pol, TrustState{}, DoNotAccept, "trust list", "call the issuing organisation", 0},
 		{"revoked", invalid(verify.StatusInvalid, verify.ReasonRevoked, "r"), pol, TrustState{}, DoNotAccept, "revoked", "Call the issuing", 0},
 		{"expired", invalid(verify.StatusInvalid, verify.ReasonExpired, "e"), pol, TrustState{}, DoNotAccept, "expired", "current passport", 0},
-		{"a reason code added later", invalid(verify.StatusInvalid, "key_not_for_this_kind", "k"), pol, TrustState{}, DoNotAccept, "security check", "forged", 0},
+		{"key for another kind of document", invalid(verify.StatusInvalid, verify.ReasonKeyNotForKind, "k"), pol, TrustState{}, DoNotAccept, "another kind of document", "forged", 0},
+		{"a reason code added later", invalid(verify.StatusInvalid, "made_up_later", "k"), pol, TrustState{}, DoNotAccept, "security check", "forged", 0},
 		{"staff number typed", invalid(verify.StatusInvalid, credential.ReasonBadPrefix, `it starts "1234567"`), pol, TrustState{}, NotAPassport, "not a staff passport", "square code", 0},
 		{"text summary", invalid(verify.StatusUnreadable, credential.ReasonBadPrefix, "235 lines of text, no passport code found."), pol, TrustState{}, NotAPassport, "235 lines", "square code", 0},
 		{"cut off", invalid(verify.StatusInvalid, credential.ReasonBadCompression, "z"), pol, TrustState{}, CannotRead, "cut off", "Scan it again", 0},

@@ -2,14 +2,13 @@ package sitedb
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
+	"passport/internal/csvout"
 	"passport/internal/sqlitedb"
 )
 
@@ -361,11 +360,13 @@ var CSVHeader = []string{"time", "credential_id", "issuer", "status", "policy", 
 	"decision", "action", "action_by", "action_time"}
 
 // WriteCSV writes the entries from since to until as CSV (RFC 4180) with a
-// header row, times in RFC 3339 UTC. Cells starting with = + - @ are
-// prefixed with ' so spreadsheets do not run them as formulas.
+// header row, times in RFC 3339 UTC, through internal/csvout (the one CSV
+// writer: no cell can run as a spreadsheet formula).
 func (l *Log) WriteCSV(w io.Writer, since, until time.Time) (int, error) {
-	cw := csv.NewWriter(w)
-	cw.Write(CSVHeader)
+	cw := csvout.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := l.Entries(since, until, func(e Entry) error {
 		n++
@@ -373,25 +374,16 @@ func (l *Log) WriteCSV(w io.Writer, since, until time.Time) (int, error) {
 		if !e.ActionAt.IsZero() {
 			actionAt = e.ActionAt.UTC().Format(csvTime)
 		}
-		return cw.Write([]string{e.At.UTC().Format(csvTime), cell(e.CredentialID), cell(e.Issuer),
-			e.Status, e.Policy, cell(e.ReasonCodes), cell(e.Reason), cell(e.Source),
-			cell(e.Decision), cell(e.Action), cell(e.ActionBy), actionAt})
+		return cw.Write([]string{e.At.UTC().Format(csvTime), e.CredentialID, e.Issuer,
+			e.Status, e.Policy, e.ReasonCodes, e.Reason, e.Source, e.Decision, e.Action, e.ActionBy, actionAt})
 	})
-	cw.Flush()
-	if err == nil {
-		err = cw.Error()
+	if ferr := cw.Flush(); err == nil {
+		err = ferr
 	}
 	return n, err
 }
 
 const csvTime = "2006-01-02T15:04:05.000Z07:00"
-
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
 
 // Limits of the log writer.
 const (

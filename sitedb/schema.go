@@ -75,11 +75,22 @@ var schema = sqlitedb.Schema{
 //	  reason TEXT          the first reason in words, or the policy summary
 //	  source TEXT          text | image | pdf | camera | other
 //
-// Schema version 3 (the decision record a receiving site's HR keeps):
+// Schema version 3 binds every issuer key to what it may sign:
+//
+//	issuer_keys.kind TEXT      'staff' (SP1: staff passports) or 'dcc' (HC1: EU DCCs);
+//	                           rows from earlier versions become 'staff'
+//	issuer_keys.country TEXT   ISO 3166-1 alpha-2 country of a 'dcc' key's DCCs; '' for 'staff'
+//
+// A DCC signer trusted with `trust add` before version 3 is read as a
+// staff-passport key and so refuses DCCs (key_not_for_this_kind) until it
+// is added again with `trust add --kind dcc --country XX`: the upgrade
+// fails closed rather than guessing from the certificate.
+//
+// Schema version 4 (the decision record a receiving site's HR keeps):
 //
 //	station_log gains
 //	  decision TEXT        the top-line decision shown: accept | check_needed | do_not_accept |
-//	                       not_a_passport | cannot_read; '' for rows from before version 3
+//	                       not_a_passport | cannot_read; '' for rows from before version 4
 //	  action TEXT          what the person at the desk pressed: accepted | refused | ''
 //	  action_by TEXT       the name they typed for their shift ('' when nothing pressed)
 //	  action_at INTEGER    unix milliseconds of the press; 0 when nothing pressed
@@ -154,6 +165,12 @@ CREATE TABLE IF NOT EXISTS station_log (
 CREATE INDEX IF NOT EXISTS station_log_at ON station_log(at);
 `,
 	// 2 → 3
+	`
+ALTER TABLE issuer_keys ADD COLUMN kind TEXT NOT NULL DEFAULT 'staff' CHECK (kind IN ('staff', 'dcc'));
+ALTER TABLE issuer_keys ADD COLUMN country TEXT NOT NULL DEFAULT '';
+UPDATE trust_changes SET n = n + 1 WHERE id = 1;
+`,
+	// 3 → 4
 	`
 ALTER TABLE station_log ADD COLUMN decision  TEXT    NOT NULL DEFAULT '';
 ALTER TABLE station_log ADD COLUMN action    TEXT    NOT NULL DEFAULT '' CHECK (action IN ('', 'accepted', 'refused'));

@@ -111,15 +111,34 @@ func (db *DB) Close() error {
 // Path is the file the store was opened from.
 func (db *DB) Path() string { return db.path }
 
-// AddCertificate trusts an issuer certificate directly (`trust add`). The kid
-// is trust.KeyID(cert.Raw); the org code comes from trust.OrgCodeOf, else the
-// subject's O, else its CN; the validity window is the certificate's. The
-// public key must be ECDSA P-256, RSA (trust.MinRSABits–trust.MaxRSABits) or
-// Ed25519. Adding the same certificate again changes nothing. It returns the
-// key as stored.
+// AddCertificate trusts an issuer certificate directly (`trust add`),
+// bound to what trust.BindingOf infers it may sign. It is AddCertificateAs
+// with an empty kind.
 func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) {
+	return db.AddCertificateAs(cert, "", "")
+}
+
+// AddCertificateAs trusts an issuer certificate directly (`trust add`). The
+// kid is trust.KeyID(cert.Raw); the org code comes from trust.OrgCodeOf,
+// else the subject's O, else its CN; the validity window is the
+// certificate's. kind and country say what the key may sign (staff
+// passports, or EU DCCs of that country); an empty kind is inferred with
+// trust.BindingOf. The public key must be ECDSA P-256, RSA
+// (trust.MinRSABits–trust.MaxRSABits) or Ed25519. Adding the same
+// certificate again changes nothing but its binding. It returns the key as
+// stored.
+func (db *DB) AddCertificateAs(cert *x509.Certificate, kind trust.KeyKind, country string) (*trust.TrustedKey, error) {
 	if cert == nil || len(cert.Raw) == 0 {
 		return nil, errors.New("no certificate given")
+	}
+	if kind == "" {
+		var err error
+		if kind, country, err = trust.BindingOf(cert); err != nil {
+			return nil, err
+		}
+	}
+	if err := trust.CheckBinding(kind, country); err != nil {
+		return nil, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
 	}
 	subject := cert.Subject.String()
 	if err := trust.CheckPublicKey(cert.PublicKey); err != nil {
@@ -147,6 +166,8 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) 
 		ValidFrom:  cert.NotBefore.UTC(),
 		ValidUntil: cert.NotAfter.UTC(),
 		Source:     trust.SourceDirect,
+		Kind:       kind,
+		Country:    country,
 	}
 	ctx := context.Background()
 	tx, err := db.sql.BeginTx(ctx, nil)
@@ -154,15 +175,15 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) 
 		return nil, db.sql.Wrap("writing", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT source, public_key, certificate FROM issuer_keys WHERE kid = ?", k.KID)
+	rows, err := tx.QueryContext(ctx, "SELECT source, public_key, certificate, kind, country FROM issuer_keys WHERE kid = ?", k.KID)
 	if err != nil {
 		return nil, db.sql.Wrap("reading", err)
 	}
-	haveDirect := false
+	haveDirect, sameBinding := false, false
 	for rows.Next() {
-		var source string
+		var source, oldKind, oldCountry string
 		var pub, der []byte
-		if err := rows.Scan(&source, &pub, &der); err != nil {
+		if err := rows.Scan(&source, &pub, &der, &oldKind, &oldCountry); err != nil {
 			rows.Close()
 			return nil, db.sql.Wrap("reading", err)
 		}
@@ -176,20 +197,25 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) 
 				return nil, fmt.Errorf("key id %x is already trusted for a different certificate: refusing certificate %q", k.KID, subject)
 			}
 			haveDirect = true
+			sameBinding = oldKind == string(kind) && oldCountry == country
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, db.sql.Wrap("reading", err)
 	}
 	rows.Close()
-	if haveDirect {
+	switch {
+	case haveDirect && sameBinding:
 		return &k, nil // idempotent
+	case haveDirect: // the same certificate, now bound to another kind or country
+		_, err = tx.ExecContext(ctx, "UPDATE issuer_keys SET kind = ?, country = ? WHERE kid = ? AND source = 'direct'", string(kind), country, k.KID)
+	default:
+		_, err = tx.ExecContext(ctx, `INSERT INTO issuer_keys
+		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at, kind, country)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)`,
+			k.KID, k.Source, k.OrgCode, k.OrgName, cert.RawSubjectPublicKeyInfo, cert.Raw,
+			unixOrNull(k.ValidFrom), unixOrNull(k.ValidUntil), time.Now().Unix(), string(kind), country)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO issuer_keys
-		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?)`,
-		k.KID, k.Source, k.OrgCode, k.OrgName, cert.RawSubjectPublicKeyInfo, cert.Raw,
-		unixOrNull(k.ValidFrom), unixOrNull(k.ValidUntil), time.Now().Unix())
 	if err != nil {
 		return nil, db.sql.Wrap("writing", err)
 	}
@@ -226,15 +252,17 @@ func (db *DB) Keys() ([]trust.TrustedKey, error) {
 	return out, nil
 }
 
-const keyColumns = `kid, source, org_code, org_name, public_key, valid_from, valid_until, revoked, revoked_from`
+const keyColumns = `kid, source, org_code, org_name, public_key, valid_from, valid_until, revoked, revoked_from, kind, country`
 
 func scanEntry(rows *sql.Rows) (*entry, error) {
 	var e entry
 	var from, until, revokedFrom sql.NullInt64
 	var revoked int64
-	if err := rows.Scan(&e.key.KID, &e.key.Source, &e.key.OrgCode, &e.key.OrgName, &e.der, &from, &until, &revoked, &revokedFrom); err != nil {
+	var kind string
+	if err := rows.Scan(&e.key.KID, &e.key.Source, &e.key.OrgCode, &e.key.OrgName, &e.der, &from, &until, &revoked, &revokedFrom, &kind, &e.key.Country); err != nil {
 		return nil, err
 	}
+	e.key.Kind = trust.KeyKind(kind)
 	e.key.ValidFrom = timeOf(from)
 	e.key.ValidUntil = timeOf(until)
 	e.key.Revoked = revoked != 0
@@ -475,4 +503,12 @@ func timeOf(v sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(v.Int64, 0).UTC()
+}
+
+// kindOf is the kind column's value for k: an unset kind is a staff key.
+func kindOf(k trust.KeyKind) string {
+	if k == "" {
+		return string(trust.KindStaff)
+	}
+	return string(k)
 }

@@ -169,7 +169,7 @@ func TestKeyTypes(t *testing.T) {
 	db, path := openTemp(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			k, err := db.AddCertificate(tc.cert)
+			k, err := db.AddCertificateAs(tc.cert, trust.KindStaff, "")
 			if tc.wantType == "" {
 				if err == nil {
 					t.Fatalf("accepted; want a refusal")

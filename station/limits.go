@@ -18,6 +18,25 @@ const (
 	// of verifications (and thousands of log rows).
 	MaxTextBodyBytes = 64 << 10
 
+	// DefaultBodiesInFlightBytes caps the request bytes held in memory at
+	// once, over all requests: 8 full-size uploads. With the decoders'
+	// own bounds (Decoders at a time, each within the scan package's
+	// pixel limits) this keeps the station under the 2 GB promised for 50
+	// concurrent 32 MB uploads, whatever their number: the others wait for
+	// room (bodyWait), then get 503 "busy". Text bodies of up to
+	// MaxTextBodyBytes do not count, so a USB scanner is never kept waiting
+	// by uploads. Config.BodiesInFlightBytes changes it.
+	DefaultBodiesInFlightBytes = 8 * DefaultMaxBodyBytes
+
+	// DefaultDecodeBudget is the wall-clock time one uploaded image or PDF
+	// (or camera frame) may spend in the barcode reader. A genuine 300-dpi
+	// page reads in well under a second on a desk PC; a hostile image (a
+	// tiling of finder patterns) used to hold a decoder for minutes, so
+	// two of them made the station answer 503 to genuine scans. The
+	// request's context stops a decode sooner when the client hangs up.
+	// Config.DecodeBudget (serve --decode-budget) changes it.
+	DefaultDecodeBudget = 3 * time.Second
+
 	// maxHeaderBytes caps request headers: the page and API send a few
 	// hundred bytes; 16 KB leaves room for proxies and cookies.
 	maxHeaderBytes = 16 << 10
@@ -39,6 +58,9 @@ const (
 	writeTimeout = 120 * time.Second
 	// idleTimeout closes kept-alive connections the page is not using.
 	idleTimeout = 120 * time.Second
+	// bodyWait is how long a request waits for room among the bodies in
+	// flight (DefaultBodiesInFlightBytes) before the server answers 503.
+	bodyWait = 10 * time.Second
 	// decodeWait is how long a request waits for a free decoder before
 	// the server answers 503 "busy, try again".
 	decodeWait = 30 * time.Second

@@ -56,8 +56,15 @@ type Config struct {
 	Policy *policy.Policy
 	// MaxBodyBytes caps a request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// Decoders is how many images or PDFs are decoded at once; 0 means the
-	// number of CPUs. Others wait (up to 30 s, then 503).
+	// BodiesInFlightBytes caps the upload bytes held in memory at once,
+	// over all requests; 0 means DefaultBodiesInFlightBytes. It is raised
+	// to MaxBodyBytes if lower, so one full upload always fits.
+	BodiesInFlightBytes int64
+	// DecodeBudget bounds the barcode reading of one image or PDF; 0 means
+	// DefaultDecodeBudget.
+	DecodeBudget time.Duration
+	// Decoders is how many images or PDFs are decoded at once; 0 means one
+	// fewer than the number of CPUs (at least one). Others wait (up to 30 s, then 503).
 	Decoders int
 	// Now gives the time to verify at; nil means time.Now.
 	Now func() time.Time
@@ -65,10 +72,16 @@ type Config struct {
 	// duration, verdicts and credential ids; never credential texts). Nil
 	// discards.
 	AccessLog *log.Logger
-	// Addr is the address the server listens on; when its host is a
-	// loopback address, requests whose Host header is not a loopback name
-	// are refused (a defence against DNS rebinding from web pages).
+	// Addr is the address the server listens on. On a loopback address
+	// (or when empty) only the Host names localhost, 127.0.0.1 and [::1]
+	// are answered; beyond loopback, AllowHosts is required too. Any other
+	// Host is refused with 421: a defence against DNS rebinding, where a
+	// web page's own name is made to point at the station.
 	Addr string
+	// AllowHosts are the host names (without port) clients on the network
+	// use to reach a station listening beyond loopback (`serve
+	// --allow-host`). Required then; loopback names are always allowed.
+	AllowHosts []string
 }
 
 // Server is the verifier station's HTTP handler.
@@ -76,9 +89,10 @@ type Server struct {
 	cfg      Config
 	verifier *verify.Verifier
 	decoders chan struct{}
+	bodies   *byteBudget
 	mux      *http.ServeMux
 	static   fs.FS
-	loopback bool
+	hosts    map[string]bool // Host names (lower case, no port) answered
 	actions  actions
 }
 
@@ -93,8 +107,18 @@ func New(cfg Config) (*Server, error) {
 	case cfg.MaxBodyBytes < MaxTextBodyBytes || cfg.MaxBodyBytes > verify.MaxInputBytes:
 		return nil, fmt.Errorf("maximum upload size %d bytes is out of range: use %d KB to %d MB", cfg.MaxBodyBytes, MaxTextBodyBytes>>10, verify.MaxInputBytes>>20)
 	}
+	if cfg.BodiesInFlightBytes == 0 {
+		cfg.BodiesInFlightBytes = DefaultBodiesInFlightBytes
+	}
+	cfg.BodiesInFlightBytes = max(cfg.BodiesInFlightBytes, cfg.MaxBodyBytes)
 	if cfg.Decoders <= 0 {
-		cfg.Decoders = runtime.NumCPU()
+		// One core stays free for scanner texts and the page: with every
+		// core decoding hard images, a USB scanner's text waited 400 ms
+		// (p99) on a 2-core desk PC; with one left it answers in under 100.
+		cfg.Decoders = max(1, runtime.NumCPU()-1)
+	}
+	if cfg.DecodeBudget <= 0 {
+		cfg.DecodeBudget = DefaultDecodeBudget
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -107,13 +131,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	verifier, err := verify.NewVerifier(cfg.Store, verify.WithClock(cfg.Now),
-		verify.WithLimits(verify.Limits{MaxInputBytes: int(cfg.MaxBodyBytes)}))
+		verify.WithLimits(verify.Limits{MaxInputBytes: int(cfg.MaxBodyBytes)}),
+		verify.WithDecodeBudget(cfg.DecodeBudget, 0))
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, verifier: verifier, decoders: make(chan struct{}, cfg.Decoders), static: static}
-	if host, _, err := net.SplitHostPort(cfg.Addr); err == nil {
-		s.loopback = isLoopbackName(host)
+	s := &Server{cfg: cfg, verifier: verifier, decoders: make(chan struct{}, cfg.Decoders), static: static,
+		bodies: newByteBudget(cfg.BodiesInFlightBytes)}
+	if s.hosts, err = allowedHosts(cfg.Addr, cfg.AllowHosts); err != nil {
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.file("index.html", "text/html; charset=utf-8"))
@@ -157,6 +183,42 @@ func isLoopbackName(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// loopbackHosts are the Host names a station always answers to.
+var loopbackHosts = []string{"localhost", "127.0.0.1", "::1"}
+
+// allowedHosts is the set of Host names the station answers to: the
+// loopback names, and when it listens beyond loopback the names given with
+// --allow-host, which are then required.
+func allowedHosts(addr string, allow []string) (map[string]bool, error) {
+	hosts := map[string]bool{}
+	for _, h := range loopbackHosts {
+		hosts[h] = true
+	}
+	listen := ""
+	if addr != "" {
+		h, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen address %q: %v", addr, err)
+		}
+		listen = h
+	}
+	beyond := addr != "" && !isLoopbackName(listen)
+	if !beyond && listen != "" {
+		hosts[strings.ToLower(listen)] = true // e.g. 127.0.0.2
+	}
+	if beyond && len(allow) == 0 {
+		return nil, fmt.Errorf("listening on %s reaches beyond this computer, so the station must know the names clients use for it (a defence against DNS rebinding): give --allow-host NAME for each, e.g. --allow-host reception-pc.local", addr)
+	}
+	for _, h := range allow {
+		h = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(h), "["), "]"))
+		if h == "" || strings.ContainsAny(h, ":/ ") && net.ParseIP(h) == nil {
+			return nil, fmt.Errorf("--allow-host %q is not a host name or address: give the name without scheme or port, e.g. reception-pc.local", h)
+		}
+		hosts[h] = true
+	}
+	return hosts, nil
+}
+
 // statusWriter records the status code for the access log.
 type statusWriter struct {
 	http.ResponseWriter
@@ -190,8 +252,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 	h.Set("Cache-Control", "no-store")
 	switch {
-	case s.loopback && !loopbackHost(r.Host):
-		apiError(sw, http.StatusMisdirectedRequest, "bad_host", "this station only answers to 127.0.0.1 or localhost: open http://127.0.0.1 (port as started)")
+	case !s.hosts[hostOnly(r.Host)]:
+		apiError(sw, http.StatusMisdirectedRequest, "bad_host", "this station does not answer to the name "+safeLog(r.Host)+": open http://127.0.0.1 (port as started) on this computer, or a name given to serve with --allow-host")
 	case r.Method == http.MethodPost && !sameOrigin(r):
 		apiError(sw, http.StatusForbidden, "cross_origin", "requests from other web sites are refused: post from the station page or a local program (without an Origin header)")
 	default:
@@ -201,13 +263,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.cfg.AccessLog.Printf("%s %s %d %s %s", r.Method, safeLog(r.URL.Path), sw.code, time.Since(start).Round(time.Millisecond), sw.verdict)
 }
 
-func loopbackHost(hostport string) bool {
+// hostOnly is a Host header's name, lower case, without port or brackets.
+func hostOnly(hostport string) string {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
 	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	return isLoopbackName(host)
+	return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 }
 
 // sameOrigin accepts requests without an Origin header (curl, local
@@ -225,11 +287,11 @@ func safeLog(s string) string {
 		s = s[:200] + "…"
 	}
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == ' ' {
+		if credential.UnsafeRune(r) || unicode.IsSpace(r) {
 			return '_'
 		}
 		return r
-	}, s)
+	}, strings.ToValidUTF8(s, "_"))
 }
 
 func (s *Server) file(name, ctype string) http.HandlerFunc {
@@ -346,13 +408,36 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc.Encode(v)
 }
 
-// readBody reads the request's input: the raw body, or the first file (or
-// "text" field) of a multipart form. It returns the data and a display name.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, string, int, error) {
-	if r.ContentLength > s.cfg.MaxBodyBytes {
-		return nil, "", http.StatusRequestEntityTooLarge, s.tooLarge()
+// reserveBody makes room for r's body among the bodies in flight before a
+// byte of it is read: its declared length, or the upload limit when it
+// declares none. A small declared body (a scanner's text) needs no room.
+// It returns the bytes reserved (to release) and the cap to read under, or
+// an HTTP status and error: 413 for a body over the limit, 503 when no room
+// came free within bodyWait.
+func (s *Server) reserveBody(r *http.Request) (reserved, limit int64, code int, err error) {
+	switch n := r.ContentLength; {
+	case n > s.cfg.MaxBodyBytes:
+		return 0, 0, http.StatusRequestEntityTooLarge, s.tooLarge()
+	case n >= 0 && n <= MaxTextBodyBytes:
+		return 0, n, 0, nil
+	case n > 0:
+		limit = n
+	default:
+		limit = s.cfg.MaxBodyBytes
 	}
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	ctx, cancel := context.WithTimeout(r.Context(), bodyWait)
+	defer cancel()
+	if !s.bodies.acquire(ctx, limit) {
+		return 0, 0, http.StatusServiceUnavailable, errors.New("the station is busy receiving other uploads: try again in a moment")
+	}
+	return limit, limit, 0, nil
+}
+
+// readBody reads the request's input: the raw body, or the first file (or
+// "text" field) of a multipart form, reading at most limit bytes (see
+// reserveBody). It returns the data and a display name.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, string, int, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
 	name := cleanName(r.URL.Query().Get("name"))
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {
@@ -369,7 +454,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, strin
 				part.Close()
 				continue
 			}
-			data, err := io.ReadAll(part)
+			data, err := readSized(part, r.ContentLength)
 			if err != nil {
 				return nil, "", s.readStatus(err), s.readErr(err)
 			}
@@ -379,7 +464,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, strin
 			return data, name, 0, nil
 		}
 	}
-	data, err := io.ReadAll(body)
+	data, err := readSized(body, r.ContentLength)
 	if err != nil {
 		return nil, "", s.readStatus(err), s.readErr(err)
 	}
@@ -442,17 +527,38 @@ func sourceOf(data []byte, camera bool) string {
 	return "other"
 }
 
-func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
-	sw, _ := w.(*statusWriter)
-	data, name, code, err := s.readBody(w, r)
+// receive reserves room for the body (reserveBody) and reads it; on
+// failure it has written the error answer and ok is false. release gives
+// the room back once the answer is written.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request) (data []byte, name string, release func(), ok bool) {
+	reserved, limit, code, err := s.reserveBody(r)
+	if err == nil {
+		release = func() { s.bodies.release(reserved) }
+		if data, name, code, err = s.readBody(w, r, limit); err != nil {
+			release()
+		}
+	}
 	if err != nil {
-		errCode := "bad_request"
-		if code == http.StatusRequestEntityTooLarge {
-			errCode = "too_large"
+		errCode := map[int]string{http.StatusRequestEntityTooLarge: "too_large", http.StatusServiceUnavailable: "busy"}[code]
+		if errCode == "" {
+			errCode = "bad_request"
+		}
+		if code == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "2")
 		}
 		apiError(w, code, errCode, err.Error())
+		return nil, "", nil, false
+	}
+	return data, name, release, true
+}
+
+func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
+	sw, _ := w.(*statusWriter)
+	data, name, release, ok := s.receive(w, r)
+	if !ok {
 		return
 	}
+	defer release()
 	if len(bytes.TrimSpace(data)) == 0 {
 		apiError(w, http.StatusBadRequest, "empty", "nothing was sent: post an image, a PDF or the passport text")
 		return
@@ -529,7 +635,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 func verdictSummary(v policy.Verdict) string {
 	s := string(v.Status)
 	if v.CredentialID != "" {
-		s += ":" + v.CredentialID
+		s += ":" + safeLog(v.CredentialID) // a DCC's ci is the issuer's text
 	}
 	if v.Policy != nil {
 		s += "/policy:" + string(v.Policy.Status)

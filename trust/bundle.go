@@ -64,6 +64,11 @@ type BundleIssuer struct {
 	ValidUntil  time.Time // zero = unbounded
 	Revoked     bool
 	RevokedFrom time.Time // compromise date; zero with Revoked = every credential
+	// Kind and Country bind the key to what it may sign (TrustedKey.Kind).
+	// An entry without them, as in bundles made before they existed, is a
+	// staff-passport issuer.
+	Kind    KeyKind
+	Country string
 }
 
 // TrustedKey converts the entry to the form a TrustStore returns, parsing
@@ -75,7 +80,14 @@ func (bi *BundleIssuer) TrustedKey() (*TrustedKey, error) {
 	}
 	return &TrustedKey{KID: bytes.Clone(bi.KID), OrgCode: bi.OrgCode, OrgName: bi.OrgName, PublicKey: pub,
 		ValidFrom: bi.ValidFrom, ValidUntil: bi.ValidUntil, Revoked: bi.Revoked, RevokedFrom: bi.RevokedFrom,
-		Source: SourceBundle}, nil
+		Source: SourceBundle, Kind: bi.kind(), Country: bi.Country}, nil
+}
+
+func (bi *BundleIssuer) kind() KeyKind {
+	if bi.Kind == "" {
+		return KindStaff
+	}
+	return bi.Kind
 }
 
 // wire forms: small integer keys, dates as unix seconds.
@@ -97,7 +109,16 @@ type wireIssuer struct {
 	ValidUntil  *int64 `cbor:"7,keyasint,omitempty"`
 	Status      int    `cbor:"8,keyasint"`
 	RevokedFrom *int64 `cbor:"9,keyasint,omitempty"`
+	Kind        int    `cbor:"10,keyasint,omitempty"` // wireKindStaff (absent) or wireKindDCC
+	Country     string `cbor:"11,keyasint,omitempty"` // DCC signers only
 }
+
+// Kinds on the wire: absent (0) is a staff-passport issuer, so bundles
+// made before the field existed keep their meaning.
+const (
+	wireKindStaff = 0
+	wireKindDCC   = 1
+)
 
 var (
 	bundleEnc cbor.EncMode
@@ -156,7 +177,8 @@ func MarshalBundle(b *Bundle) ([]byte, error) {
 		}
 		w.Issuers = append(w.Issuers, wireIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
 			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: unixPtr(i.ValidFrom),
-			ValidUntil: unixPtr(i.ValidUntil), Status: st, RevokedFrom: unixPtr(i.RevokedFrom)})
+			ValidUntil: unixPtr(i.ValidUntil), Status: st, RevokedFrom: unixPtr(i.RevokedFrom),
+			Kind: wireKindOf(i.kind()), Country: i.Country})
 	}
 	return bundleEnc.Marshal(w)
 }
@@ -180,15 +202,27 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 	if err != nil || !bytes.Equal(again, payload) {
 		return nil, fmt.Errorf("%w: not deterministically encoded (RFC 8949 §4.2.1)", ErrBundleMalformed)
 	}
+	if err := w.checkTimes(); err != nil {
+		return nil, err
+	}
 	b := &Bundle{Version: w.Version, Issued: time.Unix(w.Issued, 0).UTC(), Expires: time.Unix(w.Expires, 0).UTC(),
 		Issuers: make([]BundleIssuer, 0, len(w.Issuers)), Revoked: w.Revoked}
 	for n, i := range w.Issuers {
 		if i.Status != StatusActive && i.Status != StatusRevoked {
 			return nil, fmt.Errorf("%w: issuer entry %d: status %d is neither 0 (active) nor 1 (revoked)", ErrBundleMalformed, n+1, i.Status)
 		}
+		kind := KindStaff
+		switch i.Kind {
+		case wireKindStaff:
+		case wireKindDCC:
+			kind = KindDCC
+		default:
+			return nil, fmt.Errorf("%w: issuer entry %d: kind %d is neither 0 (staff passports) nor 1 (EU DCCs)", ErrBundleMalformed, n+1, i.Kind)
+		}
 		b.Issuers = append(b.Issuers, BundleIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
 			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: timePtr(i.ValidFrom),
-			ValidUntil: timePtr(i.ValidUntil), Revoked: i.Status == StatusRevoked, RevokedFrom: timePtr(i.RevokedFrom)})
+			ValidUntil: timePtr(i.ValidUntil), Revoked: i.Status == StatusRevoked, RevokedFrom: timePtr(i.RevokedFrom),
+			Kind: kind, Country: i.Country})
 	}
 	if err := b.Validate(); err != nil {
 		return nil, err
@@ -286,7 +320,7 @@ func (i *BundleIssuer) validate() error {
 	if !i.Revoked && !i.RevokedFrom.IsZero() {
 		return errors.New("a compromise date (revoked_from) is given but the key is not revoked")
 	}
-	return nil
+	return CheckBinding(i.kind(), i.Country)
 }
 
 // validLabel accepts 1 to MaxOrgNameLen characters of valid UTF-8 without
@@ -398,8 +432,16 @@ func (s *SignedBundle) Verify(pub crypto.PublicKey) (*Bundle, error) {
 
 // IssuerFromCertificate makes a bundle entry from an issuer certificate, as
 // `trust add` would trust it: kid = KeyID(cert DER), org code from OrgCodeOf
-// else the subject's O, else its CN; validity = the certificate's.
+// else the subject's O, else its CN; validity = the certificate's; kind and
+// country from BindingOf.
 func IssuerFromCertificate(cert *x509.Certificate) (BundleIssuer, error) {
+	return issuerFromCertificate(cert, false)
+}
+
+// issuerFromCertificate is IssuerFromCertificate; with kindGiven the
+// caller sets Kind and Country itself, so a certificate whose binding
+// cannot be inferred is not an error.
+func issuerFromCertificate(cert *x509.Certificate, kindGiven bool) (BundleIssuer, error) {
 	if cert == nil || len(cert.Raw) == 0 {
 		return BundleIssuer{}, errors.New("no certificate")
 	}
@@ -420,7 +462,55 @@ func IssuerFromCertificate(cert *x509.Certificate) (BundleIssuer, error) {
 	if name == "" {
 		name = code
 	}
+	kind, country, err := BindingOf(cert)
+	if err != nil && !kindGiven {
+		return BundleIssuer{}, err
+	}
 	return BundleIssuer{KID: KeyID(cert.Raw), OrgCode: code, OrgName: name,
 		PublicKey: bytes.Clone(cert.RawSubjectPublicKeyInfo), Certificate: bytes.Clone(cert.Raw),
-		ValidFrom: cert.NotBefore.UTC(), ValidUntil: cert.NotAfter.UTC()}, nil
+		ValidFrom: cert.NotBefore.UTC(), ValidUntil: cert.NotAfter.UTC(), Kind: kind, Country: country}, nil
+}
+
+func wireKindOf(k KeyKind) int {
+	if k == KindDCC {
+		return wireKindDCC
+	}
+	return wireKindStaff
+}
+
+// Bundle dates are unix seconds from 1970 to the end of 9999. Outside that
+// range time.Time arithmetic overflows (time.Unix(math.MaxInt64, 0) compares
+// as before 1970), so a date beyond it would be refused with a misleading
+// message, or worse, compared wrongly; it is refused first, by name.
+const (
+	minBundleUnix = 0
+	maxBundleUnix = 253402300799 // 9999-12-31T23:59:59Z
+)
+
+func (w *wireBundle) checkTimes() error {
+	check := func(what string, v int64) error {
+		if v < minBundleUnix || v > maxBundleUnix {
+			return fmt.Errorf("%w: %s is %d seconds, outside the dates a bundle may carry (1970 to 9999): the bundle was made wrongly; ask the authority for a corrected one", ErrBundleMalformed, what, v)
+		}
+		return nil
+	}
+	if err := check("issued", w.Issued); err != nil {
+		return err
+	}
+	if err := check("expires", w.Expires); err != nil {
+		return err
+	}
+	for n, i := range w.Issuers {
+		for _, f := range []struct {
+			what string
+			v    *int64
+		}{{"valid from", i.ValidFrom}, {"valid until", i.ValidUntil}, {"revoked from", i.RevokedFrom}} {
+			if f.v != nil {
+				if err := check(fmt.Sprintf("issuer entry %d: %s", n+1, f.what), *f.v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

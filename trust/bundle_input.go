@@ -31,7 +31,7 @@ const (
 // names the columns (any order, case- and space-insensitive); "cert", or
 // both "public_key" and "kid", are required.
 var IssuersCSVColumns = []string{"org_code", "org_name", "cert", "public_key", "kid",
-	"valid_from", "valid_until", "status", "revoked_from"}
+	"valid_from", "valid_until", "status", "revoked_from", "kind", "country"}
 
 // ReadIssuers reads issuer entries from path: a directory of PEM/DER
 // certificates (ReadIssuersDir) or an issuers CSV file (ReadIssuersCSV).
@@ -187,7 +187,7 @@ func issuerRow(get func(string) string, baseDir string) (BundleIssuer, error) {
 		if err != nil {
 			return bi, fmt.Errorf(`column "cert": %s: %v`, certPath, err)
 		}
-		if bi, err = IssuerFromCertificate(cert); err != nil {
+		if bi, err = issuerFromCertificate(cert, get("kind") != ""); err != nil {
 			return bi, fmt.Errorf(`column "cert": %v`, err)
 		}
 		if k := get("kid"); k != "" && !strings.EqualFold(k, hex.EncodeToString(bi.KID)) {
@@ -239,6 +239,15 @@ func issuerRow(get func(string) string, baseDir string) (BundleIssuer, error) {
 	}
 	if !bi.Revoked && !bi.RevokedFrom.IsZero() {
 		return bi, errors.New(`column "revoked_from" is set but status is not revoked`)
+	}
+	if v := get("kind"); v != "" {
+		if bi.Kind, err = ParseKind(strings.ToLower(v)); err != nil {
+			return bi, fmt.Errorf(`column "kind": %v`, err)
+		}
+		bi.Country = ""
+	}
+	if v := get("country"); v != "" {
+		bi.Country = strings.ToUpper(v)
 	}
 	if err := bi.validate(); err != nil {
 		return bi, err

@@ -139,3 +139,18 @@ func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 	}
 	return certs, nil
 }
+
+// BindingOf infers what a certificate's key may sign when the person adding
+// it does not say: a certificate made by NewIssuer (it carries a passport
+// org code) signs staff passports; any other certificate is taken as an EU
+// DCC document signer for the country in its subject (C). A certificate
+// with neither cannot be bound and gives an error saying what to pass.
+func BindingOf(cert *x509.Certificate) (KeyKind, string, error) {
+	if OrgCodeOf(cert) != "" {
+		return KindStaff, "", nil
+	}
+	if len(cert.Subject.Country) == 1 && isCountryCode(strings.ToUpper(cert.Subject.Country[0])) {
+		return KindDCC, strings.ToUpper(cert.Subject.Country[0]), nil
+	}
+	return "", "", fmt.Errorf("certificate %q is neither a passport issuer certificate (no %s URI) nor a DCC signer with one country (C) in its subject: say what it may sign with --kind staff or --kind dcc --country XX", cert.Subject.String(), OrgCodeURIPrefix)
+}

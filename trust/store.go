@@ -50,6 +50,64 @@ type TrustedKey struct {
 	Revoked     bool
 	RevokedFrom time.Time // compromise date: credentials issued (iat) at/after it are invalid; zero with Revoked = all
 	Source      string    // SourceDirect ("direct", trust add) or SourceBundle ("bundle")
+	// Kind is what the key may sign: KindStaff (SP1: staff passports) or
+	// KindDCC (HC1: EU Digital COVID Certificates). Empty means KindStaff,
+	// as in stores and bundles made before keys were bound to a kind.
+	Kind KeyKind
+	// Country is the ISO 3166-1 alpha-2 code of the country whose DCCs a
+	// KindDCC key signs (the DCC's iss claim must equal it); empty for
+	// KindStaff.
+	Country string
+}
+
+// KeyKind says which kind of credential a trusted key may sign. A key of
+// one kind never verifies a credential of the other: a staff-passport
+// issuer cannot mint an EU DCC, nor a national DCC signer a staff passport.
+type KeyKind string
+
+// Kinds of trusted key.
+const (
+	KindStaff KeyKind = "staff" // signs SP1: staff passports for its org code
+	KindDCC   KeyKind = "dcc"   // signs HC1: EU DCCs for its country
+)
+
+// KindOf is k's kind, with the empty kind of older stores read as KindStaff.
+func (k *TrustedKey) KindOf() KeyKind {
+	if k.Kind == "" {
+		return KindStaff
+	}
+	return k.Kind
+}
+
+// ParseKind reads a kind as people type it ("staff", "dcc").
+func ParseKind(s string) (KeyKind, error) {
+	switch KeyKind(s) {
+	case KindStaff, KindDCC:
+		return KeyKind(s), nil
+	}
+	return "", fmt.Errorf("key kind %q is neither %q (staff passports) nor %q (EU DCCs)", s, KindStaff, KindDCC)
+}
+
+// CheckBinding reports whether kind and country fit together: a DCC key
+// needs a two-letter upper-case country code, a staff key has none.
+func CheckBinding(kind KeyKind, country string) error {
+	switch kind {
+	case KindStaff, "":
+		if country != "" {
+			return fmt.Errorf("a staff-passport key has no country (got %q): give a country only with kind %q", country, KindDCC)
+		}
+	case KindDCC:
+		if !isCountryCode(country) {
+			return fmt.Errorf("an EU DCC signer key needs the two-letter country code (ISO 3166-1, e.g. DE) of the DCCs it signs, got %q", country)
+		}
+	default:
+		return fmt.Errorf("key kind %q is neither %q nor %q", kind, KindStaff, KindDCC)
+	}
+	return nil
+}
+
+func isCountryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
 
 // CheckIssuedAt reports whether a credential issued at iat may be signed by

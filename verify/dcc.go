@@ -109,6 +109,7 @@ type dccClaims struct {
 	Iss   string                  `cbor:"1,keyasint"`
 	Exp   numericDate             `cbor:"4,keyasint"`
 	Iat   numericDate             `cbor:"6,keyasint"`
+	Nbf   numericDate             `cbor:"5,keyasint"` // optional (RFC 8392); 0 when absent
 	Hcert map[int]cbor.RawMessage `cbor:"-260,keyasint"`
 }
 
@@ -229,9 +230,9 @@ func (h *dccCert) holder() string {
 // already been checked: it reads the claims, applies the key's validity
 // window and status to iat, checks exp and iat against now, and looks each
 // entry's certificate identifier (ci) up in the revoked list. The issuer
-// claim is a country code and DCC signer certificates carry no passport
-// org code, so there is no issuer_mismatch check: the trusted key is what
-// vouches for the issuer.
+// claim is a country code: it must be the country the signing key is
+// trusted for (issuer_mismatch otherwise), so one country's signer cannot
+// issue another's certificates.
 func verifyDCC(r Result, s *credential.Signed, key *trust.TrustedKey, store trust.TrustStore, now time.Time, skew time.Duration) Result {
 	c, h, err := parseDCC(s.Payload())
 	if err != nil {
@@ -245,7 +246,17 @@ func verifyDCC(r Result, s *credential.Signed, key *trust.TrustedKey, store trus
 		Name:        DCCName{FamilyName: h.Nam.Fn, GivenName: h.Nam.Gn, FamilyNameStandard: h.Nam.Fnt, GivenNameStandard: h.Nam.Gnt},
 		DateOfBirth: h.Dob, Vaccinations: h.V, Tests: h.T, Recoveries: h.R}
 	r.checkKey(key, iat)
+	if c.Iss != key.Country {
+		r.fail(ReasonIssuerMismatch, "the certificate says it was issued by country %q but was signed with a key this site trusts for %q only", c.Iss, key.Country)
+	}
+	nbf := time.Unix(int64(c.Nbf), 0).UTC()
 	switch {
+	case !exp.After(iat):
+		r.fail(credential.ReasonBadClaims, "the certificate expires (%s) before it was issued (%s)", human(exp), human(iat))
+	case c.Nbf != 0 && !exp.After(nbf):
+		r.fail(credential.ReasonBadClaims, "the certificate expires (%s) before it becomes valid (%s)", human(exp), human(nbf))
+	case c.Nbf != 0 && now.Add(skew).Before(nbf):
+		r.fail(ReasonNotYetValid, "the certificate is not valid until %s", human(nbf))
 	case now.Add(skew).Before(iat):
 		r.fail(ReasonNotYetValid, "the certificate says it was issued in the future (%s): check this computer's clock", human(iat))
 	case now.Add(-skew).After(exp):

@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"crypto"
 	"crypto/ecdsa"
@@ -111,6 +112,8 @@ type dccOpts struct {
 	tagged       bool
 	plain        bool // no zlib (the DCC specification allows it)
 	iat, exp     time.Time
+	nbf          time.Time // zero: no nbf claim
+	country      string    // iss; empty: the signer's country
 	hcert        map[string]any
 	tamper       bool
 }
@@ -124,7 +127,13 @@ func makeDCC(t testing.TB, o dccOpts) string {
 	if o.exp.IsZero() {
 		o.exp = o.iat.AddDate(1, 0, 0)
 	}
-	claims := map[int]any{1: "DE", 4: o.exp.Unix(), 6: o.iat.Unix(), -260: map[int]any{1: o.hcert}}
+	if o.country == "" && len(o.signer.cert.Subject.Country) > 0 {
+		o.country = o.signer.cert.Subject.Country[0]
+	}
+	claims := map[int]any{1: o.country, 4: o.exp.Unix(), 6: o.iat.Unix(), -260: map[int]any{1: o.hcert}}
+	if !o.nbf.IsZero() {
+		claims[5] = o.nbf.Unix()
+	}
 	payload, err := cbor.Marshal(claims)
 	if err != nil {
 		t.Fatal(err)
@@ -222,6 +231,14 @@ func TestDCCVariants(t *testing.T) {
 		{"issued in the future", dccOpts{signer: ec, tagged: true, iat: dccNow.Add(time.Hour), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, verify.ReasonNotYetValid, [3]int{1, 0, 0}},
 		{"issued before the signer cert", dccOpts{signer: ec, tagged: true, iat: dccCertFrom.Add(-time.Hour), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, verify.ReasonKeyNotValid, [3]int{1, 0, 0}},
 		{"revoked ci", dccOpts{signer: ec, tagged: true, hcert: dccHcert("v", "URN:UVCI:01:DE:REVOKED")}, verify.StatusInvalid, verify.ReasonRevoked, [3]int{1, 0, 0}},
+		// issue 11 item 6: nbf and the order of iat, nbf and exp.
+		{"nbf in the future", dccOpts{signer: ec, tagged: true, nbf: dccNow.Add(time.Hour), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, verify.ReasonNotYetValid, [3]int{1, 0, 0}},
+		{"nbf within skew", dccOpts{signer: ec, tagged: true, nbf: dccNow.Add(time.Minute), hcert: dccHcert("v", ciGood)}, verify.StatusValid, "", [3]int{1, 0, 0}},
+		{"exp before iat", dccOpts{signer: ec, tagged: true, exp: dccIat.Add(-time.Hour), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{1, 0, 0}},
+		{"exp before iat within skew", dccOpts{signer: ec, tagged: true, iat: dccNow, exp: dccNow.Add(-time.Minute), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{1, 0, 0}},
+		{"exp before nbf", dccOpts{signer: ec, tagged: true, nbf: dccIat.AddDate(2, 0, 0), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{1, 0, 0}},
+		// issue 11 item 1: a DE signer cannot issue another country's DCCs.
+		{"country claim not the key's", dccOpts{signer: ec, tagged: true, country: "FR", hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, verify.ReasonIssuerMismatch, [3]int{1, 0, 0}},
 		{"no entries", dccOpts{signer: ec, tagged: true, hcert: dccHcert("", ciGood)}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{}},
 		{"no fnt", dccOpts{signer: ec, tagged: true, hcert: func() map[string]any {
 			h := dccHcert("v", ciGood)
@@ -245,7 +262,7 @@ func TestDCCVariants(t *testing.T) {
 			if tc.reason != "" && !slices.ContainsFunc(r.Reasons, func(x verify.Reason) bool { return x.Code == tc.reason }) {
 				t.Fatalf("reasons %+v, want %s", r.Reasons, tc.reason)
 			}
-			if slices.ContainsFunc(r.Reasons, func(x verify.Reason) bool { return x.Code == verify.ReasonIssuerMismatch }) {
+			if tc.reason != verify.ReasonIssuerMismatch && slices.ContainsFunc(r.Reasons, func(x verify.Reason) bool { return x.Code == verify.ReasonIssuerMismatch }) {
 				t.Fatalf("issuer_mismatch misfired for a DCC: %+v", r.Reasons)
 			}
 			if tc.entries == [3]int{} {
@@ -258,7 +275,7 @@ func TestDCCVariants(t *testing.T) {
 			if got != tc.entries {
 				t.Fatalf("entries v/t/r = %v, want %v", got, tc.entries)
 			}
-			if r.Subject != "Erika Mustermann" || r.DCC.DateOfBirth != "1964-08-12" || r.DCC.Country != "DE" || r.DCC.Name.FamilyNameStandard != "MUSTERMANN" {
+			if r.Subject != "Erika Mustermann" || r.DCC.DateOfBirth != "1964-08-12" || r.DCC.Country != cmp.Or(tc.opts.country, tc.opts.signer.cert.Subject.Country[0]) || r.DCC.Name.FamilyNameStandard != "MUSTERMANN" {
 				t.Fatalf("holder: subject %q, view %+v", r.Subject, r.DCC)
 			}
 			if tc.want == verify.StatusValid && r.CredentialID != ciGood {
@@ -296,7 +313,7 @@ func TestDCCThroughSQLiteStore(t *testing.T) {
 func FuzzDCCClaims(f *testing.F) {
 	ec, _ := signers(f)
 	mem := trust.NewMemoryStore()
-	mem.Add(trust.TrustedKey{KID: ec.kid, OrgCode: "RKI", PublicKey: ec.key.Public()})
+	mem.Add(trust.TrustedKey{KID: ec.kid, OrgCode: "RKI", PublicKey: ec.key.Public(), Kind: trust.KindDCC, Country: "DE"})
 	good, _ := cbor.Marshal(map[int]any{1: "DE", 4: dccNow.Add(time.Hour).Unix(), 6: dccIat.Unix(), -260: map[int]any{1: dccHcert("v", ciGood)}})
 	f.Add(good)
 	f.Add([]byte{0xa0})

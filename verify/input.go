@@ -23,18 +23,20 @@ const MaxTextLines = 10000
 // PDF, or one text per non-empty line. A non-nil error means nothing could
 // be read, and carries the reason.
 func Codes(data []byte) ([]string, error) {
-	return verifierFor(nil, Options{}).codes(data)
+	return verifierFor(nil, Options{}).codes(context.Background(), data)
 }
 
-func (v *Verifier) codes(data []byte) ([]string, error) {
+func (v *Verifier) codes(ctx context.Context, data []byte) ([]string, error) {
 	if len(data) > v.limits.MaxInputBytes {
 		return nil, &readError{ReasonInputTooLarge, fmt.Sprintf("the file is larger than any passport scan (over %d MB)", v.limits.MaxInputBytes>>20)}
 	}
 	switch scan.Sniff(data) {
 	case scan.KindImage, scan.KindPDF:
-		found, err := scan.Read(data)
+		found, err := scan.ReadContext(ctx, data, v.scan)
 		if err != nil && len(found) == 0 {
 			switch {
+			case errors.Is(err, scan.ErrBudget):
+				return nil, &readError{ReasonNoBarcode, "no barcode was read: " + strings.TrimPrefix(err.Error(), "scan: ")}
 			case errors.Is(err, scan.ErrTooLarge):
 				return nil, &readError{ReasonInputTooLarge, "the image or PDF is too large to read safely: " + err.Error()}
 			case errors.Is(err, scan.ErrNoBarcode):

@@ -117,6 +117,11 @@ func vecStore(t testing.TB, v *vecFile) *trust.MemoryStore {
 		if e.RevokedFrom != "" {
 			k.RevokedFrom = vecTime(t, e.RevokedFrom)
 		}
+		// Bound as `trust add` binds it: passport issuers sign staff
+		// passports, DCC signers their country's DCCs.
+		if k.Kind, k.Country, err = trust.BindingOf(cert); err != nil {
+			t.Fatalf("trust entry %q: %v", e.Cert, err)
+		}
 		if k.OrgCode == "" && !strings.HasPrefix(e.Cert, "dcc-") {
 			t.Fatalf("certificate %s has no org code", e.Cert)
 		}

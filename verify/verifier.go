@@ -19,6 +19,7 @@ type Verifier struct {
 	clock  func() time.Time
 	skew   time.Duration
 	limits Limits
+	scan   scan.Options
 }
 
 // Limits bound the work one input may cause.
@@ -33,6 +34,22 @@ type Limits struct {
 
 // Option configures a Verifier.
 type Option func(*Verifier) error
+
+// WithDecodeBudget bounds the barcode reading of one image or PDF input:
+// budget is the wall-clock time (the request's context stops it earlier),
+// work the pixel visits (scan.Options.Work; 0 keeps scan.DefaultWork). An
+// input that runs out is unreadable with a "gave up after N ms" reason.
+// The default is scan.DefaultBudget, a guard against hangs: interactive
+// callers such as the station pass a few seconds.
+func WithDecodeBudget(budget time.Duration, work int64) Option {
+	return func(v *Verifier) error {
+		if budget < 0 || work < 0 {
+			return fmt.Errorf("verify: a decode budget must not be negative (got %v, %d)", budget, work)
+		}
+		v.scan = scan.Options{Budget: budget, Work: work}
+		return nil
+	}
+}
 
 // WithClock makes the Verifier ask now for the time of each verification
 // (one reading per input, so all its results share it). The default is
@@ -122,7 +139,7 @@ func (v *Verifier) Verify(ctx context.Context, name string, data []byte) []Resul
 	if err := ctx.Err(); err != nil {
 		return []Result{Unreadable(name, err)}
 	}
-	texts, err := v.codes(data)
+	texts, err := v.codes(ctx, data)
 	if err != nil {
 		return []Result{Unreadable(name, err)}
 	}

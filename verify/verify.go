@@ -46,6 +46,10 @@ const (
 	ReasonNotYetValid      credential.Reason = "not_yet_valid"
 	ReasonRevoked          credential.Reason = "revoked"
 	ReasonTrustStore       credential.Reason = "trust_store_error"
+	// ReasonKeyNotForKind: the signing key is trusted, but for the other
+	// kind of credential (a staff-passport key under an EU DCC, or a DCC
+	// signer under a staff passport).
+	ReasonKeyNotForKind    credential.Reason = "key_not_for_this_kind"
 	ReasonNoBarcode        credential.Reason = "no_barcode"
 	ReasonInputTooLarge    credential.Reason = "input_too_large"
 	ReasonUnsupportedInput credential.Reason = "unsupported_input"
@@ -57,6 +61,15 @@ const (
 	WarnMultipleCodes    credential.Reason = "multiple_credentials"
 )
 
+// Document says what kind of credential was read.
+type Document string
+
+// Kinds of document.
+const (
+	DocumentStaffPassport Document = "staff_passport" // SP1:, this project's staff passport
+	DocumentEUDCC         Document = "eu_dcc"         // HC1:, an EU Digital COVID Certificate: never a staff passport
+)
+
 // Reason is one reason code with its plain-English message.
 type Reason struct {
 	Code    credential.Reason `json:"code"`
@@ -65,8 +78,12 @@ type Reason struct {
 
 // Result is the verdict on one credential found in one input.
 type Result struct {
-	Input        string       `json:"input"`
-	Status       Status       `json:"status"`
+	Input  string `json:"input"`
+	Status Status `json:"status"`
+	// Document is what was read, once the credential text could be
+	// decoded: "staff_passport" or "eu_dcc". Only a staff passport can
+	// meet a site policy.
+	Document     Document     `json:"document,omitempty"`
 	Reasons      []Reason     `json:"reasons"`
 	Warnings     []Reason     `json:"warnings,omitempty"`
 	CredentialID string       `json:"credential_id,omitempty"`
@@ -139,7 +156,9 @@ func Text(input, text string, store trust.TrustStore, opts Options) Result {
 func (v *Verifier) text(input, text string, now time.Time) Result {
 	store := v.store
 	r := Result{Input: input, Status: StatusValid, Reasons: []Reason{}, VerifiedAt: now}
-	r.noteTrustList(store, now)
+	if !r.noteTrustList(store, now) {
+		return r
+	}
 
 	signed, err := credential.Decode(credential.Normalize(text))
 	if err != nil {
@@ -149,6 +168,10 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 		}
 		r.fail(code, "%s", decodeMessage(err))
 		return r
+	}
+	r.Document = DocumentStaffPassport
+	if signed.Prefix == credential.PrefixDCC {
+		r.Document = DocumentEUDCC
 	}
 	r.KeyID = hex.EncodeToString(signed.KID)
 	key, err := store.Key(signed.KID)
@@ -166,6 +189,9 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 		} else {
 			r.fail(ReasonSignatureInvalid, "the signature does not match: the passport has been altered or was not signed by %s", orgLabel(key))
 		}
+		return r
+	}
+	if !r.checkKind(key) {
 		return r
 	}
 	if signed.Prefix == credential.PrefixDCC {
@@ -187,8 +213,10 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 	if key.OrgCode != "" && c.Issuer != key.OrgCode {
 		r.fail(ReasonIssuerMismatch, "the passport says it was issued by %q but was signed with the key of %s", c.Issuer, orgLabel(key))
 	}
-	if c.Body.Employment.OrgCode != "" && c.Body.Employment.OrgCode != c.Issuer {
-		r.fail(ReasonIssuerMismatch, "the employing organisation %q is not the issuer %q", c.Body.Employment.OrgCode, c.Issuer)
+	// The employer must be the signer: an empty code would otherwise let
+	// an issuer vouch for staff under another organisation's name.
+	if c.Body.Employment.OrgCode != c.Issuer {
+		r.fail(ReasonIssuerMismatch, "the employing organisation %q is not the issuer %q: an organisation may only issue passports for its own staff", c.Body.Employment.OrgCode, c.Issuer)
 	}
 	skew := v.skew
 	switch {
@@ -228,10 +256,36 @@ func (r *Result) checkKey(key *trust.TrustedKey, iat time.Time) {
 	}
 }
 
-func (r *Result) noteTrustList(store trust.TrustStore, now time.Time) {
+// checkKind refuses a credential signed by a key trusted for the other
+// kind of document; it reports whether the result may go on.
+func (r *Result) checkKind(key *trust.TrustedKey) bool {
+	want := trust.KindStaff
+	if r.Document == DocumentEUDCC {
+		want = trust.KindDCC
+	}
+	if key.KindOf() == want {
+		return true
+	}
+	if want == trust.KindDCC {
+		r.fail(ReasonKeyNotForKind, "this is an EU Digital COVID Certificate, but it was signed with the staff-passport key of %s, which this site trusts only for staff passports", orgLabel(key))
+	} else {
+		r.fail(ReasonKeyNotForKind, "this is a staff passport, but it was signed with the EU DCC signer key of %s (%s), which this site trusts only for EU Digital COVID Certificates", orgLabel(key), key.Country)
+	}
+	return false
+}
+
+// noteTrustList records the trust list the verdict is reached with, and
+// warns when it has expired. A trust list that cannot be read makes the
+// verdict invalid (trust_store_error): without it, neither revocations nor
+// the list's expiry are known. It reports whether verification may go on.
+func (r *Result) noteTrustList(store trust.TrustStore, now time.Time) bool {
 	info, err := store.Info()
-	if err != nil || (info.Version == 0 && info.Expires.IsZero()) {
-		return
+	if err != nil {
+		r.fail(ReasonTrustStore, "the trust list could not be read (%v): repair or re-import it with `passport trust`", err)
+		return false
+	}
+	if info.Version == 0 && info.Expires.IsZero() {
+		return true
 	}
 	r.TrustList = &TrustListID{Version: info.Version}
 	if !info.Issued.IsZero() {
@@ -244,6 +298,7 @@ func (r *Result) noteTrustList(store trust.TrustStore, now time.Time) {
 			r.warn(WarnTrustListExpired, "this site's trust list expired on %s: import the latest trust-list bundle (revocations since then are not known)", human(info.Expires))
 		}
 	}
+	return true
 }
 
 func orgLabel(k *trust.TrustedKey) string {

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"passport/credential"
@@ -107,4 +108,18 @@ func lapsed(c *credential.Claims, today credential.Date) []string {
 		}
 	}
 	return out
+}
+
+// Printable returns s with every credential.UnsafeRune (control,
+// bidirectional and the other characters that can hide or reorder text)
+// replaced by U+FFFD. It is the one rule for showing or logging a string
+// that came from a credential: names, a DCC's certificate identifier, a
+// reason that quotes one.
+func Printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if credential.UnsafeRune(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

@@ -99,7 +99,9 @@ func TestVerifyPolicyMatchesStation(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/verify", strings.NewReader(strings.Join(texts, "\n"))))
+	req := httptest.NewRequest(http.MethodPost, "/api/verify", strings.NewReader(strings.Join(texts, "\n")))
+	req.Host = "127.0.0.1" // a station answers loopback names only
+	srv.ServeHTTP(rec, req)
 	var api struct {
 		Results []map[string]any `json:"results"`
 	}

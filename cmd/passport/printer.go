@@ -84,12 +84,17 @@ func (p *printer) long(r verify.Result, pol *policy.Result, d policy.Decision) {
 		fmt.Fprintf(w, "            %s\n", safe(x))
 	}
 	fmt.Fprintf(w, "  next:     %s\n", d.NextStep)
+	if r.Document == verify.DocumentEUDCC {
+		fmt.Fprintf(w, "  document: EU Digital COVID Certificate — not a staff passport\n")
+	}
 	for _, x := range r.Reasons {
 		fmt.Fprintf(w, "  why:      %s (%s)\n", safe(x.Message), x.Code)
 	}
 	if c := r.Claims; c != nil {
 		fmt.Fprintf(w, "  name:     %s\n", safe(c.Person.Name))
-		fmt.Fprintf(w, "  role:     %s, %s (%s)\n", safe(c.Employment.Role), safe(c.Employment.OrgName), safe(c.Employment.OrgCode))
+		// The employer of record is the organisation whose key signed, as
+		// the trust list names it, never a name the credential asserts.
+		fmt.Fprintf(w, "  role:     %s, %s (%s)\n", safe(c.Employment.Role), safe(employerOfRecord(r)), safe(r.Issuer))
 		fmt.Fprintf(w, "  staff no: %s", safe(c.Person.StaffNumber))
 		if c.Person.Registration != "" {
 			fmt.Fprintf(w, " · registration %s", safe(c.Person.Registration))
@@ -162,4 +167,13 @@ func (p *printer) done() {
 	if p.json == nil {
 		fmt.Fprintf(p.w, "%d valid, %d invalid, %d unreadable\n", p.counts[verify.StatusValid], p.counts[verify.StatusInvalid], p.counts[verify.StatusUnreadable])
 	}
+}
+
+// employerOfRecord names the signing organisation: the trusted key's name,
+// else its code.
+func employerOfRecord(r verify.Result) string {
+	if r.IssuerName != "" {
+		return r.IssuerName
+	}
+	return r.Issuer
 }

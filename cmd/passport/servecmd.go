@@ -39,7 +39,10 @@ func serveCmd(e *env, args []string) error {
 	keep := fs.String("log-keep", "395d", "how long log entries are kept (e.g. 395d, 2y; 0 keeps everything)")
 	noLog := fs.Bool("no-log", false, "do not record verifications")
 	maxMB := fs.Int("max-upload", station.DefaultMaxBodyBytes>>20, "largest upload accepted, in MB")
+	decodeBudget := fs.Duration("decode-budget", station.DefaultDecodeBudget, "longest time one image or PDF may spend in the barcode reader (e.g. 3s)")
 	quiet := fs.Bool("quiet", false, "do not print one line per request")
+	var allowHosts stringList
+	fs.Var(&allowHosts, "allow-host", "a host name clients on the network use for this station (repeatable); required when --addr is not loopback")
 	openPage := fs.Bool("open", false, "open the station page in this computer's default browser (loopback addresses only; BROWSER picks another browser)")
 	if err := parseOptions(fs, args, "serve takes only options, e.g. passport serve --db site.db"); err != nil {
 		return err
@@ -74,9 +77,9 @@ func serveCmd(e *env, args []string) error {
 	if *quiet {
 		access = nil
 	}
-	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, AccessLog: access, Addr: *addr})
+	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, DecodeBudget: *decodeBudget, AccessLog: access, Addr: *addr, AllowHosts: allowHosts})
 	if err != nil {
-		return usageErr("", "%v", err)
+		return usageErr("e.g. passport serve --addr 0.0.0.0:8080 --allow-host reception-pc.local", "%v", err)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -184,7 +187,7 @@ func logCmd(e *env, args []string) error {
 				action += " by " + safe(x.ActionBy) + " " + x.ActionAt.Local().Format("15:04")
 			}
 			_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.At.Local().Format("2006-01-02 15:04:05"), x.Status,
-				dash(x.Decision), dash(string(x.Policy)), dash(safe(x.Issuer)), dash(x.CredentialID), x.Source, action, safe(x.Reason))
+				dash(x.Decision), dash(string(x.Policy)), dash(safe(x.Issuer)), dash(safe(x.CredentialID)), safe(x.Source), action, safe(x.Reason))
 			return err
 		})
 		tw.Flush()

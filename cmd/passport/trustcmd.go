@@ -220,12 +220,22 @@ func openExistingDB(path string) (*sitedb.DB, error) {
 func trustAdd(e *env, args []string) error {
 	fs := newFlags(e, "trust add", "--db FILE CERT...", "Trusts issuer certificates (PEM or DER) directly.")
 	dbPath := fs.String("db", "", "the site's trust database (created if missing)")
+	kindFlag := fs.String("kind", "", "what the key may sign: staff (staff passports) or dcc (EU DCCs); default: staff for a passport issuer certificate, dcc for any other certificate with a country")
+	country := fs.String("country", "", "with --kind dcc: the two-letter country (ISO 3166-1) of the DCCs the key signs; default: the certificate's C")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
 		return usageErr("example: passport trust add --db site.db keys/issuer.crt", "no certificate given")
+	}
+	var kind trust.KeyKind
+	if *kindFlag != "" {
+		if kind, err = trust.ParseKind(*kindFlag); err != nil {
+			return usageErr("use --kind staff or --kind dcc --country XX", "%v", err)
+		}
+	} else if *country != "" {
+		return usageErr("add --kind dcc", "--country is only for --kind dcc")
 	}
 	db, err := openDB(*dbPath)
 	if err != nil {
@@ -242,12 +252,16 @@ func trustAdd(e *env, args []string) error {
 			return usageErr("give a PEM or DER X.509 certificate such as keys/issuer.crt", "%s: %v", f, err)
 		}
 		for _, c := range certs {
-			k, err := db.AddCertificate(c)
-			if err != nil {
-				return usageErr("", "%s: %v", f, err)
+			cc := strings.ToUpper(*country)
+			if kind == trust.KindDCC && cc == "" {
+				_, cc, _ = trust.BindingOf(c)
 			}
-			fmt.Fprintf(e.stdout, "trusted %s %s kid %x valid %s to %s\n", k.OrgCode, safe(k.OrgName), k.KID,
-				k.ValidFrom.Format("02 Jan 2006"), k.ValidUntil.Format("02 Jan 2006"))
+			k, err := db.AddCertificateAs(c, kind, cc)
+			if err != nil {
+				return usageErr("use --kind staff or --kind dcc --country XX to say what the key may sign", "%s: %v", f, err)
+			}
+			fmt.Fprintf(e.stdout, "trusted %s %s kid %x valid %s to %s, for %s\n", k.OrgCode, safe(k.OrgName), k.KID,
+				k.ValidFrom.Format("02 Jan 2006"), k.ValidUntil.Format("02 Jan 2006"), kindLabel(k))
 		}
 	}
 	return nil
@@ -262,6 +276,16 @@ type keyJSON struct {
 	Status      string `json:"status"`
 	RevokedFrom string `json:"revoked_from,omitempty"`
 	Source      string `json:"source"`
+	Kind        string `json:"kind"`              // staff | dcc
+	Country     string `json:"country,omitempty"` // dcc keys only
+}
+
+// kindLabel says in words what a trusted key may sign.
+func kindLabel(k *trust.TrustedKey) string {
+	if k.KindOf() == trust.KindDCC {
+		return "EU DCCs of " + k.Country
+	}
+	return "staff passports"
 }
 
 func isoOrEmpty(t time.Time) string {
@@ -313,7 +337,7 @@ func trustList(e *env, args []string) error {
 		}
 		out = append(out, keyJSON{KID: fmt.Sprintf("%x", k.KID), OrgCode: k.OrgCode, OrgName: k.OrgName,
 			ValidFrom: isoOrEmpty(k.ValidFrom), ValidUntil: isoOrEmpty(k.ValidUntil), Status: status,
-			RevokedFrom: isoOrEmpty(k.RevokedFrom), Source: k.Source})
+			RevokedFrom: isoOrEmpty(k.RevokedFrom), Source: k.Source, Kind: string(k.KindOf()), Country: k.Country})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)

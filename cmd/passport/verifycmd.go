@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"passport/credential"
 	"passport/policy"
 	"passport/verify"
 	"passport/verify/scan"
@@ -53,6 +52,7 @@ func verifyCmd(e *env, args []string) error {
 	brief := fs.Bool("brief", false, "print one line per credential (a table)")
 	nowFlag := fs.String("now", "", "verify as at this time (RFC 3339 or YYYY-MM-DD) instead of the clock")
 	policyPath := fs.String("policy", "", "site acceptance policy (JSON) to check each valid passport against")
+	decodeBudget := fs.Duration("decode-budget", defaultDecodeBudget, "longest time one image or PDF may spend in the barcode reader (e.g. 30s)")
 	inputs, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ func verifyCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	verifier, err := verify.NewVerifier(db, verify.At(opts.Now))
+	verifier, err := verify.NewVerifier(db, verify.At(opts.Now), verify.WithDecodeBudget(*decodeBudget, 0))
 	if err != nil {
 		return err
 	}
@@ -127,6 +127,7 @@ func parseTime(s string) (time.Time, error) {
 func scanCmd(e *env, args []string) error {
 	fs := newFlags(e, "scan", "[--json] INPUT...", "Prints the text of every barcode found in each image or PDF. Verifies nothing.")
 	asJSON := fs.Bool("json", false, "print JSON Lines with input, text, format")
+	decodeBudget := fs.Duration("decode-budget", defaultDecodeBudget, "longest time one image or PDF may spend in the barcode reader (e.g. 30s)")
 	inputs, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -141,7 +142,7 @@ func scanCmd(e *env, args []string) error {
 		data, err := readInput(e, in)
 		var found []scan.Code
 		if err == nil {
-			found, err = scan.Read(data)
+			found, err = scan.ReadContext(context.Background(), data, scan.Options{Budget: *decodeBudget})
 		}
 		if len(found) == 0 {
 			if err == nil {
@@ -166,10 +167,11 @@ func scanCmd(e *env, args []string) error {
 // control characters and bidirectional overrides (which could make a name
 // or a verdict read differently) are shown as U+FFFD.
 func safe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if credential.UnsafeRune(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
+	return verify.Printable(s)
 }
+
+// defaultDecodeBudget bounds the barcode reading of one file given to
+// verify or scan. A genuine page reads in under a second; a hard phone
+// photo on a busy PC in a few; past this the file is reported unreadable
+// ("gave up after N ms") instead of holding the desk's command for minutes.
+const defaultDecodeBudget = 30 * time.Second

@@ -27,7 +27,7 @@ var allowed = map[string][]string{
 	"internal/sqlitedb":   {},
 	"internal/csvout":     {},
 	"internal/browser":    {},
-	"sitedb":              {"trust", "internal/sqlitedb"},
+	"sitedb":              {"trust", "internal/sqlitedb", "internal/csvout"},
 	"verify/scan":         {},
 	"verify":              {"credential", "trust", "verify/scan"},
 	"policy":              {"credential", "verify"},

@@ -1,7 +1,9 @@
 package scan
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -43,17 +45,23 @@ func TestCorpusDir(t *testing.T) {
 	}
 	per := map[string]*agg{}
 	used := map[string]int{}
+	work := map[string]int64{}
 	for _, s := range loadCorpus(t, dir) {
 		data, err := os.ReadFile(filepath.Join(dir, s.Name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, err := decodeImageFile(data)
+		g, err := decodeImageFile(data)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t0 := time.Now()
-		codes, name, _ := DecodeWith(img, DefaultStrategies())
+		b := newBudget(context.Background(), Options{})
+		codes, name, err := decodeGray(g, DefaultStrategies(), b)
+		if errors.Is(err, ErrBudget) {
+			t.Logf("%s: %v", s.Name, err)
+		}
+		work[s.Class] += b.work
 		ms := float64(time.Since(t0).Microseconds()) / 1000
 		a := per[s.Class]
 		if a == nil {
@@ -86,7 +94,7 @@ func TestCorpusDir(t *testing.T) {
 	for _, c := range classes {
 		a := per[c]
 		sort.Float64s(a.ms)
-		t.Logf("%-12s %2d/%2d  median %5.0f ms  max %5.0f ms", c, a.ok, a.n, a.ms[len(a.ms)/2], a.ms[len(a.ms)-1])
+		t.Logf("%-12s %2d/%2d  median %5.0f ms  max %5.0f ms  mean work %4d M", c, a.ok, a.n, a.ms[len(a.ms)/2], a.ms[len(a.ms)-1], work[c]/int64(a.n)/1_000_000)
 		tot += a.n
 		totOK += a.ok
 	}

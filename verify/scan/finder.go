@@ -11,7 +11,6 @@ package scan
 
 import (
 	"math"
-	"sort"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/common"
@@ -36,44 +35,32 @@ const (
 // readFinders looks for finder pattern candidates in the binarized img and tries to
 // decode every plausible triple with several dimensions and alignment patterns. Only
 // decodes that pass the QR Reed-Solomon check (done by gozxing's decoder) count.
-func readFinders(img *gray, global bool) (codes []Code, err error) {
-	return readTriples(img, global, tryTriple)
+func readFinders(img *gray, global bool, b *budget) (codes []Code, err error) {
+	return readTriples(img, global, b, tryTriple)
 }
 
 // tripleFunc tries to decode the code whose finder patterns would be a, b and c,
 // counting its grid samplings in attempts.
 type tripleFunc func(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *detector.FinderPattern, attempts *int) (string, bool)
 
-// readTriples binarizes img, collects the finder pattern finder's candidate centres
-// and calls try on every triple of the most confirmed ones until one decodes or
-// finderMaxAttempts samplings have been spent.
-func readTriples(img *gray, global bool, try tripleFunc) (codes []Code, err error) {
+// readTriples binarizes img, collects the finder pattern candidates (bounded by
+// finderCandidates) and calls try on every triple of the most confirmed ones until
+// one decodes, finderMaxAttempts samplings have been spent or b runs out.
+func readTriples(img *gray, global bool, b *budget, try tripleFunc) (codes []Code, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			codes, err = nil, nil // a gozxing panic on odd geometry: nothing read
 		}
 	}()
-	var bin gozxing.Binarizer
-	if global {
-		bin = gozxing.NewGlobalHistgramBinarizer(img)
-	} else {
-		bin = gozxing.NewHybridBinarizer(img)
+	bm, err := binarize(img, global, b)
+	if bm == nil || err != nil {
+		return nil, err
 	}
-	bm, err := bin.GetBlackMatrix()
-	if err != nil {
-		return nil, nil
-	}
-	f := detector.NewFinderPatternFinder(bm, nil)
-	_, _ = f.Find(decodeHints) // fills the candidate list even when it finds no triple
-	cs := append([]*detector.FinderPattern(nil), f.GetPossibleCenters()...)
+	cs := bestCandidates(finderCandidates(bm, b), finderMaxCentres)
 	if len(cs) < 3 {
 		return nil, nil
 	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].GetCount() > cs[j].GetCount() })
-	if len(cs) > finderMaxCentres {
-		cs = cs[:finderMaxCentres]
-	}
-	attempts := 0
+	attempts, charged := 0, 0
 	dec := qrdecoder.NewDecoder()
 	for i := 0; i < len(cs); i++ {
 		for j := i + 1; j < len(cs); j++ {
@@ -81,6 +68,13 @@ func readTriples(img *gray, global bool, try tripleFunc) (codes []Code, err erro
 				if text, ok := try(bm, dec, cs[i], cs[j], cs[k], &attempts); ok {
 					return []Code{{Text: text, Format: gozxing.BarcodeFormat_QR_CODE.String()}}, nil
 				}
+				// Each attempt is an alignment search and a grid sampling of at
+				// most a version-40 code.
+				ms := cs[i].GetEstimatedModuleSize()
+				if !b.spend(int64(attempts-charged) * (int64(256*ms*ms) + 177*177)) {
+					return nil, nil
+				}
+				charged = attempts
 				if attempts >= finderMaxAttempts {
 					return nil, nil
 				}

@@ -52,17 +52,17 @@ func TestReadFindersPerspective(t *testing.T) {
 	text := payload(600, 3)
 	img := keystone(t, text, 1400, 1000, 0.8)
 	g := toGray(img)
-	if codes, _ := readOnce(g, false); len(codes) != 0 {
+	if codes, _ := readOnce(g, false, unlimited()); len(codes) != 0 {
 		t.Log("gozxing's own detector now reads the keystone; the test no longer shows readFinders' gain")
 	}
-	codes, err := readFinders(g, false)
+	codes, err := readFinders(g, false, unlimited())
 	if err != nil || len(codes) != 1 || codes[0].Text != text {
 		t.Fatalf("readFinders on a steep keystone: %d codes, %v", len(codes), err)
 	}
 	// Nothing is read from noise or from a code with its data destroyed: the
 	// Reed-Solomon check stands.
 	noise := gaussNoise(whiteGray(800, 800), 120, 5)
-	if codes, _ := readFinders(toGray(noise), false); len(codes) != 0 {
+	if codes, _ := readFinders(toGray(noise), false, unlimited()); len(codes) != 0 {
 		t.Errorf("readFinders read %v from noise", codes)
 	}
 	ruined := toGray(img)
@@ -73,7 +73,7 @@ func TestReadFindersPerspective(t *testing.T) {
 			}
 		}
 	}
-	if codes, _ := readFinders(ruined, false); len(codes) != 0 {
+	if codes, _ := readFinders(ruined, false, unlimited()); len(codes) != 0 {
 		t.Errorf("readFinders read %d codes from a code with half its data scrambled", len(codes))
 	}
 }

@@ -81,6 +81,35 @@ func toGray(img image.Image) *gray {
 				dst[x] = byte(luma(uint32(p[0]), uint32(p[1]), uint32(p[2])) + 255 - uint32(p[3]))
 			}
 		}
+	case *image.Gray16:
+		for y := 0; y < h; y++ {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			dst := g.pix[y*w : (y+1)*w]
+			for x := range dst {
+				dst[x] = src[2*x] // the high byte
+			}
+		}
+	case *image.NRGBA64:
+		// 16-bit scans: the high bytes, without an At() (and an allocation) a pixel.
+		for y := 0; y < h; y++ {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			dst := g.pix[y*w : (y+1)*w]
+			for x := range dst {
+				p := src[8*x : 8*x+8]
+				l := luma(uint32(p[0]), uint32(p[2]), uint32(p[4]))
+				a := uint32(p[6])
+				dst[x] = byte((l*a + 255*(255-a)) / 255)
+			}
+		}
+	case *image.RGBA64:
+		for y := 0; y < h; y++ {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			dst := g.pix[y*w : (y+1)*w]
+			for x := range dst {
+				p := src[8*x : 8*x+8]
+				dst[x] = byte(min(luma(uint32(p[0]), uint32(p[2]), uint32(p[4]))+255-uint32(p[6]), 255))
+			}
+		}
 	case *image.Paletted:
 		var lut [256]byte
 		for i, c := range m.Palette {
@@ -302,11 +331,12 @@ func (g *gray) morph3(dark bool) *gray {
 }
 
 // boxBlur returns the image averaged over a (2r+1)² box, which suppresses sensor
-// noise that breaks the finder patterns' run-length checks.
+// noise that breaks the finder patterns' run-length checks. r must be under 128, so
+// the row sums fit 16 bits (half the memory of 32-bit sums on a 16 MP plane).
 func (g *gray) boxBlur(r int) *gray {
 	w, h := g.Width, g.Height
 	o := newGray(w, h)
-	tmp := make([]uint32, len(g.pix))
+	tmp := make([]uint16, len(g.pix))
 	n := uint32(2*r + 1)
 	for y := 0; y < h; y++ {
 		src := g.pix[y*w : (y+1)*w]
@@ -316,7 +346,7 @@ func (g *gray) boxBlur(r int) *gray {
 			acc += uint32(src[min(max(x, 0), w-1)])
 		}
 		for x := 0; x < w; x++ {
-			dst[x] = acc
+			dst[x] = uint16(acc)
 			acc += uint32(src[min(x+r+1, w-1)])
 			acc -= uint32(src[max(x-r, 0)])
 		}
@@ -324,13 +354,29 @@ func (g *gray) boxBlur(r int) *gray {
 	for x := 0; x < w; x++ {
 		var acc uint32
 		for y := -r; y <= r; y++ {
-			acc += tmp[min(max(y, 0), h-1)*w+x]
+			acc += uint32(tmp[min(max(y, 0), h-1)*w+x])
 		}
 		for y := 0; y < h; y++ {
 			o.pix[y*w+x] = byte((acc + n*n/2) / (n * n))
-			acc += tmp[min(y+r+1, h-1)*w+x]
-			acc -= tmp[max(y-r, 0)*w+x]
+			acc += uint32(tmp[min(y+r+1, h-1)*w+x])
+			acc -= uint32(tmp[max(y-r, 0)*w+x])
 		}
+	}
+	return o
+}
+
+// unsharp returns the image sharpened by an unsharp mask: each pixel pushed away
+// from the mean of its (2r+1)² box by amount times the difference. A defocused
+// webcam frame spreads each module over its neighbours (a disc of up to a module's
+// radius); the mask restores the contrast between a module and its neighbours when
+// the box is about a module wide, so r is chosen from the module size.
+func (g *gray) unsharp(r int, amount float64) *gray {
+	b := g.boxBlur(r)
+	o := newGray(g.Width, g.Height)
+	k := int32(amount * 256)
+	for i, v := range g.pix {
+		x := int32(v) + (k*(int32(v)-int32(b.pix[i]))+128)>>8
+		o.pix[i] = byte(min(255, max(0, x)))
 	}
 	return o
 }

@@ -1,8 +1,59 @@
 package scan
 
+import "time"
+
 // Every limit the reader enforces lives here, with the reason for its size.
 
 const (
+	// DefaultBudget is the wall-clock time Read, Image, PDF and Decode (and the
+	// ...Context functions given a zero Options.Budget) may spend on one input. It is
+	// a guard against a hang, not the bound that matters: the work budget
+	// (DefaultWork) stops hostile inputs first and does not depend on the machine's
+	// load, while a genuine but hard scan on a machine shared with builds (or under
+	// the race detector) can take tens of seconds and must not be cut short by a
+	// clock. Interactive callers pass a short Options.Budget and the request's
+	// context: about 2 s for an uploaded scan, 300 ms for a camera frame
+	// (BenchmarkLiveCamera in fixtures/degrade; docs/scanning.md).
+	DefaultBudget = 2 * time.Minute
+
+	// DefaultWork is the work budget, in pixel visits (see Options.Work), of one
+	// call with a zero Options.Work. Every strategy on a blank 300-dpi A4 page
+	// (nothing is found, so everything runs) costs 0.17 × 10⁹, on a blank
+	// 40-megapixel image 0.75 × 10⁹, and the hardest images of the fixtures/degrade
+	// corpus (steep phone photos, 12 MP) at most about 0.8 × 10⁹; the budget is over
+	// twice the largest.
+	DefaultWork = 2_000_000_000
+
+	// maxFinderCandidates stops the row scan for finder patterns: a page with one
+	// or a few codes has fewer than 50 candidates (three a code plus look-alikes in
+	// data and text); a tiling of finder-like squares has thousands, and gozxing's
+	// readers combined them all (O(n³)) and sampled every plausible triple.
+	maxFinderCandidates = 300
+
+	// finderKeep is how many candidates (most often confirmed first) are combined
+	// into triples by readOnce: C(15,3) = 455 geometry checks, microseconds.
+	finderKeep = 15
+
+	// maxTriples is how many triples readOnce samples and decodes per binarized
+	// image (each an alignment pattern search and a grid sampling, well under a
+	// millisecond): enough for four codes and their look-alikes.
+	maxTriples = 24
+
+	// maxDecodedBytes bounds the memory of one decoded image before it is turned
+	// into 8-bit grey. The image file's header gives its size and colour model, so a
+	// 40-megapixel 16-bit RGBA PNG (320 MB decoded from a 478 KB file; it took a
+	// station to 938 MB, issue 11 item 4) is refused before any pixel is decoded,
+	// while a 40-megapixel 8-bit RGBA image (160 MB) still passes. Decoding to grey
+	// directly would need our own PNG decoder; refusing is simpler and the message
+	// says to save the scan with 8 bits a channel.
+	maxDecodedBytes = 4 * MaxPixels
+
+	// maxPDFPageObjects is how many page objects (/Type /Page, counted in the
+	// file's uncompressed bytes before pdfcpu parses anything) a PDF may declare.
+	// pdfcpu builds the whole page tree in memory: a 23 MB PDF of 190 000 pages took
+	// 769 MB. A batch of passports printed together is a few hundred pages.
+	maxPDFPageObjects = 5000
+
 	// MaxPixels is the largest image (width × height) that Image, Decode and PDF will
 	// process. An A4 page scanned at 600 dpi is 4961 × 7016 ≈ 34.8 megapixels and a
 	// 48-megapixel phone photo is the largest common camera output; 40 megapixels covers
@@ -26,10 +77,12 @@ const (
 	// turning into thousands of decode attempts.
 	MaxPDFImages = 4 * MaxPDFPages
 
-	// maxPDFObjects bounds the objects pdfcpu will expand from a cross-reference stream.
-	// Our own one-page PDFs have about 15 objects and a 100-page scanner PDF a few
-	// hundred; 200 000 leaves room for odd producers while refusing a /Size of millions.
-	maxPDFObjects = 200_000
+	// maxPDFObjects bounds the objects pdfcpu will expand from a cross-reference
+	// stream, and the /Size a trailer may declare (checked before parsing). Our own
+	// one-page PDFs have about 15 objects, a 100-page scanner PDF a few hundred, and a
+	// 1000-page batch of ours 15 000; 50 000 leaves room for odd producers while
+	// refusing the page trees that cost pdfcpu hundreds of megabytes.
+	maxPDFObjects = 50_000
 
 	// maxPDFDecodeBytes bounds the bytes one filter may inflate a stream to. A single
 	// MaxPixels RGB image is 120 MB; a little more covers row predictor bytes.

@@ -2,10 +2,13 @@ package scan
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
 	"io"
+	"regexp"
+	"strconv"
 	"sync"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -41,13 +44,26 @@ func pdfConfig() *model.Configuration {
 // a QR code must be an embedded image (as the layout package and scanners write it),
 // not drawn with vector operators. Codes carry their 1-based page number; identical
 // texts on one page are returned once.
+//
+// PDF runs within DefaultBudget and DefaultWork, shared by all its pages.
 func PDF(data []byte) ([]Code, error) {
+	return PDFContext(context.Background(), data, Options{})
+}
+
+// PDFContext is PDF bounded by ctx and opts (see ReadContext). The budget covers
+// the whole document; when it runs out after a page has yielded codes, those codes
+// are returned without an error, as for pages past MaxPDFPages.
+func PDFContext(cctx context.Context, data []byte, opts Options) ([]Code, error) {
 	if len(data) > MaxInputBytes {
-		return nil, fmt.Errorf("%w: file is %d bytes", ErrTooLarge, len(data))
+		return nil, fmt.Errorf("%w: the file is %d bytes, over the limit of %d MiB; scan at 300 dpi or crop to the page", ErrTooLarge, len(data), MaxInputBytes>>20)
 	}
 	if Sniff(data) != KindPDF {
 		return nil, fmt.Errorf("%w: no %%PDF- header", ErrNotImage)
 	}
+	if err := checkPDFSize(data); err != nil {
+		return nil, err
+	}
+	b := newBudget(cctx, opts)
 	ctx, err := readPDF(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: PDF is damaged or encrypted (%v); export it again without a password or scan to an image", ErrNotImage, err)
@@ -58,10 +74,10 @@ func PDF(data []byte) ([]Code, error) {
 		images  int
 		problem error
 	)
-	for page := 1; page <= pages && images < MaxPDFImages; page++ {
+	for page := 1; page <= pages && images < MaxPDFImages && b.ok(); page++ {
 		seen := map[string]bool{}
 		for _, objNr := range pdfcpu.ImageObjNrs(ctx, page) {
-			if images >= MaxPDFImages {
+			if images >= MaxPDFImages || !b.ok() {
 				break
 			}
 			obj := ctx.Optimize.ImageObjects[objNr]
@@ -76,7 +92,7 @@ func PDF(data []byte) ([]Code, error) {
 				}
 				continue
 			}
-			found, _, err := decodeGray(g, DefaultStrategies())
+			found, _, err := decodeGray(g, DefaultStrategies(), b)
 			if err != nil && !errors.Is(err, ErrNoBarcode) && problem == nil {
 				problem = err
 			}
@@ -92,6 +108,9 @@ func PDF(data []byte) ([]Code, error) {
 	if len(codes) > 0 {
 		return codes, nil
 	}
+	if err := b.failed(); err != nil {
+		return nil, err
+	}
 	if images == 0 {
 		return nil, fmt.Errorf("%w: the PDF has no images on its first %d pages (a QR code drawn as vector graphics is not read); print it and scan it, or give the original image", ErrNoBarcode, pages)
 	}
@@ -99,6 +118,30 @@ func PDF(data []byte) ([]Code, error) {
 		return nil, fmt.Errorf("%w (%v)", ErrNoBarcode, problem)
 	}
 	return nil, ErrNoBarcode
+}
+
+var (
+	// pdfPageObject matches a page object's type entry, not the /Pages nodes.
+	pdfPageObject = regexp.MustCompile(`/Type\s*/Page\b`)
+	// pdfSize matches a trailer's or cross-reference stream's object count.
+	pdfSize = regexp.MustCompile(`/Size\s+(\d{1,12})`)
+)
+
+// checkPDFSize refuses, before pdfcpu parses anything, a PDF that declares more than
+// maxPDFObjects objects in a trailer or cross-reference stream, or holds more than
+// maxPDFPageObjects page objects in its uncompressed bytes: pdfcpu builds the whole
+// page tree and object table in memory. Pages inside compressed object streams are
+// not counted here; pdfcpu's own MaxObjectCount limit covers those.
+func checkPDFSize(data []byte) error {
+	for _, m := range pdfSize.FindAllSubmatch(data, -1) {
+		if n, err := strconv.ParseInt(string(m[1]), 10, 64); err == nil && n > maxPDFObjects {
+			return fmt.Errorf("%w: the PDF declares %d objects (limit %d); send only the pages with the passport", ErrTooLarge, n, maxPDFObjects)
+		}
+	}
+	if n := len(pdfPageObject.FindAllIndex(data, maxPDFPageObjects+1)); n > maxPDFPageObjects {
+		return fmt.Errorf("%w: the PDF has over %d pages; send only the pages with the passport", ErrTooLarge, maxPDFPageObjects)
+	}
+	return nil
 }
 
 // readPDF parses, validates and optimizes a PDF, turning any panic into an error.
@@ -157,7 +200,7 @@ func pdfImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *g
 	if err != nil {
 		return nil, fmt.Errorf("%s image header: %w", img.FileType, err)
 	}
-	if err := checkSize(cfg.Width, cfg.Height); err != nil {
+	if err := checkDecodedSize(cfg); err != nil {
 		return nil, err
 	}
 	decoded, _, err := image.Decode(bytes.NewReader(data))

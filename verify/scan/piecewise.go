@@ -29,8 +29,8 @@ var pwAllowances = []float64{2.5, 5}
 // readPiecewise looks for finder pattern candidates in the binarized img and, for each
 // plausible triple and dimension of version 7 or more, samples the grid piecewise
 // between its alignment patterns and decodes it.
-func readPiecewise(img *gray, global bool) ([]Code, error) {
-	return readTriples(img, global, tryPiecewise)
+func readPiecewise(img *gray, global bool, b *budget) ([]Code, error) {
+	return readTriples(img, global, b, tryPiecewise)
 }
 
 // tryPiecewise decodes the code whose finder patterns would be a, b and c with

@@ -8,9 +8,11 @@ package scan
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/gif"  // register GIF for image.Decode
 	_ "image/jpeg" // register JPEG for image.Decode
 	_ "image/png"  // register PNG for image.Decode
@@ -64,8 +66,10 @@ func (k Kind) String() string {
 // Errors returned by this package; callers test them with errors.Is. Returned errors
 // usually wrap one of these with detail about the input.
 var (
-	// ErrTooLarge means the input exceeds MaxPixels or MaxInputBytes.
-	ErrTooLarge = errors.New("scan: input too large (over 40 megapixels or 64 MiB); scan at 300 dpi or crop to the page")
+	// ErrTooLarge means the input exceeds one of the limits in limits.go (MaxPixels,
+	// MaxInputBytes, the decoded size, the PDF's objects or pages); the wrapping
+	// error names which.
+	ErrTooLarge = errors.New("scan: input too large to read safely")
 	// ErrNotImage means the input is not an image or PDF this package can read.
 	ErrNotImage = errors.New("scan: input is not a PNG, JPEG, GIF, BMP, TIFF or WebP image or a PDF; save the scan in one of those formats")
 	// ErrNoBarcode means the input was read but no barcode in it could be decoded.
@@ -108,39 +112,55 @@ func Sniff(data []byte) Kind {
 	return KindText
 }
 
-// Read finds the barcodes in an image or PDF file's bytes, dispatching on Sniff.
-// Text input is the caller's business: Read returns ErrNotImage for it, as for
-// anything else it cannot read.
+// Read finds the barcodes in an image or PDF file's bytes, dispatching on Sniff,
+// within DefaultBudget and DefaultWork. Text input is the caller's business: Read
+// returns ErrNotImage for it, as for anything else it cannot read.
 func Read(data []byte) ([]Code, error) {
+	return ReadContext(context.Background(), data, Options{})
+}
+
+// ReadContext is Read bounded by ctx and opts: it stops with a *BudgetError
+// (errors.Is ErrBudget) when ctx is cancelled or the budget in opts runs out.
+func ReadContext(ctx context.Context, data []byte, opts Options) ([]Code, error) {
 	switch k := Sniff(data); k {
 	case KindImage:
-		return Image(data)
+		return ImageContext(ctx, data, opts)
 	case KindPDF:
-		return PDF(data)
+		return PDFContext(ctx, data, opts)
 	default:
 		return nil, fmt.Errorf("%w (input looks like %s)", ErrNotImage, k)
 	}
 }
 
 // Image decodes every barcode in an image file's bytes (PNG, JPEG, GIF, BMP, TIFF or
-// WebP). The dimensions are read from the header first and an image over MaxPixels is
-// refused with ErrTooLarge before any pixel is decoded.
+// WebP) within DefaultBudget and DefaultWork. The dimensions and colour model are read
+// from the header first, and an image over MaxPixels, or whose decoded pixels would
+// take over maxDecodedBytes, is refused with ErrTooLarge before any pixel is decoded.
 func Image(data []byte) ([]Code, error) {
+	return ImageContext(context.Background(), data, Options{})
+}
+
+// ImageContext is Image bounded by ctx and opts (see ReadContext).
+func ImageContext(ctx context.Context, data []byte, opts Options) ([]Code, error) {
 	if len(data) > MaxInputBytes {
-		return nil, fmt.Errorf("%w: file is %d bytes", ErrTooLarge, len(data))
+		return nil, fmt.Errorf("%w: the file is %d bytes, over the limit of %d MiB; scan at 300 dpi or crop to the page", ErrTooLarge, len(data), MaxInputBytes>>20)
 	}
-	img, err := decodeImageFile(data)
+	b := newBudget(ctx, opts)
+	g, err := decodeImageFile(data)
 	if err != nil {
 		return nil, err
 	}
-	return Decode(img)
+	codes, _, err := decodeGray(g, DefaultStrategies(), b)
+	return codes, err
 }
 
-// decodeImageFile checks an image file's header against MaxPixels, then decodes it.
-func decodeImageFile(data []byte) (img image.Image, err error) {
+// decodeImageFile checks an image file's header against MaxPixels and
+// maxDecodedBytes, then decodes it and converts it to grey. The decoded image is
+// dropped on return, so only the grey plane outlives this call.
+func decodeImageFile(data []byte) (g *gray, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			img, err = nil, fmt.Errorf("%w: image decoder failed: %v", ErrNotImage, r)
+			g, err = nil, fmt.Errorf("%w: image decoder failed: %v", ErrNotImage, r)
 		}
 	}()
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
@@ -150,14 +170,48 @@ func decodeImageFile(data []byte) (img image.Image, err error) {
 		}
 		return nil, fmt.Errorf("%w: image header is damaged (%v); save the scan again", ErrNotImage, err)
 	}
-	if err := checkSize(cfg.Width, cfg.Height); err != nil {
+	if err := checkDecodedSize(cfg); err != nil {
 		return nil, fmt.Errorf("%s image: %w", format, err)
 	}
-	img, _, err = image.Decode(bytes.NewReader(data))
+	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s image is damaged (%v); save the scan again", ErrNotImage, format, err)
 	}
-	return img, nil
+	return toGray(img), nil
+}
+
+// checkDecodedSize refuses an image whose header promises more than MaxPixels
+// pixels, or more than maxDecodedBytes once decoded (a 16-bit colour image takes
+// 8 bytes a pixel).
+func checkDecodedSize(cfg image.Config) error {
+	if err := checkSize(cfg.Width, cfg.Height); err != nil {
+		return err
+	}
+	bpp := int64(bytesPerPixel(cfg.ColorModel))
+	if n := int64(cfg.Width) * int64(cfg.Height) * bpp; n > maxDecodedBytes {
+		return fmt.Errorf("%w: %d×%d pixels at %d bytes a pixel would take %d MB to decode (limit %d MB); save the scan with 8 bits a channel, in grey, or at a lower resolution",
+			ErrTooLarge, cfg.Width, cfg.Height, bpp, n/1_000_000, maxDecodedBytes/1_000_000)
+	}
+	return nil
+}
+
+// bytesPerPixel is the memory a decoder's image of this colour model takes a pixel;
+// unknown models count as the largest (16-bit RGBA).
+func bytesPerPixel(m color.Model) int {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3 // 4:4:4 at worst
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		return 4
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
 }
 
 // checkSize refuses dimensions that are not positive or exceed MaxPixels.
@@ -166,28 +220,39 @@ func checkSize(w, h int) error {
 		return fmt.Errorf("%w: image has no pixels (%d×%d)", ErrNotImage, w, h)
 	}
 	if int64(w)*int64(h) > MaxPixels {
-		return fmt.Errorf("%w: %d×%d pixels is over %d", ErrTooLarge, w, h, MaxPixels)
+		return fmt.Errorf("%w: %d×%d pixels is over the limit of %d megapixels; scan at 300 dpi or crop to the page", ErrTooLarge, w, h, MaxPixels/1_000_000)
 	}
 	return nil
 }
 
-// Decode reads every barcode in a decoded image with DefaultStrategies. It returns
-// ErrNoBarcode when none can be read and ErrTooLarge for an image over MaxPixels.
+// Decode reads every barcode in a decoded image with DefaultStrategies, within
+// DefaultBudget and DefaultWork. It returns ErrNoBarcode when none can be read and
+// ErrTooLarge for an image over MaxPixels.
 func Decode(img image.Image) ([]Code, error) {
-	codes, _, err := DecodeWith(img, DefaultStrategies())
+	return DecodeContext(context.Background(), img, Options{})
+}
+
+// DecodeContext is Decode bounded by ctx and opts (see ReadContext).
+func DecodeContext(ctx context.Context, img image.Image, opts Options) ([]Code, error) {
+	codes, _, err := decodeWith(img, DefaultStrategies(), newBudget(ctx, opts))
 	return codes, err
 }
 
 // DecodeWith reads barcodes from img trying strategies in order, stopping at the first
 // that reads anything, and also returns that strategy's name (for measuring which
-// strategies earn their cost). Identical texts are returned once.
+// strategies earn their cost). Identical texts are returned once. It runs within
+// DefaultBudget and DefaultWork.
 func DecodeWith(img image.Image, strategies []Strategy) ([]Code, string, error) {
+	return decodeWith(img, strategies, newBudget(context.Background(), Options{}))
+}
+
+func decodeWith(img image.Image, strategies []Strategy, b *budget) ([]Code, string, error) {
 	if img == nil {
 		return nil, "", fmt.Errorf("%w: no image given", ErrNotImage)
 	}
-	b := img.Bounds()
-	if err := checkSize(b.Dx(), b.Dy()); err != nil {
+	r := img.Bounds()
+	if err := checkSize(r.Dx(), r.Dy()); err != nil {
 		return nil, "", err
 	}
-	return decodeGray(toGray(img), strategies)
+	return decodeGray(toGray(img), strategies, b)
 }

@@ -2,10 +2,9 @@ package scan
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/multi/qrcode"
-	qrsingle "github.com/makiuchi-d/gozxing/qrcode"
 )
 
 // Strategy is one way of preparing an image for the QR reader: a transform of the
@@ -78,6 +77,34 @@ var (
 		f := (fitSide + side - 1) / side
 		return g.upscaled(f, true)
 	}
+	// tfSharpen undoes part of a defocus or motion blur (issue 15): an unsharp mask
+	// about a module wide, the module size estimated from the finder candidates.
+	tfSharpen = func(g *gray) *gray {
+		if len(g.pix) > sharpenMaxPixels {
+			return nil
+		}
+		r := 3
+		if ms := moduleSizeEstimate(g); ms > 0 {
+			r = min(max(int(math.Round(ms*0.6)), 1), 6)
+		}
+		return g.unsharp(r, 1.5)
+	}
+	// tfUp2SmallCrop enlarges crops small enough to hold a code at under 3 pixels
+	// a module (a 105-module code at 3 px is 0.1 MP; a webcam frame's crop under 1 MP).
+	tfUp2SmallCrop = func(g *gray) *gray {
+		if len(g.pix) > sharpenMaxPixels {
+			return nil
+		}
+		return g.upscaled(2, false)
+	}
+	// tfUp2Sharpen enlarges a small frame (see tfUp2Small) and sharpens it with a
+	// mask about a module wide at the new scale.
+	tfUp2Sharpen = func(g *gray) *gray {
+		if len(g.pix) > upSmallMaxPixels {
+			return nil
+		}
+		return g.upscaled(2, false).unsharp(2, 1)
+	}
 	// tfDown2 halves huge images (phone photos) whose noise and texture at full size
 	// confuse the binarizer, and makes reading them faster.
 	tfDown2 = func(g *gray) *gray {
@@ -100,6 +127,10 @@ const (
 	// 150- or 200-dpi A4 scan (2.2 or 3.9 MP) is where modules get small; a 300-dpi page has big
 	// modules and would cost 35 MP of work.
 	upSmallMaxPixels = 4_500_000
+	// sharpenMaxPixels is the largest crop the webcam strategies (sharpen, 2×
+	// enlargement before piecewise sampling) work on: a 1280×720 frame is 0.9 MP;
+	// the crops of 12 MP phone photos, which these do not help, are larger.
+	sharpenMaxPixels = 1_500_000
 )
 
 // DefaultStrategies returns the strategies Decode uses, cheapest and most often
@@ -142,6 +173,20 @@ func DefaultStrategies() []Strategy {
 		{Name: "box2+global", transform: tfBox2, transformKey: "box2", global: true},
 		{Name: "up2+hybrid", transform: tfUp2Small, transformKey: "up2small"},
 		{Name: "up2+global", transform: tfUp2Small, transformKey: "up2small", global: true},
+		// Webcam and phone-screen damage (issue 15): defocus and motion blur, codes
+		// at 1.5–3 pixels a module, dark-mode screens. After the older whole-image
+		// fallbacks, so the scans those read (a dense code at 150 dpi needs up2) do not
+		// wait for these.
+		{Name: "crop+sharpen+finders+hybrid", region: true, finders: true, transform: tfSharpen, transformKey: "sharpen"},
+		{Name: "crop+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfSharpen, transformKey: "sharpen"},
+		{Name: "crop+invert+hybrid", region: true, transform: tfInvert, transformKey: "invert"},
+		{Name: "crop+invert+piecewise+hybrid", region: true, piecewise: true, transform: tfInvert, transformKey: "invert"},
+		{Name: "crop+up2+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SmallCrop, transformKey: "up2smallcrop"},
+		{Name: "up2+piecewise+hybrid", piecewise: true, transform: tfUp2Small, transformKey: "up2small"},
+		// Codes at 1.5–3 pixels a module in a webcam frame: enlarged, then sharpened
+		// to undo the interpolation's and the lens's softness.
+		{Name: "up2+sharpen+piecewise+hybrid", piecewise: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},
+		{Name: "up2+sharpen+finders+hybrid", finders: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},
 		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
 		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
 		{Name: "rot90+hybrid", transform: tfRot90, transformKey: "rot90"},
@@ -152,117 +197,114 @@ func DefaultStrategies() []Strategy {
 var decodeHints = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
 
 // decodeGray runs the strategies over g and returns the deduplicated codes of the
-// first strategy that reads anything, and that strategy's name.
-func decodeGray(g *gray, strategies []Strategy) ([]Code, string, error) {
-	var (
-		lastKey   string
-		lastImg   *gray
-		failure   error
-		regions   []*gray
-		regionsOK bool
-		// Transformed crops are small; keep them all so strategies sharing a
-		// transform do not recompute it.
-		cropCache = map[string]*gray{}
-	)
-	try := func(img *gray, s Strategy) []Code {
-		read := readOnce
-		switch {
-		case s.finders:
-			read = readFinders
-		case s.piecewise:
-			read = readPiecewise
-		}
-		codes, err := read(img, s.global)
-		if err != nil && failure == nil {
-			failure = err
-		}
-		return codes
-	}
+// first strategy that reads anything, and that strategy's name. It checks b before
+// every strategy and on every crop, and returns b's *BudgetError when it runs out.
+func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, error) {
+	d := &decodeRun{g: g, b: b, cropCache: map[string]*gray{}}
 	for _, s := range strategies {
+		if !b.ok() {
+			break
+		}
+		var codes []Code
 		if s.region {
-			if !regionsOK {
-				regionsOK = true
-				for _, r := range candidateRegions(g) {
-					regions = append(regions, g.crop(r))
-				}
-			}
-			for i, c := range regions {
-				img := c
-				if s.transform != nil {
-					key := fmt.Sprintf("%d/%s", i, s.transformKey)
-					var ok bool
-					if img, ok = cropCache[key]; !ok || s.transformKey == "" {
-						img = s.transform(c)
-						cropCache[key] = img
-					}
-					if img == nil {
-						continue
-					}
-				}
-				if codes := try(img, s); len(codes) > 0 {
-					return codes, s.Name, nil
-				}
-			}
-			continue
+			codes = d.tryRegions(s)
+		} else {
+			codes = d.tryWhole(s)
 		}
-		img := g
-		if s.transform != nil {
-			if s.transformKey == "" || s.transformKey != lastKey {
-				lastImg, lastKey = s.transform(g), s.transformKey
-			}
-			img = lastImg
-			if img == nil {
-				continue
-			}
-		}
-		if codes := try(img, s); len(codes) > 0 {
+		if len(codes) > 0 {
 			return codes, s.Name, nil
 		}
 	}
-	if failure != nil {
-		return nil, "", fmt.Errorf("%w (reader: %v)", ErrNoBarcode, failure)
+	if err := b.failed(); err != nil {
+		return nil, "", err
+	}
+	if d.failure != nil {
+		return nil, "", fmt.Errorf("%w (reader: %v)", ErrNoBarcode, d.failure)
 	}
 	return nil, "", ErrNoBarcode
 }
 
-// readOnce binarizes img once and looks for QR codes in it, first with the reader for
-// several codes, then with the single-code reader (whose detector picks the three best
-// finder patterns and sometimes succeeds where the combinations do not). It returns
-// an error only for an internal reader failure, not for "nothing found".
-func readOnce(img *gray, global bool) (codes []Code, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			codes, err = nil, fmt.Errorf("QR reader failed: %v", r)
-		}
-	}()
-	var bin gozxing.Binarizer
-	if global {
-		bin = gozxing.NewGlobalHistgramBinarizer(img)
-	} else {
-		bin = gozxing.NewHybridBinarizer(img)
-	}
-	bmp, err := gozxing.NewBinaryBitmap(bin)
-	if err != nil {
-		return nil, nil
-	}
-	var results []*gozxing.Result
-	if rs, err := qrcode.NewQRCodeMultiReader().DecodeMultiple(bmp, decodeHints); err == nil {
-		results = rs
-	}
-	if len(results) == 0 {
-		// Errors here are gozxing's ordinary not-found, checksum and format
-		// exceptions: this strategy found nothing and the next one may.
-		if r, err := qrsingle.NewQRCodeReader().Decode(bmp, decodeHints); err == nil {
-			results = []*gozxing.Result{r}
-		}
-	}
-	seen := map[string]bool{}
-	for _, r := range results {
-		if r == nil || seen[r.GetText()] {
-			continue
-		}
-		seen[r.GetText()] = true
-		codes = append(codes, Code{Text: r.GetText(), Format: r.GetBarcodeFormat().String()})
-	}
-	return codes, nil
+// decodeRun is the state of one decodeGray call: the transformed images shared by
+// consecutive strategies and the first internal reader failure.
+type decodeRun struct {
+	g         *gray
+	b         *budget
+	failure   error
+	lastKey   string
+	lastImg   *gray
+	regions   []*gray
+	regionsOK bool
+	// Transformed crops are small; keep them all so strategies sharing a
+	// transform do not recompute it.
+	cropCache map[string]*gray
 }
+
+// transform applies a strategy's transform, charging the budget for the output.
+func (d *decodeRun) transform(s Strategy, img *gray) *gray {
+	if !d.b.spend(int64(len(img.pix))) {
+		return nil
+	}
+	return s.transform(img)
+}
+
+func (d *decodeRun) try(img *gray, s Strategy) []Code {
+	read := readOnce
+	switch {
+	case s.finders:
+		read = readFinders
+	case s.piecewise:
+		read = readPiecewise
+	}
+	codes, err := read(img, s.global, d.b)
+	if err != nil && d.failure == nil {
+		d.failure = err
+	}
+	return codes
+}
+
+func (d *decodeRun) tryRegions(s Strategy) []Code {
+	if !d.regionsOK {
+		d.regionsOK = true
+		if !d.b.spend(int64(len(d.g.pix))) {
+			return nil
+		}
+		for _, r := range candidateRegions(d.g) {
+			d.regions = append(d.regions, d.g.crop(r))
+		}
+	}
+	for i, c := range d.regions {
+		img := c
+		if s.transform != nil {
+			key := fmt.Sprintf("%d/%s", i, s.transformKey)
+			var ok bool
+			if img, ok = d.cropCache[key]; !ok || s.transformKey == "" {
+				img = d.transform(s, c)
+				d.cropCache[key] = img
+			}
+			if img == nil {
+				continue
+			}
+		}
+		if codes := d.try(img, s); len(codes) > 0 || !d.b.ok() {
+			return codes
+		}
+	}
+	return nil
+}
+
+func (d *decodeRun) tryWhole(s Strategy) []Code {
+	img := d.g
+	if s.transform != nil {
+		if s.transformKey == "" || s.transformKey != d.lastKey {
+			d.lastImg, d.lastKey = d.transform(s, d.g), s.transformKey
+		}
+		img = d.lastImg
+		if img == nil {
+			return nil
+		}
+	}
+	return d.try(img, s)
+}
+
+// errReaderPanic turns a panic inside gozxing into an error.
+func errReaderPanic(r any) error { return fmt.Errorf("QR reader failed: %v", r) }

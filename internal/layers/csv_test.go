@@ -1,0 +1,43 @@
+package layers
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOneCSVWriter (issue 11 item 9): every CSV the project writes goes
+// through internal/csvout, which escapes cells a spreadsheet would run as
+// formulas. No other non-test code makes an encoding/csv writer (reading
+// CSV, as HR and issuer lists are read, is fine). Fixtures write only
+// synthetic test data and are exempt.
+func TestOneCSVWriter(t *testing.T) {
+	root := "../.."
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		r, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			if r == "fixtures" || r == filepath.Join("internal", "csvout") || strings.HasPrefix(d.Name(), ".") && r != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(src), "csv.NewWriter(") {
+			t.Errorf("%s writes CSV with encoding/csv: use internal/csvout, the one writer that escapes formulas", r)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

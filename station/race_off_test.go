@@ -1,0 +1,5 @@
+//go:build !race
+
+package station
+
+const raceEnabled = false
