@@ -39,6 +39,7 @@ import (
 	"passport/policy"
 	"passport/sitedb"
 	"passport/trust"
+	"passport/trustsync"
 	"passport/verify"
 	"passport/verify/scan"
 )
@@ -72,6 +73,9 @@ type Config struct {
 	// duration, verdicts and credential ids; never credential texts). Nil
 	// discards.
 	AccessLog *log.Logger
+	// Sync, when set, is the background trust-list sync (`serve --sync`);
+	// its state is shown in /api/status.
+	Sync *trustsync.Syncer
 	// Addr is the address the server listens on. On a loopback address
 	// (or when empty) only the Host names localhost, 127.0.0.1 and [::1]
 	// are answered; beyond loopback, AllowHosts is required too. Any other
@@ -354,6 +358,7 @@ type StatusResponse struct {
 	Issuers   int                 `json:"issuers"`
 	Warnings  []verify.Reason     `json:"warnings"`
 	MaxUpload int64               `json:"max_upload_bytes"`
+	Sync      *trustsync.Status   `json:"sync,omitempty"`
 }
 
 func (s *Server) today() int {
@@ -374,6 +379,7 @@ func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
 				Message: "old log entries could not be deleted as the retention period promises: " + err.Error()})
 		}
 	}
+	s.syncStatus(&resp)
 	info, err := s.cfg.Store.Info()
 	if err != nil {
 		resp.Warnings = append(resp.Warnings, verify.Reason{Code: verify.ReasonTrustStore, Message: "the trust list could not be read: " + err.Error()})

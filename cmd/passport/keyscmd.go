@@ -18,16 +18,21 @@ func init() {
 func keysNew(e *env, args []string) error {
 	fs := newFlags(e, "keys new", "--org CODE --name NAME --dir DIR",
 		"Creates an ECDSA P-256 issuer key, encrypted with a passphrase (age/scrypt), and a\n"+
-			"self-signed certificate to hand to receiving sites or the trust authority.")
+			"self-signed certificate to hand to receiving sites, and registration.req: the certificate,\n"+
+			"org code and name and --contact signed by the new key, for 'passport authority register'.")
 	org := fs.String("org", "", "organisation code, e.g. RHQ (required)")
 	name := fs.String("name", "", "organisation name as printed on passports (required)")
 	dir := fs.String("dir", "", "directory to write issuer.key and issuer.crt into (required)")
 	years := fs.Int("years", 5, "years the key may sign passports")
+	contact := fs.String("contact", "", "e-mail address for the trust authority, put in registration.req (optional)")
 	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
 	if *org == "" || *name == "" || *dir == "" {
 		return usageErr("example: passport keys new --org RHQ --name \"Sheffield Teaching Hospitals\" --dir keys/", "--org, --name and --dir are required")
+	}
+	if err := checkContactFlag(*contact); err != nil {
+		return err
 	}
 	pass, err := passphrase(e, true)
 	if err != nil {
@@ -46,7 +51,7 @@ func keysNew(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "issuer %s (%s)\nkey id %x\nkey    %s (encrypted)\ncert   %s\n", *org, *name, iss.KID,
 		*dir+"/issuer.key", *dir+"/issuer.crt")
-	return nil
+	return writeRegistration(e, iss, *dir, *contact)
 }
 
 // passphrase reads PASSPORT_PASSPHRASE, or prompts on a terminal.

@@ -61,6 +61,7 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Check(errors.Join(png.Encode(f, img), f.Close()))
 			},
+			"httpserve": httpServe, "freeport": freePort, "waithttp": waitHTTP, // sync_script_test.go
 			// tamper FILE OUT sig|payload: flips one bit of the COSE message of the
 			// first credential text in FILE (as ../shared/contract/pp.py does).
 			"tamper": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -20,6 +20,7 @@ import (
 	"passport/policy"
 	"passport/sitedb"
 	"passport/station"
+	"passport/trustsync"
 )
 
 func init() {
@@ -43,6 +44,8 @@ func serveCmd(e *env, args []string) error {
 	quiet := fs.Bool("quiet", false, "do not print one line per request")
 	var allowHosts stringList
 	fs.Var(&allowHosts, "allow-host", "a host name clients on the network use for this station (repeatable); required when --addr is not loopback")
+	syncFrom := fs.String("sync", "", "refresh the trust list in the background from this URL or folder (see 'trust sync'); the only network use of serve")
+	syncEvery := fs.Duration("sync-every", time.Hour, "how often --sync looks for a newer bundle (±10%; sooner after a failure)")
 	openPage := fs.Bool("open", false, "open the station page in this computer's default browser (loopback addresses only; BROWSER picks another browser)")
 	if err := parseOptions(fs, args, "serve takes only options, e.g. passport serve --db site.db"); err != nil {
 		return err
@@ -77,7 +80,17 @@ func serveCmd(e *env, args []string) error {
 	if *quiet {
 		access = nil
 	}
-	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, DecodeBudget: *decodeBudget, AccessLog: access, Addr: *addr, AllowHosts: allowHosts})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var syncer *trustsync.Syncer
+	if *syncFrom != "" {
+		var done <-chan struct{}
+		if syncer, done, err = startSync(ctx, e, db, *syncFrom, *syncEvery); err != nil {
+			return err
+		}
+		defer func() { stop(); <-done }() // the sync ends before the database closes
+	}
+	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, DecodeBudget: *decodeBudget, AccessLog: access, Addr: *addr, AllowHosts: allowHosts, Sync: syncer})
 	if err != nil {
 		return usageErr("e.g. passport serve --addr 0.0.0.0:8080 --allow-host reception-pc.local", "%v", err)
 	}
@@ -86,8 +99,6 @@ func serveCmd(e *env, args []string) error {
 		return usageErr("choose another port with --addr, e.g. --addr 127.0.0.1:8081", "cannot listen on %s: %v", *addr, err)
 	}
 	hs := srv.HTTPServer(*addr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	shown := ln.Addr().String()
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		shown = "127.0.0.1:" + strings.TrimPrefix(shown[strings.LastIndex(shown, ":"):], ":")

@@ -31,7 +31,8 @@ var allowed = map[string][]string{
 	"verify/scan":         {},
 	"verify":              {"credential", "trust", "verify/scan"},
 	"policy":              {"credential", "verify"},
-	"station":             {"credential", "trust", "verify", "verify/scan", "policy", "sitedb"},
+	"trustsync":           {"trust", "sitedb"},
+	"station":             {"credential", "trust", "verify", "verify/scan", "policy", "sitedb", "trustsync"},
 	"layout":              {"credential"},
 	"printcheck":          {"layout", "verify/scan"},
 	"issue":               {"credential", "credential/sign", "trust", "keys", "layout", "internal/sqlitedb", "internal/csvout"},
@@ -52,7 +53,7 @@ var allowed = map[string][]string{
 // verifySide are the packages a verifying site runs. They must never link
 // the issuer's private-key code (keys: age, scrypt), any signing code
 // (credential/sign), the issuing pipeline or the PDF writer.
-var verifySide = []string{"trust", "verify", "verify/scan", "policy", "sitedb", "station", "internal/sqlitedb"}
+var verifySide = []string{"trust", "verify", "verify/scan", "policy", "sitedb", "trustsync", "station", "internal/sqlitedb"}
 
 var forbiddenOnVerifySide = []string{
 	"filippo.io/age",

@@ -1,0 +1,209 @@
+package trustsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"passport/trust"
+)
+
+// Timeouts of a fetch. The overall bound of one sync is Options.Timeout.
+const (
+	dialTimeout   = 10 * time.Second
+	headerTimeout = 30 * time.Second
+	maxRedirects  = 5
+)
+
+// Errors of fetching, as opposed to importing (those are sitedb's).
+var (
+	// ErrUnreachable: the source could not be read (no network, no share,
+	// a server error). The list in force is unchanged.
+	ErrUnreachable = errors.New("the trust-list source cannot be reached")
+	// ErrTooLarge: a file is over its size cap.
+	ErrTooLarge = errors.New("a fetched file is over its size limit")
+	// ErrMismatch: the bundle fetched is not the one the index describes
+	// (altered in transit or on the server, or published half-way).
+	ErrMismatch = errors.New("the bundle does not match its index")
+)
+
+// validators are an index's HTTP cache validators from the last sync.
+type validators struct{ etag, lastModified string }
+
+// fetched is a read index: its bytes, or notModified.
+type fetched struct {
+	data        []byte
+	notModified bool
+	validators  validators
+}
+
+// source is where published bundles are read from.
+type source interface {
+	fetchIndex(ctx context.Context, v validators) (fetched, error)
+	fetchBundle(ctx context.Context, file string) ([]byte, error)
+	String() string
+}
+
+// parseSource reads --from: an http(s) URL (of the index, or of the
+// directory holding index.json), or a directory or index file path.
+func parseSource(from string, client *http.Client) (source, error) {
+	if from == "" {
+		return nil, errors.New("no source given: give a URL (https://…/trust/) or a directory")
+	}
+	if lower := strings.ToLower(from); strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
+		u, err := url.Parse(from)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("%q is not a usable URL: %v", from, err)
+		}
+		u.Fragment = ""
+		if !strings.HasSuffix(strings.ToLower(u.Path), ".json") {
+			if !strings.HasSuffix(u.Path, "/") {
+				u.Path += "/"
+			}
+			u.Path += IndexFileName
+			u.RawPath = ""
+		}
+		return &httpSource{index: u, client: client}, nil
+	}
+	if strings.Contains(from, "://") {
+		return nil, fmt.Errorf("%q: only http://, https:// or a directory path are sources", from)
+	}
+	fi, err := os.Stat(from)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	if fi.IsDir() {
+		return &dirSource{dir: from, index: filepath.Join(from, IndexFileName)}, nil
+	}
+	return &dirSource{dir: filepath.Dir(from), index: from}, nil
+}
+
+// NewHTTPClient returns the bounded client syncs use by default: connect,
+// TLS and response-header timeouts, the environment's proxy, at most five
+// redirects and only to http or https.
+func NewHTTPClient() *http.Client {
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   dialTimeout,
+		ResponseHeaderTimeout: headerTimeout,
+		MaxIdleConns:          2,
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	return &http.Client{Transport: tr, CheckRedirect: checkRedirect}
+}
+
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("more than %d redirects", maxRedirects)
+	}
+	if s := req.URL.Scheme; s != "http" && s != "https" {
+		return fmt.Errorf("redirect to a %q URL refused: only http and https are followed", s)
+	}
+	return nil
+}
+
+type httpSource struct {
+	index  *url.URL
+	client *http.Client
+}
+
+func (s *httpSource) String() string { return s.index.Redacted() }
+
+func (s *httpSource) fetchIndex(ctx context.Context, v validators) (fetched, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.index.String(), nil)
+	if err != nil {
+		return fetched{}, err
+	}
+	if v.etag != "" {
+		req.Header.Set("If-None-Match", v.etag)
+	}
+	if v.lastModified != "" {
+		req.Header.Set("If-Modified-Since", v.lastModified)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return fetched{}, fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified && (v.etag != "" || v.lastModified != "") {
+		return fetched{notModified: true, validators: v}, nil
+	}
+	data, err := readBody(resp, MaxIndexBytes)
+	if err != nil {
+		return fetched{}, err
+	}
+	return fetched{data: data, validators: validators{resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")}}, nil
+}
+
+func (s *httpSource) fetchBundle(ctx context.Context, file string) ([]byte, error) {
+	// checkFileName allowed no '/', ':', '?', '#' or '%': the name stays
+	// one path segment beside the index.
+	u := s.index.ResolveReference(&url.URL{Path: file})
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	defer resp.Body.Close()
+	return readBody(resp, trust.MaxBundleBytes)
+}
+
+// readBody reads a 200 response of at most limit bytes: a Content-Length
+// over it is refused before reading, a longer body when it passes limit.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%w: %s answered %s", ErrUnreachable, resp.Request.URL.Redacted(), resp.Status)
+	}
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("%w: %s is %d bytes, over %d", ErrTooLarge, resp.Request.URL.Redacted(), resp.ContentLength, limit)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading %s: %v", ErrUnreachable, resp.Request.URL.Redacted(), err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: %s is over %d bytes", ErrTooLarge, resp.Request.URL.Redacted(), limit)
+	}
+	return data, nil
+}
+
+type dirSource struct{ dir, index string }
+
+func (s *dirSource) String() string { return s.index }
+
+func (s *dirSource) fetchIndex(ctx context.Context, _ validators) (fetched, error) {
+	data, err := readLimited(s.index, MaxIndexBytes)
+	return fetched{data: data}, err
+}
+
+func (s *dirSource) fetchBundle(ctx context.Context, file string) ([]byte, error) {
+	return readLimited(filepath.Join(s.dir, file), trust.MaxBundleBytes)
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%w: %s is %d bytes, over %d", ErrTooLarge, path, fi.Size(), limit)
+	}
+	data, err := trust.ReadFileLimited(path, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	return data, nil
+}
