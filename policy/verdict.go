@@ -11,6 +11,10 @@ import (
 type Verdict struct {
 	verify.Result
 	Policy *Result `json:"policy,omitempty"`
+	// Decision is the top-line decision (Decide) that every front end shows
+	// first. Apply decides with no trust state; a front end that knows more
+	// about its trust list (a failed refresh) decides again with it.
+	Decision Decision `json:"decision"`
 }
 
 // Apply makes the Verdict for r: with p nil it only wraps r; otherwise it
@@ -23,5 +27,6 @@ func Apply(p *Policy, r verify.Result) Verdict {
 		pr := p.Evaluate(r.Status, r.Parsed, r.VerifiedAt)
 		v.Policy = &pr
 	}
+	v.Decision = Decide(v, TrustState{})
 	return v
 }

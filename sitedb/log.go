@@ -22,7 +22,23 @@ type Entry struct {
 	ReasonCodes  string    `json:"reason_codes"`
 	Reason       string    `json:"reason"`
 	Source       string    `json:"source"`
+	// Decision is the top-line decision shown (policy.DecisionCode):
+	// accept | check_needed | do_not_accept | not_a_passport | cannot_read;
+	// '' in rows written before schema version 3.
+	Decision string `json:"decision"`
+	// Action is what the person at the desk pressed: accepted | refused, or
+	// '' when nothing was pressed. ActionBy is the name they gave for their
+	// shift; ActionAt when they pressed it.
+	Action   string    `json:"action,omitempty"`
+	ActionBy string    `json:"action_by,omitempty"`
+	ActionAt time.Time `json:"action_at,omitzero"`
 }
+
+// The actions a person can record on a verification (SetAction).
+const (
+	ActionAccepted = "accepted"
+	ActionRefused  = "refused"
+)
 
 // Log is the verification log in the site database. Writes from concurrent
 // requests are committed together by one writer goroutine (group commit);
@@ -46,7 +62,12 @@ type Log struct {
 
 type logReq struct {
 	e   Entry
-	err chan error
+	res chan logRes
+}
+
+type logRes struct {
+	id  int64
+	err error
 }
 
 // LogOptions configure the verification log.
@@ -100,8 +121,14 @@ func (l *Log) Close() error {
 
 // Record writes one entry and returns when it is committed. Entries recorded
 // at the same time share one transaction.
-func (l *Log) Record(ctx context.Context, e Entry) (err error) {
-	req := logReq{e: e, err: make(chan error, 1)}
+func (l *Log) Record(ctx context.Context, e Entry) error {
+	_, err := l.Add(ctx, e)
+	return err
+}
+
+// Add is Record returning the new row's id, for SetAction.
+func (l *Log) Add(ctx context.Context, e Entry) (id int64, err error) {
+	req := logReq{e: e, res: make(chan logRes, 1)}
 	defer func() {
 		if recover() != nil { // queue closed: the log is shutting down
 			err = errors.New("the verification log is closed")
@@ -110,9 +137,28 @@ func (l *Log) Record(ctx context.Context, e Entry) (err error) {
 	select {
 	case l.queue <- req:
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
-	return <-req.err
+	res := <-req.res
+	return res.id, res.err
+}
+
+// SetAction records on row id what the person at the desk decided
+// (ActionAccepted or ActionRefused), who they said they are, and when. A
+// later press replaces an earlier one (a corrected mis-press); the row's
+// verdict and decision never change.
+func (l *Log) SetAction(ctx context.Context, id int64, action, by string, at time.Time) error {
+	if action != ActionAccepted && action != ActionRefused {
+		return fmt.Errorf("action %q: use %s or %s", action, ActionAccepted, ActionRefused)
+	}
+	res, err := l.db.ExecContext(ctx, `UPDATE station_log SET action = ?, action_by = ?, action_at = ? WHERE id = ?`, action, by, at.UnixMilli(), id)
+	if err != nil {
+		return fmt.Errorf("recording the decision in the verification log: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("verification %d is not in the log (it may have been deleted after the retention period)", id)
+	}
+	return nil
 }
 
 func (l *Log) writer() {
@@ -140,39 +186,50 @@ func (l *Log) writer() {
 					break drain
 				}
 			}
-			err := l.write(batch)
-			for _, r := range batch {
-				r.err <- err
+			ids, err := l.write(batch)
+			for i, r := range batch {
+				res := logRes{err: err}
+				if err == nil {
+					res.id = ids[i]
+				}
+				r.res <- res
 			}
 		}
 	}
 }
 
-func (l *Log) write(batch []logReq) error {
+func (l *Log) write(batch []logReq) ([]int64, error) {
 	tx, err := l.db.Begin()
 	if err != nil {
-		return fmt.Errorf("writing the verification log: %w", err)
+		return nil, fmt.Errorf("writing the verification log: %w", err)
 	}
 	defer tx.Rollback()
 	// The transaction holds the write lock from Begin (_txlock=immediate),
 	// so the commit below is the only one between these two counter values.
 	before, err := l.site.fileChangeCounter()
 	if err != nil {
-		return fmt.Errorf("writing the verification log: %w", err)
+		return nil, fmt.Errorf("writing the verification log: %w", err)
 	}
-	stmt, err := tx.Prepare(`INSERT INTO station_log (at, credential_id, issuer, status, policy, reason_codes, reason, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	stmt, err := tx.Prepare(`INSERT INTO station_log (at, credential_id, issuer, status, policy, reason_codes, reason, source, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return fmt.Errorf("writing the verification log: %w", err)
+		return nil, fmt.Errorf("writing the verification log: %w", err)
 	}
 	defer stmt.Close()
+	ids := make([]int64, 0, len(batch))
 	for _, r := range batch {
 		e := r.e
-		if _, err := stmt.Exec(e.At.UnixMilli(), e.CredentialID, e.Issuer, e.Status, e.Policy, e.ReasonCodes, e.Reason, e.Source); err != nil {
-			return fmt.Errorf("writing the verification log: %w", err)
+		res, err := stmt.Exec(e.At.UnixMilli(), e.CredentialID, e.Issuer, e.Status, e.Policy, e.ReasonCodes, e.Reason, e.Source, e.Decision)
+		if err != nil {
+			return nil, fmt.Errorf("writing the verification log: %w", err)
 		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return nil, fmt.Errorf("writing the verification log: %w", err)
+		}
+		ids = append(ids, id)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("writing the verification log: %w", err)
+		return nil, fmt.Errorf("writing the verification log: %w", err)
 	}
 	l.site.logCommitted(before)
 	l.mu.Lock()
@@ -187,7 +244,7 @@ func (l *Log) write(batch []logReq) error {
 	if stale {
 		l.refreshToday()
 	}
-	return nil
+	return ids, nil
 }
 
 func startOfDay(t time.Time) time.Time {
@@ -268,7 +325,8 @@ func (l *Log) Entries(since, until time.Time, f func(Entry) error) error {
 	if !until.IsZero() {
 		end = until.UnixMilli()
 	}
-	rows, err := l.db.Query(`SELECT at, credential_id, issuer, status, policy, reason_codes, reason, source
+	rows, err := l.db.Query(`SELECT at, credential_id, issuer, status, policy, reason_codes, reason, source,
+		decision, action, action_by, action_at
 		FROM station_log WHERE at >= ? AND at < ? ORDER BY at, id`, since.UnixMilli(), end)
 	if err != nil {
 		return fmt.Errorf("reading the verification log: %w", err)
@@ -278,10 +336,15 @@ func (l *Log) Entries(since, until time.Time, f func(Entry) error) error {
 		var e Entry
 		var at int64
 		var status, policy string
-		if err := rows.Scan(&at, &e.CredentialID, &e.Issuer, &status, &policy, &e.ReasonCodes, &e.Reason, &e.Source); err != nil {
+		var actionAt int64
+		if err := rows.Scan(&at, &e.CredentialID, &e.Issuer, &status, &policy, &e.ReasonCodes, &e.Reason, &e.Source,
+			&e.Decision, &e.Action, &e.ActionBy, &actionAt); err != nil {
 			return fmt.Errorf("reading the verification log: %w", err)
 		}
 		e.At, e.Status, e.Policy = time.UnixMilli(at), status, policy
+		if actionAt != 0 {
+			e.ActionAt = time.UnixMilli(actionAt)
+		}
 		if err := f(e); err != nil {
 			return err
 		}
@@ -293,7 +356,8 @@ func (l *Log) Entries(since, until time.Time, f func(Entry) error) error {
 }
 
 // CSVHeader is the header row WriteCSV writes.
-var CSVHeader = []string{"time", "credential_id", "issuer", "status", "policy", "reason_codes", "reason", "source"}
+var CSVHeader = []string{"time", "credential_id", "issuer", "status", "policy", "reason_codes", "reason", "source",
+	"decision", "action", "action_by", "action_time"}
 
 // WriteCSV writes the entries from since to until as CSV (RFC 4180) with a
 // header row, times in RFC 3339 UTC, through internal/csvout (the one CSV
@@ -306,14 +370,20 @@ func (l *Log) WriteCSV(w io.Writer, since, until time.Time) (int, error) {
 	n := 0
 	err := l.Entries(since, until, func(e Entry) error {
 		n++
-		return cw.Write([]string{e.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"), e.CredentialID, e.Issuer,
-			e.Status, e.Policy, e.ReasonCodes, e.Reason, e.Source})
+		actionAt := ""
+		if !e.ActionAt.IsZero() {
+			actionAt = e.ActionAt.UTC().Format(csvTime)
+		}
+		return cw.Write([]string{e.At.UTC().Format(csvTime), e.CredentialID, e.Issuer,
+			e.Status, e.Policy, e.ReasonCodes, e.Reason, e.Source, e.Decision, e.Action, e.ActionBy, actionAt})
 	})
 	if ferr := cw.Flush(); err == nil {
 		err = ferr
 	}
 	return n, err
 }
+
+const csvTime = "2006-01-02T15:04:05.000Z07:00"
 
 // Limits of the log writer.
 const (

@@ -107,3 +107,49 @@ func TestPeriodicPruneFailureIsReported(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestLogDecisionAndAction: the log keeps the decision shown and who
+// pressed Accept or Refuse, and exports both (the record a receiving site's
+// HR keeps).
+func TestLogDecisionAndAction(t *testing.T) {
+	db, _ := openTestDB(t)
+	l, err := OpenLog(db, LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	now := time.Now()
+	id1, err := l.Add(ctx, Entry{At: now, CredentialID: "aa", Issuer: "RHQ", Status: "valid", Decision: "accept", Source: "text"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2, err := l.Add(ctx, Entry{At: now, CredentialID: "bb", Issuer: "RHQ", Status: "valid", Decision: "check_needed", Source: "text"})
+	if err != nil || id2 == id1 {
+		t.Fatalf("ids %d, %d: %v", id1, id2, err)
+	}
+	pressed := now.Add(30 * time.Second)
+	if err := l.SetAction(ctx, id1, ActionAccepted, "=Sam Reception", pressed); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetAction(ctx, id2, "maybe", "Sam", pressed); err == nil {
+		t.Error("an unknown action was recorded")
+	}
+	if err := l.SetAction(ctx, id2+100, ActionRefused, "Sam", pressed); err == nil {
+		t.Error("an action on a missing row did not fail")
+	}
+	var got []Entry
+	l.Entries(time.Time{}, time.Time{}, func(e Entry) error { got = append(got, e); return nil })
+	if len(got) != 2 || got[0].Decision != "accept" || got[0].Action != ActionAccepted || got[0].ActionBy != "=Sam Reception" ||
+		got[0].ActionAt.UnixMilli() != pressed.UnixMilli() || got[1].Decision != "check_needed" || got[1].Action != "" || !got[1].ActionAt.IsZero() {
+		t.Fatalf("entries %+v", got)
+	}
+	var b bytes.Buffer
+	if _, err := l.WriteCSV(&b, time.Time{}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if !strings.HasSuffix(lines[0], ",decision,action,action_by,action_time") || !strings.Contains(lines[1], ",accept,accepted,'=Sam Reception,") {
+		t.Errorf("CSV:\n%s", b.String())
+	}
+}

@@ -95,6 +95,15 @@ var schema = sqlitedb.Schema{
 // Rows from earlier versions become reason 0, from the start: exactly how
 // they were applied before.
 //
+// Schema version 5 (the decision record a receiving site's HR keeps):
+//
+//	station_log gains
+//	  decision TEXT        the top-line decision shown: accept | check_needed | do_not_accept |
+//	                       not_a_passport | cannot_read; '' for rows from before version 5
+//	  action TEXT          what the person at the desk pressed: accepted | refused | ''
+//	  action_by TEXT       the name they typed for their shift ('' when nothing pressed)
+//	  action_at INTEGER    unix milliseconds of the press; 0 when nothing pressed
+//
 // Stations before schema version 2 created station_log themselves
 // (CREATE TABLE IF NOT EXISTS) in a version-1 file, so migration 2 keeps
 // IF NOT EXISTS for it.
@@ -175,5 +184,12 @@ UPDATE trust_changes SET n = n + 1 WHERE id = 1;
 ALTER TABLE revoked_credentials ADD COLUMN reason INTEGER NOT NULL DEFAULT 0 CHECK (reason >= 0);
 ALTER TABLE revoked_credentials ADD COLUMN revoked_from INTEGER;
 UPDATE trust_changes SET n = n + 1 WHERE id = 1;
+`,
+	// 4 → 5: the decision record
+	`
+ALTER TABLE station_log ADD COLUMN decision  TEXT    NOT NULL DEFAULT '';
+ALTER TABLE station_log ADD COLUMN action    TEXT    NOT NULL DEFAULT '' CHECK (action IN ('', 'accepted', 'refused'));
+ALTER TABLE station_log ADD COLUMN action_by TEXT    NOT NULL DEFAULT '';
+ALTER TABLE station_log ADD COLUMN action_at INTEGER NOT NULL DEFAULT 0;
 `,
 }

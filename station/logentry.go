@@ -10,16 +10,23 @@ import (
 )
 
 // EntryOf makes the log entry for one verdict. It copies no names and no
-// credential text; the strings a credential chooses (a DCC's certificate
+// credential text: when nothing was judged (not a passport, cannot read)
+// the reason is the decision's fixed sentence, never the verifier's message,
+// which may quote what was scanned (a staff number, a wristband's NHS
+// number). The strings a credential chooses (a DCC's certificate
 // identifier, a reason quoting it) are made printable first, so no entry
 // can carry a control character into `passport log` or a terminal.
 func EntryOf(v policy.Verdict, source string, at time.Time) sitedb.Entry {
-	e := sitedb.Entry{At: at, CredentialID: verify.Printable(v.CredentialID), Issuer: verify.Printable(v.Issuer), Status: string(v.Status), Source: source}
+	e := sitedb.Entry{At: at, CredentialID: verify.Printable(v.CredentialID), Issuer: verify.Printable(v.Issuer), Status: string(v.Status), Source: source,
+		Decision: string(v.Decision.Code)}
 	var codes []string
 	for _, r := range v.Reasons {
 		codes = append(codes, string(r.Code))
 	}
-	if len(v.Reasons) > 0 {
+	switch {
+	case v.Decision.Code == policy.NotAPassport || v.Decision.Code == policy.CannotRead:
+		e.Reason = v.Decision.Reason
+	case len(v.Reasons) > 0:
 		e.Reason = verify.Printable(v.Reasons[0].Message)
 	}
 	if v.Policy != nil {
@@ -32,6 +39,9 @@ func EntryOf(v policy.Verdict, source string, at time.Time) sitedb.Entry {
 		if e.Reason == "" && v.Policy.Status != policy.NotEvaluated {
 			e.Reason = v.Policy.Summary
 		}
+	}
+	if e.Reason == "" {
+		e.Reason = v.Decision.Reason
 	}
 	e.ReasonCodes = strings.Join(codes, " ")
 	return e

@@ -97,6 +97,7 @@ type Server struct {
 	mux      *http.ServeMux
 	static   fs.FS
 	hosts    map[string]bool // Host names (lower case, no port) answered
+	actions  actions
 }
 
 // New checks cfg and makes a Server.
@@ -151,6 +152,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("POST /api/verify", s.apiVerify)
 	mux.HandleFunc("GET /api/status", s.apiStatus)
+	mux.HandleFunc("POST /api/action", s.apiAction)
 	mux.HandleFunc("/api/verify", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "POST")
 		apiError(w, http.StatusMethodNotAllowed, "method", "use POST with an image, a PDF or the passport text as the body")
@@ -330,11 +332,18 @@ func apiError(w http.ResponseWriter, status int, code, msg string) {
 // and the station's counters.
 type VerifyResponse struct {
 	Results []policy.Verdict `json:"results"`
+	// Actions holds, for each result, the ticket to POST /api/action with
+	// when the person at the desk presses Accept or Refuse; "" when the
+	// result is not a genuine passport or nothing was logged.
+	Actions []string `json:"actions"`
 	// Today is the number of verifications logged today (local time),
 	// including these; -1 when the station keeps no log.
 	Today int `json:"today"`
 	// Logged is false when the log could not be written (the results stand).
 	Logged bool `json:"logged"`
+	// Hint says, for a camera frame with no code in it, what would help:
+	// HintHoldStill or HintMoveCloser.
+	Hint string `json:"hint,omitempty"`
 }
 
 // WarnLogPruneFailed is the status warning shown while the verification
@@ -587,24 +596,34 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	results := s.verifier.Verify(r.Context(), name, data)
+	results := s.results(r.Context(), name, data, source)
 	now := s.cfg.Now()
-	resp := VerifyResponse{Results: make([]policy.Verdict, 0, len(results)), Logged: s.cfg.Log != nil}
+	resp := VerifyResponse{Results: make([]policy.Verdict, 0, len(results)), Actions: make([]string, 0, len(results)), Logged: s.cfg.Log != nil}
 	var summary []string
+	ts := s.trustState()
 	for _, res := range results {
 		v := policy.Apply(s.cfg.Policy, res)
+		v.Decision = policy.Decide(v, ts)
 		resp.Results = append(resp.Results, v)
-		summary = append(summary, verdictSummary(v))
+		summary = append(summary, verdictSummary(v)+"/"+string(v.Decision.Code))
+		token := ""
 		// A camera frame with no code in it is not a verification.
 		if s.cfg.Log != nil && !(camera && res.Status == verify.StatusUnreadable) {
-			if err := s.cfg.Log.Record(r.Context(), EntryOf(v, source, now)); err != nil {
+			id, err := s.cfg.Log.Add(r.Context(), EntryOf(v, source, now))
+			if err != nil {
 				resp.Logged = false
 				s.cfg.AccessLog.Printf("verification log: %v", err)
+			} else if actionable(v) {
+				token = s.actions.issue(id, now)
 			}
 		}
+		resp.Actions = append(resp.Actions, token)
 	}
 	if sw != nil {
 		sw.verdict = strings.Join(summary, " ")
+	}
+	if camera && len(results) == 1 && results[0].Status == verify.StatusUnreadable {
+		resp.Hint = cameraHint(data)
 	}
 	resp.Today = s.today()
 	if strings.Contains(r.Header.Get("Accept"), "application/x-ndjson") {

@@ -67,7 +67,7 @@ func (p *printer) print(v policy.Verdict) {
 		fmt.Fprintf(p.table, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", verdictWord[r.Status], safe(name), safe(role), safe(r.Issuer), exp,
 			strings.Join(notes, ", "), safe(r.Input))
 	default:
-		p.long(r, v.Policy)
+		p.long(r, v.Policy, v.Decision)
 	}
 }
 
@@ -76,9 +76,14 @@ var policyWord = map[policy.Status]string{
 	policy.NotMet: "DOES NOT MEET SITE POLICY",
 }
 
-func (p *printer) long(r verify.Result, pol *policy.Result) {
+func (p *printer) long(r verify.Result, pol *policy.Result, d policy.Decision) {
 	w := p.w
 	fmt.Fprintf(w, "%s  %s\n", verdictWord[r.Status], safe(r.Input))
+	fmt.Fprintf(w, "  decision: %s — %s\n", d.Headline, d.Reason)
+	for _, x := range d.Reasons[min(1, len(d.Reasons)):] {
+		fmt.Fprintf(w, "            %s\n", safe(x))
+	}
+	fmt.Fprintf(w, "  next:     %s\n", d.NextStep)
 	if r.Document == verify.DocumentEUDCC {
 		fmt.Fprintf(w, "  document: EU Digital COVID Certificate — not a staff passport\n")
 	}

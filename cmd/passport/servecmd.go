@@ -119,7 +119,8 @@ func serveCmd(e *env, args []string) error {
 func logCmd(e *env, args []string) error {
 	fs := newFlags(e, "log", "--db FILE [--since WHEN] [--until WHEN] [--csv | --json]",
 		"Prints the verification log of the station using --db: time, passport id, issuer, result,\n"+
-			"policy verdict and reason. WHEN is a date (2026-03-01), a time (RFC 3339), 'today',\n"+
+			"decision shown, policy verdict, Accept/Refuse and who pressed it, and reason.\n"+
+			"WHEN is a date (2026-03-01), a time (RFC 3339), 'today',\n"+
 			"or an age such as 7d, 12w, 3m. Entries older than the station's --log-keep are deleted.")
 	dbPath := fs.String("db", "", "the site's database (required)")
 	since := fs.String("since", "", "only entries at or after WHEN")
@@ -164,12 +165,16 @@ func logCmd(e *env, args []string) error {
 		err = vlog.Entries(from, to, func(x sitedb.Entry) error { return enc.Encode(x) })
 	default:
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "TIME\tRESULT\tPOLICY\tISSUER\tPASSPORT ID\tSOURCE\tREASON")
+		fmt.Fprintln(tw, "TIME\tRESULT\tDECISION\tPOLICY\tISSUER\tPASSPORT ID\tSOURCE\tACTION\tREASON")
 		n := 0
 		err = vlog.Entries(from, to, func(x sitedb.Entry) error {
 			n++
-			_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.At.Local().Format("2006-01-02 15:04:05"), x.Status,
-				dash(string(x.Policy)), dash(safe(x.Issuer)), dash(safe(x.CredentialID)), safe(x.Source), safe(x.Reason))
+			action := dash(x.Action)
+			if x.Action != "" {
+				action += " by " + safe(x.ActionBy) + " " + x.ActionAt.Local().Format("15:04")
+			}
+			_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.At.Local().Format("2006-01-02 15:04:05"), x.Status,
+				dash(x.Decision), dash(string(x.Policy)), dash(safe(x.Issuer)), dash(safe(x.CredentialID)), safe(x.Source), action, safe(x.Reason))
 			return err
 		})
 		tw.Flush()

@@ -1,16 +1,23 @@
 // Passport verifier station page. Plain JavaScript, no libraries, no
 // network access other than this station's own /api endpoints.
+//
+// The page shows the station's decision (result.decision, made once in Go by
+// policy.Decide) and never makes its own: it only arranges what came back.
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
-  const field = $('scan'), scanState = $('scan-state'), resultBox = $('result');
+  const field = $('scan'), scanState = $('scan-state'), resultBox = $('result'), announcer = $('announce');
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const B45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-  const IDLE_MS = 120;        // a scanner types a code in one burst: check after this pause
-  const GIVE_UP_MS = 2000;    // an incomplete code with no more keys for this long is sent anyway
-  const REDIRECT_MS = 300;    // keys this close together are a scanner's, even off the field
+  const PREFIXES = ['SP1:', 'HC1:'];
+  const IDLE_MS = 120;          // a scanner types a code in one burst: look at it after this pause
+  const INCOMPLETE_MS = 1500;   // a code with a prefix that is still incomplete after this pause was cut off
+  const JOIN_MS = 20000;        // ... and the rest of it is joined if it arrives within this time
+  const STALE_MS = 4000;        // text without a prefix, untouched this long (a stray key), is cleared
+  const REDIRECT_MS = 300;      // keys this close together are a scanner's, even off the field
   const CLEAR_AFTER_MS = 180000; // a result (a person's details) stays on screen 3 minutes
-  let idleTimer = 0, clearTimer = 0, lastInput = 0, lastRedirect = 0, seq = 0;
+  const SHIFT_MS = 12 * 3600 * 1000; // the desk name is asked again after a shift
+  let idleTimer = 0, clearTimer = 0, lastInput = 0, lastRedirect = 0, seq = 0, incomplete = false;
 
   // ---------- keeping the scanner's keystrokes ----------
   function focusField() {
@@ -24,12 +31,14 @@
   window.addEventListener('focus', () => setTimeout(idleFocus, 0));
   setInterval(idleFocus, 1000);
   document.addEventListener('click', (e) => {
-    if (!e.target.closest('button, .button, input, video, a')) focusField();
+    if (!e.target.closest('button, .button, input, video, a, form')) focusField();
   });
   // Keys that land anywhere else (a button has focus) are added to the field:
-  // a USB scanner is a keyboard and does not know where the focus is.
+  // a USB scanner is a keyboard and does not know where the focus is. Other
+  // text fields (the desk name) keep their own keys.
   document.addEventListener('keydown', (e) => {
     if (e.target === field || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target.closest && e.target.closest('input, textarea, select')) return;
     const now = Date.now();
     if (e.key === 'Escape') { e.preventDefault(); clearAll(); return; }
     const recent = now - lastRedirect < REDIRECT_MS;
@@ -41,11 +50,11 @@
     } else if (e.key === 'Enter' && recent) {
       e.preventDefault();
       focusField();
-      submitText();
+      onEnter();
     }
   }, true);
   field.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') { e.preventDefault(); submitText(); }
+    if (e.key === 'Enter' || e.key === 'Tab' && field.value.trim() !== '') { e.preventDefault(); onEnter(); }
     else if (e.key === 'Escape') { e.preventDefault(); clearAll(); }
   });
   field.addEventListener('input', onInput);
@@ -54,25 +63,70 @@
     lastInput = Date.now();
     clearTimeout(idleTimer);
     if (field.value.trim() === '') { setScanState('Ready'); return; }
-    setScanState('Reading…');
+    if (!incomplete) setScanState('Reading…');
     idleTimer = setTimeout(checkComplete, IDLE_MS);
   }
 
-  // The scanner may or may not send Enter, and may deliver a code in pieces.
-  // A code is sent when it is complete (its base45 decodes and its zlib
-  // stream ends), or when nothing more has arrived for GIVE_UP_MS.
+  // upper upper-cases ASCII letters only: base45 has no lower case, so a
+  // code typed with Caps Lock on is recovered exactly.
+  function upper(s) { return s.replace(/[a-z]/g, (c) => c.toUpperCase()); }
+
+  // candidates lists the credential texts the buffer may hold: from each
+  // SP1:/HC1: prefix to the first character base45 cannot hold (a
+  // scanner's suffix). What came before the prefix (a stray key, an AIM
+  // identifier like ]Q1) is ignored. The same rules as ExtractCode in Go.
+  function candidates(raw) {
+    const s = upper(raw);
+    const out = [];
+    for (let i = 0; i < s.length; i++) {
+      if (!PREFIXES.some((p) => s.startsWith(p, i))) continue;
+      let end = i + 4;
+      while (end < s.length && B45.includes(s[end])) end++;
+      out.push(s.slice(i, end).replace(/ +$/, ''));
+    }
+    return out;
+  }
+
+  // The scanner may or may not send Enter, and may pause inside a code. A
+  // code is sent as soon as it is complete (its base45 decodes and its zlib
+  // stream ends). One still incomplete after a pause was cut off: the page
+  // says "incomplete, scan again" and joins the rest if it comes.
   async function checkComplete() {
-    const text = field.value.trim().toUpperCase();
-    if (!text) return;
-    const prefixed = /^(SP1|HC1):/.test(text);
-    if (prefixed && await complete(text)) {
-      if (field.value.trim().toUpperCase() === text) submitText();
-      return;
+    const raw = field.value;
+    const cands = candidates(raw);
+    for (const c of cands) {
+      if (await complete(c)) {
+        if (field.value === raw) submitCode(c);
+        return;
+      }
     }
     const quiet = Date.now() - lastInput;
-    if (prefixed && quiet >= GIVE_UP_MS) { submitText(); return; }
-    if (!prefixed) { setScanState('Press Enter to check'); return; }
-    idleTimer = setTimeout(checkComplete, Math.min(300, GIVE_UP_MS - quiet));
+    if (cands.length === 0) {
+      if (quiet >= STALE_MS) { field.value = ''; setScanState('Ready'); return; }
+      setScanState('Press Enter to check');
+      idleTimer = setTimeout(checkComplete, STALE_MS - quiet);
+      return;
+    }
+    if (quiet >= JOIN_MS) { field.value = ''; incomplete = false; setScanState('Ready'); return; }
+    if (quiet >= INCOMPLETE_MS && !incomplete) showIncomplete();
+    idleTimer = setTimeout(checkComplete, quiet < INCOMPLETE_MS ? Math.min(300, INCOMPLETE_MS - quiet) : JOIN_MS - quiet);
+  }
+
+  function onEnter() {
+    clearTimeout(idleTimer);
+    const raw = field.value.trim();
+    if (!raw) return;
+    const cands = candidates(raw);
+    if (cands.length === 0) { submitRaw(raw); return; }
+    // Enter with a prefix: send it only when complete; a cut-off code is
+    // never sent (it would be judged on half its data).
+    (async () => {
+      for (const c of cands) {
+        if (await complete(c)) { submitCode(c); return; }
+      }
+      showIncomplete();
+      idleTimer = setTimeout(checkComplete, JOIN_MS);
+    })();
   }
 
   function base45(s) {
@@ -94,9 +148,10 @@
   }
 
   async function complete(text) {
+    if (text.length < 64) return false;
     const bytes = base45(text.slice(4));
     if (!bytes) return false;
-    if (typeof DecompressionStream === 'undefined') return Date.now() - lastInput >= 400;
+    if (typeof DecompressionStream === 'undefined' || bytes[0] !== 0x78) return Date.now() - lastInput >= 400;
     try {
       const ds = new DecompressionStream('deflate');
       const w = ds.writable.getWriter();
@@ -109,25 +164,106 @@
     }
   }
 
-  function setScanState(s, off) {
+  function setScanState(s, warn) {
     scanState.textContent = s;
-    scanState.classList.toggle('off', !!off);
+    scanState.classList.toggle('warn', !!warn);
   }
 
-  function submitText() {
+  function showIncomplete() {
+    incomplete = true;
+    setScanState('Incomplete: scan again', true);
+    const node = decisionNode({ code: 'incomplete', headline: 'INCOMPLETE',
+      reason: 'Only part of the code arrived.',
+      next_step: 'Scan the code again, holding it still; if the rest arrives now it is joined.' });
+    node.dataset.decision = 'incomplete';
+    setResult([node]);
+    announce('Incomplete scan: scan the code again.');
+  }
+
+  function submitCode(code) {
     clearTimeout(idleTimer);
-    const text = field.value.trim().toUpperCase(); // base45 has no lower case: Caps Lock is harmless
     field.value = '';
+    incomplete = false;
     setScanState('Ready');
-    if (text) post(text, 'text/plain; charset=utf-8', '');
+    post(code, 'text/plain; charset=utf-8', '');
+  }
+
+  // submitRaw sends text without a passport prefix (a staff number typed and
+  // Entered): the station answers "not a passport", and logs none of it.
+  function submitRaw(text) {
+    clearTimeout(idleTimer);
+    field.value = '';
+    incomplete = false;
+    setScanState('Ready');
+    post(text, 'text/plain; charset=utf-8', '');
   }
 
   function clearAll() {
     clearTimeout(idleTimer);
     field.value = '';
+    incomplete = false;
     setScanState('Ready');
     stopCamera();
     showIdle();
+    focusField();
+  }
+
+  // ---------- the person at the desk ----------
+  function operator() {
+    try {
+      const o = JSON.parse(localStorage.getItem('passport.operator') || 'null');
+      if (o && o.name && Date.now() - o.at < SHIFT_MS) return o.name;
+    } catch (e) { /* no storage: ask each time */ }
+    return '';
+  }
+  function showOperator() {
+    const n = operator();
+    $('operator-name').textContent = n || 'not set';
+    $('operator-change').textContent = n ? 'Change' : 'Set';
+  }
+  function askOperator(why) {
+    const f = $('operator-form');
+    f.hidden = false;
+    if (why) f.querySelector('label').textContent = why;
+    $('operator-input').value = operator();
+    $('operator-input').focus();
+  }
+  $('operator-change').addEventListener('click', () => askOperator());
+  $('operator-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const n = $('operator-input').value.trim();
+    if (!n) return;
+    try { localStorage.setItem('passport.operator', JSON.stringify({ name: n, at: Date.now() })); } catch (err) { /* kept for this page only */ }
+    memOperator = n;
+    $('operator-form').hidden = true;
+    showOperator();
+    if (pendingAction) { const p = pendingAction; pendingAction = null; p(); }
+    focusField();
+  });
+  let memOperator = '', pendingAction = null;
+  function desk() { return operator() || memOperator; }
+
+  async function press(token, action, node) {
+    const by = desk();
+    if (!by) {
+      pendingAction = () => press(token, action, node);
+      askOperator('Type your name for this shift first (it is kept with each Accept or Refuse you press)');
+      return;
+    }
+    const st = node.querySelector('.act-state');
+    st.textContent = 'Recording…';
+    try {
+      const r = await fetch('/api/action', {
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+        body: JSON.stringify({ token, action, by }),
+      });
+      const j = await r.json();
+      if (!r.ok) { st.textContent = j && j.error ? j.error.message : 'Not recorded (' + r.status + ').'; return; }
+      node.querySelectorAll('.act').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.action === action)));
+      st.textContent = (action === 'accepted' ? 'Accepted' : 'Refused') + ' by ' + j.by + ' at ' + clock() + ': recorded.';
+    } catch (e) {
+      st.textContent = 'Not recorded: the station did not answer.';
+    }
     focusField();
   }
 
@@ -157,16 +293,35 @@
       const pn = $('policy-name');
       pn.hidden = !j.policy;
       pn.textContent = j.policy ? 'Policy: ' + j.policy : '';
+      trustPill(j);
       setBanner(j.warnings || []);
-      const si = $('sync-info'); if (si && j.sync) { si.hidden = false; si.textContent = 'Trust list refreshed ' + (j.sync.last_refreshed ? day(j.sync.last_refreshed) : 'never') + (j.sync.stale_at ? ' · stale after ' + day(j.sync.stale_at) : '') + (j.sync.last_error ? ' · last refresh failed' : ''); }
     } catch (e) { /* next refresh will tell */ }
+  }
+
+  // trustPill shows the trust list's version and expiry; sync-info, when
+  // the station refreshes its list itself (serve --sync), how that goes.
+  function trustPill(j) {
+    const p = $('trust-pill');
+    const tl = j.trust_list;
+    p.hidden = !tl;
+    if (tl) {
+      p.textContent = 'Trust list v' + tl.version + (tl.expires ? ', to ' + day(tl.expires) : '');
+      p.classList.toggle('stale', !!tl.expired);
+    }
+    const si = $('sync-info');
+    si.hidden = !j.sync;
+    if (j.sync) {
+      si.textContent = 'Trust list refreshed ' + (j.sync.last_refreshed ? day(j.sync.last_refreshed) : 'never') +
+        (j.sync.stale_at ? ' · stale after ' + day(j.sync.stale_at) : '') + (j.sync.last_error ? ' · last refresh failed' : '');
+      si.classList.toggle('stale', !!j.sync.last_error);
+    }
   }
 
   function setToday(n) { if (typeof n === 'number' && n >= 0) $('today').textContent = String(n); }
 
   function setBanner(warnings) {
     const b = $('trust-banner');
-    const w = warnings.filter((x) => x.code === 'trust_list_expired' || x.code === 'trust_sync_failed' || x.code === 'issuer_unknown' || x.code === 'trust_store_error');
+    const w = warnings.filter((x) => /^trust_|issuer_unknown/.test(x.code));
     b.hidden = w.length === 0;
     b.textContent = w.map((x) => sentence(x.message)).join(' ');
   }
@@ -188,6 +343,22 @@
     const t = new Date();
     return String(t.getHours()).padStart(2, '0') + ':' + String(t.getMinutes()).padStart(2, '0') + ':' + String(t.getSeconds()).padStart(2, '0');
   }
+  function words(code) { return code ? code.replace(/[_-]+/g, ' ') : ''; }
+
+  // announce says one short sentence to screen readers: never the tables,
+  // never "Checking…". It empties the region first so that the same
+  // sentence twice (two scans of one passport) is still spoken.
+  let announceTimer = 0;
+  function announce(s) {
+    announcer.textContent = '';
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => { announcer.textContent = s; }, 60);
+  }
+  function spoken(d, name) {
+    const reason = (d.reason || '').replace(/[.!?]+$/, '').replace(/[.!?] +/g, '; ');
+    const head = d.headline.charAt(0) + d.headline.slice(1).toLowerCase();
+    return head + (name ? ', ' + name.replace(/[.!?]/g, '') : '') + (reason ? ': ' + reason.charAt(0).toLowerCase() + reason.slice(1) : '') + '.';
+  }
 
   function setResult(nodes) {
     resultBox.replaceChildren(...nodes);
@@ -197,7 +368,9 @@
   function showIdle() {
     const p = el('div', 'panel idle');
     p.id = 'idle';
-    p.append(el('div', 'word', 'Waiting for a passport'), el('div', 'sub', 'Scan the code on the paper, drop a scan here, or use the camera.'));
+    const t = el('div', 'panel-text');
+    t.append(el('div', 'word', 'Waiting for a passport'), el('div', 'sub', 'Scan the code on the paper, drop a scan here, or use the camera.'));
+    p.append(t);
     resultBox.replaceChildren(p);
     clearTimeout(clearTimer);
   }
@@ -207,58 +380,87 @@
     resultBox.replaceChildren(p);
   }
   function showProblem(msg) {
-    const p = el('div', 'panel unreadable');
-    const t = el('div', 'panel-text');
-    t.append(el('div', 'word', 'CANNOT CHECK'), el('div', 'sub', msg));
-    p.append(el('div', 'icon', '!'), t);
-    setResult([p]);
+    const node = decisionNode({ code: 'cannot_read', headline: 'CANNOT CHECK', reason: msg, next_step: 'Try again; if it keeps failing, tell IT.' });
+    setResult([node]);
+    announce('Cannot check: ' + msg.replace(/[.!?]+$/, '').replace(/[.!?] +/g, '; ') + '.');
   }
 
-  const WORDS = {
-    valid: ['VALID', '✓', 'valid'], invalid: ['INVALID', '✗', 'invalid'], unreadable: ['CANNOT READ', '?', 'unreadable'],
+  const STYLE = {
+    accept: ['d-accept', '✓'], check_needed: ['d-check', '!'], do_not_accept: ['d-stop', '✕'],
+    not_a_passport: ['d-neutral', '?'], cannot_read: ['d-neutral', '?'], incomplete: ['d-neutral', '…'],
   };
+
+  // decisionNode makes an article with only the decision panel filled in.
+  function decisionNode(d) {
+    const node = $('t-result').content.firstElementChild.cloneNode(true);
+    const q = (s) => node.querySelector(s);
+    const [cls, icon] = STYLE[d.code] || ['d-stop', '✕'];
+    node.dataset.decision = d.code;
+    q('.decision').classList.add(cls);
+    q('.icon').textContent = icon;
+    q('.word').textContent = d.headline;
+    q('.when').textContent = 'Checked ' + clock();
+    const list = d.reasons && d.reasons.length ? d.reasons : null;
+    if (list && d.code === 'check_needed') {
+      // The items to check come first, in large type; the reason is the first of them.
+      const ul = q('.check-list');
+      ul.hidden = false;
+      list.forEach((x) => ul.append(el('li', '', x)));
+      q('.reason').hidden = true;
+    } else {
+      q('.reason').textContent = d.reason || '';
+    }
+    q('.next-text').textContent = d.next_step || '';
+    return node;
+  }
+
   const POLICY = {
     met: ['✓', 'Meets site policy'],
-    expiring_soon: ['!', 'Meets site policy — some items lapse soon'],
+    expiring_soon: ['✓', 'Meets site policy — some items lapse soon'],
     not_met: ['✗', 'Does not meet site policy'],
   };
+  const DOCS = { staff_passport: 'Staff passport', eu_dcc: 'EU Digital COVID Certificate (not a staff passport)' };
 
   function render(j) {
     setToday(j.today);
     const results = j.results || [];
+    if (results.length === 0) { showProblem('No result came back.'); return; }
     const warnings = [];
     results.forEach((r) => (r.warnings || []).forEach((w) => warnings.push(w)));
     if (warnings.some((w) => w.code === 'trust_list_expired')) setBanner(warnings);
-    setResult(results.map(verdict));
-    if (results.length === 0) showProblem('No result came back.');
+    setResult(results.map((r, i) => verdict(r, (j.actions || [])[i] || '')));
+    const first = results[0];
+    const name = first.claims ? first.claims.person.name : (first.subject || '');
+    let s = spoken(first.decision || fallback(first), name);
+    if (results.length > 1) s = results.length + ' codes read; the first: ' + s.charAt(0).toLowerCase() + s.slice(1);
+    announce(s);
   }
 
-  function verdict(r) {
-    const node = $('t-result').content.firstElementChild.cloneNode(true);
-    const q = (s) => node.querySelector(s);
-    const [word, icon, cls] = WORDS[r.status] || ['UNKNOWN', '?', 'unreadable'];
-    node.dataset.status = r.status;
-    q('.panel').classList.add(cls);
-    q('.word').textContent = word;
-    q('.icon').textContent = icon;
-    q('.when').textContent = 'Checked ' + clock();
-    let sub = '';
-    if (r.document === 'eu_dcc') {
-      // Never a staff passport, whatever its verdict (issue 11 item 1).
-      sub = 'EU Digital COVID Certificate — not a staff passport. ' + (r.status === 'valid' ? 'It cannot meet a site policy.' : 'Do not accept it.');
-    } else if (r.status === 'valid') {
-      sub = 'Genuine passport, signed by ' + (r.issuer_name ? r.issuer_name + ' (' + r.issuer + ')' : r.issuer) + '.';
-    } else if (r.status === 'unreadable') {
-      sub = 'No passport code could be read. ' + (r.reasons && r.reasons[0] ? sentence(r.reasons[0].message) : '');
-    } else {
-      sub = 'Do not accept this passport.';
-    }
-    q('.sub').textContent = sub;
+  // fallback is used only if a result carries no decision (an older station).
+  function fallback(r) {
+    return r.status === 'valid' ? { code: 'check_needed', headline: 'CHECK NEEDED', reason: 'No decision came back.', next_step: 'Check the details below.' }
+      : { code: 'cannot_read', headline: 'CANNOT READ', reason: 'No decision came back.', next_step: 'Scan again.' };
+  }
 
-    if (r.status !== 'valid' && r.reasons && r.reasons.length && r.status !== 'unreadable') {
+  function verdict(r, token) {
+    const d = r.decision || fallback(r);
+    const node = decisionNode(d);
+    const q = (s) => node.querySelector(s);
+    node.dataset.status = r.status;
+    if (token) {
+      q('.actions').hidden = false;
+      const [a, b] = node.querySelectorAll('.act');
+      a.dataset.action = 'accepted';
+      b.dataset.action = 'refused';
+      a.addEventListener('click', () => press(token, 'accepted', node));
+      b.addEventListener('click', () => press(token, 'refused', node));
+    }
+    if (r.status === 'valid') {
+      q('.signature').textContent = 'Signature: genuine, signed by ' + (r.issuer_name ? r.issuer_name + ' (' + r.issuer + ')' : r.issuer) + '.';
+    } else if (r.status === 'invalid' && d.code === 'do_not_accept') {
       const ul = q('.reasons');
       ul.hidden = false;
-      r.reasons.forEach((x) => { const li = el('li', '', sentence(x.message)); li.dataset.code = x.code; ul.append(li); });
+      (r.reasons || []).forEach((x) => { const li = el('li', '', sentence(x.message)); li.dataset.code = x.code; ul.append(li); });
     }
     if (r.warnings && r.warnings.length) {
       const ul = q('.warnings');
@@ -276,30 +478,50 @@
       q('.policy-sub').textContent = pol.summary;
     }
     const c = r.claims;
-    if (c) {
-      q('.person').hidden = false;
-      q('.name').textContent = c.person.name;
-      // The employer of record is the signing organisation (issue 11 item 3).
-      q('.role').textContent = [c.employment.role, r.issuer_name || r.issuer].filter(Boolean).join(' · ');
-      const facts = q('.facts');
-      const fact = (k, v) => { if (v) facts.append(el('dt', '', k), el('dd', '', v)); };
-      fact('Staff number', c.person.staff_number);
-      fact('Registration', c.person.registration);
-      fact('Date of birth', c.person.date_of_birth ? day(c.person.date_of_birth) : '');
-      fact('Passport valid', day(c.nbf) + ' to ' + day(c.exp));
-      fact('Passport id', r.credential_id);
-      tables(node, c, pol && pol.status !== 'not_evaluated' ? pol : null);
-    }
+    if (c) person(node, r, c);
+    else if (r.dcc) dccPerson(node, r);
+    if (c) tables(node, c, pol && pol.status !== 'not_evaluated' ? pol : null);
     return node;
   }
 
+  function person(node, r, c) {
+    const q = (s) => node.querySelector(s);
+    q('.person').hidden = false;
+    q('.doc-kind').textContent = DOCS[r.document] || 'Staff passport';
+    q('.name').textContent = c.person.name;
+    // The employer of record is the signing organisation.
+    q('.role').textContent = [c.employment.role, r.issuer_name || r.issuer || c.employment.org_name].filter(Boolean).join(' · ');
+    const facts = q('.facts');
+    const fact = (k, v) => { if (v) facts.append(el('dt', '', k), el('dd', '', v)); };
+    fact('Date of birth', c.person.date_of_birth ? day(c.person.date_of_birth) : '');
+    fact('Staff number', c.person.staff_number);
+    fact('Registration', c.person.registration);
+    fact('Passport valid', day(c.nbf) + ' to ' + day(c.exp));
+    fact('Passport id', r.credential_id);
+  }
+
+  function dccPerson(node, r) {
+    const q = (s) => node.querySelector(s);
+    q('.person').hidden = false;
+    q('.doc-kind').textContent = DOCS.eu_dcc;
+    const n = r.dcc.nam || {};
+    q('.name').textContent = [n.gn, n.fn].filter(Boolean).join(' ') || r.subject || '';
+    const facts = q('.facts');
+    if (r.dcc.dob) facts.append(el('dt', '', 'Date of birth'), el('dd', '', day(r.dcc.dob)));
+  }
+
+  function levelText(x) { return x.level_name || x.level_label || words(x.level); }
+
   function tag(req) {
     const td = el('td');
+    td.dataset.label = 'Site policy';
     if (!req) return td;
-    const words = { met: 'Met', expiring_soon: 'Lapses soon', not_met: 'Not met' };
-    td.append(el('span', 'tag ' + req.status, words[req.status] || req.status), el('span', 'why', sentence(req.reason)));
+    const w = { met: 'Met', expiring_soon: 'Lapses soon', not_met: 'Not met' };
+    td.append(el('span', 'tag ' + req.status, w[req.status] || req.status), el('span', 'why', sentence(req.reason)));
     return td;
   }
+  function cell(label, text, cls) { const td = el('td', cls || '', text); td.dataset.label = label; return td; }
+  function newer(td, x) { if (x.not_recognised) td.append(' ', el('span', 'tag newer', 'Newer format: not checked here')); return td; }
 
   function tables(node, c, pol) {
     node.querySelector('.tables').hidden = false;
@@ -311,8 +533,9 @@
     const body = node.querySelector('table.checks tbody');
     c.checks.forEach((ch) => {
       const tr = el('tr', ch.expired ? 'lapsed' : '');
-      tr.append(el('td', '', ch.name + (ch.level ? ' (' + ch.level.replace(/[_-]/g, ' ') + ')' : '')),
-        el('td', '', ch.outcome), el('td', '', day(ch.done)), el('td', 'exp', expiry(ch.expires, ch.expired)));
+      const lv = levelText(ch);
+      tr.append(newer(cell('Check', ch.name + (lv ? ' (' + lv + ')' : '')), ch),
+        cell('Outcome', ch.outcome), cell('Done', day(ch.done)), cell('Expires', expiry(ch.expires, ch.expired), 'exp'));
       const key = 'check:' + ch.type;
       if (pol) { tr.append(tag(used[key] ? null : reqs[key])); used[key] = true; }
       body.append(tr);
@@ -320,7 +543,9 @@
     const tbody = node.querySelector('table.training tbody');
     c.training.forEach((t) => {
       const tr = el('tr', t.expired ? 'lapsed' : '');
-      tr.append(el('td', '', t.name), el('td', '', day(t.completed)), el('td', 'exp', expiry(t.expires, t.expired)));
+      const lv = levelText(t);
+      tr.append(newer(cell('Subject', t.name + (lv ? ' (' + lv + ')' : '')), t), cell('Completed', day(t.completed)),
+        cell('Expires', expiry(t.expires, t.expired), 'exp'));
       const key = 'training:' + t.subject;
       if (pol) { tr.append(tag(used[key] ? null : reqs[key])); used[key] = true; }
       tbody.append(tr);
@@ -331,9 +556,9 @@
         if (used[key]) return;
         const tr = el('tr', 'extra');
         const target = x.kind === 'check' ? body : tbody;
-        tr.append(el('td', '', x.name));
-        const blanks = x.kind === 'check' ? 3 : 2;
-        for (let i = 0; i < blanks; i++) tr.append(el('td', '', i === 0 ? 'Not on the passport' : ''));
+        tr.append(cell(x.kind === 'check' ? 'Check' : 'Subject', x.name), cell('On the passport', 'Not on the passport'));
+        const blanks = x.kind === 'check' ? 2 : 1;
+        for (let i = 0; i < blanks; i++) tr.append(el('td'));
         tr.append(tag(x));
         target.append(tr);
       });
@@ -370,35 +595,51 @@
     dragDepth = 0;
     drop.hidden = true;
     if (e.dataTransfer.files.length) sendFile(e.dataTransfer.files[0]);
-    else { const t = e.dataTransfer.getData('text/plain'); if (t) { field.value = t; submitText(); } }
+    else { const t = e.dataTransfer.getData('text/plain'); if (t) { field.value = t; onEnter(); } }
   });
 
   // ---------- webcam ----------
   const video = $('video');
   const canvas = document.createElement('canvas');
-  let stream = null, camTimer = 0, camStarted = 0, frames = 0;
+  let stream = null, camTimer = 0, camStarted = 0;
   const FRAME_MS = 300, CAMERA_MAX_MS = 120000, FRAME_MAX_SIDE = 1600;
+  const HINTS = {
+    move_closer: 'Move the code closer: it should fill about a third of the picture.',
+    hold_still: 'Hold still: the picture is blurred.',
+    no_code: 'Hold the passport’s square code up to the camera.',
+  };
+  // Plain words for the browser's camera errors (never "NotAllowedError").
+  const CAMERA_ERRORS = {
+    NotAllowedError: 'The camera is blocked for this page. Allow it (the camera symbol in the address bar), then press “Use camera” again.',
+    SecurityError: 'The browser allows the camera only at the station’s own address: open http://127.0.0.1 on this computer (not its network name).',
+    NotFoundError: 'No camera was found. Plug one in, or use the USB scanner instead.',
+    OverconstrainedError: 'No camera was found. Plug one in, or use the USB scanner instead.',
+    NotReadableError: 'The camera is in use by another program (a video call?). Close it, then press “Use camera” again.',
+    AbortError: 'The camera stopped while starting. Press “Use camera” to try again.',
+  };
   function camState(s) { $('camera-state').textContent = s; }
   async function startCamera() {
     $('camera').hidden = false;
+    video.hidden = false;
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      camState('This browser cannot use a camera here. Open the station at http://127.0.0.1 on this computer.');
+      camState(CAMERA_ERRORS.SecurityError);
       return;
     }
     stopCamera();
     $('camera').hidden = false;
+    video.hidden = false;
     camState('Starting the camera…');
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: false, video: { facingMode: 'environment', width: { ideal: 1920 }, height: { ideal: 1080 } } });
     } catch (e) {
-      camState('The camera could not be started (' + e.name + '): check it is connected and allowed for this page.');
+      video.hidden = true;
+      camState(CAMERA_ERRORS[e.name] || 'The camera could not be started. Check it is connected, then press “Use camera” again.');
       return;
     }
     video.srcObject = stream;
     try { await video.play(); } catch (e) { /* autoplay of a muted stream is allowed */ }
     camStarted = Date.now();
-    frames = 0;
-    camState('Hold the passport’s code up to the camera…');
+    camState(HINTS.no_code);
     nextFrame();
   }
   function stopCamera(msg) {
@@ -406,6 +647,7 @@
     if (stream) stream.getTracks().forEach((t) => t.stop());
     stream = null;
     video.srcObject = null;
+    video.hidden = true;
     if (msg) camState(msg); else $('camera').hidden = true;
   }
   function nextFrame() { if (stream) camTimer = setTimeout(grab, FRAME_MS); }
@@ -419,18 +661,17 @@
     canvas.height = Math.round(h * k);
     canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
     const blob = await new Promise((res) => canvas.toBlob(res, 'image/jpeg', 0.9));
-    frames++;
-    camState('Looking for a code… hold the paper flat and steady (' + frames + ' frames)');
     try {
       const r = await fetch('/api/verify?source=camera', { method: 'POST', headers: { 'Content-Type': 'image/jpeg', 'Accept': 'application/json' }, body: blob });
       if (r.ok) {
         const j = await r.json();
         if (stream && j.results.some((x) => x.status !== 'unreadable')) {
-          stopCamera('Code read.');
+          stopCamera('Code read. Press “Use camera” for the next one.');
           seq++;
           render(j);
           return;
         }
+        if (stream) camState(HINTS[j.hint] || HINTS.no_code);
       }
     } catch (e) { /* keep trying */ }
     nextFrame();
@@ -439,6 +680,7 @@
   $('camera-stop').addEventListener('click', () => { stopCamera(); focusField(); });
   $('clear-button').addEventListener('click', clearAll);
 
+  showOperator();
   refreshStatus();
   setInterval(refreshStatus, 60000);
   focusField();

@@ -1,0 +1,101 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"passport/credential"
+	"passport/verify"
+)
+
+func TestDecide(t *testing.T) {
+	f := newFixture()
+	pol := examplePolicy(t)
+	valid := func(edit func(c *credential.Claims)) verify.Result {
+		c := f.claims("Zoë Whitfield", 200, 100)
+		if edit != nil {
+			edit(c)
+		}
+		return verify.Result{Status: verify.StatusValid, Reasons: []verify.Reason{}, Parsed: c, IssuerName: "Test Hospitals NHS Trust",
+			Subject: c.Body.Person.Name, VerifiedAt: f.now}
+	}
+	invalid := func(status verify.Status, code credential.Reason, msg string) verify.Result {
+		return verify.Result{Status: status, Reasons: []verify.Reason{{Code: code, Message: msg}}, VerifiedAt: f.now}
+	}
+	withWarn := func(r verify.Result, code credential.Reason, msg string) verify.Result {
+		r.Warnings = append(r.Warnings, verify.Reason{Code: code, Message: msg})
+		return r
+	}
+	expiredList := valid(nil)
+	expiredList.TrustList = &verify.TrustListID{Version: 3, Expires: "2026-01-02T00:00:00Z", Expired: true}
+	oldDBS := valid(func(c *credential.Claims) { c.Body.Checks[2].Done = credential.DateOf(f.now).AddDays(-4 * 365) })
+	dcc := valid(nil)
+	dcc.Parsed, dcc.DCC, dcc.Document = nil, &verify.DCCView{}, verify.DocumentEUDCC
+
+	tests := []struct {
+		name     string
+		r        verify.Result
+		pol      *Policy
+		ts       TrustState
+		want     DecisionCode
+		reason   string // substring of Reason
+		next     string // substring of NextStep
+		nReasons int
+	}{
+		{"genuine, policy met", valid(nil), pol, TrustState{}, Accept, "meets the site policy", "Check photo ID", 0},
+		{"genuine, no policy", valid(nil), nil, TrustState{}, Accept, "Genuine passport from Test Hospitals", "name and date of birth", 0},
+		{"policy not met comes first", oldDBS, pol, TrustState{}, CheckNeeded, "DBS", "must be sorted", 1},
+		{"trust list expired", expiredList, pol, TrustState{}, CheckNeeded, "expired on 2 Jan 2026", "latest trust list", 1},
+		{"trust list out of date (refresh failing)", valid(nil), pol, TrustState{OutOfDate: true, Why: "the trust list has not been refreshed for 9 days"}, CheckNeeded, "The trust list has not been refreshed", "latest trust list", 1},
+		{"policy and list both: policy reason first", func() verify.Result { r := oldDBS; r.TrustList = expiredList.TrustList; return r }(), pol, TrustState{}, CheckNeeded, "DBS", "must be sorted", 2},
+		{"items from a newer format", withWarn(valid(nil), credential.WarnNotRecognised, "x"), pol, TrustState{}, CheckNeeded, "newer passport format", "update", 1},
+		{"lapsed item, no policy", withWarn(valid(nil), verify.WarnLapsed, "fire safety training lapsed on 1 Jan 2026"), nil, TrustState{}, CheckNeeded, "Fire safety training lapsed", "employer", 1},
+		{"lapsed item the policy does not need", withWarn(valid(nil), verify.WarnLapsed, "x lapsed"), pol, TrustState{}, Accept, "", "photo ID", 0},
+		{"EU DCC is not a staff passport", dcc, pol, TrustState{}, NotAPassport, "COVID", "staff passport", 0},
+		{"forged signature", invalid(verify.StatusInvalid, verify.ReasonSignatureInvalid, "sig"), pol, TrustState{}, DoNotAccept, "signature", "forged document", 0},
+		{"unknown issuer", invalid(verify.StatusInvalid, verify.ReasonIssuerUnknown, "kid"), pol, TrustState{}, DoNotAccept, "trust list", "call the issuing organisation", 0},
+		{"revoked", invalid(verify.StatusInvalid, verify.ReasonRevoked, "r"), pol, TrustState{}, DoNotAccept, "revoked", "Call the issuing", 0},
+		{"superseded", func() verify.Result {
+			r := invalid(verify.StatusInvalid, verify.ReasonRevoked, "r")
+			r.Reasons[0].RevocationReason = "superseded"
+			return r
+		}(), pol, TrustState{}, DoNotAccept, "replaced by a newer one", "newest passport", 0},
+		{"expired", invalid(verify.StatusInvalid, verify.ReasonExpired, "e"), pol, TrustState{}, DoNotAccept, "expired", "current passport", 0},
+		{"key for another kind of document", invalid(verify.StatusInvalid, verify.ReasonKeyNotForKind, "k"), pol, TrustState{}, DoNotAccept, "another kind of document", "forged", 0},
+		{"a reason code added later", invalid(verify.StatusInvalid, "made_up_later", "k"), pol, TrustState{}, DoNotAccept, "security check", "forged", 0},
+		{"staff number typed", invalid(verify.StatusInvalid, credential.ReasonBadPrefix, `it starts "1234567"`), pol, TrustState{}, NotAPassport, "not a staff passport", "square code", 0},
+		{"text summary", invalid(verify.StatusUnreadable, credential.ReasonBadPrefix, "235 lines of text, no passport code found."), pol, TrustState{}, NotAPassport, "235 lines", "square code", 0},
+		{"cut off", invalid(verify.StatusInvalid, credential.ReasonBadCompression, "z"), pol, TrustState{}, CannotRead, "cut off", "Scan it again", 0},
+		{"blank page", invalid(verify.StatusUnreadable, verify.ReasonNoBarcode, "n"), pol, TrustState{}, CannotRead, "No passport code", "flat", 0},
+		{"update required", invalid(verify.StatusInvalid, credential.ReasonUpdateRequired, "u"), pol, TrustState{}, CheckNeeded, "newer", "update", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := Apply(tc.pol, tc.r)
+			d := Decide(v, tc.ts)
+			if d.Code != tc.want || !strings.Contains(d.Reason, tc.reason) || !strings.Contains(d.NextStep, tc.next) || len(d.Reasons) != tc.nReasons {
+				t.Fatalf("got %+v\nwant %s, reason ~%q, next ~%q, %d reasons", d, tc.want, tc.reason, tc.next, tc.nReasons)
+			}
+			if d.Headline != tc.want.Headline() || d.Headline == "" {
+				t.Errorf("headline %q", d.Headline)
+			}
+			if tc.ts == (TrustState{}) && v.Decision.Code != d.Code {
+				t.Errorf("Apply decided %s, Decide %s", v.Decision.Code, d.Code)
+			}
+		})
+	}
+}
+
+// TestDecideNeverQuotesInput: what was scanned (a staff number, a wristband)
+// never appears in the decision, which is shown and logged.
+func TestDecideNeverQuotesInput(t *testing.T) {
+	secret := "9434765919" // an NHS-number-shaped string
+	for _, code := range []credential.Reason{credential.ReasonBadPrefix, credential.ReasonBadEncoding, credential.ReasonBadCompression, verify.ReasonNoBarcode, "made_up"} {
+		r := verify.Result{Status: verify.StatusInvalid, Reasons: []verify.Reason{{Code: code, Message: "it starts " + secret}}, VerifiedAt: time.Now()}
+		d := Decide(Apply(nil, r), TrustState{})
+		if strings.Contains(d.Reason+d.NextStep+strings.Join(d.Reasons, " "), secret) {
+			t.Errorf("%s: the decision quotes the input: %+v", code, d)
+		}
+	}
+}

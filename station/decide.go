@@ -1,0 +1,193 @@
+package station
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"passport/credential"
+	"passport/policy"
+	"passport/sitedb"
+	"passport/verify"
+)
+
+// results verifies one input. Text (a USB scanner, a pasted or uploaded
+// text file) goes line by line through ExtractCode, so stray keys, scanner
+// prefixes and suffixes and Caps Lock do not matter, and text with no
+// credential in it is one "not a passport" result however many lines it
+// has. Images and PDFs go to the verifier whole.
+func (s *Server) results(ctx context.Context, name string, data []byte, source string) []verify.Result {
+	if source != "text" {
+		return s.verifier.Verify(ctx, name, data)
+	}
+	codes, other := textCodes(data, verify.MaxTextLines)
+	if len(codes) == 0 {
+		return []verify.Result{notAPassport(name, other)}
+	}
+	out := make([]verify.Result, 0, len(codes))
+	for _, c := range codes {
+		if ctx.Err() != nil {
+			return []verify.Result{verify.Unreadable(name, ctx.Err())}
+		}
+		out = append(out, s.verifier.VerifyText(name, c))
+	}
+	return out
+}
+
+// trustState is what the station knows about its trust list beyond each
+// result. A list past its expiry is already in every result (and decided
+// check_needed); a failing `serve --sync` refresh while the list in force is
+// still in date is shown in the banner, not held against each passport, so
+// an offline station keeps accepting until its list actually expires.
+func (s *Server) trustState() policy.TrustState {
+	return policy.TrustState{}
+}
+
+// actionable reports whether the page offers Accept and Refuse for v: only
+// for a genuine staff passport (never for a forgery, an unreadable scan or
+// an EU DCC).
+func actionable(v policy.Verdict) bool {
+	return v.Status == verify.StatusValid && v.Parsed != nil && v.DCC == nil &&
+		(v.Decision.Code == policy.Accept || v.Decision.Code == policy.CheckNeeded)
+}
+
+// actionTTL is how long after a verification its Accept or Refuse may be
+// pressed: a person at the desk decides within minutes.
+const actionTTL = 15 * time.Minute
+
+// maxActionTickets bounds the tickets kept in memory.
+const maxActionTickets = 4096
+
+// actions hands out one unguessable ticket per actionable log row, so the
+// action endpoint can only mark a verification this station just showed,
+// and only for a while.
+type actions struct {
+	mu      sync.Mutex
+	tickets map[string]ticket
+}
+
+type ticket struct {
+	id      int64
+	expires time.Time
+}
+
+func (a *actions) issue(id int64, now time.Time) string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return ""
+	}
+	tok := hex.EncodeToString(b[:])
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tickets == nil {
+		a.tickets = map[string]ticket{}
+	}
+	if len(a.tickets) >= maxActionTickets {
+		for k, t := range a.tickets {
+			if now.After(t.expires) || len(a.tickets) >= maxActionTickets {
+				delete(a.tickets, k)
+			}
+		}
+	}
+	a.tickets[tok] = ticket{id: id, expires: now.Add(actionTTL)}
+	return tok
+}
+
+func (a *actions) lookup(tok string, now time.Time) (int64, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t, ok := a.tickets[tok]
+	if !ok || now.After(t.expires) {
+		return 0, false
+	}
+	return t.id, true
+}
+
+// ActionRequest is the body of POST /api/action: what the person at the
+// desk decided about a verification the station showed.
+type ActionRequest struct {
+	// Token is the verification's entry in VerifyResponse.Actions.
+	Token string `json:"token"`
+	// Action is "accepted" or "refused".
+	Action string `json:"action"`
+	// By is the name the person gave for their shift.
+	By string `json:"by"`
+}
+
+// ActionResponse is the body of a successful POST /api/action.
+type ActionResponse struct {
+	Recorded bool   `json:"recorded"`
+	Action   string `json:"action"`
+	By       string `json:"by"`
+}
+
+// maxActionBody and maxNameRunes bound an action request.
+const (
+	maxActionBody = 4 << 10
+	maxNameRunes  = 80
+)
+
+// apiAction records Accept or Refuse on a logged verification. It is a
+// JSON-only POST (a cross-site form cannot send it without a CORS
+// preflight, which the station never grants), same-origin checked in
+// ServeHTTP like /api/verify, and needs the ticket the verification
+// returned.
+func (s *Server) apiAction(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Log == nil {
+		apiError(w, http.StatusNotFound, "no_log", "this station keeps no log, so decisions cannot be recorded: start it with a --db")
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		apiError(w, http.StatusUnsupportedMediaType, "bad_type", `send JSON: {"token": ..., "action": "accepted" or "refused", "by": your name}`)
+		return
+	}
+	var req ActionRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxActionBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		apiError(w, http.StatusBadRequest, "bad_request", `the body is not valid: send {"token": ..., "action": "accepted" or "refused", "by": your name}`)
+		return
+	}
+	by, err := cleanPerson(req.By)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "bad_name", err.Error())
+		return
+	}
+	if req.Action != sitedb.ActionAccepted && req.Action != sitedb.ActionRefused {
+		apiError(w, http.StatusBadRequest, "bad_action", `"action" must be "accepted" or "refused"`)
+		return
+	}
+	now := s.cfg.Now()
+	id, ok := s.actions.lookup(req.Token, now)
+	if !ok {
+		apiError(w, http.StatusNotFound, "unknown_verification", "this check is not known or is over 15 minutes old: scan the passport again, then press Accept or Refuse")
+		return
+	}
+	if err := s.cfg.Log.SetAction(r.Context(), id, req.Action, by, now); err != nil {
+		apiError(w, http.StatusInternalServerError, "log_failed", "the decision could not be recorded: "+err.Error())
+		return
+	}
+	writeJSON(w, ActionResponse{Recorded: true, Action: req.Action, By: by})
+}
+
+func cleanPerson(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", errors.New("type your name once for this shift (it is kept with each Accept or Refuse)")
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, credential.UnsafeRune):
+		return "", errors.New("the name holds characters that cannot be kept: type it again")
+	case utf8.RuneCountInString(s) > maxNameRunes:
+		return "", errors.New("the name is over 80 characters: shorten it")
+	}
+	return s, nil
+}

@@ -1,0 +1,160 @@
+package station
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"passport/policy"
+	"passport/sitedb"
+)
+
+func TestExtractCode(t *testing.T) {
+	f := newFixture(t)
+	good := f.text(t, f.claims("Zoë Whitfield", 100, 100))
+	half := good[:len(good)/2]
+	tests := []struct {
+		name, in, want string
+		ok             bool
+	}{
+		{"plain", good, good, true},
+		{"stray key before", "x" + good, good, true},
+		{"AIM identifier ]Q1", "]Q1" + good, good, true},
+		{"AIM identifier ]Q3 and CR LF", "]Q3" + good + "\r\n", good, true},
+		{"Caps Lock", strings.ToLower(good), good, true},
+		{"Tab suffix then junk", good + "\tabc", good, true},
+		{"half a scan, then a whole one", half + good, good, true},
+		{"staff number", "1234567", "", false},
+		{"wristband", "9434765919 SMITH JOHN", "", false},
+		{"cut off", half, half, true},
+	}
+	for _, tc := range tests {
+		got, ok := ExtractCode(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: got %.20q… %v, want %.20q… %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func logEntries(t *testing.T, l *sitedb.Log) []sitedb.Entry {
+	t.Helper()
+	var got []sitedb.Entry
+	if err := l.Entries(time.Time{}, time.Time{}, func(e sitedb.Entry) error { got = append(got, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestAPIDecision: the JSON API carries the decision, applies the scanner
+// extraction, summarises text that holds no passport in one result and one
+// log row, and never logs that text.
+func TestAPIDecision(t *testing.T) {
+	s := newSite(t, examplePolicy(t))
+	good := s.text(t, s.claims("Zoë Whitfield", 100, 100))
+	readme, err := readFileLimited("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		body    string
+		want    policy.DecisionCode
+		actions bool
+	}{
+		{"stray key then genuine scan", "x" + good, policy.Accept, true},
+		{"]Q1 prefix", "]Q1" + good + "\r\n", policy.Accept, true},
+		{"policy not met", s.text(t, s.claims("Łukasz Kowalczyk", 4*365, 100)), policy.CheckNeeded, true},
+		{"forged", s.forged(t, s.claims("Zoë Whitfield", 1, 1)), policy.DoNotAccept, false},
+		{"staff number", "9434765919", policy.NotAPassport, false},
+		{"README", string(readme), policy.NotAPassport, false},
+		{"cut off", good[:len(good)/2], policy.CannotRead, false},
+	}
+	for _, tc := range tests {
+		before := len(logEntries(t, s.log))
+		code, v, raw := s.post(t, "text/plain", []byte(tc.body))
+		if code != 200 || len(v.Results) != 1 || len(v.Actions) != 1 {
+			t.Fatalf("%s: HTTP %d, %s", tc.name, code, raw)
+		}
+		d := v.Results[0].Decision
+		if d.Code != tc.want || d.Headline == "" || d.NextStep == "" || (v.Actions[0] != "") != tc.actions {
+			t.Errorf("%s: decision %+v, action ticket %q", tc.name, d, v.Actions[0])
+		}
+		rows := logEntries(t, s.log)
+		if len(rows) != before+1 {
+			t.Fatalf("%s: %d log rows added, want 1", tc.name, len(rows)-before)
+		}
+		last := rows[len(rows)-1]
+		if last.Decision != string(tc.want) {
+			t.Errorf("%s: logged decision %q", tc.name, last.Decision)
+		}
+		if strings.Contains(last.Reason, "9434") || strings.Contains(last.Reason, "#") {
+			t.Errorf("%s: the log quotes the scanned text: %q", tc.name, last.Reason)
+		}
+	}
+	if !strings.Contains(logEntries(t, s.log)[5].Reason, "lines of text, no staff passport code found") {
+		t.Errorf("README summary: %q", logEntries(t, s.log)[5].Reason)
+	}
+}
+
+func readFileLimited(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if len(b) > MaxTextBodyBytes {
+		b = b[:MaxTextBodyBytes]
+	}
+	return b, err
+}
+
+// TestAPIAction: Accept and Refuse are recorded with who pressed them, only
+// with the ticket of a genuine passport, only as JSON, only same-origin.
+func TestAPIAction(t *testing.T) {
+	s := newSite(t, examplePolicy(t))
+	_, v, _ := s.post(t, "text/plain", []byte(s.text(t, s.claims("Zoë Whitfield", 100, 100))))
+	tok := v.Actions[0]
+	act := func(ctype, body string, hdr ...string) (int, string) {
+		req, _ := http.NewRequest("POST", s.srv.URL+"/api/action", strings.NewReader(body))
+		req.Header.Set("Content-Type", ctype)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	body := func(tok, action, by string) string {
+		b, _ := json.Marshal(ActionRequest{Token: tok, Action: action, By: by})
+		return string(b)
+	}
+	refused := []struct {
+		name, ctype, body string
+		hdr               []string
+		code              int
+	}{
+		{"form post", "application/x-www-form-urlencoded", "token=" + tok + "&action=accepted&by=x", nil, 415},
+		{"other site", "application/json", body(tok, "accepted", "Sam"), []string{"Origin", "http://evil.example"}, 403},
+		{"no ticket", "application/json", body("00", "accepted", "Sam"), nil, 404},
+		{"no name", "application/json", body(tok, "accepted", "  "), nil, 400},
+		{"bad action", "application/json", body(tok, "waved_through", "Sam"), nil, 400},
+	}
+	for _, tc := range refused {
+		if code, raw := act(tc.ctype, tc.body, tc.hdr...); code != tc.code {
+			t.Errorf("%s: HTTP %d %s, want %d", tc.name, code, raw, tc.code)
+		}
+	}
+	if code, raw := act("application/json", body(tok, "accepted", "Sam Okafor")); code != 200 || !strings.Contains(raw, `"recorded":true`) {
+		t.Fatalf("accept: HTTP %d %s", code, raw)
+	}
+	rows := logEntries(t, s.log)
+	last := rows[len(rows)-1]
+	if last.Action != sitedb.ActionAccepted || last.ActionBy != "Sam Okafor" || last.Decision != "accept" || last.ActionAt.IsZero() {
+		t.Errorf("logged %+v", last)
+	}
+
+}
