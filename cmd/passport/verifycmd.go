@@ -79,7 +79,7 @@ func verifyCmd(e *env, args []string) error {
 	defer db.Close()
 	verifier, err := verify.NewVerifier(db, verify.At(opts.Now), verify.WithDecodeBudget(*decodeBudget, 0))
 	if err != nil {
-		return err
+		return usageErr("e.g. --decode-budget 30s", "--decode-budget: %v", err)
 	}
 	policyFailed := false
 	printer := newPrinter(e.stdout, *asJSON, *brief)
