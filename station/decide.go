@@ -21,7 +21,7 @@ import (
 )
 
 // results verifies one input. Text (a USB scanner, a pasted or uploaded
-// text file) goes line by line through ExtractCode, so stray keys, scanner
+// text file) goes line by line through verify.ExtractCode, so stray keys, scanner
 // prefixes and suffixes and Caps Lock do not matter, and text with no
 // credential in it is one "not a passport" result however many lines it
 // has. Images and PDFs go to the verifier whole.

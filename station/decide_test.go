@@ -13,33 +13,6 @@ import (
 	"passport/sitedb"
 )
 
-func TestExtractCode(t *testing.T) {
-	f := newFixture(t)
-	good := f.text(t, f.claims("Zoë Whitfield", 100, 100))
-	half := good[:len(good)/2]
-	tests := []struct {
-		name, in, want string
-		ok             bool
-	}{
-		{"plain", good, good, true},
-		{"stray key before", "x" + good, good, true},
-		{"AIM identifier ]Q1", "]Q1" + good, good, true},
-		{"AIM identifier ]Q3 and CR LF", "]Q3" + good + "\r\n", good, true},
-		{"Caps Lock", strings.ToLower(good), good, true},
-		{"Tab suffix then junk", good + "\tabc", good, true},
-		{"half a scan, then a whole one", half + good, good, true},
-		{"staff number", "1234567", "", false},
-		{"wristband", "9434765919 SMITH JOHN", "", false},
-		{"cut off", half, half, true},
-	}
-	for _, tc := range tests {
-		got, ok := ExtractCode(tc.in)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("%s: got %.20q… %v, want %.20q… %v", tc.name, got, ok, tc.want, tc.ok)
-		}
-	}
-}
-
 func logEntries(t *testing.T, l *sitedb.Log) []sitedb.Entry {
 	t.Helper()
 	var got []sitedb.Entry

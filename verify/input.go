@@ -11,9 +11,9 @@ import (
 	"passport/verify/scan"
 )
 
-// MaxInputBytes caps one input file: a 600-dpi colour A4 scan as PNG is about
-// 50 MB; anything larger is not a passport scan.
-const MaxInputBytes = 64 << 20
+// MaxInputBytes caps one input file. It is the reader's own limit
+// (scan.MaxInputBytes), so the two cannot drift apart.
+const MaxInputBytes = scan.MaxInputBytes
 
 // MaxTextLines caps the credentials read from one text input (a USB scanner
 // session pasted into a file), so a huge text file cannot stall the verifier.
@@ -53,6 +53,12 @@ func (v *Verifier) codes(ctx context.Context, data []byte) ([]string, error) {
 	case scan.KindText:
 		var texts []string
 		for _, line := range strings.Split(string(data), "\n") {
+			// A scanner's stray prefix or suffix is dropped as the station
+			// drops it; a line with no code in it is verified as typed, so
+			// it gets its own bad_prefix result.
+			if code, ok := ExtractCode(line); ok {
+				line = code
+			}
 			if line = strings.TrimSpace(line); line != "" {
 				texts = append(texts, line)
 			}
