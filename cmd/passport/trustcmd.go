@@ -360,11 +360,20 @@ func trustList(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "pinned authority %x (%s)\n", a.KID, safe(a.Name))
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORG\tNAME\tKID\tVALID FROM\tVALID UNTIL\tSTATUS\tSOURCE")
+	fmt.Fprintln(tw, "ORG\tNAME\tKIND\tKID\tVALID FROM\tVALID UNTIL\tSTATUS\tSOURCE")
 	for _, k := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", safe(k.OrgCode), safe(k.OrgName), k.KID, day(k.ValidFrom), day(k.ValidUntil), k.Status, k.Source)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", safe(k.OrgCode), safe(k.OrgName), kindColumn(k), k.KID, day(k.ValidFrom), day(k.ValidUntil), k.Status, k.Source)
 	}
 	return tw.Flush()
+}
+
+// kindColumn is what a key may sign, short enough for the table: a DCC
+// signer is trusted for one country's certificates only.
+func kindColumn(k keyJSON) string {
+	if k.Kind == string(trust.KindDCC) {
+		return "EU DCC (" + safe(k.Country) + ")"
+	}
+	return k.Kind
 }
 
 func day(iso string) string {
