@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,7 @@ func init() {
 	register("register show", "show one credential, or everything a staff number holds", registerShow)
 	register("register revoke", "mark a credential revoked in the issuer register", registerRevoke)
 	register("register export-revoked", "write the revoked credential ids for 'passport authority bundle --revoked'", registerExport)
+	register("register forget", "remove personal data the register no longer needs (signed texts, expired credentials)", registerForget)
 }
 
 // registerFlags adds --register and --out (OUT/register.db) and opens it.
@@ -198,4 +200,45 @@ func revocationCodes() string {
 		codes = append(codes, d.Code)
 	}
 	return strings.Join(codes, ", ")
+}
+
+func registerForget(e *env, args []string) error {
+	fs := newFlags(e, "register forget", "--register FILE [--expired-before DATE]",
+		"Clears the signed text (date of birth, checks, training) of every credential in a finished batch: it is\n"+
+			"kept only so 'issue --resume' can reprint an interrupted batch. Ids, staff numbers, names and dates stay,\n"+
+			"so passports can still be found and revoked. With --expired-before, credentials that expired before\n"+
+			"DATE are deleted whole. Deleted data is overwritten on disk.")
+	reg := fs.String("register", "", "issuer register file")
+	out := fs.String("out", "", "issue output directory (uses OUT/register.db)")
+	before := fs.String("expired-before", "", "also delete credentials that expired before this date (YYYY-MM-DD, not in the future)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := refuseArgs("register forget", pos, "give the register with --register FILE"); err != nil {
+		return err
+	}
+	var cutoff time.Time
+	if *before != "" {
+		if cutoff, err = parseTime(*before); err != nil {
+			return usageErr("e.g. --expired-before 2027-01-01", "--expired-before %q is not a date", *before)
+		}
+	}
+	r, err := openRegisterFlag(*reg, *out)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	rep, err := r.Forget(context.Background(), cutoff, time.Now())
+	if err != nil {
+		return usageErr("give a date in the past, or leave --expired-before out", "%v", err)
+	}
+	fmt.Fprintf(e.stdout, "cleared the signed text of %d credentials in finished batches\n", rep.TextsCleared)
+	if rep.Deleted > 0 || *before != "" {
+		fmt.Fprintf(e.stdout, "deleted %d credentials that expired before %s\n", rep.Deleted, cutoff.Format("02 Jan 2006"))
+	}
+	if rep.TextsKept > 0 {
+		fmt.Fprintf(e.stdout, "kept the text of %d credentials in an unfinished batch: finish it with 'passport issue --resume', then run this again\n", rep.TextsKept)
+	}
+	return nil
 }
