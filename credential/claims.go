@@ -186,6 +186,16 @@ func (o Outcome) String() string {
 	return fmt.Sprintf("outcome_%d", int(o))
 }
 
+// Label is the outcome for people ("Cleared with conditions"), printed
+// on the passport and shown by every verifier; an outcome of a newer
+// format is "Unrecognised outcome (N)".
+func (o Outcome) Label() string {
+	if d, ok := outcomeDef(o); ok {
+		return d.Label
+	}
+	return fmt.Sprintf("Unrecognised outcome (%d)", int(o))
+}
+
 // Known reports whether o is an outcome this version understands.
 func (o Outcome) Known() bool { _, ok := outcomeDef(o); return ok }
 

@@ -103,7 +103,7 @@ var subjectDefs = []SubjectDef{
 
 var outcomeDefs = []Def{
 	{1, "clear", "Clear", "passed, cleared or verified"},
-	{2, "conditions", "Conditions", "cleared with conditions or adjustments"},
+	{2, "conditions", "Cleared with conditions", "cleared with conditions or adjustments"},
 }
 
 // revocationDefs are the reasons a revocation entry of a trust-list bundle

@@ -1,7 +1,6 @@
 package layout
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 
@@ -54,16 +53,8 @@ func levelWord(name string) string {
 // and a site policy never counts it as met.
 const notKnownNote = "Not recognised by this version: update passport"
 
-// outcomeLabel is the printed wording of a check's outcome.
-func outcomeLabel(o credential.Outcome) string {
-	switch o {
-	case credential.OutcomeClear:
-		return "Clear"
-	case credential.OutcomeConditions:
-		return "Cleared with conditions"
-	}
-	return fmt.Sprintf("Unrecognised outcome (%d)", int(o))
-}
+// outcomeLabel is the printed wording of a check's outcome: the registry's.
+func outcomeLabel(o credential.Outcome) string { return o.Label() }
 
 // checkTypeLabel is the printed name of a check type.
 func checkTypeLabel(t credential.CheckType) string { return t.String() }

@@ -45,7 +45,9 @@ type CheckView struct {
 	Type    string `json:"type"`
 	Name    string `json:"name"`
 	Outcome string `json:"outcome"`
-	Level   string `json:"level,omitempty"`
+	// OutcomeLabel is the outcome for people ("Cleared with conditions").
+	OutcomeLabel string `json:"outcome_label"`
+	Level        string `json:"level,omitempty"`
 	// LevelLabel is the level for people ("Enhanced with adults' and
 	// children's barred lists"); the raw code when not recognised.
 	LevelLabel string `json:"level_label,omitempty"`
@@ -88,7 +90,7 @@ func viewOf(c *credential.Claims, today credential.Date) *ClaimsView {
 		Training: []TrainingView{},
 	}
 	for _, ch := range c.Body.Checks {
-		v.Checks = append(v.Checks, CheckView{Type: ch.Type.Code(), Name: ch.Type.String(), Outcome: ch.Outcome.String(),
+		v.Checks = append(v.Checks, CheckView{Type: ch.Type.Code(), Name: ch.Type.String(), Outcome: ch.Outcome.String(), OutcomeLabel: ch.Outcome.Label(),
 			Level: ch.Level, LevelLabel: ch.LevelLabel(), Done: ch.Done.String(), Expires: ch.Expires.String(), Expired: expired(ch.Expires, today), NotRecognised: !ch.Known()})
 	}
 	for _, t := range c.Body.Training {

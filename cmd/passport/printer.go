@@ -113,7 +113,7 @@ func (p *printer) long(r verify.Result, pol *policy.Result, d policy.Decision) {
 			if ch.LevelLabel != "" {
 				what += " (" + ch.LevelLabel + ")"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\tdone %s\t%s%s\n", label, safe(what), ch.Outcome, humanDate(ch.Done), expiry(ch.Expires, ch.Expired),
+			fmt.Fprintf(tw, "%s\t%s\t%s\tdone %s\t%s%s\n", label, safe(what), ch.OutcomeLabel, humanDate(ch.Done), expiry(ch.Expires, ch.Expired),
 				notRecognised(ch.NotRecognised, ch.Type, ch.Level))
 		}
 		for i, t := range c.Training {

@@ -535,7 +535,7 @@
       const tr = el('tr', ch.expired ? 'lapsed' : '');
       const lv = levelText(ch);
       tr.append(newer(cell('Check', ch.name + (lv ? ' (' + lv + ')' : '')), ch),
-        cell('Outcome', ch.outcome), cell('Done', day(ch.done)), cell('Expires', expiry(ch.expires, ch.expired), 'exp'));
+        cell('Outcome', ch.outcome_label || ch.outcome), cell('Done', day(ch.done)), cell('Expires', expiry(ch.expires, ch.expired), 'exp'));
       const key = 'check:' + ch.type;
       if (pol) { tr.append(tag(used[key] ? null : reqs[key])); used[key] = true; }
       body.append(tr);
