@@ -120,10 +120,7 @@ func (r *Renderer) card(c *credential.Claims, qr imageData, photo *Photo, k floa
 	if org == "" {
 		org = "(organisation name missing)"
 	}
-	name := p.txt(per.Name)
-	if name == "" {
-		name = "(name missing)"
-	}
+	name, _ := p.printedName()
 	x, w := cardMargin, cardW-2*cardMargin
 
 	// Header band: organisation, on the accent colour, as tall as its

@@ -3,6 +3,7 @@ package layout
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -104,6 +105,33 @@ func clean(s string, cov map[rune]bool) string {
 		b.WriteRune(r)
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// unprintable lists, once each, the characters of s the fonts cannot draw
+// (control and format characters, which clean drops, are not counted).
+func unprintable(s string, cov map[rune]bool) []rune {
+	var out []rune
+	for _, r := range norm.NFC.String(s) {
+		if r == '\n' || r == '\r' || r == '\t' || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || cov[r] {
+			continue
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// checkPrintableName refuses a name the fonts cannot print (Chinese,
+// Japanese, Korean, Arabic, Hebrew, Thai, Devanagari...) when no
+// Latin-script name is given to print in its place: a receptionist
+// comparing "?? ???" with an identity document would be misled.
+func checkPrintableName(per credential.Person, cov map[rune]bool) error {
+	bad := unprintable(per.Name, cov)
+	if len(bad) == 0 || latinName(per.LatinName) != "" {
+		return nil
+	}
+	return fmt.Errorf("layout: the name %q has characters the passport's font cannot print (%s): give the name in Latin script, as on the person's identity document, in the latin_name column (e.g. WANG<<FANG)", per.Name, string(bad))
 }
 
 // checkFieldLengths refuses claims with a printed field longer than

@@ -179,6 +179,9 @@ func (r *Renderer) Render(c *credential.Claims, text string, photo *Photo) (p *P
 	if err := checkFieldLengths(c); err != nil {
 		return nil, err
 	}
+	if err := checkPrintableName(c.Body.Person, r.cov); err != nil {
+		return nil, err
+	}
 	cvs, err := r.fit(c, qr, m.n, photo)
 	if err != nil {
 		return nil, err

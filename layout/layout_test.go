@@ -387,7 +387,7 @@ func TestAwkwardRecords(t *testing.T) {
 	unknown.Body.Checks = append(unknown.Body.Checks, credential.Check{Type: credential.CheckType(90), Outcome: credential.Outcome(7), Level: "some_new_level"})
 	unknown.Body.Training = append(unknown.Body.Training, credential.Training{Subject: credential.Subject(90)})
 	odd := sampleClaims("emoji 😀\x00\u202e reversed 漢字")
-	odd.Body.Person.LatinName = "<<<"
+	odd.Body.Person.LatinName = "EMOJI<<REVERSED"
 	pdf, _ := render(t, Options{ECC: "H"}, empty, long, unknown, odd)
 	if n := len(pageObj.FindAll(pdf, -1)); n != 4 {
 		t.Fatalf("PDF has %d pages, want 4 (one per record, however long)", n)
@@ -529,6 +529,44 @@ func TestPageText(t *testing.T) {
 	}
 	if regexp.MustCompile(`\b\d{1,2}/\d{1,2}/\d{2,4}\b|\d{4}-\d{2}-\d{2}`).MatchString(text) {
 		t.Errorf("page has an ambiguous or ISO date:\n%s", text)
+	}
+}
+
+// TestNameInAnotherScript: a name the fonts cannot draw (Chinese here) is
+// printed in its Latin-script form, said to be so, never as question
+// marks; without a Latin-script form it is refused, naming the column to
+// fill in. The page and the card alike.
+func TestNameInAnotherScript(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not installed (apt-get install poppler-utils)")
+	}
+	bare := sampleClaims("王芳")
+	bare.Body.Person.LatinName = ""
+	withLatin := sampleClaims("王芳")
+	withLatin.Body.Person.LatinName = "WANG<<FANG"
+	for _, lay := range []string{LayoutA4, LayoutCard} {
+		r, err := NewRenderer(Options{Layout: lay, Created: issued})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Render(bare, "SP1:X", nil); err == nil || !strings.Contains(err.Error(), "latin_name") || !strings.Contains(err.Error(), "王") {
+			t.Errorf("%s: a name that cannot be printed, with no Latin-script form: %v, want a refusal naming latin_name", lay, err)
+		}
+		pdf, _ := render(t, Options{Layout: lay}, withLatin)
+		in := filepath.Join(t.TempDir(), "p.pdf")
+		os.WriteFile(in, pdf, 0o644)
+		out, err := exec.Command("pdftotext", in, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(string(out)), " ")
+		// The card has no room for the note; its name is the Latin form alone.
+		if !strings.Contains(text, "WANG, FANG") || (lay == LayoutA4 && !strings.Contains(text, "Name in Latin script")) {
+			t.Errorf("%s: the Latin-script name is not printed in place of the name:\n%s", lay, text)
+		}
+		if strings.Contains(text, "?") {
+			t.Errorf("%s: question marks printed for letters:\n%s", lay, text)
+		}
 	}
 }
 

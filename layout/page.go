@@ -290,14 +290,11 @@ func (p *page) person(x, y, w float64) float64 {
 	pdf, c := p.pdf, p.c
 	per, emp := c.Body.Person, c.Body.Employment
 
-	name := p.txt(per.Name)
-	if name == "" {
-		name = "(name missing)"
-	}
+	name, note := p.printedName()
 	lines, size := p.fitBlock(name, "B", colText, w, p.sz(sizeName), p.sz(sizeNameMin), 2)
 	y = p.text(x, y, w, lines, size, "L")
-	if latin := latinName(per.LatinName); latin != "" && latin != strings.ToUpper(name) {
-		lines, size = p.fitBlock(p.txt("Latin-script name: "+latin), "", colLabel, w, p.sz(sizeLabel), minPt, 2)
+	if note != "" {
+		lines, size = p.fitBlock(p.txt(note), "", colLabel, w, p.sz(sizeLabel), minPt, 2)
 		y = p.text(x, y, w, lines, size, "L")
 	}
 	y += 2.5
@@ -368,6 +365,27 @@ func (p *page) validity(y float64) float64 {
 	p.font("", ls, colText)
 	p.text(marginX+padX, ty, w, ilines, ls, "L")
 	return y + boxH
+}
+
+// printedName is the name as printed, and the line under it. A name the
+// fonts can draw is printed as written, with its Latin-script form under
+// it when that differs. A name they cannot draw (Render has checked it has
+// a Latin-script form) is printed in Latin script, and the line under it
+// says so: never question marks in place of letters.
+func (p *page) printedName() (name, note string) {
+	per := p.c.Body.Person
+	latin := latinName(per.LatinName)
+	if len(unprintable(per.Name, p.r.cov)) > 0 && latin != "" {
+		return p.txt(latin), "Name in Latin script; the barcode holds it as written"
+	}
+	name = p.txt(per.Name)
+	if name == "" {
+		name = "(name missing)"
+	}
+	if latin != "" && latin != strings.ToUpper(name) {
+		note = "Latin-script name: " + latin
+	}
+	return name, note
 }
 
 // latinName turns an ICAO 9303 name ("NGUYEN<THI<LAN", "SMITH<<JOHN") into
