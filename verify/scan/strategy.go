@@ -29,6 +29,10 @@ type Strategy struct {
 	// piecewise reads with readPiecewise (the finder triples of readFinders, sampled
 	// cell by cell between the alignment patterns) instead of gozxing's readers.
 	piecewise bool
+	// deblur reads with readDeblurred (Wiener deconvolution of the crop for a few
+	// estimated motion and defocus blurs, each read by readFinders and
+	// readPiecewise).
+	deblur bool
 }
 
 // Transforms used by the default strategies.
@@ -190,6 +194,10 @@ func DefaultStrategies() []Strategy {
 		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
 		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
 		{Name: "rot90+hybrid", transform: tfRot90, transformKey: "rot90"},
+		// Defocus and motion too strong for the unsharp mask (issue 15): the crop
+		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
+		// of milliseconds a candidate, and only crops of webcam size.
+		{Name: "crop+deblur+finders+hybrid", region: true, deblur: true},
 	}
 }
 
@@ -254,6 +262,8 @@ func (d *decodeRun) try(img *gray, s Strategy) []Code {
 		read = readFinders
 	case s.piecewise:
 		read = readPiecewise
+	case s.deblur:
+		read = readDeblurred
 	}
 	codes, err := read(img, s.global, d.b)
 	if err != nil && d.failure == nil {
