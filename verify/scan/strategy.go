@@ -198,6 +198,9 @@ func DefaultStrategies() []Strategy {
 		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
 		// of milliseconds a candidate, and only crops of webcam size.
 		{Name: "crop+deblur+finders+hybrid", region: true, deblur: true},
+		// A small image whose blur hid the code from candidateRegions is
+		// deconvolved whole (readDeblurred leaves larger ones alone).
+		{Name: "deblur+finders+hybrid", deblur: true},
 	}
 }
 
