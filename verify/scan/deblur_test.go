@@ -224,13 +224,19 @@ func meanAbsDiff(a, b *gray) float64 {
 }
 
 // TestDeblurBounded checks the deconvolution's limits: a crop too large for it is
-// left alone without spending work, and a small work budget stops it with the
+// left alone without spending work, a crop of noise (no finder pattern, no
+// direction) costs no transform, and a small work budget stops it with the
 // budget's error instead of finishing the candidates.
 func TestDeblurBounded(t *testing.T) {
 	big := newGray(1100, 1100)
 	b := unlimited()
 	if codes, err := readDeblurred(big, false, b); len(codes) != 0 || err != nil || b.work != 0 {
 		t.Errorf("1100×1100 crop: %d codes, error %v, work %d; want it left alone", len(codes), err, b.work)
+	}
+	noise := toGray(gaussNoise(whiteGray(700, 700), 100, 1))
+	b = unlimited()
+	if codes, err := readDeblurred(noise, false, b); len(codes) != 0 || err != nil || b.work > 3*700*700 {
+		t.Errorf("700×700 noise: %d codes, error %v, work %d; want nothing read for at most the %d of the blur estimate", len(codes), err, b.work, 3*700*700)
 	}
 	img := toGray(psfBlur(cameraView(renderQR(t, payload(200, 7), 10), 0.5, 12, 480), psf{radius: 4.5}))
 	if codes, _ := readDeblurred(img, false, unlimited()); len(codes) != 1 {

@@ -109,6 +109,14 @@ var (
 		}
 		return g.upscaled(2, false).unsharp(2, 1)
 	}
+	// tfDeblurWhole passes on only images small enough to deconvolve whole
+	// (deblurWholeMaxArea); larger ones are deconvolved crop by crop.
+	tfDeblurWhole = func(g *gray) *gray {
+		if fftSideAtLeast(g.Width+8)*fftSideAtLeast(g.Height+8) > deblurWholeMaxArea {
+			return nil
+		}
+		return g
+	}
 	// tfDown2 halves huge images (phone photos) whose noise and texture at full size
 	// confuse the binarizer, and makes reading them faster.
 	tfDown2 = func(g *gray) *gray {
@@ -200,7 +208,7 @@ func DefaultStrategies() []Strategy {
 		{Name: "crop+deblur+finders+hybrid", region: true, deblur: true},
 		// A small image whose blur hid the code from candidateRegions is
 		// deconvolved whole (readDeblurred leaves larger ones alone).
-		{Name: "deblur+finders+hybrid", deblur: true},
+		{Name: "deblur+finders+hybrid", deblur: true, transform: tfDeblurWhole, transformKey: "deblurwhole"},
 	}
 }
 
