@@ -100,15 +100,17 @@ func readDeblurred(img *gray, global bool, b *budget) ([]Code, error) {
 		return nil, nil
 	}
 	sp := newSpectrum(img)
-	for _, c := range cands {
+	// Candidates go two at a time through one inverse transform.
+	for i := 0; i < len(cands); i += 2 {
 		if !b.spend(fftWork(pw * ph)) {
 			return nil, nil
 		}
-		sharp := sp.deconvolve(c.p, c.nsr)
-		for _, read := range []func(*gray, bool, *budget) ([]Code, error){readFinders, readPiecewise} {
-			codes, err := read(sharp, global, b)
-			if len(codes) > 0 || err != nil || !b.ok() {
-				return codes, err
+		for _, sharp := range sp.deconvolveEach(cands[i:]) {
+			for _, read := range []func(*gray, bool, *budget) ([]Code, error){readFinders, readPiecewise} {
+				codes, err := read(sharp, global, b)
+				if len(codes) > 0 || err != nil || !b.ok() {
+					return codes, err
+				}
 			}
 		}
 	}
@@ -148,7 +150,11 @@ func newSpectrum(g *gray) *spectrum {
 			f[y*pw+x] = complex((1-t)*a+t*b, 0)
 		}
 	}
-	fft2(f, pw, ph, false)
+	if ph%2 == 0 {
+		fft2Real(f, pw, ph)
+	} else {
+		fft2(f, pw, ph, ph, false)
+	}
 	return &spectrum{w: w, h: h, pw: pw, ph: ph, f: f}
 }
 
@@ -219,24 +225,49 @@ func (p psf) otfFunc(fx, fy []float64) func(u, v int) float64 {
 // divided by the transfer function, damped where the transfer function is weak
 // against nsr (the noise-to-signal power ratio).
 func (s *spectrum) deconvolve(p psf, nsr float64) *gray {
+	return s.deconvolveEach([]blurCandidate{{p, nsr}})[0]
+}
+
+// deconvolveEach returns the Wiener estimates under one or two candidates from a
+// single inverse transform: each filtered spectrum is Hermitian (a real, symmetric
+// transfer function times a real image's spectrum), so the first plus i times the
+// second transforms back to the first's image in the real parts and the second's
+// in the imaginary parts.
+func (s *spectrum) deconvolveEach(cands []blurCandidate) []*gray {
 	f := make([]complex128, len(s.f))
-	otf := p.otfFunc(freqs(s.pw), freqs(s.ph))
-	for v := 0; v < s.ph; v++ {
-		row := s.f[v*s.pw : (v+1)*s.pw]
-		dst := f[v*s.pw : (v+1)*s.pw]
-		for u, x := range row {
-			h := otf(u, v)
-			dst[u] = x * complex(h/(h*h+nsr), 0)
+	fx, fy := freqs(s.pw), freqs(s.ph)
+	for i, c := range cands[:min(len(cands), 2)] {
+		otf := c.p.otfFunc(fx, fy)
+		scale := complex(1, 0)
+		if i == 1 {
+			scale = complex(0, 1)
+		}
+		for v := 0; v < s.ph; v++ {
+			row := s.f[v*s.pw : (v+1)*s.pw]
+			dst := f[v*s.pw : (v+1)*s.pw]
+			for u, x := range row {
+				h := otf(u, v)
+				dst[u] += x * scale * complex(h/(h*h+c.nsr), 0)
+			}
 		}
 	}
-	fft2(f, s.pw, s.ph, true)
-	o := newGray(s.w, s.h)
-	for y := 0; y < s.h; y++ {
-		for x := 0; x < s.w; x++ {
-			o.pix[y*s.w+x] = byte(min(255, max(0, math.Round(real(f[y*s.pw+x])))))
+	fft2(f, s.pw, s.ph, s.h, true)
+	out := make([]*gray, min(len(cands), 2))
+	for i := range out {
+		o := newGray(s.w, s.h)
+		for y := 0; y < s.h; y++ {
+			row := f[y*s.pw : y*s.pw+s.w]
+			for x, z := range row {
+				v := real(z)
+				if i == 1 {
+					v = imag(z)
+				}
+				o.pix[y*s.w+x] = byte(min(255, max(0, math.Round(v))))
+			}
 		}
+		out[i] = o
 	}
-	return o
+	return out
 }
 
 // blurDirection returns the direction (radians from the x axis, in [0, π)) along

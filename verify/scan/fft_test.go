@@ -36,7 +36,7 @@ func TestFFTMatchesDFT(t *testing.T) {
 			}
 			want := naiveDFT(a, inverse)
 			got := append([]complex128(nil), a...)
-			fftSize(got, inverse)
+			fftSize(got, nil, inverse)
 			for i := range got {
 				if cmplx.Abs(got[i]-want[i]) > 1e-6*float64(n) {
 					t.Fatalf("n=%d inverse=%v: bin %d = %v, want %v", n, inverse, i, got[i], want[i])
@@ -52,4 +52,47 @@ func TestFFTSideAtLeast(t *testing.T) {
 			t.Errorf("fftSideAtLeast(%d) = %d, want %d", c.n, got, c.want)
 		}
 	}
+}
+
+// TestFFT2 checks the 2-D transforms against the 1-D one applied along rows and
+// columns by hand: fft2 both ways, fft2Real on real data, and the inverse that
+// transforms only the first rows of the row pass.
+func TestFFT2(t *testing.T) {
+	const w, h = 24, 16
+	r := rand.New(rand.NewPCG(3, 4))
+	a := make([]complex128, w*h)
+	for i := range a {
+		a[i] = complex(r.Float64()*255, 0)
+	}
+	want := append([]complex128(nil), a...)
+	for y := 0; y < h; y++ {
+		copy(want[y*w:(y+1)*w], naiveDFT(want[y*w:(y+1)*w], false))
+	}
+	for x := 0; x < w; x++ {
+		col := make([]complex128, h)
+		for y := range col {
+			col[y] = want[y*w+x]
+		}
+		for y, v := range naiveDFT(col, false) {
+			want[y*w+x] = v
+		}
+	}
+	near := func(name string, got []complex128, n int) {
+		t.Helper()
+		for i := 0; i < n; i++ {
+			if cmplx.Abs(got[i]-want[i]) > 1e-6 {
+				t.Fatalf("%s: value %d = %v, want %v", name, i, got[i], want[i])
+			}
+		}
+	}
+	full := append([]complex128(nil), a...)
+	fft2(full, w, h, h, false)
+	near("fft2", full, w*h)
+	real2 := append([]complex128(nil), a...)
+	fft2Real(real2, w, h)
+	near("fft2Real", real2, w*h)
+	// Back: only the first 5 rows are asked for, and must be the input's.
+	fft2(real2, w, h, 5, true)
+	want = a
+	near("inverse fft2, 5 rows", real2, 5*w)
 }
