@@ -225,8 +225,8 @@ func meanAbsDiff(a, b *gray) float64 {
 
 // TestDeblurBounded checks the deconvolution's limits: a crop too large for it is
 // left alone without spending work, a crop of noise (no finder pattern, no
-// direction) costs no transform, and a small work budget stops it with the
-// budget's error instead of finishing the candidates.
+// direction) costs no transform, a small work budget stops it with the budget's
+// error instead of finishing the candidates, and so does a cancelled request.
 func TestDeblurBounded(t *testing.T) {
 	big := newGray(1100, 1100)
 	b := unlimited()
@@ -251,6 +251,13 @@ func TestDeblurBounded(t *testing.T) {
 	var be *BudgetError
 	if !errors.As(b.failed(), &be) || be.Limit != "work" {
 		t.Fatalf("budget error %v, want the work budget spent", b.failed())
+	}
+	// A cancelled request stops it before any transform.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	b = newBudget(ctx, Options{})
+	if codes, _ := readDeblurred(img, false, b); len(codes) != 0 || !errors.Is(b.failed(), context.Canceled) || b.work > 3*int64(len(img.pix)) {
+		t.Fatalf("cancelled: %d codes, budget error %v after %d pixel visits; want it stopped before the spectrum", len(codes), b.failed(), b.work)
 	}
 }
 
