@@ -28,6 +28,9 @@ const (
 	// motion is tried before defocus: the codes of the fixtures/degrade defocus
 	// class measure 0.1–0.35, those of the motion class mostly 0.5–0.7.
 	deblurMotionAnisotropy = 0.4
+	// deblurMaxCandidates bounds the candidates tried on a crop: two inverse
+	// transforms.
+	deblurMaxCandidates = 4
 	// deblurMaxLen is the longest motion blur, in pixels, that is estimated: two
 	// modules of 8 pixels.
 	deblurMaxLen = 16
@@ -48,20 +51,24 @@ type blurCandidate struct {
 // derivative's autocorrelation suggests and a pixel less and more, and discs of
 // three quarters and three fifths of the module size (the finders' estimate on
 // the blurred crop runs a little small, so the real radius of a strong defocus
-// shows as about 0.75 of it). On the 250 defocus, motion and webcam images of five
-// corpus seeds, every crop the deconvolution read was read by the first
-// candidate; the others are a margin for estimates a little off.
+// shows as about 0.75 of it). The likelier kind leads and the kinds alternate, so
+// the first inverse transform (two candidates at once) holds the best guess of
+// each; at most deblurMaxCandidates. On the 250 defocus, motion and webcam images
+// of five corpus seeds, every crop the deconvolution read was read by the first
+// candidate; the others are a margin for estimates a little off, and a frame the
+// deconvolution cannot help (the first frames of a hand moving in) pays for little.
 //
 // With no finder pattern (moduleSize 0) there is no size for a disc, and nothing
 // says a code is there: only a clearly directional blur is tried, and a crop with
-// neither (noise, text) gets no candidates and costs no transform.
+// neither (noise, text) gets no candidates and costs no transform. A length
+// estimate at deblurMaxLen means a longer smear than is tried: no lines.
 func blurCandidates(g *gray, moduleSize float64) []blurCandidate {
 	angle, aniso := blurDirection(g)
 	var lines, discs []blurCandidate
 	if moduleSize > 0 || aniso >= deblurMotionAnisotropy {
 		n := motionLength(g, angle, deblurMaxLen)
 		for _, dl := range []float64{0, -1, 1} {
-			if l := n + dl; l >= 2 {
+			if l := n + dl; l >= 2 && n < deblurMaxLen {
 				lines = append(lines, blurCandidate{psf{length: l, angle: angle}, nsrMotion})
 			}
 		}
@@ -71,10 +78,20 @@ func blurCandidates(g *gray, moduleSize float64) []blurCandidate {
 			discs = append(discs, blurCandidate{psf{radius: r}, nsrDisc})
 		}
 	}
+	first, second := discs, lines
 	if aniso >= deblurMotionAnisotropy {
-		return append(lines, discs...)
+		first, second = lines, discs
 	}
-	return append(discs, lines...)
+	var out []blurCandidate
+	for i := 0; i < max(len(first), len(second)) && len(out) < deblurMaxCandidates; i++ {
+		if i < len(first) {
+			out = append(out, first[i])
+		}
+		if i < len(second) && len(out) < deblurMaxCandidates {
+			out = append(out, second[i])
+		}
+	}
+	return out
 }
 
 // fftWork is the budget charge, in pixel visits, of one 2-D transform of n pixels:
