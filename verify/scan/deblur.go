@@ -28,9 +28,16 @@ const (
 	// motion is tried before defocus: the codes of the fixtures/degrade defocus
 	// class measure 0.1–0.35, those of the motion class mostly 0.5–0.7.
 	deblurMotionAnisotropy = 0.4
-	// deblurMaxCandidates bounds the candidates tried on a crop: two inverse
-	// transforms.
-	deblurMaxCandidates = 4
+	// deblurMaxCandidates bounds the candidates tried on a crop: 2 is one inverse
+	// transform, each kind's best guess. Every read on the corpora came from it;
+	// on the frames of the live-camera sequences that nothing reads (a page still
+	// smeared far beyond deblurMaxLen, or at 1.5 pixels a module), a second
+	// transform cost 45 ms more a crop for nothing.
+	deblurMaxCandidates = 2
+	// deblurMinModule is the smallest module size, in pixels, for which a disc is
+	// tried: a code at 1.5–2.5 pixels a module (a page at arm's length) has no
+	// defocus left to undo that the enlarging strategies do not handle.
+	deblurMinModule = 2.5
 	// deblurMaxLen is the longest motion blur, in pixels, that is estimated: two
 	// modules of 8 pixels.
 	deblurMaxLen = 16
@@ -53,7 +60,7 @@ type blurCandidate struct {
 // the blurred crop runs a little small, so the real radius of a strong defocus
 // shows as about 0.75 of it). The likelier kind leads and the kinds alternate, so
 // the first inverse transform (two candidates at once) holds the best guess of
-// each; at most deblurMaxCandidates. On the 250 defocus, motion and webcam images
+// each; at most deblurMaxCandidates are returned. On the 250 defocus, motion and webcam images
 // of five corpus seeds, every crop the deconvolution read was read by the first
 // candidate; the others are a margin for estimates a little off, and a frame the
 // deconvolution cannot help (the first frames of a hand moving in) pays for little.
@@ -73,7 +80,7 @@ func blurCandidates(g *gray, moduleSize float64) []blurCandidate {
 			}
 		}
 	}
-	if moduleSize > 0 {
+	if moduleSize >= deblurMinModule {
 		for _, r := range []float64{0.75 * moduleSize, 0.6 * moduleSize} {
 			discs = append(discs, blurCandidate{psf{radius: r}, nsrDisc})
 		}
