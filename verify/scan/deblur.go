@@ -60,8 +60,8 @@ type blurCandidate struct {
 // the blurred crop runs a little small, so the real radius of a strong defocus
 // shows as about 0.75 of it). The likelier kind leads and the kinds alternate, so
 // the first inverse transform (two candidates at once) holds the best guess of
-// each; at most deblurMaxCandidates are returned. On the 250 defocus, motion and webcam images
-// of five corpus seeds, every crop the deconvolution read was read by the first
+// each; at most deblurMaxCandidates are returned. On the 168 defocus, motion and webcam images
+// of six corpus seeds, every crop the deconvolution read was read by the first
 // candidate; the others are a margin for estimates a little off, and a frame the
 // deconvolution cannot help (the first frames of a hand moving in) pays for little.
 //
