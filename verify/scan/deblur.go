@@ -55,15 +55,14 @@ type blurCandidate struct {
 
 // blurCandidates returns the point-spread functions worth trying on crop g, most
 // likely first: lines along the direction of weakest gradients, of the length the
-// derivative's autocorrelation suggests and a pixel less and more, and discs of
-// three quarters and three fifths of the module size (the finders' estimate on
+// derivative's autocorrelation suggests (then a pixel less and more), and discs of
+// three quarters (then three fifths) of the module size (the finders' estimate on
 // the blurred crop runs a little small, so the real radius of a strong defocus
 // shows as about 0.75 of it). The likelier kind leads and the kinds alternate, so
 // the first inverse transform (two candidates at once) holds the best guess of
-// each; at most deblurMaxCandidates are returned. On the 168 defocus, motion and webcam images
-// of six corpus seeds, every crop the deconvolution read was read by the first
-// candidate; the others are a margin for estimates a little off, and a frame the
-// deconvolution cannot help (the first frames of a hand moving in) pays for little.
+// each; the list is cut at deblurMaxCandidates. On the 168 defocus, motion and
+// webcam images of six corpus seeds, every crop the deconvolution read was read by
+// the likelier kind's best guess.
 //
 // With no finder pattern (moduleSize 0) there is no size for a disc, and nothing
 // says a code is there: only a clearly directional blur is tried, and a crop with
