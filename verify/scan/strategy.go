@@ -29,6 +29,10 @@ type Strategy struct {
 	// piecewise reads with readPiecewise (the finder triples of readFinders, sampled
 	// cell by cell between the alignment patterns) instead of gozxing's readers.
 	piecewise bool
+	// deblur reads with readDeblurred (Wiener deconvolution of the crop for a few
+	// estimated motion and defocus blurs, each read by readFinders and
+	// readPiecewise).
+	deblur bool
 }
 
 // Transforms used by the default strategies.
@@ -104,6 +108,14 @@ var (
 			return nil
 		}
 		return g.upscaled(2, false).unsharp(2, 1)
+	}
+	// tfDeblurWhole passes on only images small enough to deconvolve whole
+	// (deblurWholeMaxArea); larger ones are deconvolved crop by crop.
+	tfDeblurWhole = func(g *gray) *gray {
+		if fftSideAtLeast(g.Width+8)*fftSideAtLeast(g.Height+8) > deblurWholeMaxArea {
+			return nil
+		}
+		return g
 	}
 	// tfDown2 halves huge images (phone photos) whose noise and texture at full size
 	// confuse the binarizer, and makes reading them faster.
@@ -190,6 +202,13 @@ func DefaultStrategies() []Strategy {
 		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
 		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
 		{Name: "rot90+hybrid", transform: tfRot90, transformKey: "rot90"},
+		// Defocus and motion too strong for the unsharp mask (issue 15): the crop
+		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
+		// of milliseconds a candidate, and only crops of webcam size.
+		{Name: "crop+deblur+finders+hybrid", region: true, deblur: true},
+		// A small image whose blur hid the code from candidateRegions is
+		// deconvolved whole (readDeblurred leaves larger ones alone).
+		{Name: "deblur+finders+hybrid", deblur: true, transform: tfDeblurWhole, transformKey: "deblurwhole"},
 	}
 }
 
@@ -254,6 +273,8 @@ func (d *decodeRun) try(img *gray, s Strategy) []Code {
 		read = readFinders
 	case s.piecewise:
 		read = readPiecewise
+	case s.deblur:
+		read = readDeblurred
 	}
 	codes, err := read(img, s.global, d.b)
 	if err != nil && d.failure == nil {

@@ -1,0 +1,267 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/jpeg"
+	"math"
+	"testing"
+
+	"golang.org/x/image/draw"
+	"golang.org/x/image/math/f64"
+)
+
+// psfBlur convolves img with p's point-spread function, sampled independently of
+// the package's transfer functions: a disc as the share of each pixel (on an 8×8
+// subgrid) inside the radius, a line as 256 points spread bilinearly over the
+// pixels they fall between. Edges are clamped.
+func psfBlur(img *image.Gray, p psf) *image.Gray {
+	rad := int(math.Ceil(max(p.radius, p.length/2))) + 1
+	side := 2*rad + 1
+	k := make([]float64, side*side)
+	if p.radius > 0 {
+		for dy := -rad; dy <= rad; dy++ {
+			for dx := -rad; dx <= rad; dx++ {
+				for sy := 0; sy < 8; sy++ {
+					for sx := 0; sx < 8; sx++ {
+						x, y := float64(dx)+(float64(sx)+0.5)/8-0.5, float64(dy)+(float64(sy)+0.5)/8-0.5
+						if x*x+y*y <= p.radius*p.radius {
+							k[(dy+rad)*side+dx+rad]++
+						}
+					}
+				}
+			}
+		}
+	} else {
+		c, s := math.Cos(p.angle), math.Sin(p.angle)
+		for i := 0; i < 256; i++ {
+			t := (float64(i)+0.5)/256 - 0.5
+			x, y := t*p.length*c+float64(rad), t*p.length*s+float64(rad)
+			x0, y0 := math.Floor(x), math.Floor(y)
+			fx, fy := x-x0, y-y0
+			for _, q := range []struct{ dx, dy, w float64 }{{0, 0, (1 - fx) * (1 - fy)}, {1, 0, fx * (1 - fy)}, {0, 1, (1 - fx) * fy}, {1, 1, fx * fy}} {
+				k[int(y0+q.dy)*side+int(x0+q.dx)] += q.w
+			}
+		}
+	}
+	var sum float64
+	for _, v := range k {
+		sum += v
+	}
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	o := image.NewGray(b)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var acc float64
+			for dy := -rad; dy <= rad; dy++ {
+				yy := min(max(y+dy, 0), h-1)
+				for dx := -rad; dx <= rad; dx++ {
+					if kv := k[(dy+rad)*side+dx+rad]; kv != 0 {
+						acc += kv * float64(img.Pix[yy*img.Stride+min(max(x+dx, 0), w-1)])
+					}
+				}
+			}
+			o.Pix[y*o.Stride+x] = byte(math.Round(acc / sum))
+		}
+	}
+	return o
+}
+
+// withoutDeblur returns DefaultStrategies without the deconvolution, the reader as
+// it was before it.
+func withoutDeblur() []Strategy {
+	var out []Strategy
+	for _, s := range DefaultStrategies() {
+		if !s.deblur {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestDeblurReadsWhatSharpeningCannot blurs a code with a known disc or line, as a
+// defocused or shaken webcam does, beyond what the other strategies read (checked:
+// each case fails without the deconvolution), and checks that the deconvolution
+// reads it, with the right text. The code is seen as a camera sees it: turned,
+// resampled at a fractional module size, dimmed, noisy and JPEG-compressed.
+func TestDeblurReadsWhatSharpeningCannot(t *testing.T) {
+	text := payload(200, 7)
+	for _, c := range []struct {
+		name      string
+		ppm, turn float64 // pixels a module, degrees
+		p         psf
+		strategy  string
+	}{
+		{"disc 0.9 module, turned 12°", 4.6, 12, psf{radius: 0.9 * 4.6}, "crop+deblur+finders+hybrid"},
+		{"disc 0.9 module, square", 5.5, 0, psf{radius: 0.9 * 5.5}, "crop+deblur+finders+hybrid"},
+		{"line 2 modules at 29°, turned 12°", 4.6, 12, psf{length: 2 * 4.6, angle: 0.5}, "crop+deblur+finders+hybrid"},
+		{"line 2 modules at 29°, larger", 5.5, 12, psf{length: 2 * 5.5, angle: 0.5}, "crop+deblur+finders+hybrid"},
+		// Small and blurred along 100°: candidateRegions finds only parts of the
+		// code, so the whole image is deconvolved.
+		{"line 2 modules at 100°, small image", 5, 0, psf{length: 10, angle: 100 * math.Pi / 180}, "deblur+finders+hybrid"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var img *image.Gray
+			if c.turn == 0 && c.ppm == 5 {
+				img = renderQR(t, text, 5)
+			} else {
+				img = cameraView(renderQR(t, text, 10), c.ppm/10, c.turn, 480)
+			}
+			img = jpegRoundTrip(t, gaussNoise(dimmed(psfBlur(img, c.p), 40, 210), 3, 3), 75)
+			if codes, name, err := DecodeWith(img, withoutDeblur()); !errors.Is(err, ErrNoBarcode) {
+				t.Fatalf("without deblur: read %d codes with %q (err %v); the blur is too weak to test the deconvolution", len(codes), name, err)
+			}
+			codes, name, err := DecodeWith(img, DefaultStrategies())
+			if err != nil {
+				t.Fatalf("with deblur: %v", err)
+			}
+			if len(codes) != 1 || codes[0].Text != text {
+				t.Fatalf("with deblur: read %v, want the one code %q", codes, text)
+			}
+			if name != c.strategy {
+				t.Errorf("read by %q, want %q", name, c.strategy)
+			}
+		})
+	}
+}
+
+// dimmed maps black to lo and white to hi, as a webcam's exposure does.
+func dimmed(img *image.Gray, lo, hi float64) *image.Gray {
+	o := image.NewGray(img.Bounds())
+	for i, v := range img.Pix {
+		o.Pix[i] = byte(lo + (hi-lo)*float64(v)/255)
+	}
+	return o
+}
+
+// jpegRoundTrip encodes img as a JPEG of quality q and decodes it again.
+func jpegRoundTrip(t testing.TB, img *image.Gray, q int) *image.Gray {
+	t.Helper()
+	d, err := jpeg.Decode(bytes.NewReader(encodeJPEG(t, img, q)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := image.NewGray(d.Bounds())
+	draw.Draw(o, o.Bounds(), d, d.Bounds().Min, draw.Src)
+	return o
+}
+
+// cameraView draws img scaled by scale and turned by deg degrees about its centre
+// onto the middle of a white side×side frame, resampled bilinearly as a camera's
+// sensor grid would: module edges fall between pixels.
+func cameraView(img *image.Gray, scale, deg float64, side int) *image.Gray {
+	o := whiteGray(side, side)
+	s, c := math.Sincos(deg * math.Pi / 180)
+	b := img.Bounds()
+	cx, cy := float64(b.Dx())/2, float64(b.Dy())/2
+	h := float64(side) / 2
+	// Source to destination: translate the centre to the origin, rotate and scale,
+	// translate to the frame's centre.
+	m := f64.Aff3{
+		scale * c, -scale * s, h - scale*(c*cx-s*cy),
+		scale * s, scale * c, h - scale*(s*cx+c*cy),
+	}
+	draw.BiLinear.Transform(o, m, img, b, draw.Over, nil)
+	return o
+}
+
+// TestBlurEstimates checks the motion estimates on a code blurred along a known
+// line: the direction within 8° and the length within a pixel; and that a disc
+// blur, which has no direction, measures as less anisotropic than any line.
+func TestBlurEstimates(t *testing.T) {
+	base := cameraView(renderQR(t, payload(200, 7), 10), 0.5, 7, 480)
+	disc := toGray(psfBlur(base, psf{radius: 3}))
+	_, discAniso := blurDirection(disc)
+	if discAniso >= deblurMotionAnisotropy {
+		t.Errorf("disc blur: anisotropy %.2f, want under %.2f", discAniso, deblurMotionAnisotropy)
+	}
+	for _, c := range []struct{ length, deg float64 }{{6, 0}, {8, 30}, {10, 75}, {9, 100}, {7, 160}} {
+		g := toGray(psfBlur(base, psf{length: c.length, angle: c.deg * math.Pi / 180}))
+		angle, aniso := blurDirection(g)
+		diff := math.Abs(math.Mod(angle*180/math.Pi-c.deg+270, 180) - 90)
+		if diff > 8 {
+			t.Errorf("line %.0f px at %.0f°: direction %.1f°, want within 8°", c.length, c.deg, angle*180/math.Pi)
+		}
+		if aniso < deblurMotionAnisotropy {
+			t.Errorf("line %.0f px at %.0f°: anisotropy %.2f, want at least %.2f", c.length, c.deg, aniso, deblurMotionAnisotropy)
+		}
+		if n := motionLength(g, c.deg*math.Pi/180, deblurMaxLen); math.Abs(n-c.length) > 1 {
+			t.Errorf("line %.0f px at %.0f°: length %.0f, want within a pixel", c.length, c.deg, n)
+		}
+	}
+}
+
+// TestDeconvolveRestores blurs a code with a known disc and line and checks that
+// the Wiener filter for that blur brings the image at least twice as close to the
+// sharp one (mean absolute difference) as the blurred image was.
+func TestDeconvolveRestores(t *testing.T) {
+	sharp := toGray(cameraView(renderQR(t, payload(100, 3), 10), 0.6, 0, 320))
+	for _, p := range []psf{{radius: 3}, {length: 8, angle: 0.7}} {
+		blurred := toGray(psfBlur(sharp.asImage(), p))
+		restored := newSpectrum(blurred).deconvolve(p, 0.002)
+		before, after := meanAbsDiff(sharp, blurred), meanAbsDiff(sharp, restored)
+		if after > before/2 {
+			t.Errorf("%+v: mean difference %.1f after deconvolution, %.1f before; want at most half", p, after, before)
+		}
+	}
+}
+
+// meanAbsDiff is the mean absolute difference of two planes of the same size,
+// leaving out a 16-pixel border where the clamped edges differ.
+func meanAbsDiff(a, b *gray) float64 {
+	var sum float64
+	n := 0
+	for y := 16; y < a.Height-16; y++ {
+		for x := 16; x < a.Width-16; x++ {
+			sum += math.Abs(float64(a.pix[y*a.Width+x]) - float64(b.pix[y*a.Width+x]))
+			n++
+		}
+	}
+	return sum / float64(n)
+}
+
+// TestDeblurBounded checks the deconvolution's limits: a crop too large for it is
+// left alone without spending work, a crop of noise (no finder pattern, no
+// direction) costs no transform, a small work budget stops it with the budget's
+// error instead of finishing the candidates, and so does a cancelled request.
+func TestDeblurBounded(t *testing.T) {
+	big := newGray(1100, 1100)
+	b := unlimited()
+	if codes, err := readDeblurred(big, false, b); len(codes) != 0 || err != nil || b.work != 0 {
+		t.Errorf("1100×1100 crop: %d codes, error %v, work %d; want it left alone", len(codes), err, b.work)
+	}
+	noise := toGray(gaussNoise(whiteGray(700, 700), 100, 1))
+	b = unlimited()
+	if codes, err := readDeblurred(noise, false, b); len(codes) != 0 || err != nil || b.work > 3*700*700 {
+		t.Errorf("700×700 noise: %d codes, error %v, work %d; want nothing read for at most the %d of the blur estimate", len(codes), err, b.work, 3*700*700)
+	}
+	img := toGray(psfBlur(cameraView(renderQR(t, payload(200, 7), 10), 0.5, 12, 480), psf{radius: 4.5}))
+	if codes, _ := readDeblurred(img, false, unlimited()); len(codes) != 1 {
+		t.Fatalf("unlimited: read %d codes, want 1 (the budget case below would prove nothing)", len(codes))
+	}
+	// Enough for the spectrum (5.7 million pixel visits), not for a candidate.
+	b = newBudget(context.Background(), Options{Work: 8_000_000})
+	codes, err := readDeblurred(img, false, b)
+	if len(codes) != 0 || err != nil {
+		t.Fatalf("got %d codes, error %v; want nothing read", len(codes), err)
+	}
+	var be *BudgetError
+	if !errors.As(b.failed(), &be) || be.Limit != "work" {
+		t.Fatalf("budget error %v, want the work budget spent", b.failed())
+	}
+	// A cancelled request stops it before any transform.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	b = newBudget(ctx, Options{})
+	if codes, _ := readDeblurred(img, false, b); len(codes) != 0 || !errors.Is(b.failed(), context.Canceled) || b.work > 3*int64(len(img.pix)) {
+		t.Fatalf("cancelled: %d codes, budget error %v after %d pixel visits; want it stopped before the spectrum", len(codes), b.failed(), b.work)
+	}
+}
+
+// asImage shares g's pixels as an image.Gray.
+func (g *gray) asImage() *image.Gray {
+	return &image.Gray{Pix: g.pix, Stride: g.Width, Rect: image.Rect(0, 0, g.Width, g.Height)}
+}
