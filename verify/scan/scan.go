@@ -150,7 +150,7 @@ func ImageContext(ctx context.Context, data []byte, opts Options) ([]Code, error
 	if err != nil {
 		return nil, err
 	}
-	codes, _, err := decodeGray(g, DefaultStrategies(), b)
+	codes, _, err := decodeRegionFirst(g, opts.Region, b)
 	return codes, err
 }
 

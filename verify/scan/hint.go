@@ -1,0 +1,170 @@
+package scan
+
+// Frames of a live camera (issue 15, item 3): consecutive frames show the code in
+// nearly the same place, so the reader is told where the previous frame had it
+// (Options.Region) and reads that part first, and it says where it saw the code in
+// this frame (Frame.Region) for the caller to pass back with the next one. A crop of
+// the code reads in a fraction of the whole frame's time, which matters under a
+// budget of a few hundred milliseconds a frame.
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
+)
+
+// Frame is what ReadFrame found in one camera frame.
+type Frame struct {
+	// Codes are the codes read, as from ImageContext.
+	Codes []Code
+	// Region is where, in the frame's pixels, the code was read or, when none
+	// was, where three finder patterns of one code were seen; empty when the
+	// reader saw neither. It covers the whole code (finder patterns included)
+	// but not its quiet zone.
+	Region image.Rectangle
+	// ModuleSize is the code's module size in frame pixels, estimated from its
+	// finder patterns; 0 when they were not seen.
+	ModuleSize float64
+	// Elapsed is the time the read took, image decoding included.
+	Elapsed time.Duration
+}
+
+const (
+	// regionMargin is the share of the region's larger side added on every side
+	// before cropping: a hand moves the page a few millimetres between frames.
+	regionMargin = 0.35
+	// regionMinMargin is the least margin in pixels (a small code's quiet zone
+	// and a jitter of a few pixels).
+	regionMinMargin = 24
+	// regionShare is the share of the budget the region may use before the
+	// whole frame is tried: a code in the region reads in a few tens of
+	// milliseconds, and one that moved out must leave the frame time to find it.
+	regionShare = 0.5
+	// finderHalfExtent is how many modules a code reaches beyond the centre of
+	// a finder pattern (the pattern is 7 modules wide).
+	finderHalfExtent = 4
+	// locateMaxPixels bounds the area locate scans, as it runs outside the
+	// budget: a webcam frame of up to 1920×1080 (2 MP) and some room.
+	locateMaxPixels = 4_000_000
+)
+
+// ReadFrame reads an image as a camera frame: within opts (Budget, Work), trying
+// opts.Region first when set, and reporting where the code was. Only images are
+// read (a camera sends no PDFs); the errors are ImageContext's.
+func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
+	start := time.Now()
+	if Sniff(data) != KindImage {
+		return Frame{}, fmt.Errorf("%w (a camera frame must be an image)", ErrNotImage)
+	}
+	if len(data) > MaxInputBytes {
+		return Frame{}, fmt.Errorf("%w: the frame is %d bytes, over the limit of %d MiB", ErrTooLarge, len(data), MaxInputBytes>>20)
+	}
+	b := newBudget(ctx, opts)
+	g, err := decodeImageFile(data)
+	if err != nil {
+		return Frame{}, err
+	}
+	codes, where, err := decodeRegionFirst(g, opts.Region, b)
+	f := Frame{Codes: codes}
+	// Locating is one binarization and finder scan, a few milliseconds, done even
+	// when the budget is spent: the next frame needs it most then.
+	if len(codes) > 0 {
+		f.Region, f.ModuleSize = locate(g, where)
+		if f.Region.Empty() {
+			f.Region = where.Intersect(image.Rect(0, 0, g.Width, g.Height))
+		}
+	} else {
+		f.Region, f.ModuleSize = locate(g, image.Rect(0, 0, g.Width, g.Height))
+	}
+	f.Elapsed = time.Since(start)
+	return f, err
+}
+
+// decodeRegionFirst reads the crop of region (grown by regionMargin) with part of
+// b, then, if it read nothing and b has time left, the whole of g. It returns the
+// codes and the rectangle of g they were read in.
+func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, image.Rectangle, error) {
+	whole := image.Rect(0, 0, g.Width, g.Height)
+	if r := grow(region, whole); !r.Empty() && r != whole {
+		sub := b.share(regionShare)
+		codes, _, _ := decodeGray(g.crop(rect{r.Min.X, r.Min.Y, r.Max.X, r.Max.Y}), DefaultStrategies(), sub)
+		b.work += sub.work
+		if len(codes) > 0 {
+			return codes, r, nil
+		}
+		if !b.ok() {
+			return nil, whole, b.failed()
+		}
+	}
+	codes, _, err := decodeGray(g, DefaultStrategies(), b)
+	return codes, whole, err
+}
+
+// grow adds the margin to region and clips it to frame; it returns an empty
+// rectangle when region is empty or the crop would be too small to hold a code.
+func grow(region, frame image.Rectangle) image.Rectangle {
+	if region.Empty() {
+		return image.Rectangle{}
+	}
+	m := max(int(regionMargin*float64(max(region.Dx(), region.Dy()))), regionMinMargin)
+	r := region.Inset(-m).Intersect(frame)
+	if r.Dx() < minUsefulSide || r.Dy() < minUsefulSide {
+		return image.Rectangle{}
+	}
+	return r
+}
+
+// share returns a budget for part of b's remaining time, with b's context and
+// remaining work; its work is added back to b by the caller.
+func (b *budget) share(part float64) *budget {
+	left := time.Until(b.deadline)
+	return &budget{ctx: b.ctx, start: time.Now(), deadline: time.Now().Add(time.Duration(part * float64(left))),
+		maxWork: b.maxWork - b.work}
+}
+
+// locate looks for the three finder patterns of one code in the part of g within
+// area and returns the rectangle the code covers, in g's pixels, and its module
+// size; an empty rectangle when no plausible triple is seen. Its cost is bounded
+// like readOnce's candidate search: one binarization and one finder scan.
+func locate(g *gray, area image.Rectangle) (image.Rectangle, float64) {
+	area = area.Intersect(image.Rect(0, 0, g.Width, g.Height))
+	if area.Dx() < minUsefulSide || area.Dy() < minUsefulSide || area.Dx()*area.Dy() > locateMaxPixels {
+		return image.Rectangle{}, 0
+	}
+	img := g
+	if area != image.Rect(0, 0, g.Width, g.Height) {
+		img = g.crop(rect{area.Min.X, area.Min.Y, area.Max.X, area.Max.Y})
+	}
+	bm, err := binarize(img, false, unlimited())
+	if bm == nil || err != nil {
+		return image.Rectangle{}, 0
+	}
+	ts := rankTriples(bestCandidates(finderCandidates(bm, unlimited()), finderKeep))
+	if len(ts) == 0 {
+		return image.Rectangle{}, 0
+	}
+	info := ts[0].info
+	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
+	var sizes []float64
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range []*detector.FinderPattern{tl, tr, bl} {
+		sizes = append(sizes, p.GetEstimatedModuleSize())
+		x0, y0 = min(x0, p.GetX()), min(y0, p.GetY())
+		x1, y1 = max(x1, p.GetX()), max(y1, p.GetY())
+	}
+	sort.Float64s(sizes)
+	ms := sizes[1]
+	// The fourth corner lies beyond the bounding box of the three centres only
+	// under rotation, where the box already spans it; the finder patterns reach
+	// finderHalfExtent modules past their centres.
+	bx, by := tr.GetX()+bl.GetX()-tl.GetX(), tr.GetY()+bl.GetY()-tl.GetY()
+	x0, y0, x1, y1 = min(x0, bx), min(y0, by), max(x1, bx), max(y1, by)
+	e := finderHalfExtent * ms
+	r := image.Rect(int(x0-e), int(y0-e), int(math.Ceil(x1+e)), int(math.Ceil(y1+e))).Add(area.Min)
+	return r.Intersect(image.Rect(0, 0, g.Width, g.Height)), ms
+}
