@@ -90,6 +90,25 @@ const maxHintPixels = 4_000_000
 // 0.5 to 1); blurred over five or more pixels it stays under 0.2.
 const blurredBelow = 0.25
 
+// smallModule is the module size, in frame pixels, under which a code whose
+// finder patterns were seen but which did not read is too far away: the
+// reader needs about 3 pixels a module on a blurred webcam frame.
+const smallModule = 2.5
+
+// frameHint says why a camera frame gave no code. When the reader saw the
+// code's finder patterns (moduleSize > 0) their size decides: small modules
+// mean too far, big ones a blurred picture. Otherwise the frame's edges
+// decide (cameraHint).
+func frameHint(moduleSize float64, data []byte) string {
+	switch {
+	case moduleSize <= 0:
+		return cameraHint(data)
+	case moduleSize < smallModule:
+		return HintMoveCloser
+	}
+	return HintHoldStill
+}
+
 // cameraHint says why a camera frame gave no code. The reader (verify/scan)
 // reports only codes, so the hint is worked out here from the frame itself:
 // how steep its strongest edges are against its contrast.
@@ -119,12 +138,7 @@ func cameraHint(data []byte) string {
 // contrast anywhere gives 0.
 func edgeSteepness(img image.Image) float64 {
 	b := img.Bounds()
-	gray := image.NewGray(b)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			gray.SetGray(x, y, color.GrayModel.Convert(img.At(x, y)).(color.Gray))
-		}
-	}
+	gray := grayOf(img)
 	type tile struct{ contrast, step int }
 	var tiles []tile
 	for ty := b.Min.Y; ty+hintTile <= b.Max.Y; ty += hintTile {
@@ -157,6 +171,25 @@ func edgeSteepness(img image.Image) float64 {
 	}
 	sort.Float64s(ratios)
 	return ratios[len(ratios)/2]
+}
+
+// grayOf is img's luminance: a JPEG's own Y plane when it has one (the
+// page's frames are JPEG), else converted pixel by pixel.
+func grayOf(img image.Image) *image.Gray {
+	b := img.Bounds()
+	switch m := img.(type) {
+	case *image.Gray:
+		return m
+	case *image.YCbCr:
+		return &image.Gray{Pix: m.Y, Stride: m.YStride, Rect: m.Rect}
+	}
+	gray := image.NewGray(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			gray.SetGray(x, y, color.GrayModel.Convert(img.At(x, y)).(color.Gray))
+		}
+	}
+	return gray
 }
 
 // hintTile is the side of the tiles a frame is judged in, and

@@ -120,3 +120,30 @@ func TestCameraBudgetIsPerFrame(t *testing.T) {
 		t.Errorf("default camera budget under a 100 ms decode budget: %v, %v", def.cfg.CameraBudget, err)
 	}
 }
+
+// TestFrameHintFromModuleSize: when the reader saw the finder patterns, their
+// module size says whether the code is too far (move closer) or blurred
+// (hold still); without them the frame's edges decide.
+func TestFrameHintFromModuleSize(t *testing.T) {
+	f := newFixture(t)
+	text := f.text(t, f.claims("Zoë Whitfield", 100, 100))
+	sharpTiny := frame(t, text, 1, 0)
+	for _, c := range []struct {
+		ms   float64
+		data []byte
+		want string
+	}{
+		{0, sharpTiny, HintMoveCloser},
+		{0, frame(t, text, 4, 4), HintHoldStill},
+		{1.8, frame(t, text, 4, 4), HintMoveCloser},
+		{4, sharpTiny, HintHoldStill},
+	} {
+		if got := frameHint(c.ms, c.data); got != c.want {
+			t.Errorf("module %.1f px: hint %q, want %q", c.ms, got, c.want)
+		}
+	}
+	s := newSite(t, nil)
+	if _, v, raw := s.postFrame(t, frame(t, text, 4, 4), ""); v.Hint != HintHoldStill {
+		t.Errorf("a blurred close code: %s", raw)
+	}
+}

@@ -73,13 +73,12 @@ func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
 	f := Frame{Codes: codes}
 	// Locating is one binarization and finder scan, a few milliseconds, done even
 	// when the budget is spent: the next frame needs it most then.
-	if len(codes) > 0 {
-		f.Region, f.ModuleSize = locate(g, where)
-		if f.Region.Empty() {
-			f.Region = where.Intersect(image.Rect(0, 0, g.Width, g.Height))
-		}
-	} else {
-		f.Region, f.ModuleSize = locate(g, image.Rect(0, 0, g.Width, g.Height))
+	whole := image.Rect(0, 0, g.Width, g.Height)
+	if len(codes) == 0 {
+		where = whole
+	}
+	if f.Region, f.ModuleSize = locate(g, where); f.Region.Empty() {
+		f.Region = busiest(g, where)
 	}
 	f.Elapsed = time.Since(start)
 	return f, err
@@ -103,6 +102,30 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 	}
 	codes, _, err := decodeGray(g, DefaultStrategies(), b)
 	return codes, whole, err
+}
+
+// busiest is, when no finder patterns were seen, the best guess at where a code
+// is: the busiest square of the frame (candidateRegions), or where it was read.
+// A blurred or tiny code in the frame often is that square, and reading it first
+// in the next frame costs a fraction of the whole frame. Empty when the frame has
+// no such square and the code was not read in a crop.
+func busiest(g *gray, where image.Rectangle) image.Rectangle {
+	whole := image.Rect(0, 0, g.Width, g.Height)
+	if where != whole {
+		return where
+	}
+	if len(g.pix) > locateMaxPixels {
+		return image.Rectangle{}
+	}
+	rs := candidateRegions(g)
+	if len(rs) == 0 {
+		return image.Rectangle{}
+	}
+	r := image.Rect(rs[0].x0, rs[0].y0, rs[0].x1, rs[0].y1)
+	if r.Dx()*r.Dy()*2 > g.Width*g.Height {
+		return image.Rectangle{} // half the frame or more: no help
+	}
+	return r
 }
 
 // grow adds the margin to region and clips it to frame; it returns an empty

@@ -1,0 +1,166 @@
+package station
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"passport/fixtures/degrade"
+	"passport/verify"
+)
+
+// The live camera, measured as a person feels it (issue 15, item 3): the
+// synthetic webcam sequence of fixtures/degrade (a page brought up to a
+// 1280×720 camera, motion blur and autofocus hunting dying down) is played
+// through the station's real handler over loopback HTTP, as the page plays
+// it: post the newest frame, wait for the answer, wait the page's gap, post
+// the newest frame then (frames that arrive meanwhile are dropped), echoing
+// the answer's region when the page does.
+
+// liveDistances are the distances, in centimetres, the page is held at.
+var liveDistances = []float64{40, 35, 30, 25, 20, 15}
+
+const (
+	liveFrames = 15   // frames of the sequence (1 s at 15 fps)
+	liveHoldMS = 3000 // the page held still after them: its last frame again
+)
+
+// livePage is how the camera page behaves.
+type livePage struct {
+	name   string
+	budget time.Duration // the station's camera budget
+	gapMS  float64       // the page's wait after an answer before the next frame
+	echo   bool          // send the answer's region back as roi
+}
+
+// liveRun is one distance played: whether and when the code was read.
+type liveRun struct {
+	read   bool
+	frame  int     // index of the frame read
+	posted int     // frames posted up to the answer
+	ms     float64 // time from the first frame to the answer
+	trace  []string
+}
+
+// playLive plays frames through url as page does. Time is simulated for the
+// camera (frame k arrives at k·LiveFrameInterval) and real for each request.
+func playLive(tb testing.TB, url string, frames [][]byte, page livePage) liveRun {
+	var run liveRun
+	end := float64(len(frames)*degrade.LiveFrameInterval + liveHoldMS)
+	roi := ""
+	for now := 0.0; now <= end; now += page.gapMS {
+		i := min(int(now)/degrade.LiveFrameInterval, len(frames)-1)
+		t0 := time.Now()
+		resp, err := http.Post(url+"/api/verify?source=camera"+roi, "image/jpeg", bytes.NewReader(frames[i]))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		now += float64(time.Since(t0).Microseconds()) / 1000
+		run.posted++
+		var v VerifyResponse
+		if resp.StatusCode != 200 || json.Unmarshal(raw, &v) != nil {
+			tb.Fatalf("frame %d: HTTP %d %s", i, resp.StatusCode, raw)
+		}
+		run.trace = append(run.trace, fmt.Sprintf("f%d%s→%s@%.0f", i, roi, v.Results[0].Status, now))
+		if len(v.Results) > 0 && v.Results[0].Status == verify.StatusValid {
+			run.read, run.frame, run.ms = true, i, now
+			return run
+		}
+		roi = ""
+		if page.echo && v.Region != nil {
+			roi = v.Region.query()
+		}
+	}
+	return run
+}
+
+// livePages are today's page (every frame with the 3 s decode budget, a
+// 300 ms wait between answers, no region) and the new one.
+var livePages = []livePage{
+	{"before", DefaultDecodeBudget, 300, false},
+	{"budget", DefaultCameraBudget, 300, false},
+	{"after", DefaultCameraBudget, cameraGapMS, true},
+}
+
+// cameraGapMS is the page's wait between an answer and the next frame
+// (app.js, FRAME_MS).
+const cameraGapMS = 100
+
+// BenchmarkLiveCamera reports, for each page behaviour and distance, the
+// frame first read and the milliseconds from the first frame to the answer
+// (-1 when never read in the sequence and the hold after it). LIVE_SEEDS
+// lists the sequences played (default "1"); run with -benchtime=1x.
+func BenchmarkLiveCamera(b *testing.B) {
+	f := newFixture(b)
+	page, err := degrade.Compose(f.text(b, f.claims("Camille Oyelaran-Brooks", 100, 100)), 300, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := degrade.NewSource(page)
+	seeds := []uint64{1}
+	if s := os.Getenv("LIVE_SEEDS"); s != "" {
+		seeds = nil
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.ParseUint(f, 10, 64)
+			if err != nil {
+				b.Fatalf("LIVE_SEEDS=%q: %v", s, err)
+			}
+			seeds = append(seeds, n)
+		}
+	}
+	seqs := map[string][][]byte{}
+	for _, seed := range seeds {
+		for _, d := range liveDistances {
+			if seqs[fmt.Sprint(seed, d)], err = degrade.LiveSequence(src, seed, d, liveFrames); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	urls := map[string]string{}
+	for _, p := range livePages {
+		srv, err := New(Config{Store: f.db, Addr: "127.0.0.1:0", CameraBudget: p.budget})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ts := httptest.NewServer(srv)
+		b.Cleanup(ts.Close)
+		urls[p.name] = ts.URL
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		var table strings.Builder
+		for _, seed := range seeds {
+			for _, d := range liveDistances {
+				fmt.Fprintf(&table, "  seed %d, %2.0f cm:", seed, d)
+				for _, p := range livePages {
+					r := playLive(b, urls[p.name], seqs[fmt.Sprint(seed, d)], p)
+					frame, ms := -1.0, -1.0
+					if r.read {
+						frame, ms = float64(r.frame), r.ms
+					}
+					if len(seeds) == 1 {
+						b.ReportMetric(frame, fmt.Sprintf("frame@%.0fcm/%s", d, p.name))
+						b.ReportMetric(ms, fmt.Sprintf("ms@%.0fcm/%s", d, p.name))
+					}
+					fmt.Fprintf(&table, "  %s: frame %3.0f %5.0f ms (%2d posted)", p.name, frame, ms, r.posted)
+					if os.Getenv("LIVE_TRACE") != "" {
+						fmt.Fprintf(&table, " %v\n", r.trace)
+					}
+				}
+				table.WriteString("\n")
+			}
+		}
+		b.Logf("live camera through the station (before: %v a frame, no region, %d ms gap; after: %v, region, %d ms gap):\n%s",
+			DefaultDecodeBudget, 300, DefaultCameraBudget, cameraGapMS, table.String())
+	}
+}
