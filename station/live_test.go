@@ -26,7 +26,7 @@ import (
 // the answer's region when the page does.
 
 // liveDistances are the distances, in centimetres, the page is held at.
-var liveDistances = []float64{40, 35, 30, 25, 20, 15}
+var liveDistances = liveDist()
 
 const (
 	liveFrames = 15   // frames of the sequence (1 s at 15 fps)
@@ -85,11 +85,31 @@ func playLive(tb testing.TB, url string, frames [][]byte, page livePage) liveRun
 }
 
 // livePages are today's page (every frame with the 3 s decode budget, a
-// 300 ms wait between answers, no region) and the new one.
-var livePages = []livePage{
-	{"before", DefaultDecodeBudget, 300, false},
-	{"budget", DefaultCameraBudget, 300, false},
-	{"after", DefaultCameraBudget, cameraGapMS, true},
+// 300 ms wait between answers, no region) and the new one. LIVE_PAGES
+// replaces them with others to compare, e.g. "b150:150ms:100:1,b300:300ms:100:0"
+// (name:camera budget:gap in ms:echo the region).
+func livePages(tb testing.TB) []livePage {
+	spec := os.Getenv("LIVE_PAGES")
+	if spec == "" {
+		return []livePage{
+			{"before", DefaultDecodeBudget, 300, false},
+			{"after", DefaultCameraBudget, cameraGapMS, true},
+		}
+	}
+	var out []livePage
+	for _, p := range strings.Split(spec, ",") {
+		f := strings.Split(p, ":")
+		if len(f) != 4 {
+			tb.Fatalf("LIVE_PAGES: %q is not name:budget:gap:echo", p)
+		}
+		budget, err1 := time.ParseDuration(f[1])
+		gap, err2 := strconv.ParseFloat(f[2], 64)
+		if err1 != nil || err2 != nil {
+			tb.Fatalf("LIVE_PAGES: %q: %v %v", p, err1, err2)
+		}
+		out = append(out, livePage{f[0], budget, gap, f[3] == "1"})
+	}
+	return out
 }
 
 // cameraGapMS is the page's wait between an answer and the next frame
@@ -126,8 +146,9 @@ func BenchmarkLiveCamera(b *testing.B) {
 			}
 		}
 	}
+	pages := livePages(b)
 	urls := map[string]string{}
-	for _, p := range livePages {
+	for _, p := range pages {
 		srv, err := New(Config{Store: f.db, Addr: "127.0.0.1:0", CameraBudget: p.budget})
 		if err != nil {
 			b.Fatal(err)
@@ -142,7 +163,7 @@ func BenchmarkLiveCamera(b *testing.B) {
 		for _, seed := range seeds {
 			for _, d := range liveDistances {
 				fmt.Fprintf(&table, "  seed %d, %2.0f cm:", seed, d)
-				for _, p := range livePages {
+				for _, p := range pages {
 					r := playLive(b, urls[p.name], seqs[fmt.Sprint(seed, d)], p)
 					frame, ms := -1.0, -1.0
 					if r.read {
@@ -160,7 +181,21 @@ func BenchmarkLiveCamera(b *testing.B) {
 				table.WriteString("\n")
 			}
 		}
-		b.Logf("live camera through the station (before: %v a frame, no region, %d ms gap; after: %v, region, %d ms gap):\n%s",
-			DefaultDecodeBudget, 300, DefaultCameraBudget, cameraGapMS, table.String())
+		b.Logf("live camera through the station, pages %+v:\n%s", pages, table.String())
 	}
+}
+
+// liveDist is the distances played: LIVE_DISTANCES (e.g. "40,30") or all.
+func liveDist() []float64 {
+	s := os.Getenv("LIVE_DISTANCES")
+	if s == "" {
+		return []float64{40, 35, 30, 25, 20, 15}
+	}
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		if d, err := strconv.ParseFloat(f, 64); err == nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -48,6 +48,11 @@ const (
 	// finderHalfExtent is how many modules a code reaches beyond the centre of
 	// a finder pattern (the pattern is 7 modules wide).
 	finderHalfExtent = 4
+	// maxGuessShare: a busy square (no finder patterns seen) is reported as the
+	// region only when it is at most this fraction of the frame; a larger one,
+	// grown by the margin, is nearly the whole frame, and reading it first
+	// would only take budget from the whole frame.
+	maxGuessShare = 4
 	// locateMaxPixels bounds the area locate scans, as it runs outside the
 	// budget: a webcam frame of up to 1920×1080 (2 MP) and some room.
 	locateMaxPixels = 4_000_000
@@ -77,8 +82,13 @@ func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
 	if len(codes) == 0 {
 		where = whole
 	}
-	if f.Region, f.ModuleSize = locate(g, where); f.Region.Empty() {
-		f.Region = busiest(g, where)
+	if f.Region, f.ModuleSize = locate(g, where, 1); f.Region.Empty() {
+		// A code too small or soft for the finder scan at its size often shows
+		// its finder patterns at twice the size (the reader's up2 strategies).
+		busy := busiest(g, where)
+		if f.Region, f.ModuleSize = locate(g, busy, 2); f.Region.Empty() && busy.Dx()*busy.Dy()*maxGuessShare <= g.Width*g.Height {
+			f.Region = busy
+		}
 	}
 	f.Elapsed = time.Since(start)
 	return f, err
@@ -89,7 +99,9 @@ func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
 // codes and the rectangle of g they were read in.
 func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, image.Rectangle, error) {
 	whole := image.Rect(0, 0, g.Width, g.Height)
-	if r := grow(region, whole); !r.Empty() && r != whole {
+	// A region of half the frame or more saves little and would take budget
+	// from the whole frame.
+	if r := grow(region, whole); !r.Empty() && 2*r.Dx()*r.Dy() <= g.Width*g.Height {
 		sub := b.share(regionShare)
 		codes, _, _ := decodeGray(g.crop(rect{r.Min.X, r.Min.Y, r.Max.X, r.Max.Y}), DefaultStrategies(), sub)
 		b.work += sub.work
@@ -106,9 +118,8 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 
 // busiest is, when no finder patterns were seen, the best guess at where a code
 // is: the busiest square of the frame (candidateRegions), or where it was read.
-// A blurred or tiny code in the frame often is that square, and reading it first
-// in the next frame costs a fraction of the whole frame. Empty when the frame has
-// no such square and the code was not read in a crop.
+// A blurred or tiny code in the frame often is that square. Empty when the frame
+// has no such square and the code was not read in a crop.
 func busiest(g *gray, where image.Rectangle) image.Rectangle {
 	whole := image.Rect(0, 0, g.Width, g.Height)
 	if where != whole {
@@ -121,11 +132,7 @@ func busiest(g *gray, where image.Rectangle) image.Rectangle {
 	if len(rs) == 0 {
 		return image.Rectangle{}
 	}
-	r := image.Rect(rs[0].x0, rs[0].y0, rs[0].x1, rs[0].y1)
-	if r.Dx()*r.Dy()*2 > g.Width*g.Height {
-		return image.Rectangle{} // half the frame or more: no help
-	}
-	return r
+	return image.Rect(rs[0].x0, rs[0].y0, rs[0].x1, rs[0].y1)
 }
 
 // grow adds the margin to region and clips it to frame; it returns an empty
@@ -151,17 +158,21 @@ func (b *budget) share(part float64) *budget {
 }
 
 // locate looks for the three finder patterns of one code in the part of g within
-// area and returns the rectangle the code covers, in g's pixels, and its module
-// size; an empty rectangle when no plausible triple is seen. Its cost is bounded
-// like readOnce's candidate search: one binarization and one finder scan.
-func locate(g *gray, area image.Rectangle) (image.Rectangle, float64) {
+// area, enlarged scale times, and returns the rectangle the code covers, in g's
+// pixels, and its module size; an empty rectangle when no plausible triple is
+// seen. Its cost is bounded like readOnce's candidate search: one binarization
+// and one finder scan of at most locateMaxPixels.
+func locate(g *gray, area image.Rectangle, scale int) (image.Rectangle, float64) {
 	area = area.Intersect(image.Rect(0, 0, g.Width, g.Height))
-	if area.Dx() < minUsefulSide || area.Dy() < minUsefulSide || area.Dx()*area.Dy() > locateMaxPixels {
+	if area.Dx() < minUsefulSide || area.Dy() < minUsefulSide || scale*scale*area.Dx()*area.Dy() > locateMaxPixels {
 		return image.Rectangle{}, 0
 	}
 	img := g
 	if area != image.Rect(0, 0, g.Width, g.Height) {
 		img = g.crop(rect{area.Min.X, area.Min.Y, area.Max.X, area.Max.Y})
+	}
+	if scale > 1 {
+		img = img.upscaled(scale, false)
 	}
 	bm, err := binarize(img, false, unlimited())
 	if bm == nil || err != nil {
@@ -171,8 +182,7 @@ func locate(g *gray, area image.Rectangle) (image.Rectangle, float64) {
 	if len(ts) == 0 {
 		return image.Rectangle{}, 0
 	}
-	info := ts[0].info
-	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
+	tl, tr, bl := ts[0].info.GetTopLeft(), ts[0].info.GetTopRight(), ts[0].info.GetBottomLeft()
 	var sizes []float64
 	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	for _, p := range []*detector.FinderPattern{tl, tr, bl} {
@@ -182,12 +192,11 @@ func locate(g *gray, area image.Rectangle) (image.Rectangle, float64) {
 	}
 	sort.Float64s(sizes)
 	ms := sizes[1]
-	// The fourth corner lies beyond the bounding box of the three centres only
-	// under rotation, where the box already spans it; the finder patterns reach
+	// The fourth corner, where a parallelogram puts it; the finder patterns reach
 	// finderHalfExtent modules past their centres.
 	bx, by := tr.GetX()+bl.GetX()-tl.GetX(), tr.GetY()+bl.GetY()-tl.GetY()
 	x0, y0, x1, y1 = min(x0, bx), min(y0, by), max(x1, bx), max(y1, by)
-	e := finderHalfExtent * ms
-	r := image.Rect(int(x0-e), int(y0-e), int(math.Ceil(x1+e)), int(math.Ceil(y1+e))).Add(area.Min)
-	return r.Intersect(image.Rect(0, 0, g.Width, g.Height)), ms
+	e, k := finderHalfExtent*ms, float64(scale)
+	r := image.Rect(int((x0-e)/k), int((y0-e)/k), int(math.Ceil((x1+e)/k)), int(math.Ceil((y1+e)/k))).Add(area.Min)
+	return r.Intersect(image.Rect(0, 0, g.Width, g.Height)), ms / k
 }
