@@ -4,6 +4,10 @@
 // The reader is gozxing's QR reader behind a list of strategies (binarizers, filters,
 // rescaling, rotation, inversion) tried in order until one reads; see strategy.go and
 // SCANNING.md for why each exists.
+//
+// Camera frames (hint.go): ReadFrame reads Options.Region first, where the previous
+// frame had the code, and reports in Frame.Region where this frame had it (or its
+// finder patterns) for the caller to pass with the next frame.
 package scan
 
 import (
