@@ -76,22 +76,50 @@ func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
 	}
 	codes, where, err := decodeRegionFirst(g, opts.Region, b)
 	f := Frame{Codes: codes}
-	// Locating is one binarization and finder scan, a few milliseconds, done even
-	// when the budget is spent: the next frame needs it most then.
-	whole := image.Rect(0, 0, g.Width, g.Height)
-	if len(codes) == 0 {
-		where = whole
-	}
-	if f.Region, f.ModuleSize = locate(g, where, 1); f.Region.Empty() {
-		// A code too small or soft for the finder scan at its size often shows
-		// its finder patterns at twice the size (the reader's up2 strategies).
-		busy := busiest(g, where)
-		if f.Region, f.ModuleSize = locate(g, busy, 2); f.Region.Empty() && busy.Dx()*busy.Dy()*maxGuessShare <= g.Width*g.Height {
-			f.Region = busy
-		}
-	}
+	f.Region, f.ModuleSize = frameRegion(g, opts.Region, where, len(codes) > 0)
 	f.Elapsed = time.Since(start)
 	return f, err
+}
+
+// frameRegion works out the region to report for a frame of g read with the
+// hint region (maybe empty): the code's finder patterns, looked for where it
+// was read (where) or in the whole frame, at the frame's size and then at twice
+// it (a code too small or soft for the finder scan at its size often shows its
+// finder patterns enlarged, as the reader's up2 strategies find). When none are
+// seen: where the code was read, else the hint (the hand holds the page still
+// between frames more often than not, and one blurred frame should not lose a
+// good region), else the frame's busiest square when it is small. It runs
+// outside the budget (one or two binarizations and finder scans, bounded by
+// locateMaxPixels): the next frame needs it most when the budget is spent.
+func frameRegion(g *gray, hint, where image.Rectangle, read bool) (image.Rectangle, float64) {
+	whole := image.Rect(0, 0, g.Width, g.Height)
+	if !read {
+		where = whole
+	}
+	if r, ms := locate(g, where, 1); !r.Empty() {
+		return r, ms
+	}
+	search := where
+	if !read && !hint.Empty() {
+		search = grow(hint, whole)
+	} else if search == whole {
+		search = busiest(g)
+	}
+	if r, ms := locate(g, search, 2); !r.Empty() {
+		return r, ms
+	}
+	switch {
+	case read && where != whole:
+		if !hint.Empty() {
+			return hint, 0
+		}
+		return where, 0
+	case !read && !hint.Empty():
+		return hint, 0
+	case search.Dx()*search.Dy()*maxGuessShare <= g.Width*g.Height:
+		return search, 0
+	}
+	return image.Rectangle{}, 0
 }
 
 // decodeRegionFirst reads the crop of region (grown by regionMargin) with part of
@@ -117,14 +145,8 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 }
 
 // busiest is, when no finder patterns were seen, the best guess at where a code
-// is: the busiest square of the frame (candidateRegions), or where it was read.
-// A blurred or tiny code in the frame often is that square. Empty when the frame
-// has no such square and the code was not read in a crop.
-func busiest(g *gray, where image.Rectangle) image.Rectangle {
-	whole := image.Rect(0, 0, g.Width, g.Height)
-	if where != whole {
-		return where
-	}
+// is: the busiest square of the frame (candidateRegions); empty when it has none.
+func busiest(g *gray) image.Rectangle {
 	if len(g.pix) > locateMaxPixels {
 		return image.Rectangle{}
 	}

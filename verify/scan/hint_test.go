@@ -123,9 +123,15 @@ func TestReadFrameUnreadableLocatesFinders(t *testing.T) {
 // spent in the region all end with the usual errors.
 func TestReadFrameLimits(t *testing.T) {
 	blank := encodePNG(t, whiteGray(640, 480))
-	f, err := ReadFrame(context.Background(), blank, Options{Budget: time.Second, Region: image.Rect(10, 10, 200, 200)})
+	f, err := ReadFrame(context.Background(), blank, Options{Budget: time.Second})
 	if !errors.Is(err, ErrNoBarcode) || len(f.Codes) != 0 || !f.Region.Empty() {
 		t.Errorf("blank frame: %+v, %v", f, err)
+	}
+	// A frame with nothing seen keeps the hint: one blurred frame must not
+	// lose where the code was.
+	hint := image.Rect(10, 10, 200, 200)
+	if f, err = ReadFrame(context.Background(), blank, Options{Budget: time.Second, Region: hint}); !errors.Is(err, ErrNoBarcode) || f.Region != hint {
+		t.Errorf("blank frame with a region: %+v, %v", f, err)
 	}
 	if _, err := ReadFrame(context.Background(), []byte("SP1:ABC"), Options{}); !errors.Is(err, ErrNotImage) {
 		t.Errorf("text as a frame: %v", err)
