@@ -24,7 +24,7 @@ func TestVerifyFrame(t *testing.T) {
 	}
 	frame := pageWithCodes(t, valid["basic"].Text)
 	want := v.Verify(context.Background(), "camera", frame)
-	got, f := v.VerifyFrame(context.Background(), "camera", frame, scan.Options{Budget: 300 * time.Millisecond})
+	got, f := v.VerifyFrame(context.Background(), "camera", frame, scan.Options{Budget: 3 * time.Second})
 	if len(got) != 1 || got[0].Status != verify.StatusValid || got[0].CredentialID != want[0].CredentialID {
 		t.Fatalf("frame: %+v, Verify gave %+v", got, want)
 	}
@@ -32,7 +32,7 @@ func TestVerifyFrame(t *testing.T) {
 	if f.Region.Empty() || !f.Region.In(image.Rect(0, 0, cfg.Width, cfg.Height)) || f.Region.Dx() < cfg.Width/2 {
 		t.Errorf("region %v in a %d×%d frame filled by the code", f.Region, cfg.Width, cfg.Height)
 	}
-	again, _ := v.VerifyFrame(context.Background(), "camera", frame, scan.Options{Budget: 300 * time.Millisecond, Region: f.Region})
+	again, _ := v.VerifyFrame(context.Background(), "camera", frame, scan.Options{Budget: 3 * time.Second, Region: f.Region})
 	if len(again) != 1 || again[0].Status != verify.StatusValid {
 		t.Errorf("frame read with its region: %+v", again)
 	}
