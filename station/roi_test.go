@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -168,4 +169,22 @@ func TestFrameHintFromModuleSize(t *testing.T) {
 	if _, v, raw := s.postFrame(t, frame(t, text, 4, 4), ""); v.Hint != HintHoldStill {
 		t.Errorf("a blurred close code: %s", raw)
 	}
+}
+
+// FuzzFrameROI: any roi parameter is refused or gives a non-empty rectangle
+// inside the frame; never a panic.
+func FuzzFrameROI(f *testing.F) {
+	data := blankPNG(f) // 400×300
+	for _, s := range []string{"0,0,400,300", "1,2,3,4", "399,299,1,1", "0,0,401,1", "-1,0,1,1", "1,,2,3", "99999,0,1,1", "00001,0,1,1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, roi string) {
+		r, err := frameROI(url.Values{"roi": {roi}}, true, data)
+		if err != nil {
+			return
+		}
+		if r.Empty() || !r.In(image.Rect(0, 0, 400, 300)) {
+			t.Errorf("roi %q gave %v, outside the 400×300 frame or empty", roi, r)
+		}
+	})
 }
