@@ -152,3 +152,28 @@ func TestReadFrameLimits(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReadFrame: a 1280×720 webcam-like frame (a code at 2.5 pixels a
+// module, softened, JPEG) read whole and with its region as the hint, as
+// the station reads consecutive camera frames; compare the two in one run.
+func BenchmarkReadFrame(b *testing.B) {
+	text := payload(300, 5)
+	img, _ := cameraFrame(b, text, 500, 200, 2)
+	data := encodeJPEG(b, scaleTo(blur(img), 1.25), 80)
+	f, err := ReadFrame(context.Background(), data, Options{Budget: time.Minute})
+	if err != nil || len(f.Codes) != 1 || f.Region.Empty() {
+		b.Fatalf("the frame does not read: %v, region %v", err, f.Region)
+	}
+	for _, c := range []struct {
+		name   string
+		region image.Rectangle
+	}{{"whole", image.Rectangle{}}, {"region", f.Region}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if got, err := ReadFrame(context.Background(), data, Options{Budget: time.Minute, Region: c.region}); err != nil || len(got.Codes) != 1 {
+					b.Fatalf("not read: %v", err)
+				}
+			}
+		})
+	}
+}
