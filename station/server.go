@@ -355,8 +355,9 @@ type VerifyResponse struct {
 	// HintHoldStill or HintMoveCloser.
 	Hint string `json:"hint,omitempty"`
 	// Region is, for a camera frame, where in it the code was read or its
-	// finder patterns seen, in the frame's pixels; the page sends it back
-	// with the next frame (roi=x,y,w,h), whose decode then starts there.
+	// finder patterns seen (when neither, the roi sent with it, or a small
+	// busy square), in the frame's pixels; the page sends it back with the
+	// next frame (roi=x,y,w,h), whose decode then starts there.
 	Region *Region `json:"region,omitempty"`
 }
 

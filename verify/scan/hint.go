@@ -23,9 +23,10 @@ type Frame struct {
 	// Codes are the codes read, as from ImageContext.
 	Codes []Code
 	// Region is where, in the frame's pixels, the code was read or, when none
-	// was, where three finder patterns of one code were seen; empty when the
-	// reader saw neither. It covers the whole code (finder patterns included)
-	// but not its quiet zone.
+	// was, where three finder patterns of one code were seen; when the reader
+	// saw neither, the Options.Region it was given, else the frame's busiest
+	// square if small, else empty (see frameRegion). A located code's region
+	// covers the whole code (finder patterns included) but not its quiet zone.
 	Region image.Rectangle
 	// ModuleSize is the code's module size in frame pixels, estimated from its
 	// finder patterns; 0 when they were not seen.
