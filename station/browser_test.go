@@ -511,3 +511,45 @@ func TestBrowserCamera(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserCameraEchoesRegion: the page sends the region of the station's
+// answer back with the next frame (roi=x,y,w,h) and drops one that is not
+// inside the frame. The first answer is made up in the page (the fake webcam
+// reads at once); the second request goes to the station, which reads the
+// code although the region is wrong (it falls back to the whole frame).
+func TestBrowserCameraEchoesRegion(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, nil)
+	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID), chromedp.Evaluate(counter, nil))
+	for i, c := range []struct {
+		region, want string
+	}{
+		{`{x: 10, y: 20, w: 30, h: 40}`, "/api/verify?source=camera&roi=10,20,30,40"},
+		{`{x: 600, y: 0, w: 100, h: 10}`, "/api/verify?source=camera"}, // beyond the 640-pixel frame
+		{`{x: 1.5, y: 0, w: 10, h: 10}`, "/api/verify?source=camera"},
+	} {
+		run(t, ctx, chromedp.Evaluate(`(() => {
+			window.posts = [];
+			const real = window.realFetch || window.fetch;
+			window.realFetch = real;
+			window.fetch = (url, opts) => {
+				if (!String(url).startsWith('/api/verify')) return real(url, opts);
+				window.posts.push(String(url));
+				if (window.posts.length === 1) {
+					const body = {results: [{status: 'unreadable'}], actions: [''], today: 0, logged: true, hint: 'hold_still', region: `+c.region+`};
+					return Promise.resolve(new Response(JSON.stringify(body), {status: 200, headers: {'Content-Type': 'application/json'}}));
+				}
+				return real(url, opts);
+			};
+			document.getElementById('camera-button').click();
+		})()`, nil))
+		got := waitShown(t, ctx, i+1)
+		if got.Decision != "accept" {
+			t.Fatalf("%s: camera read: %+v", c.region, got)
+		}
+		posts := eval[[]string](t, ctx, `window.posts`)
+		if len(posts) != 2 || posts[0] != "/api/verify?source=camera" || posts[1] != c.want {
+			t.Errorf("answer region %s: the page posted %q, want the second to be %q", c.region, posts, c.want)
+		}
+	}
+}

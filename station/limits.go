@@ -29,13 +29,21 @@ const (
 	DefaultBodiesInFlightBytes = 8 * DefaultMaxBodyBytes
 
 	// DefaultDecodeBudget is the wall-clock time one uploaded image or PDF
-	// (or camera frame) may spend in the barcode reader. A genuine 300-dpi
+	// may spend in the barcode reader. A genuine 300-dpi
 	// page reads in well under a second on a desk PC; a hostile image (a
 	// tiling of finder patterns) used to hold a decoder for minutes, so
 	// two of them made the station answer 503 to genuine scans. The
 	// request's context stops a decode sooner when the client hangs up.
 	// Config.DecodeBudget (serve --decode-budget) changes it.
 	DefaultDecodeBudget = 3 * time.Second
+
+	// DefaultCameraBudget is the time one camera frame may spend in the
+	// barcode reader. A frame that does not read in 300 ms is better
+	// replaced by the next one, a moment later and often sharper, than
+	// decoded for seconds while the person holds still: measured on the
+	// synthetic webcam sequence (BenchmarkLiveCamera in fixtures/degrade
+	// and station). Config.CameraBudget (serve --camera-budget) changes it.
+	DefaultCameraBudget = 300 * time.Millisecond
 
 	// maxHeaderBytes caps request headers: the page and API send a few
 	// hundred bytes; 16 KB leaves room for proxies and cookies.

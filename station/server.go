@@ -64,6 +64,10 @@ type Config struct {
 	// DecodeBudget bounds the barcode reading of one image or PDF; 0 means
 	// DefaultDecodeBudget.
 	DecodeBudget time.Duration
+	// CameraBudget bounds the barcode reading of one camera frame (POST
+	// /api/verify?source=camera); 0 means DefaultCameraBudget. It may not
+	// exceed DecodeBudget.
+	CameraBudget time.Duration
 	// Decoders is how many images or PDFs are decoded at once; 0 means one
 	// fewer than the number of CPUs (at least one). Others wait (up to 30 s, then 503).
 	Decoders int
@@ -123,6 +127,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.DecodeBudget <= 0 {
 		cfg.DecodeBudget = DefaultDecodeBudget
+	}
+	if cfg.CameraBudget <= 0 {
+		cfg.CameraBudget = min(DefaultCameraBudget, cfg.DecodeBudget)
+	}
+	if cfg.CameraBudget > cfg.DecodeBudget {
+		return nil, fmt.Errorf("the camera frame budget %v is longer than the decode budget %v: a frame may not take longer than an upload", cfg.CameraBudget, cfg.DecodeBudget)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -344,6 +354,11 @@ type VerifyResponse struct {
 	// Hint says, for a camera frame with no code in it, what would help:
 	// HintHoldStill or HintMoveCloser.
 	Hint string `json:"hint,omitempty"`
+	// Region is, for a camera frame, where in it the code was read or its
+	// finder patterns seen (when neither, the roi sent with it, or a small
+	// busy square), in the frame's pixels; the page sends it back with the
+	// next frame (roi=x,y,w,h), whose decode then starts there.
+	Region *Region `json:"region,omitempty"`
 }
 
 // WarnLogPruneFailed is the status warning shown while the verification
@@ -570,6 +585,11 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	camera := r.URL.Query().Get("source") == "camera"
+	roi, err := frameROI(r.URL.Query(), camera, data)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "bad_roi", err.Error())
+		return
+	}
 	source := sourceOf(data, camera)
 	if name == "" {
 		name = map[string]string{"text": "scanner", "camera": "camera"}[source]
@@ -583,20 +603,19 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else {
-		// Decoding images and PDFs is CPU- and memory-heavy: a few at a time.
-		ctx, cancel := context.WithTimeout(r.Context(), decodeWait)
-		select {
-		case s.decoders <- struct{}{}:
-			cancel()
-			defer func() { <-s.decoders }()
-		case <-ctx.Done():
-			cancel()
-			w.Header().Set("Retry-After", "2")
-			apiError(w, http.StatusServiceUnavailable, "busy", "the station is busy decoding other scans: try again in a moment")
+		done, ok := s.decodeSlot(w, r)
+		if !ok {
 			return
 		}
+		defer done()
 	}
-	results := s.results(r.Context(), name, data, source)
+	var frame scan.Frame
+	var results []verify.Result
+	if camera {
+		results, frame = s.verifier.VerifyFrame(r.Context(), name, data, scan.Options{Budget: s.cfg.CameraBudget, Region: roi})
+	} else {
+		results = s.results(r.Context(), name, data, source)
+	}
 	now := s.cfg.Now()
 	resp := VerifyResponse{Results: make([]policy.Verdict, 0, len(results)), Actions: make([]string, 0, len(results)), Logged: s.cfg.Log != nil}
 	var summary []string
@@ -622,8 +641,11 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 	if sw != nil {
 		sw.verdict = strings.Join(summary, " ")
 	}
-	if camera && len(results) == 1 && results[0].Status == verify.StatusUnreadable {
-		resp.Hint = cameraHint(data)
+	if camera {
+		resp.Region = regionOf(frame.Region)
+		if len(results) == 1 && results[0].Status == verify.StatusUnreadable {
+			resp.Hint = frameHint(frame.ModuleSize, data)
+		}
 	}
 	resp.Today = s.today()
 	if strings.Contains(r.Header.Get("Accept"), "application/x-ndjson") {
@@ -636,6 +658,22 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, resp)
+}
+
+// decodeSlot waits up to decodeWait for one of the decoders: decoding
+// images and PDFs is CPU- and memory-heavy, so a few run at a time. When
+// none came free it has written a 503 and ok is false.
+func (s *Server) decodeSlot(w http.ResponseWriter, r *http.Request) (done func(), ok bool) {
+	ctx, cancel := context.WithTimeout(r.Context(), decodeWait)
+	defer cancel()
+	select {
+	case s.decoders <- struct{}{}:
+		return func() { <-s.decoders }, true
+	case <-ctx.Done():
+		w.Header().Set("Retry-After", "2")
+		apiError(w, http.StatusServiceUnavailable, "busy", "the station is busy decoding other scans: try again in a moment")
+		return nil, false
+	}
 }
 
 func verdictSummary(v policy.Verdict) string {

@@ -34,22 +34,9 @@ func (v *Verifier) codes(ctx context.Context, data []byte) ([]string, error) {
 	case scan.KindImage, scan.KindPDF:
 		found, err := scan.ReadContext(ctx, data, v.scan)
 		if err != nil && len(found) == 0 {
-			switch {
-			case errors.Is(err, scan.ErrBudget):
-				return nil, &readError{ReasonNoBarcode, "no barcode was read: " + strings.TrimPrefix(err.Error(), "scan: ")}
-			case errors.Is(err, scan.ErrTooLarge):
-				return nil, &readError{ReasonInputTooLarge, "the image or PDF is too large to read safely: " + err.Error()}
-			case errors.Is(err, scan.ErrNoBarcode):
-				return nil, &readError{ReasonNoBarcode, "no barcode was found: rescan the whole page, flat, in good light (at least 150 dpi)"}
-			default:
-				return nil, &readError{ReasonUnreadableInput, "the file could not be read: " + err.Error()}
-			}
+			return nil, scanFailure(err)
 		}
-		texts := make([]string, 0, len(found))
-		for _, c := range found {
-			texts = append(texts, c.Text)
-		}
-		return texts, nil
+		return textsOf(found), nil
 	case scan.KindText:
 		var texts []string
 		for _, line := range strings.Split(string(data), "\n") {
@@ -72,6 +59,27 @@ func (v *Verifier) codes(ctx context.Context, data []byte) ([]string, error) {
 		return texts, nil
 	}
 	return nil, &readError{ReasonUnsupportedInput, "this is not an image (PNG, JPEG, GIF), a PDF or text"}
+}
+
+// scanFailure is the reason for a scan that read nothing.
+func scanFailure(err error) error {
+	switch {
+	case errors.Is(err, scan.ErrBudget):
+		return &readError{ReasonNoBarcode, "no barcode was read: " + strings.TrimPrefix(err.Error(), "scan: ")}
+	case errors.Is(err, scan.ErrTooLarge):
+		return &readError{ReasonInputTooLarge, "the image or PDF is too large to read safely: " + err.Error()}
+	case errors.Is(err, scan.ErrNoBarcode):
+		return &readError{ReasonNoBarcode, "no barcode was found: rescan the whole page, flat, in good light (at least 150 dpi)"}
+	}
+	return &readError{ReasonUnreadableInput, "the file could not be read: " + err.Error()}
+}
+
+func textsOf(found []scan.Code) []string {
+	texts := make([]string, 0, len(found))
+	for _, c := range found {
+		texts = append(texts, c.Text)
+	}
+	return texts
 }
 
 type readError struct {

@@ -41,6 +41,7 @@ func serveCmd(e *env, args []string) error {
 	noLog := fs.Bool("no-log", false, "do not record verifications")
 	maxMB := fs.Int("max-upload", station.DefaultMaxBodyBytes>>20, "largest upload accepted, in MB")
 	decodeBudget := fs.Duration("decode-budget", station.DefaultDecodeBudget, "longest time one image or PDF may spend in the barcode reader (e.g. 3s)")
+	cameraBudget := fs.Duration("camera-budget", station.DefaultCameraBudget, "longest time one webcam frame may spend in the barcode reader before the next frame is taken (e.g. 300ms; at most --decode-budget)")
 	quiet := fs.Bool("quiet", false, "do not print one line per request")
 	var allowHosts stringList
 	fs.Var(&allowHosts, "allow-host", "a host name clients on the network use for this station (repeatable); required when --addr is not loopback")
@@ -49,6 +50,9 @@ func serveCmd(e *env, args []string) error {
 	openPage := fs.Bool("open", false, "open the station page in this computer's default browser (loopback addresses only; BROWSER picks another browser)")
 	if err := parseOptions(fs, args, "serve takes only options, e.g. passport serve --db site.db"); err != nil {
 		return err
+	}
+	if *cameraBudget <= 0 || *cameraBudget > *decodeBudget {
+		return usageErr("e.g. --camera-budget 300ms", "--camera-budget %v: give a time above 0 and at most --decode-budget (%v)", *cameraBudget, *decodeBudget)
 	}
 	retention, err := policy.ParseRetention(*keep)
 	if err != nil {
@@ -90,7 +94,7 @@ func serveCmd(e *env, args []string) error {
 		}
 		defer func() { stop(); <-done }() // the sync ends before the database closes
 	}
-	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, DecodeBudget: *decodeBudget, AccessLog: access, Addr: *addr, AllowHosts: allowHosts, Sync: syncer})
+	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, DecodeBudget: *decodeBudget, CameraBudget: *cameraBudget, AccessLog: access, Addr: *addr, AllowHosts: allowHosts, Sync: syncer})
 	if err != nil {
 		return usageErr("e.g. passport serve --addr 0.0.0.0:8080 --allow-host reception-pc.local", "%v", err)
 	}

@@ -601,8 +601,13 @@
   // ---------- webcam ----------
   const video = $('video');
   const canvas = document.createElement('canvas');
-  let stream = null, camTimer = 0, camStarted = 0;
-  const FRAME_MS = 300, CAMERA_MAX_MS = 120000, FRAME_MAX_SIDE = 1600;
+  // One frame at a time: the next is taken FRAME_MS after the answer to the
+  // last, so frames that arrive while the station decodes are never sent.
+  // Each answer says where the code (or its corner squares) was seen; that
+  // region goes back with the next frame (roi=x,y,w,h, in the frame's
+  // pixels), whose decode starts there.
+  let stream = null, camTimer = 0, camStarted = 0, camRegion = null, camSize = '';
+  const FRAME_MS = 100, CAMERA_MAX_MS = 120000, FRAME_MAX_SIDE = 1600;
   const HINTS = {
     move_closer: 'Move the code closer: it should fill about a third of the picture.',
     hold_still: 'Hold still: the picture is blurred.',
@@ -646,6 +651,7 @@
     clearTimeout(camTimer);
     if (stream) stream.getTracks().forEach((t) => t.stop());
     stream = null;
+    camRegion = null;
     video.srcObject = null;
     video.hidden = true;
     if (msg) camState(msg); else $('camera').hidden = true;
@@ -661,8 +667,12 @@
     canvas.height = Math.round(h * k);
     canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
     const blob = await new Promise((res) => canvas.toBlob(res, 'image/jpeg', 0.9));
+    // A region is only meaningful for frames of the size it was found in.
+    const size = canvas.width + 'x' + canvas.height;
+    if (size !== camSize) { camRegion = null; camSize = size; }
+    const roi = camRegion ? '&roi=' + [camRegion.x, camRegion.y, camRegion.w, camRegion.h].join(',') : '';
     try {
-      const r = await fetch('/api/verify?source=camera', { method: 'POST', headers: { 'Content-Type': 'image/jpeg', 'Accept': 'application/json' }, body: blob });
+      const r = await fetch('/api/verify?source=camera' + roi, { method: 'POST', headers: { 'Content-Type': 'image/jpeg', 'Accept': 'application/json' }, body: blob });
       if (r.ok) {
         const j = await r.json();
         if (stream && j.results.some((x) => x.status !== 'unreadable')) {
@@ -671,10 +681,19 @@
           render(j);
           return;
         }
+        camRegion = validRegion(j.region, canvas.width, canvas.height);
         if (stream) camState(HINTS[j.hint] || HINTS.no_code);
+      } else {
+        camRegion = null;
       }
     } catch (e) { /* keep trying */ }
     nextFrame();
+  }
+  // validRegion keeps a region only if it is whole pixels inside the frame.
+  function validRegion(g, w, h) {
+    if (!g || ![g.x, g.y, g.w, g.h].every(Number.isInteger)) return null;
+    if (g.x < 0 || g.y < 0 || g.w <= 0 || g.h <= 0 || g.x + g.w > w || g.y + g.h > h) return null;
+    return g;
   }
   $('camera-button').addEventListener('click', () => { startCamera(); focusField(); });
   $('camera-stop').addEventListener('click', () => { stopCamera(); focusField(); });

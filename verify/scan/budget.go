@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"time"
 )
 
@@ -26,6 +27,11 @@ type Options struct {
 	// not depend on the machine's speed or load, so the same input always stops at
 	// the same point.
 	Work int64
+	// Region, when not empty, is the part of an image (in its pixels) to read
+	// first, with a margin: where the previous frame of a camera had its code
+	// (Frame.Region). The whole image is read after it if it gives nothing and
+	// the budget has time left. PDFs ignore it.
+	Region image.Rectangle
 }
 
 // BudgetError reports a decode that gave up: how long it ran, how much work it

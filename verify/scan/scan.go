@@ -4,6 +4,10 @@
 // The reader is gozxing's QR reader behind a list of strategies (binarizers, filters,
 // rescaling, rotation, inversion) tried in order until one reads; see strategy.go and
 // SCANNING.md for why each exists.
+//
+// Camera frames (hint.go): ReadFrame reads Options.Region first, where the previous
+// frame had the code, and reports in Frame.Region where this frame had it (or its
+// finder patterns) for the caller to pass with the next frame.
 package scan
 
 import (
@@ -150,7 +154,7 @@ func ImageContext(ctx context.Context, data []byte, opts Options) ([]Code, error
 	if err != nil {
 		return nil, err
 	}
-	codes, _, err := decodeGray(g, DefaultStrategies(), b)
+	codes, _, err := decodeRegionFirst(g, opts.Region, b)
 	return codes, err
 }
 

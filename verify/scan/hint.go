@@ -1,0 +1,225 @@
+package scan
+
+// Frames of a live camera (issue 15, item 3): consecutive frames show the code in
+// nearly the same place, so the reader is told where the previous frame had it
+// (Options.Region) and reads that part first, and it says where it saw the code in
+// this frame (Frame.Region) for the caller to pass back with the next one. A crop of
+// the code reads in a fraction of the whole frame's time, which matters under a
+// budget of a few hundred milliseconds a frame.
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
+)
+
+// Frame is what ReadFrame found in one camera frame.
+type Frame struct {
+	// Codes are the codes read, as from ImageContext.
+	Codes []Code
+	// Region is where, in the frame's pixels, the code was read or, when none
+	// was, where three finder patterns of one code were seen; when the reader
+	// saw neither, the Options.Region it was given, else the frame's busiest
+	// square if small, else empty (see frameRegion). A located code's region
+	// covers the whole code (finder patterns included) but not its quiet zone.
+	Region image.Rectangle
+	// ModuleSize is the code's module size in frame pixels, estimated from its
+	// finder patterns; 0 when they were not seen.
+	ModuleSize float64
+	// Elapsed is the time the read took, image decoding included.
+	Elapsed time.Duration
+}
+
+const (
+	// regionMargin is the share of the region's larger side added on every side
+	// before cropping: a hand moves the page a few millimetres between frames.
+	regionMargin = 0.35
+	// regionMinMargin is the least margin in pixels (a small code's quiet zone
+	// and a jitter of a few pixels).
+	regionMinMargin = 24
+	// regionShare is the share of the budget the region may use before the
+	// whole frame is tried: a code in the region reads in a few tens of
+	// milliseconds, and one that moved out must leave the frame time to find it.
+	regionShare = 0.5
+	// finderHalfExtent is how many modules a code reaches beyond the centre of
+	// a finder pattern (the pattern is 7 modules wide).
+	finderHalfExtent = 4
+	// maxGuessShare: a busy square (no finder patterns seen) is reported as the
+	// region only when it is at most this fraction of the frame; a larger one,
+	// grown by the margin, is nearly the whole frame, and reading it first
+	// would only take budget from the whole frame.
+	maxGuessShare = 4
+	// locateMaxPixels bounds the area locate scans, as it runs outside the
+	// budget: a webcam frame of up to 1920×1080 (2 MP) and some room.
+	locateMaxPixels = 4_000_000
+)
+
+// ReadFrame reads an image as a camera frame: within opts (Budget, Work), trying
+// opts.Region first when set, and reporting where the code was. Only images are
+// read (a camera sends no PDFs); the errors are ImageContext's.
+func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
+	start := time.Now()
+	if Sniff(data) != KindImage {
+		return Frame{}, fmt.Errorf("%w (a camera frame must be an image)", ErrNotImage)
+	}
+	if len(data) > MaxInputBytes {
+		return Frame{}, fmt.Errorf("%w: the frame is %d bytes, over the limit of %d MiB", ErrTooLarge, len(data), MaxInputBytes>>20)
+	}
+	b := newBudget(ctx, opts)
+	g, err := decodeImageFile(data)
+	if err != nil {
+		return Frame{}, err
+	}
+	codes, where, err := decodeRegionFirst(g, opts.Region, b)
+	f := Frame{Codes: codes}
+	f.Region, f.ModuleSize = frameRegion(g, opts.Region, where, len(codes) > 0)
+	f.Elapsed = time.Since(start)
+	return f, err
+}
+
+// frameRegion works out the region to report for a frame of g read with the
+// hint region (maybe empty): the code's finder patterns, looked for where it
+// was read (where) or in the whole frame, at the frame's size and then at twice
+// it (a code too small or soft for the finder scan at its size often shows its
+// finder patterns enlarged, as the reader's up2 strategies find). When none are
+// seen: where the code was read, else the hint (the hand holds the page still
+// between frames more often than not, and one blurred frame should not lose a
+// good region), else the frame's busiest square when it is small. It runs
+// outside the budget (one or two binarizations and finder scans, bounded by
+// locateMaxPixels): the next frame needs it most when the budget is spent.
+func frameRegion(g *gray, hint, where image.Rectangle, read bool) (image.Rectangle, float64) {
+	whole := image.Rect(0, 0, g.Width, g.Height)
+	if !read {
+		where = whole
+	}
+	if r, ms := locate(g, where, 1); !r.Empty() {
+		return r, ms
+	}
+	search := where
+	if !read && !hint.Empty() {
+		search = grow(hint, whole)
+	} else if search == whole {
+		search = busiest(g)
+	}
+	if r, ms := locate(g, search, 2); !r.Empty() {
+		return r, ms
+	}
+	switch {
+	case read && where != whole:
+		if !hint.Empty() {
+			return hint, 0
+		}
+		return where, 0
+	case !read && !hint.Empty():
+		return hint, 0
+	case search.Dx()*search.Dy()*maxGuessShare <= g.Width*g.Height:
+		return search, 0
+	}
+	return image.Rectangle{}, 0
+}
+
+// decodeRegionFirst reads the crop of region (grown by regionMargin) with part of
+// b, then, if it read nothing and b has time left, the whole of g. It returns the
+// codes and the rectangle of g they were read in.
+func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, image.Rectangle, error) {
+	whole := image.Rect(0, 0, g.Width, g.Height)
+	// A region of half the frame or more saves little and would take budget
+	// from the whole frame.
+	if r := grow(region, whole); !r.Empty() && 2*r.Dx()*r.Dy() <= g.Width*g.Height {
+		sub := b.share(regionShare)
+		codes, _, _ := decodeGray(g.crop(rect{r.Min.X, r.Min.Y, r.Max.X, r.Max.Y}), DefaultStrategies(), sub)
+		b.work += sub.work
+		if len(codes) > 0 {
+			return codes, r, nil
+		}
+		if !b.ok() {
+			return nil, whole, b.failed()
+		}
+	}
+	codes, _, err := decodeGray(g, DefaultStrategies(), b)
+	return codes, whole, err
+}
+
+// busiest is, when no finder patterns were seen, the best guess at where a code
+// is: the busiest square of the frame (candidateRegions); empty when it has none.
+func busiest(g *gray) image.Rectangle {
+	if len(g.pix) > locateMaxPixels {
+		return image.Rectangle{}
+	}
+	rs := candidateRegions(g)
+	if len(rs) == 0 {
+		return image.Rectangle{}
+	}
+	return image.Rect(rs[0].x0, rs[0].y0, rs[0].x1, rs[0].y1)
+}
+
+// grow adds the margin to region and clips it to frame; it returns an empty
+// rectangle when region is empty or the crop would be too small to hold a code.
+func grow(region, frame image.Rectangle) image.Rectangle {
+	if region.Empty() {
+		return image.Rectangle{}
+	}
+	m := max(int(regionMargin*float64(max(region.Dx(), region.Dy()))), regionMinMargin)
+	r := region.Inset(-m).Intersect(frame)
+	if r.Dx() < minUsefulSide || r.Dy() < minUsefulSide {
+		return image.Rectangle{}
+	}
+	return r
+}
+
+// share returns a budget for part of b's remaining time, with b's context and
+// remaining work; its work is added back to b by the caller.
+func (b *budget) share(part float64) *budget {
+	left := time.Until(b.deadline)
+	return &budget{ctx: b.ctx, start: time.Now(), deadline: time.Now().Add(time.Duration(part * float64(left))),
+		maxWork: b.maxWork - b.work}
+}
+
+// locate looks for the three finder patterns of one code in the part of g within
+// area, enlarged scale times, and returns the rectangle the code covers, in g's
+// pixels, and its module size; an empty rectangle when no plausible triple is
+// seen. Its cost is bounded like readOnce's candidate search: one binarization
+// and one finder scan of at most locateMaxPixels.
+func locate(g *gray, area image.Rectangle, scale int) (image.Rectangle, float64) {
+	area = area.Intersect(image.Rect(0, 0, g.Width, g.Height))
+	if area.Dx() < minUsefulSide || area.Dy() < minUsefulSide || scale*scale*area.Dx()*area.Dy() > locateMaxPixels {
+		return image.Rectangle{}, 0
+	}
+	img := g
+	if area != image.Rect(0, 0, g.Width, g.Height) {
+		img = g.crop(rect{area.Min.X, area.Min.Y, area.Max.X, area.Max.Y})
+	}
+	if scale > 1 {
+		img = img.upscaled(scale, false)
+	}
+	bm, err := binarize(img, false, unlimited())
+	if bm == nil || err != nil {
+		return image.Rectangle{}, 0
+	}
+	ts := rankTriples(bestCandidates(finderCandidates(bm, unlimited()), finderKeep))
+	if len(ts) == 0 {
+		return image.Rectangle{}, 0
+	}
+	tl, tr, bl := ts[0].info.GetTopLeft(), ts[0].info.GetTopRight(), ts[0].info.GetBottomLeft()
+	var sizes []float64
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range []*detector.FinderPattern{tl, tr, bl} {
+		sizes = append(sizes, p.GetEstimatedModuleSize())
+		x0, y0 = min(x0, p.GetX()), min(y0, p.GetY())
+		x1, y1 = max(x1, p.GetX()), max(y1, p.GetY())
+	}
+	sort.Float64s(sizes)
+	ms := sizes[1]
+	// The fourth corner, where a parallelogram puts it; the finder patterns reach
+	// finderHalfExtent modules past their centres.
+	bx, by := tr.GetX()+bl.GetX()-tl.GetX(), tr.GetY()+bl.GetY()-tl.GetY()
+	x0, y0, x1, y1 = min(x0, bx), min(y0, by), max(x1, bx), max(y1, by)
+	e, k := finderHalfExtent*ms, float64(scale)
+	r := image.Rect(int((x0-e)/k), int((y0-e)/k), int(math.Ceil((x1+e)/k)), int(math.Ceil((y1+e)/k))).Add(area.Min)
+	return r.Intersect(image.Rect(0, 0, g.Width, g.Height)), ms / k
+}
