@@ -26,6 +26,7 @@ type pngSpec struct {
 	idatSplit    int      // split the zlib stream into IDAT chunks this long (0: one chunk)
 	extra        [][]byte // whole chunks inserted before IEND
 	zlibTail     []byte   // bytes after the zlib stream, inside the last IDAT chunk
+	dictID       []byte   // a preset dictionary's Adler-32, declared in the zlib header
 }
 
 func pngChunk(typ string, data []byte) []byte {
@@ -51,6 +52,9 @@ func (s pngSpec) encode() []byte {
 	zw.Write(s.raw)
 	zw.Close()
 	stream := append(z.Bytes(), s.zlibTail...)
+	if s.dictID != nil {
+		stream = append(append([]byte{0x78, 0xbb}, s.dictID...), stream[2:]...) // 0x78bb: FDICT set
+	}
 	for len(stream) > 0 {
 		n := len(stream)
 		if s.idatSplit > 0 {
@@ -261,6 +265,9 @@ func TestPNGDecodeDamage(t *testing.T) {
 	}{
 		{"valid, 100-byte IDAT chunks", func(s *pngSpec) []byte { s.idatSplit = 100; return s.encode() }, "ok"},
 		{"bad filter type", func(s *pngSpec) []byte { s.raw[0] = 5; return s.encode() }, "not an image"},
+		{"bad filter type on row 30", func(s *pngSpec) []byte { s.raw[30*301] = 9; return s.encode() }, "not an image"},
+		{"preset dictionary of no bytes", func(s *pngSpec) []byte { s.dictID = []byte{0, 0, 0, 1}; return s.encode() }, "ok"},
+		{"preset dictionary", func(s *pngSpec) []byte { s.dictID = []byte{0, 0, 0, 2}; return s.encode() }, "not an image"},
 		{"one row short", func(s *pngSpec) []byte { s.raw = s.raw[:len(s.raw)-301]; return s.encode() }, "not an image"},
 		{"one byte too many", func(s *pngSpec) []byte { s.raw = append(s.raw, 0); return s.encode() }, "not an image"},
 		// image/png reads the IDAT data 4 KiB at a time and only notices leftovers it
