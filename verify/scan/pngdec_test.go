@@ -10,6 +10,8 @@ import (
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -254,6 +256,40 @@ func TestPNGDecodeStdlibFiles(t *testing.T) {
 	}
 }
 
+// libpngFiles are PNGs written by other encoders (cairo's and poppler's, through
+// libpng: 1- and 8-bit grey, RGB, RGBA, with sRGB and pHYs chunks): a 72-dpi
+// rendering of a PDF page holding a QR code of "SP1:HELLO", made with
+// pdftocairo -r 72 -png [-gray|-mono|-transp] -singlefile and pdftoppm -r 72 -png.
+func libpngFiles(t testing.TB) map[string][]byte {
+	names, err := filepath.Glob(filepath.Join("testdata", "png", "*.png"))
+	if err != nil || len(names) < 5 {
+		t.Fatalf("testdata/png holds %d files (%v), want 5", len(names), err)
+	}
+	files := map[string][]byte{}
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[filepath.Base(n)] = data
+	}
+	return files
+}
+
+func TestPNGDecodeLibpngFiles(t *testing.T) {
+	for name, data := range libpngFiles(t) {
+		t.Run(name, func(t *testing.T) {
+			if _, err := comparePNG(t, data); err != nil {
+				t.Fatal(err)
+			}
+			codes, err := Image(data)
+			if err != nil || len(codes) != 1 || codes[0].Text != "SP1:HELLO" {
+				t.Fatalf("Image = %v, %v; want SP1:HELLO", codes, err)
+			}
+		})
+	}
+}
+
 func TestPNGDecodeDamage(t *testing.T) {
 	base := pngSpec{w: 300, h: 40, depth: 8, ctype: pngGrey}
 	base.randomRows(rand.New(rand.NewPCG(3, 4)))
@@ -336,6 +372,9 @@ func FuzzPNGDecode(f *testing.F) {
 	qr := renderQR(f, "SP1:HELLO", 1)
 	for _, img := range []image.Image{qr, toNRGBA(qr), paletted(qr)} {
 		f.Add(encodePNG(f, img), true)
+	}
+	for _, data := range libpngFiles(f) {
+		f.Add(data, false)
 	}
 	f.Add(pngHeader(100000, 100000), false)
 	f.Add(zeroPNG(f, 300, 200, 6, 16), false)
