@@ -3,12 +3,15 @@ package scan
 // A PNG decoder that writes straight into the reader's 8-bit grey plane. A scanned
 // page is a PNG nine times out of ten, and image/png spent three quarters of a
 // 150-dpi page's read in inflating and in building an image the reader then copied
-// to grey. This decoder inflates with klauspost/compress (about twice as fast as
-// compress/flate on scanner noise, measured in BenchmarkPNGDecode), unfilters a
-// row at a time and converts each row to grey as image/png plus toGray would, so
-// the pixels are identical (FuzzPNGDecode holds it to that). Interlaced files are
-// left to image/png: scanners do not write them and they would need a full image
-// before the last pass.
+// to grey. This decoder takes 8-bit grey (what scanners and pdftoppm -gray write)
+// through its own inflater (inflate.go) into the plane itself, and every other
+// non-interlaced type through klauspost/compress (CPU time to inflate a 150-dpi
+// scan: compress/flate 20 ms, klauspost 16 ms, inflate.go 12 ms), a row at a time;
+// each row is unfiltered and converted to grey as image/png plus toGray would, so
+// the pixels are identical (FuzzPNGDecode holds it to that). The whole decode of a
+// 150- or 300-dpi scan takes about 55% of image/png's time (BenchmarkPNGDecode).
+// Interlaced files are left to image/png: scanners do not write them and they
+// would need a full image before the last pass.
 //
 // It accepts exactly the files image/png accepts: the same chunk order rules, the
 // same chunk CRC and zlib Adler-32 checks (together about 3% of the decode; a
@@ -26,9 +29,9 @@ import (
 	"image"
 	"image/color"
 	"io"
-	"sync/atomic"
 
 	"github.com/klauspost/compress/flate"
+	"github.com/makiuchi-d/gozxing"
 )
 
 const pngSignature = "\x89PNG\r\n\x1a\n"
@@ -342,13 +345,17 @@ func (d *pngDecoder) parseIDAT(n int) (*gray, error) {
 }
 
 // inflate decompresses the zlib stream z (the data of IDAT chunks lens bytes long)
-// into a grey plane, then demands the stream end there, as image/png does. The
-// zlib wrapper is read here rather than by a zlib reader so the Adler-32 can be
-// summed off the inflater's path (see readGrey8).
+// into a grey plane, then demands the stream end there, as image/png does. 8-bit
+// grey, nearly every scan, has its own path (decodeGrey8); the other types are
+// inflated with klauspost/compress a row at a time, so only two raw rows are held
+// however many bytes a pixel takes.
 func (d *pngDecoder) inflate(z []byte, lens []int) (*gray, error) {
 	hdr, err := zlibHeader(z)
 	if err != nil {
 		return nil, err
+	}
+	if d.ctype == pngGrey && d.depth == 8 && d.trns == nil {
+		return d.decodeGrey8(z, hdr, lens)
 	}
 	src := bytes.NewReader(z[hdr:])
 	fr := flate.NewReader(src)
@@ -429,15 +436,11 @@ func (d *pngDecoder) bitsPerPixel() int {
 }
 
 // readRows reads, unfilters and converts each row in turn, adding the raw rows to
-// sum. Only two rows of raw samples are held; 8-bit grey is inflated straight into
-// the plane.
+// sum. Only two rows of raw samples are held.
 func (d *pngDecoder) readRows(r io.Reader, sum hash.Hash32) (*gray, error) {
 	g := newGray(d.w, d.h)
 	bpp := d.bitsPerPixel()
 	step := (bpp + 7) / 8 // the filters' "bytes per complete pixel", at least 1
-	if d.ctype == pngGrey && d.depth == 8 && d.trns == nil {
-		return g, readGrey8(r, g, sum)
-	}
 	conv := d.converter()
 	rowBytes := (bpp*d.w + 7) / 8
 	cr, pr := make([]byte, 1+rowBytes), make([]byte, 1+rowBytes)
@@ -455,64 +458,63 @@ func (d *pngDecoder) readRows(r io.Reader, sum hash.Hash32) (*gray, error) {
 	return g, nil
 }
 
-// pngRowBatch is how many rows readGrey8's inflater hands over at a time: few
-// enough to keep the two goroutines busy together, enough to make the hand-overs
-// cheap.
-const pngRowBatch = 8
-
-// readGrey8 inflates 8-bit grey rows straight into the plane while a second
-// goroutine sums and unfilters the rows already inflated, each against the one above
-// it: inflating is most of the work and cannot be split, so the rest runs beside
-// it (a 300-dpi page: about 80 → 70 ms when a second core is free, no change when
-// it is busy).
-func readGrey8(r io.Reader, g *gray, sum hash.Hash32) error {
-	ft := make([]byte, g.Height) // each row's filter type
-	ready := make(chan int, g.Height/pngRowBatch+1)
-	var stop atomic.Bool
+// decodeGrey8 decodes 8-bit grey: the zlib stream z (its header hdr bytes long)
+// is inflated by inflate into one buffer of filter bytes and rows, and a second
+// goroutine sums each row, moves it down over the filter bytes before it and
+// unfilters it against the row above, so the buffer becomes the plane: h bytes
+// more than the plane, where image/png held the image and toGray a copy. The
+// second goroutine works 32 KiB behind the inflater, beyond the reach of its
+// back-references, and keeps the rest of the decode off the inflater's path
+// when a second core is free.
+func (d *pngDecoder) decodeGrey8(z []byte, hdr int, lens []int) (*gray, error) {
+	w, h := d.w, d.h
+	raw := make([]byte, h*(w+1))
+	sum := adler32.New()
+	safe := make(chan int, 64)
 	done := make(chan error, 1)
-	go func() { done <- unfilterGrey8(g, ft, ready, sum, &stop) }()
-	err := inflateGrey8(r, g, ft, ready, &stop)
-	if uerr := <-done; err == nil {
-		err = uerr
+	go func() { done <- compactGrey8(raw, w, h, safe, sum) }()
+	used, err := inflate(z[hdr:], raw, func(op int) { safe <- op - 1<<15 })
+	if err == nil {
+		safe <- len(raw)
 	}
-	return err
+	close(safe)
+	if cerr := <-done; err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	end := hdr + used
+	if len(z)-end < 4 {
+		return nil, io.ErrUnexpectedEOF
+	}
+	if binary.BigEndian.Uint32(z[end:]) != sum.Sum32() {
+		return nil, errors.New("zlib: invalid checksum")
+	}
+	if !trailerAccepted(end+4, lens) {
+		return nil, errors.New("too much pixel data")
+	}
+	g := &gray{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: w, Height: h}, pix: raw[: w*h : w*h]}
+	return g, nil
 }
 
-// inflateGrey8 reads each row's filter type into ft and its samples into the plane,
-// sending on ready how many rows are complete; it closes ready when it stops.
-func inflateGrey8(r io.Reader, g *gray, ft []byte, ready chan<- int, stop *atomic.Bool) error {
-	defer close(ready)
-	w := g.Width
-	for y := 0; y < g.Height; y++ {
-		if err := readFull(r, ft[y:y+1]); err != nil {
-			return err
-		}
-		if err := readFull(r, g.pix[y*w:(y+1)*w]); err != nil {
-			return err
-		}
-		if (y+1)%pngRowBatch == 0 || y+1 == g.Height {
-			if stop.Load() {
-				return nil // the unfilter failed and reports why
-			}
-			ready <- y + 1
-		}
-	}
-	return nil
-}
-
-// unfilterGrey8 sums and unfilters the rows inflateGrey8 has finished.
-func unfilterGrey8(g *gray, ft []byte, ready <-chan int, sum hash.Hash32, stop *atomic.Bool) error {
-	w := g.Width
-	prev := make([]byte, w) // the zero row above the first
+// compactGrey8 turns the rows of raw (a filter byte and w samples each) that lie
+// below each offset received on safe into unfiltered rows of the plane at the
+// start of raw, adding the raw bytes to sum first. After an error it drains safe
+// so the inflater never blocks.
+func compactGrey8(raw []byte, w, h int, safe <-chan int, sum hash.Hash32) error {
+	zero := make([]byte, w) // the row above the first
+	prev := zero
 	y := 0
-	for n := range ready {
-		for ; y < n; y++ {
-			row := g.pix[y*w : (y+1)*w]
-			sum.Write(ft[y : y+1])
-			sum.Write(row)
-			if err := unfilter(ft[y], row, prev, 1); err != nil {
-				stop.Store(true)
-				for range ready {
+	for limit := range safe {
+		for ; y < h && (y+1)*(w+1) <= limit; y++ {
+			src := raw[y*(w+1) : (y+1)*(w+1)]
+			sum.Write(src)
+			ft := src[0]
+			row := raw[y*w : (y+1)*w]
+			copy(row, src[1:]) // overlapping: copy moves like memmove
+			if err := unfilter(ft, row, prev, 1); err != nil {
+				for range safe {
 				}
 				return err
 			}
