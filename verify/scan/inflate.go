@@ -405,12 +405,11 @@ func (f *inflater) block(lit, dist *huffTable) error {
 		if op+length > len(out) {
 			return errInflateFull
 		}
-		if distance >= length {
-			copy(out[op:op+length], out[op-distance:])
-		} else {
-			for i := range length {
-				out[op+i] = out[op-distance+i]
-			}
+		// An overlapping match repeats its last distance bytes: copy them once,
+		// then double the copied run (a run of white is distance 1, length 258).
+		k := copy(out[op:op+length], out[op-distance:op])
+		for k < length {
+			k += copy(out[op+k:op+length], out[op:op+k])
 		}
 		op += length
 	}
