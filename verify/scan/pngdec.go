@@ -334,8 +334,9 @@ func (d *pngDecoder) parseIDAT(n int) (*gray, error) {
 	z, lens := body, []int{n}
 	if len(run) > 1 {
 		// Several chunks (libpng writes 8 KiB ones, image/png 32 KiB): one contiguous
-		// copy of the compressed bytes lets the inflater read a bytes.Reader, its
-		// fastest path (7% faster than a reader over the chunks), for one memmove.
+		// copy of the compressed bytes, a memmove of well under a millisecond, lets
+		// inflate.go load 8 bytes at a time and klauspost read a bytes.Reader, its
+		// fastest path (7% faster than a reader over the chunks).
 		z, lens = make([]byte, 0, total), lens[:0]
 		for _, b := range run {
 			z, lens = append(z, b...), append(lens, len(b))
@@ -537,7 +538,7 @@ func readFull(r io.Reader, p []byte) error {
 // chain each byte to the one step before it; for one-byte pixels (grey and
 // paletted scans, nearly every page) the chain is kept in a register rather than
 // reloaded from the row, and Paeth chooses without branches, which noise would
-// mispredict: 9 ms → 3 ms a 150-dpi page.
+// mispredict: about 9 → 5 ms a 150-dpi page.
 func unfilter(ft byte, cur, prev []byte, step int) error {
 	prev = prev[:len(cur)]
 	switch {
