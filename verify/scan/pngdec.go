@@ -29,6 +29,7 @@ import (
 	"image"
 	"image/color"
 	"io"
+	"math/bits"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/makiuchi-d/gozxing"
@@ -626,9 +627,8 @@ func paethPick(a, b, c int) int {
 	return pred
 }
 
-// absInt is |x| without a branch: x>>63 is all ones for a negative x (a shift past
-// the width of a 32-bit int fills with the sign bit too).
+// absInt is |x| without a branch: m is all ones for a negative x.
 func absInt(x int) int {
-	m := x >> 63
+	m := x >> (bits.UintSize - 1)
 	return (x ^ m) - m
 }
