@@ -3,15 +3,15 @@ package scan
 // A PNG decoder that writes straight into the reader's 8-bit grey plane. A scanned
 // page is a PNG nine times out of ten, and image/png spent three quarters of a
 // 150-dpi page's read in inflating and in building an image the reader then copied
-// to grey. This decoder takes 8-bit grey (what scanners and pdftoppm -gray write)
-// through its own inflater (inflate.go) into the plane itself, and every other
-// non-interlaced type through klauspost/compress (CPU time to inflate a 150-dpi
-// scan: compress/flate 20 ms, klauspost 16 ms, inflate.go 12 ms), a row at a time;
-// each row is unfiltered and converted to grey as image/png plus toGray would, so
-// the pixels are identical (FuzzPNGDecode holds it to that). The whole decode of a
-// 150- or 300-dpi scan takes about 55% of image/png's time (BenchmarkPNGDecode).
-// Interlaced files are left to image/png: scanners do not write them and they
-// would need a full image before the last pass.
+// to grey. This decoder inflates with its own inflater (inflate.go; CPU time to
+// inflate a 150-dpi scan: compress/flate 20 ms, klauspost/compress 16 ms,
+// inflate.go 12 ms) into one buffer, which for 8-bit grey (what scanners and
+// pdftocairo -gray write) becomes the plane itself; each row is unfiltered and
+// converted to grey as image/png plus toGray would, so the pixels are identical
+// (FuzzPNGDecode holds it to that). The whole decode of a 150- or 300-dpi scan
+// takes about half of image/png's time (BenchmarkPNGDecode). Interlaced files are
+// left to image/png: scanners do not write them and they would need a full image
+// before the last pass.
 //
 // It accepts exactly the files image/png accepts: the same chunk order rules, the
 // same chunk CRC and zlib Adler-32 checks (together about 3% of the decode; a
@@ -31,7 +31,6 @@ import (
 	"io"
 	"math/bits"
 
-	"github.com/klauspost/compress/flate"
 	"github.com/makiuchi-d/gozxing"
 )
 
@@ -336,8 +335,7 @@ func (d *pngDecoder) parseIDAT(n int) (*gray, error) {
 	if len(run) > 1 {
 		// Several chunks (libpng writes 8 KiB ones, image/png 32 KiB): one contiguous
 		// copy of the compressed bytes, a memmove of well under a millisecond, lets
-		// inflate.go load 8 bytes at a time and klauspost read a bytes.Reader, its
-		// fastest path (7% faster than a reader over the chunks).
+		// inflate.go load 8 bytes at a time across chunk boundaries.
 		z, lens = make([]byte, 0, total), lens[:0]
 		for _, b := range run {
 			z, lens = append(z, b...), append(lens, len(b))
@@ -347,50 +345,14 @@ func (d *pngDecoder) parseIDAT(n int) (*gray, error) {
 }
 
 // inflate decompresses the zlib stream z (the data of IDAT chunks lens bytes long)
-// into a grey plane, then demands the stream end there, as image/png does. 8-bit
-// grey, nearly every scan, has its own path (decodeGrey8); the other types are
-// inflated with klauspost/compress a row at a time, so only two raw rows are held
-// however many bytes a pixel takes.
+// into a grey plane, checking its header here and its end and Adler-32 in
+// decodeRows.
 func (d *pngDecoder) inflate(z []byte, lens []int) (*gray, error) {
 	hdr, err := zlibHeader(z)
 	if err != nil {
 		return nil, err
 	}
-	if d.ctype == pngGrey && d.depth == 8 && d.trns == nil {
-		return d.decodeGrey8(z, hdr, lens)
-	}
-	src := bytes.NewReader(z[hdr:])
-	fr := flate.NewReader(src)
-	sum := adler32.New()
-	g, err := d.readRows(fr, sum)
-	if err != nil {
-		return nil, err
-	}
-	var one [1]byte
-	n := 0
-	for i := 0; n == 0 && err == nil; i++ {
-		if i == 100 {
-			return nil, io.ErrNoProgress
-		}
-		n, err = fr.Read(one[:])
-	}
-	if n != 0 || err == nil {
-		return nil, errors.New("too much pixel data")
-	}
-	if err != io.EOF {
-		return nil, err
-	}
-	var want [4]byte
-	if _, err := io.ReadFull(src, want[:]); err != nil {
-		return nil, io.ErrUnexpectedEOF
-	}
-	if binary.BigEndian.Uint32(want[:]) != sum.Sum32() {
-		return nil, errors.New("zlib: invalid checksum")
-	}
-	if !trailerAccepted(len(z)-src.Len(), lens) {
-		return nil, errors.New("too much pixel data")
-	}
-	return g, nil
+	return d.decodeRows(z, hdr, lens)
 }
 
 // zlibHeader checks a zlib stream's header as compress/zlib does and returns its
@@ -437,44 +399,29 @@ func (d *pngDecoder) bitsPerPixel() int {
 	return channels * d.depth
 }
 
-// readRows reads, unfilters and converts each row in turn, adding the raw rows to
-// sum. Only two rows of raw samples are held.
-func (d *pngDecoder) readRows(r io.Reader, sum hash.Hash32) (*gray, error) {
-	g := newGray(d.w, d.h)
-	bpp := d.bitsPerPixel()
-	step := (bpp + 7) / 8 // the filters' "bytes per complete pixel", at least 1
-	conv := d.converter()
-	rowBytes := (bpp*d.w + 7) / 8
-	cr, pr := make([]byte, 1+rowBytes), make([]byte, 1+rowBytes)
-	for y := 0; y < d.h; y++ {
-		if err := readFull(r, cr); err != nil {
-			return nil, err
-		}
-		sum.Write(cr)
-		if err := unfilter(cr[0], cr[1:], pr[1:], step); err != nil {
-			return nil, err
-		}
-		conv(g.pix[y*d.w:(y+1)*d.w], cr[1:])
-		cr, pr = pr, cr
-	}
-	return g, nil
-}
-
-// decodeGrey8 decodes 8-bit grey: the zlib stream z (its header hdr bytes long)
-// is inflated by inflate into one buffer of filter bytes and rows, and a second
-// goroutine sums each row, moves it down over the filter bytes before it and
-// unfilters it against the row above, so the buffer becomes the plane: h bytes
-// more than the plane, where image/png held the image and toGray a copy. The
-// second goroutine works 32 KiB behind the inflater, beyond the reach of its
-// back-references, and keeps the rest of the decode off the inflater's path
-// when a second core is free.
-func (d *pngDecoder) decodeGrey8(z []byte, hdr int, lens []int) (*gray, error) {
+// decodeRows inflates the zlib stream z (its header hdr bytes long) with inflate
+// into one buffer of filter bytes and rows, while a second goroutine sums each row,
+// unfilters it and converts it to grey (unfilterRows). For 8-bit grey, nearly
+// every scan, the buffer becomes the plane: h bytes more than the plane, where
+// image/png held the image and toGray a copy. Other types hold their raw rows
+// beside the plane, still less than image/png's image (8-bit RGB: 3 bytes a pixel
+// against its 4). The second goroutine works 32 KiB behind the inflater, beyond
+// the reach of its back-references, and keeps the rest of the decode off the
+// inflater's path when a second core is free.
+func (d *pngDecoder) decodeRows(z []byte, hdr int, lens []int) (*gray, error) {
 	w, h := d.w, d.h
-	raw := make([]byte, h*(w+1))
-	sum := adler32.New()
+	bpp := d.bitsPerPixel()
+	rowBytes := (bpp*w + 7) / 8
+	raw := make([]byte, h*(1+rowBytes))
+	r := rowDecoder{raw: raw, rowBytes: rowBytes, step: (bpp + 7) / 8, sum: adler32.New()}
+	if d.ctype == pngGrey && d.depth == 8 && d.trns == nil {
+		r.g = &gray{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: w, Height: h}, pix: raw[: w*h : w*h]}
+	} else {
+		r.g, r.conv = newGray(w, h), d.converter()
+	}
 	safe := make(chan int, 64)
 	done := make(chan error, 1)
-	go func() { done <- compactGrey8(raw, w, h, safe, sum) }()
+	go func() { done <- r.unfilterRows(safe) }()
 	used, err := inflate(z[hdr:], raw, func(op int) { safe <- op - 1<<15 })
 	if err == nil {
 		safe <- len(raw)
@@ -490,48 +437,54 @@ func (d *pngDecoder) decodeGrey8(z []byte, hdr int, lens []int) (*gray, error) {
 	if len(z)-end < 4 {
 		return nil, io.ErrUnexpectedEOF
 	}
-	if binary.BigEndian.Uint32(z[end:]) != sum.Sum32() {
+	if binary.BigEndian.Uint32(z[end:]) != r.sum.Sum32() {
 		return nil, errors.New("zlib: invalid checksum")
 	}
 	if !trailerAccepted(end+4, lens) {
 		return nil, errors.New("too much pixel data")
 	}
-	g := &gray{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: w, Height: h}, pix: raw[: w*h : w*h]}
-	return g, nil
+	return r.g, nil
 }
 
-// compactGrey8 turns the rows of raw (a filter byte and w samples each) that lie
-// below each offset received on safe into unfiltered rows of the plane at the
-// start of raw, adding the raw bytes to sum first. After an error it drains safe
-// so the inflater never blocks.
-func compactGrey8(raw []byte, w, h int, safe <-chan int, sum hash.Hash32) error {
-	zero := make([]byte, w) // the row above the first
-	prev := zero
+// rowDecoder turns the inflated rows of raw (a filter byte and rowBytes bytes
+// each) into the grey plane g: conv converts a row, or for 8-bit grey (conv nil)
+// the row is moved down over the filter bytes into the plane, which starts raw.
+type rowDecoder struct {
+	raw            []byte
+	rowBytes, step int
+	g              *gray
+	conv           func(dst, src []byte)
+	sum            hash.Hash32
+}
+
+// unfilterRows decodes the rows that lie below each offset received on safe,
+// adding their raw bytes to sum first. After an error it drains safe so the
+// inflater never blocks.
+func (r *rowDecoder) unfilterRows(safe <-chan int) error {
+	w, h, n := r.g.Width, r.g.Height, r.rowBytes+1
+	prev := make([]byte, r.rowBytes) // the zero row above the first
 	y := 0
 	for limit := range safe {
-		for ; y < h && (y+1)*(w+1) <= limit; y++ {
-			src := raw[y*(w+1) : (y+1)*(w+1)]
-			sum.Write(src)
-			ft := src[0]
-			row := raw[y*w : (y+1)*w]
-			copy(row, src[1:]) // overlapping: copy moves like memmove
-			if err := unfilter(ft, row, prev, 1); err != nil {
+		for ; y < h && (y+1)*n <= limit; y++ {
+			src := r.raw[y*n : (y+1)*n]
+			r.sum.Write(src)
+			ft, row := src[0], src[1:]
+			if r.conv == nil {
+				row = r.raw[y*w : (y+1)*w]
+				copy(row, src[1:]) // overlapping: copy moves like memmove
+			}
+			if err := unfilter(ft, row, prev, r.step); err != nil {
 				for range safe {
 				}
 				return err
+			}
+			if r.conv != nil {
+				r.conv(r.g.pix[y*w:(y+1)*w], row)
 			}
 			prev = row
 		}
 	}
 	return nil
-}
-
-func readFull(r io.Reader, p []byte) error {
-	_, err := io.ReadFull(r, p)
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return errors.New("not enough pixel data")
-	}
-	return err
 }
 
 // unfilter reverses a row's filter in place (PNG specification section 9); prev is
