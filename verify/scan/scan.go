@@ -158,10 +158,21 @@ func ImageContext(ctx context.Context, data []byte, opts Options) ([]Code, error
 	return codes, err
 }
 
-// decodeImageFile checks an image file's header against MaxPixels and
-// maxDecodedBytes, then decodes it and converts it to grey. The decoded image is
-// dropped on return, so only the grey plane outlives this call.
-func decodeImageFile(data []byte) (g *gray, err error) {
+// decodeImageFile decodes an image file to grey: a PNG with decodePNG, which
+// writes the grey plane directly, anything else (or an interlaced PNG) with
+// decodeImageStd.
+func decodeImageFile(data []byte) (*gray, error) {
+	if g, err := decodePNG(data); !errors.Is(err, errPNGFallback) {
+		return g, err
+	}
+	return decodeImageStd(data)
+}
+
+// decodeImageStd checks an image file's header against MaxPixels and
+// maxDecodedBytes, then decodes it with the registered decoders and converts it to
+// grey. The decoded image is dropped on return, so only the grey plane outlives
+// this call.
+func decodeImageStd(data []byte) (g *gray, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			g, err = nil, fmt.Errorf("%w: image decoder failed: %v", ErrNotImage, r)
