@@ -43,9 +43,10 @@ const (
 	// into 8-bit grey. The image file's header gives its size and colour model, so a
 	// 40-megapixel 16-bit RGBA PNG (320 MB decoded from a 478 KB file; it took a
 	// station to 938 MB, issue 11 item 4) is refused before any pixel is decoded,
-	// while a 40-megapixel 8-bit RGBA image (160 MB) still passes. Decoding to grey
-	// directly would need our own PNG decoder; refusing is simpler and the message
-	// says to save the scan with 8 bits a channel.
+	// while a 40-megapixel 8-bit RGBA image (160 MB) still passes. decodePNG
+	// (pngdec.go) writes grey directly, but a colour PNG's raw rows are held
+	// whole beside the plane, so the limit stays; the message says to save the
+	// scan with 8 bits a channel.
 	maxDecodedBytes = 4 * MaxPixels
 
 	// maxPDFPageObjects is how many page objects (/Type /Page, counted in the
