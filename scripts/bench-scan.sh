@@ -11,6 +11,9 @@
 #
 # Environment: N (images per class, default 8), SEEDS (default "1 20261125"),
 # CLASSES (comma-separated, default all); extra arguments go to scanbench.
+# An image passport misses but a peer reads is named on standard error and kept,
+# with its expected text, in $BENCH_SCRATCH/misses-SEED (the corpus itself is
+# made afresh each run, with new credentials).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -38,5 +41,5 @@ args=(-n "${N:-8}" -passport bin/passport -csv fixtures/staff.csv -zxing-wasm "$
 [ -n "${CLASSES:-}" ] && args+=(-classes "$CLASSES")
 for seed in ${SEEDS:-1 20261125}; do
   echo "== seed $seed"
-  $GO run ./fixtures/degrade/cmd/scanbench "${args[@]}" -seed "$seed" "$@"
+  $GO run ./fixtures/degrade/cmd/scanbench "${args[@]}" -seed "$seed" -misses "$scratch/misses-$seed" "$@"
 done
