@@ -40,7 +40,9 @@ func tryPiecewise(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *detect
 	if !ok {
 		return "", false
 	}
-	for _, dim := range []int{dim0, dim0 - 4, dim0 + 4} {
+	// The finders' module sizes, and so dim0, are least reliable under the steep
+	// perspective that piecewise sampling corrects: try as far as readFinders does.
+	for _, dim := range dimsAround(dim0) {
 		if dim < 45 || dim > 177 { // version 7 (45 modules) is the first with an alignment grid
 			continue
 		}
@@ -50,6 +52,16 @@ func tryPiecewise(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *detect
 		}
 	}
 	return "", false
+}
+
+// dimsAround returns dim0 and the valid sizes (4k+1) within finderDimSpread modules
+// of it, nearest first.
+func dimsAround(dim0 int) []int {
+	dims := []int{dim0}
+	for spread := 4; spread <= finderDimSpread; spread += 4 {
+		dims = append(dims, dim0-spread, dim0+spread)
+	}
+	return dims
 }
 
 // pwPoint is a corner of the alignment grid: its position in module coordinates (a
@@ -108,8 +120,15 @@ func alignmentGrid(bm *gozxing.BitMatrix, tl, tr, bl *detector.FinderPattern, di
 	pt := []float64{0, 0}
 	for _, o := range order {
 		p := &g[o.j][o.i]
+		// Once the patterns found pin the perspective down, predict from the
+		// transform fitted to them: the parallelogram of the three finders is
+		// modules off on the far side of a steeply tilted code.
+		pred, pms := tf, ms
+		if fit, ok := fitPerspective(g, dim); ok {
+			pred, pms = fit, moduleSizeAt(fit, p.mx, p.my)
+		}
 		pt[0], pt[1] = p.mx, p.my
-		tf.TransformPoints(pt)
+		pred.TransformPoints(pt)
 		// Correct the global prediction by the mean error it makes at the found
 		// neighbours (a fold's step shows up there first).
 		var dx, dy, n float64
@@ -120,7 +139,7 @@ func alignmentGrid(bm *gozxing.BitMatrix, tl, tr, bl *detector.FinderPattern, di
 					continue
 				}
 				q := []float64{g[j][i].mx, g[j][i].my}
-				tf.TransformPoints(q)
+				pred.TransformPoints(q)
 				dx += g[j][i].x - q[0]
 				dy += g[j][i].y - q[1]
 				n++
@@ -132,7 +151,7 @@ func alignmentGrid(bm *gozxing.BitMatrix, tl, tr, bl *detector.FinderPattern, di
 		}
 		p.x, p.y = pt[0], pt[1]
 		for _, allow := range pwAllowances {
-			if ap := findAlignment(bm, ms, p.x, p.y, allow*ms); ap != nil {
+			if ap := findAlignment(bm, pms, p.x, p.y, allow*pms); ap != nil {
 				p.x, p.y, p.found = ap.GetX(), ap.GetY(), true
 				break
 			}
@@ -148,15 +167,18 @@ func piecewiseDecode(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, tl, tr, bl *
 	if g == nil {
 		return "", false
 	}
-	bits, ok := samplePiecewise(bm, g, dim)
-	if !ok {
-		return "", false
+	if bits, ok := samplePiecewise(bm, g, dim); ok {
+		res, err := dec.Decode(bits, decodeHints)
+		if err == nil && res != nil && res.GetText() != "" {
+			return res.GetText(), true
+		}
 	}
-	res, err := dec.Decode(bits, decodeHints)
-	if err != nil || res == nil || res.GetText() == "" {
-		return "", false
+	// A flat code under strong perspective: one transform fitted to every pattern
+	// found, which a wrongly placed pattern in one cell does not break.
+	if fit, ok := fitPerspective(g, dim); ok {
+		return sampleDecode(bm, dec, fit, dim)
 	}
-	return res.GetText(), true
+	return "", false
 }
 
 // samplePiecewise samples each module of a dim×dim code through the perspective
