@@ -42,12 +42,29 @@ func tryPiecewise(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *detect
 	}
 	// The finders' module sizes, and so dim0, are least reliable under the steep
 	// perspective that piecewise sampling corrects: try as far as readFinders does.
-	for _, dim := range dimsAround(dim0) {
+	dims := dimsAround(dim0)
+	for _, dim := range dims {
 		if dim < 45 || dim > 177 { // version 7 (45 modules) is the first with an alignment grid
 			continue
 		}
 		*attempts++
-		if text, ok := piecewiseDecode(bm, dec, tl, tr, bl, dim); ok {
+		if text, ok := piecewiseDecode(bm, dec, tl, tr, bl, dim, nil); ok {
+			return text, true
+		}
+	}
+	// Under a steep tilt the parallelogram sends the search for the first alignment
+	// patterns into the data: start again from the finders' foreshortening. Only
+	// after the cheaper search failed, and only for a code visibly foreshortened.
+	for _, dim := range dims {
+		if dim < 45 || dim > 177 {
+			continue
+		}
+		tf, ok := keystoneTransform(bm, tl, tr, bl, dim)
+		if !ok {
+			break // the foreshortening does not depend on dim
+		}
+		*attempts++
+		if text, ok := piecewiseDecode(bm, dec, tl, tr, bl, dim, tf); ok {
 			return text, true
 		}
 	}
@@ -76,7 +93,7 @@ type pwPoint struct {
 // with finder centres tl, tr and bl: finder centres at the three finder corners and
 // alignment pattern centres elsewhere, located in bm. It returns nil when the version
 // has no alignment grid beyond the single bottom-right pattern.
-func alignmentGrid(bm *gozxing.BitMatrix, tl, tr, bl *detector.FinderPattern, dim int) [][]pwPoint {
+func alignmentGrid(bm *gozxing.BitMatrix, tl, tr, bl *detector.FinderPattern, dim int, tf *common.PerspectiveTransform) [][]pwPoint {
 	ver, err := qrdecoder.Version_GetProvisionalVersionForDimension(dim)
 	if err != nil {
 		return nil
@@ -86,7 +103,9 @@ func alignmentGrid(bm *gozxing.BitMatrix, tl, tr, bl *detector.FinderPattern, di
 	if k < 3 {
 		return nil
 	}
-	tf := detector.Detector_createTransform(tl, tr, bl, nil, dim)
+	if tf == nil {
+		tf = detector.Detector_createTransform(tl, tr, bl, nil, dim)
+	}
 	ms := (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
 	g := make([][]pwPoint, k) // g[row][col]
 	for j := range g {
@@ -162,8 +181,8 @@ func alignmentGrid(bm *gozxing.BitMatrix, tl, tr, bl *detector.FinderPattern, di
 
 // piecewiseDecode samples the dim×dim grid cell by cell of the alignment grid and
 // decodes it; the decoder's Reed-Solomon check decides.
-func piecewiseDecode(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, tl, tr, bl *detector.FinderPattern, dim int) (string, bool) {
-	g := alignmentGrid(bm, tl, tr, bl, dim)
+func piecewiseDecode(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, tl, tr, bl *detector.FinderPattern, dim int, tf *common.PerspectiveTransform) (string, bool) {
+	g := alignmentGrid(bm, tl, tr, bl, dim, tf)
 	if g == nil {
 		return "", false
 	}
