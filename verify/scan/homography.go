@@ -3,8 +3,10 @@ package scan
 // A perspective transform fitted by least squares to every finder and alignment
 // pattern found so far. Under strong keystone (a phone held at 20–30° to the page) the
 // parallelogram that three finder patterns span puts the far side of a code several
-// modules off, and so does any guess of the fourth corner from the finders' module
-// sizes; the alignment patterns found near the finders pin the perspective down, and
+// modules off, and so does a guess of the fourth corner from the finders' averaged
+// module sizes (keystone.go measures each finder's width along each edge instead,
+// which is accurate enough to seed the grid); the alignment patterns found near the
+// finders pin the perspective down, and
 // a transform fitted to them predicts the far ones, and the far corner, to within a
 // module.
 
