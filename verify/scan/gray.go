@@ -380,3 +380,20 @@ func (g *gray) unsharp(r int, amount float64) *gray {
 	}
 	return o
 }
+
+// flattened returns the image divided by its (2r+1)² box mean, which removes
+// illumination that varies slowly across the frame: a glare spot on a phone screen
+// or a shadow raises or lowers modules and background together, and the ratio of
+// a module to its surroundings survives where the absolute level does not. A pixel
+// as bright as its neighbourhood maps to flatLevel; the mean is floored so the
+// unlit border of a photo does not turn its noise into full-range contrast.
+func (g *gray) flattened(r int) *gray {
+	const flatLevel, minMean = 192, 16
+	bg := g.boxBlur(r)
+	o := newGray(g.Width, g.Height)
+	for i, v := range g.pix {
+		m := max(uint32(bg.pix[i]), minMean)
+		o.pix[i] = byte(min(255, (uint32(v)*flatLevel+m/2)/m))
+	}
+	return o
+}

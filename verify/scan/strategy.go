@@ -123,6 +123,19 @@ var (
 		}
 		return g.upscaled(2, false).unsharp(2, 1)
 	}
+	// tfFlattenSharpen evens out the lighting of a webcam-sized crop (gray.flattened,
+	// over a box a twentieth of the crop's side: several modules of any code that
+	// fills a fair part of it) and then sharpens it as tfSharpen does. A glare spot
+	// on a phone screen lifts the dark modules under it towards the white ones, and
+	// with the screen's blur on top the finder pattern there loses its inner white
+	// ring in HybridBinarizer's block thresholds (issue 15, screen class).
+	tfFlattenSharpen = func(g *gray) *gray {
+		if len(g.pix) > sharpenMaxPixels {
+			return nil
+		}
+		r := min(max(min(g.Width, g.Height)/20, 8), 127)
+		return tfSharpen(g.flattened(r))
+	}
 	// tfDeblurWhole passes on only images small enough to deconvolve whole
 	// (deblurWholeMaxArea); larger ones are deconvolved crop by crop.
 	tfDeblurWhole = func(g *gray) *gray {
@@ -160,6 +173,10 @@ const (
 	// up2SharpenCost is tfUp2SharpenCrop's work per input pixel: the 2× enlargement
 	// writes 4 pixels, the unsharp mask's box blur and difference pass 3 times over them.
 	up2SharpenCost = 16
+	// flattenSharpenCost is tfFlattenSharpen's work per input pixel: a box blur and
+	// a division for the flattening, the module size estimate's binarization and
+	// finder scan, and the unsharp mask's box blur and difference.
+	flattenSharpenCost = 8
 )
 
 // DefaultStrategies returns the strategies Decode uses, cheapest and most often
@@ -222,6 +239,9 @@ func DefaultStrategies() []Strategy {
 		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
 		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
 		{Name: "rot90+hybrid", transform: tfRot90, transformKey: "rot90"},
+		// Uneven lighting the binarizers' block thresholds do not absorb: a glare
+		// spot or shadow over part of a blurred code (issue 15, screen class).
+		{Name: "crop+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
 		// Defocus and motion too strong for the unsharp mask (issue 15): the crop
 		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
 		// of milliseconds a candidate, and only crops of webcam size.
