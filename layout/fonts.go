@@ -97,7 +97,7 @@ func clean(s string, cov map[rune]bool) string {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			r = ' '
-		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+		case invisible(r):
 			continue
 		case !cov[r]:
 			r = '?'
@@ -107,12 +107,16 @@ func clean(s string, cov map[rune]bool) string {
 	return strings.TrimSpace(b.String())
 }
 
+// invisible reports a control or format character: clean turns line breaks
+// and tabs into spaces and drops the rest, so none is ever drawn.
+func invisible(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }
+
 // unprintable lists, once each, the characters of s the fonts cannot draw
 // (control and format characters, which clean drops, are not counted).
 func unprintable(s string, cov map[rune]bool) []rune {
 	var out []rune
 	for _, r := range norm.NFC.String(s) {
-		if r == '\n' || r == '\r' || r == '\t' || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || cov[r] {
+		if invisible(r) || cov[r] {
 			continue
 		}
 		if !slices.Contains(out, r) {
