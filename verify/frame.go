@@ -32,11 +32,5 @@ func (v *Verifier) VerifyFrame(ctx context.Context, name string, data []byte, op
 		}
 		return []Result{Unreadable(name, scanFailure(err))}, f
 	}
-	now := v.clock()
-	results := make([]Result, 0, len(f.Codes))
-	for _, t := range textsOf(f.Codes) {
-		results = append(results, v.text(name, t, now))
-	}
-	flagMixedPages(results)
-	return results, f
+	return v.verifyTexts(ctx, name, textsOf(f.Codes), true), f
 }

@@ -143,6 +143,13 @@ func (v *Verifier) Verify(ctx context.Context, name string, data []byte) []Resul
 	if err != nil {
 		return []Result{Unreadable(name, err)}
 	}
+	return v.verifyTexts(ctx, name, texts, scan.Sniff(data) != scan.KindText)
+}
+
+// verifyTexts verifies the credential texts read from one input, all as at
+// one moment. Texts from one image or PDF (onePage) that disagree are
+// flagged; a text file's lines are separate scans.
+func (v *Verifier) verifyTexts(ctx context.Context, name string, texts []string, onePage bool) []Result {
 	now := v.clock()
 	results := make([]Result, 0, len(texts))
 	for _, t := range texts {
@@ -151,7 +158,7 @@ func (v *Verifier) Verify(ctx context.Context, name string, data []byte) []Resul
 		}
 		results = append(results, v.text(name, t, now))
 	}
-	if scan.Sniff(data) != scan.KindText {
+	if onePage {
 		flagMixedPages(results)
 	}
 	return results
