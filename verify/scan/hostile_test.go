@@ -92,8 +92,14 @@ func TestFinderGridWorkIsBounded(t *testing.T) {
 		}
 		// What the caps allow over a blank image: each of the about 60 readOnce
 		// calls (whole image and crops, every strategy) samples at most maxTriples
-		// triples, each of the 8 finders/piecewise calls finderMaxAttempts.
-		limit := blank.work + 60*maxTriples*int64(1024*2*2+177*177) + 8*finderMaxAttempts*int64(256*2*2+177*177)
+		// triples, each finders/piecewise call finderMaxAttempts.
+		tripleCalls := int64(0)
+		for _, s := range DefaultStrategies() {
+			if s.finders || s.piecewise {
+				tripleCalls++
+			}
+		}
+		limit := blank.work + 60*maxTriples*int64(1024*2*2+177*177) + tripleCalls*finderMaxAttempts*int64(256*2*2+177*177)
 		t.Logf("side %d: grid work %d M, blank %d M, limit %d M", side, grid.work/1e6, blank.work/1e6, limit/1e6)
 		if grid.work > limit {
 			t.Errorf("side %d: the grid cost %d pixel visits, over %d", side, grid.work, limit)

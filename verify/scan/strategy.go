@@ -96,6 +96,17 @@ var (
 		}
 		return g.unsharp(r, 1.5)
 	}
+	// tfInvertSharpen is tfSharpen on the inverted crop: a dark-mode phone screen
+	// (light modules on black) photographed out of focus (issue 15, screen class).
+	// The inversion comes first so the module size is estimated from finder
+	// patterns of the right polarity; on the crop as shown none are found and the
+	// mask falls back to a guess.
+	tfInvertSharpen = func(g *gray) *gray {
+		if len(g.pix) > sharpenMaxPixels {
+			return nil
+		}
+		return tfSharpen(g.inverted())
+	}
 	// tfUp2SmallCrop enlarges crops small enough to hold a code at under 3 pixels
 	// a module (a 105-module code at 3 px is 0.1 MP; a webcam frame's crop under 1 MP).
 	tfUp2SmallCrop = func(g *gray) *gray {
@@ -136,6 +147,14 @@ var (
 		r := min(max(min(g.Width, g.Height)/20, 8), 127)
 		return tfSharpen(g.flattened(r))
 	}
+	// tfInvertFlattenSharpen is tfFlattenSharpen on the inverted crop: glare on a
+	// dark-mode screen.
+	tfInvertFlattenSharpen = func(g *gray) *gray {
+		if len(g.pix) > sharpenMaxPixels {
+			return nil
+		}
+		return tfFlattenSharpen(g.inverted())
+	}
 	// tfDeblurWhole passes on only images small enough to deconvolve whole
 	// (deblurWholeMaxArea); larger ones are deconvolved crop by crop.
 	tfDeblurWhole = func(g *gray) *gray {
@@ -173,6 +192,10 @@ const (
 	// up2SharpenCost is tfUp2SharpenCrop's work per input pixel: the 2× enlargement
 	// writes 4 pixels, the unsharp mask's box blur and difference pass 3 times over them.
 	up2SharpenCost = 16
+	// invertSharpenCost is tfInvertSharpen's work per input pixel: the inversion,
+	// the module size estimate's binarization and finder scan, and the unsharp
+	// mask's box blur and difference.
+	invertSharpenCost = 6
 	// flattenSharpenCost is tfFlattenSharpen's work per input pixel: a box blur and
 	// a division for the flattening, the module size estimate's binarization and
 	// finder scan, and the unsharp mask's box blur and difference.
@@ -227,6 +250,10 @@ func DefaultStrategies() []Strategy {
 		{Name: "crop+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfSharpen, transformKey: "sharpen"},
 		{Name: "crop+invert+hybrid", region: true, transform: tfInvert, transformKey: "invert"},
 		{Name: "crop+invert+piecewise+hybrid", region: true, piecewise: true, transform: tfInvert, transformKey: "invert"},
+		// A dark-mode screen is as blurred as a light one: sharpen after inverting,
+		// so the module size comes from the inverted crop's finder patterns.
+		{Name: "crop+invert+sharpen+finders+hybrid", region: true, finders: true, transform: tfInvertSharpen, transformKey: "invertsharpen", transformCost: invertSharpenCost},
+		{Name: "crop+invert+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfInvertSharpen, transformKey: "invertsharpen", transformCost: invertSharpenCost},
 		{Name: "crop+up2+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SmallCrop, transformKey: "up2smallcrop"},
 		{Name: "up2+piecewise+hybrid", piecewise: true, transform: tfUp2Small, transformKey: "up2small"},
 		// Codes at 1.5–3 pixels a module in a webcam frame: enlarged, then sharpened
@@ -242,6 +269,14 @@ func DefaultStrategies() []Strategy {
 		// Uneven lighting the binarizers' block thresholds do not absorb: a glare
 		// spot or shadow over part of a blurred code (issue 15, screen class).
 		{Name: "crop+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
+		// Once the lighting is even one threshold fits the whole crop, where the
+		// hybrid binarizer's blocks inside a glare spot still see washed-out dark
+		// modules as light.
+		{Name: "crop+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
+		// The same for a dark-mode screen, inverted first: flattening divides by the
+		// local mean, which on light modules over black is the noise of the black.
+		{Name: "crop+invert+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
+		{Name: "crop+invert+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
 		// Defocus and motion too strong for the unsharp mask (issue 15): the crop
 		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
 		// of milliseconds a candidate, and only crops of webcam size.
