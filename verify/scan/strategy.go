@@ -115,6 +115,15 @@ var (
 		}
 		return g.upscaled(2, false)
 	}
+	// tfBox1Up4Crop smooths a crop small enough to hold a code at about 2.5 px a
+	// module (a 100-dpi code is 0.16 MP, a 150-dpi one 0.36 MP) over 3×3 and
+	// enlarges it 4× (bilinear).
+	tfBox1Up4Crop = func(g *gray) *gray {
+		if len(g.pix) > box1Up4MaxPixels {
+			return nil
+		}
+		return g.boxBlur(1).upscaled(4, false)
+	}
 	// tfUp2Sharpen enlarges a small frame (see tfUp2Small) and sharpens it with a
 	// mask about a module wide at the new scale.
 	tfUp2Sharpen = func(g *gray) *gray {
@@ -192,6 +201,12 @@ const (
 	// up2SharpenCost is tfUp2SharpenCrop's work per input pixel: the 2× enlargement
 	// writes 4 pixels, the unsharp mask's box blur and difference pass 3 times over them.
 	up2SharpenCost = 16
+	// box1Up4MaxPixels is the largest crop tfBox1Up4Crop enlarges: 16× the pixels
+	// are made, so 6.4 MP at most.
+	box1Up4MaxPixels = 400_000
+	// box1Up4Cost is tfBox1Up4Crop's work per input pixel: the box blur's two
+	// passes and the 16 pixels the enlargement writes.
+	box1Up4Cost = 18
 	// invertSharpenCost is tfInvertSharpen's work per input pixel: the inversion,
 	// the module size estimate's binarization and finder scan, and the unsharp
 	// mask's box blur and difference.
@@ -256,6 +271,13 @@ func DefaultStrategies() []Strategy {
 		{Name: "crop+invert+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfInvertSharpen, transformKey: "invertsharpen", transformCost: invertSharpenCost},
 		{Name: "crop+up2+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SmallCrop, transformKey: "up2smallcrop"},
 		{Name: "up2+piecewise+hybrid", piecewise: true, transform: tfUp2Small, transformKey: "up2small"},
+		// A 100-dpi scan (about 2.5 px a module, often thresholded to black and
+		// white by the scanner): nearest-pixel sampling of module centres and the
+		// finder patterns' run lengths both work in whole pixels, which at this
+		// size is 40% of a module. A light blur and a 4× bilinear enlargement give
+		// them sub-pixel positions and grey levels to work with.
+		{Name: "crop+box1+up4+finders+hybrid", region: true, finders: true, transform: tfBox1Up4Crop, transformKey: "box1up4crop", transformCost: box1Up4Cost},
+		{Name: "crop+box1+up4+piecewise+hybrid", region: true, piecewise: true, transform: tfBox1Up4Crop, transformKey: "box1up4crop", transformCost: box1Up4Cost},
 		// Codes at 1.5–3 pixels a module in a webcam frame: enlarged, then sharpened
 		// to undo the interpolation's and the lens's softness.
 		{Name: "up2+sharpen+piecewise+hybrid", piecewise: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},

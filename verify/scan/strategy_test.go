@@ -26,6 +26,30 @@ func TestImageSmallWebcamCode(t *testing.T) {
 	}
 }
 
+// 100-dpi fax-like pages (fixtures/degrade dpi100 class: a noisy scan thresholded
+// to black and white, about 2.4 px a module), each missed by our reader in a
+// scanbench run while zbarimg read it. At this size whole-pixel sampling and
+// run lengths are 40% of a module; crop+box1+up4 (a 3×3 blur, then 4× bilinear)
+// reads them.
+func TestImageFax100(t *testing.T) {
+	for _, file := range []string{"fax100-01.png", "fax100-02.png", "fax100-03.png"} {
+		t.Run(file, func(t *testing.T) {
+			data, err := os.ReadFile("testdata/dpi100/" + file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile("testdata/dpi100/" + file + ".txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			codes, err := Image(data)
+			if err != nil || len(codes) != 1 || codes[0].Text+"\n" != string(want) {
+				t.Fatalf("Image on a 100-dpi bilevel page: %d codes, %v", len(codes), err)
+			}
+		})
+	}
+}
+
 // A transform that enlarges charges the budget for the pixels it makes, not
 // only for those it reads, so the work limit still bounds an expensive fallback.
 func TestTransformChargesItsCost(t *testing.T) {
