@@ -40,7 +40,13 @@ func readRate(txt, ecc string, width float64) int {
 // pins two findings the layout's defaults rest on (table in README):
 // at a fixed printed width a higher level means more, smaller modules, which
 // costs more than its redundancy gains (H reads worse than M); and printing
-// the code larger always helps.
+// the code larger helps: 10 mm more than the default reads more scans.
+//
+// It does not compare the default with the minimum width, 5 mm apart: with
+// the reader's filters for noisy, low-resolution scans (crop+box1+up4), the
+// 150-dpi half of the sweep reads 11 to 15 of 16 anywhere from 52.5 to 65 mm,
+// not in order of width (55 mm read 15, 60 mm 12, 65 mm 11), which is this
+// 32-scan sweep's noise; the 100-dpi half reads nothing below 65 mm.
 func TestPrintTradeoff(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow sweep")
@@ -55,13 +61,14 @@ func TestPrintTradeoff(t *testing.T) {
 	}
 	m := at(layout.DefaultECC, layout.DefaultCodeWidthMM)
 	h := at("H", layout.DefaultCodeWidthMM)
-	small := at(layout.DefaultECC, layout.MinCodeWidthMM)
+	at(layout.DefaultECC, layout.MinCodeWidthMM)
 	at("L", layout.DefaultCodeWidthMM)
+	large := at(layout.DefaultECC, layout.DefaultCodeWidthMM+10)
 	if h > m {
 		t.Errorf("H read %d scans, more than the default %s (%d): revisit the default level", h, layout.DefaultECC, m)
 	}
-	if small > m {
-		t.Errorf("a %v mm code read %d scans, more than the default %v mm (%d)", layout.MinCodeWidthMM, small, layout.DefaultCodeWidthMM, m)
+	if large <= m {
+		t.Errorf("a %v mm code read %d scans, no more than the default %v mm (%d): printing larger should help", layout.DefaultCodeWidthMM+10, large, layout.DefaultCodeWidthMM, m)
 	}
 	if m == 0 {
 		t.Error("the default print read no scan at all: the sweep is broken")
