@@ -251,52 +251,55 @@ func (g *gray) median3() *gray {
 	if w < 3 || h < 3 {
 		return o
 	}
-	var v [9]byte
+	// Each column of three is sorted once and shared by the three windows that
+	// contain it; the window's median is then the median of the columns' largest
+	// low, median middle and smallest high (the classic 3×3 decomposition).
+	// lo8/hi8 avoid branches, which on noisy images mispredict half the time
+	// (Go compiles min and max on bytes to jumps): 19 conditional exchanges a
+	// pixel took 600 ms on a large crop, a step too long for the time budget to
+	// interrupt.
+	lo := make([]byte, w)
+	mid := make([]byte, w)
+	hi := make([]byte, w)
 	for y := 1; y < h-1; y++ {
 		a := g.pix[(y-1)*w : y*w]
 		b := g.pix[y*w : (y+1)*w]
 		c := g.pix[(y+1)*w : (y+2)*w]
+		for x := range lo {
+			p, q, r := a[x], b[x], c[x]
+			l, m := lo8(p, q), hi8(p, q)
+			m, hh := lo8(m, r), hi8(m, r)
+			lo[x], mid[x], hi[x] = lo8(l, m), hi8(l, m), hh
+		}
 		dst := o.pix[y*w : (y+1)*w]
 		for x := 1; x < w-1; x++ {
-			v = [9]byte{a[x-1], a[x], a[x+1], b[x-1], b[x], b[x+1], c[x-1], c[x], c[x+1]}
-			dst[x] = median9(&v)
+			maxLo := hi8(hi8(lo[x-1], lo[x]), lo[x+1])
+			minHi := lo8(lo8(hi[x-1], hi[x]), hi[x+1])
+			dst[x] = median3of(maxLo, median3of(mid[x-1], mid[x], mid[x+1]), minHi)
 		}
 	}
 	return o
 }
 
-// median9 finds the median of nine values with a fixed 19-exchange network
-// (Paeth's), cheaper than sorting.
-func median9(p *[9]byte) byte {
-	s := func(i, j int) {
-		if p[i] > p[j] {
-			p[i], p[j] = p[j], p[i]
-		}
-	}
-	s(1, 2)
-	s(4, 5)
-	s(7, 8)
-	s(0, 1)
-	s(3, 4)
-	s(6, 7)
-	s(1, 2)
-	s(4, 5)
-	s(7, 8)
-	s(0, 3)
-	s(5, 8)
-	s(4, 7)
-	s(3, 6)
-	s(1, 4)
-	s(2, 5)
-	s(4, 7)
-	s(4, 2)
-	s(6, 4)
-	s(4, 2)
-	return p[4]
+// median3of returns the median of three values.
+func median3of(a, b, c byte) byte {
+	return hi8(lo8(a, b), lo8(hi8(a, b), c))
+}
+
+// lo8 and hi8 are min and max without a branch: d>>63 is all ones when a < b.
+func lo8(a, b byte) byte {
+	d := int(a) - int(b)
+	return byte(int(b) + d&(d>>63))
+}
+
+func hi8(a, b byte) byte {
+	d := int(a) - int(b)
+	return byte(int(a) - d&(d>>63))
 }
 
 // morph3 returns the image passed through a 3×3 minimum (dark=true: dark areas grow
-// by a pixel) or maximum filter (light areas grow). Border pixels are copied.
+// by a pixel) or maximum filter (light areas grow). The first and last rows are
+// copied; the first and last columns take the 3×1 window above and below.
 func (g *gray) morph3(dark bool) *gray {
 	w, h := g.Width, g.Height
 	o := newGray(w, h)
@@ -304,27 +307,35 @@ func (g *gray) morph3(dark bool) *gray {
 	if w < 3 || h < 3 {
 		return o
 	}
-	// Separable: horizontal pass into tmp, then vertical.
+	// Separable: horizontal pass into tmp, then vertical. lo8 and hi8 rather than
+	// min and max, each loop written out for one of them so they inline: without
+	// branches, twice as fast on noisy images (see median3).
 	tmp := make([]byte, len(g.pix))
 	copy(tmp, g.pix)
-	pick := func(a, b, c byte) byte {
-		if dark {
-			return min(a, b, c)
-		}
-		return max(a, b, c)
-	}
 	for y := 0; y < h; y++ {
 		src := g.pix[y*w : (y+1)*w]
 		dst := tmp[y*w : (y+1)*w]
-		for x := 1; x < w-1; x++ {
-			dst[x] = pick(src[x-1], src[x], src[x+1])
+		if dark {
+			for x := 1; x < w-1; x++ {
+				dst[x] = lo8(lo8(src[x-1], src[x]), src[x+1])
+			}
+		} else {
+			for x := 1; x < w-1; x++ {
+				dst[x] = hi8(hi8(src[x-1], src[x]), src[x+1])
+			}
 		}
 	}
 	for y := 1; y < h-1; y++ {
 		a, b, c := tmp[(y-1)*w:y*w], tmp[y*w:(y+1)*w], tmp[(y+1)*w:(y+2)*w]
 		dst := o.pix[y*w : (y+1)*w]
-		for x := 0; x < w; x++ {
-			dst[x] = pick(a[x], b[x], c[x])
+		if dark {
+			for x := range dst {
+				dst[x] = lo8(lo8(a[x], b[x]), c[x])
+			}
+		} else {
+			for x := range dst {
+				dst[x] = hi8(hi8(a[x], b[x]), c[x])
+			}
 		}
 	}
 	return o

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"hash/crc32"
 	"image"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -224,23 +226,106 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-func TestMedian9(t *testing.T) {
-	for i := 0; i < 2000; i++ {
-		var v [9]byte
-		for j := range v {
-			v[j] = byte((i*7919 + j*104729) % (i%7 + 2) * 37)
-		}
-		sorted := v
-		for a := range sorted {
-			for b := a + 1; b < len(sorted); b++ {
-				if sorted[b] < sorted[a] {
-					sorted[a], sorted[b] = sorted[b], sorted[a]
+// median3 matches a plain sort of each 3×3 window, on noise and on flat and
+// striped images, with borders (and images too small to filter) copied.
+func TestMedian3MatchesSorting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	for _, size := range [][2]int{{1, 1}, {2, 5}, {3, 3}, {4, 3}, {17, 9}, {64, 40}} {
+		for pattern := 0; pattern < 3; pattern++ {
+			w, h := size[0], size[1]
+			g := newGray(w, h)
+			for i := range g.pix {
+				switch pattern {
+				case 0:
+					g.pix[i] = byte(rng.IntN(256))
+				case 1:
+					g.pix[i] = byte(rng.IntN(3) * 100) // many ties
+				case 2:
+					g.pix[i] = byte((i % w / 2 % 2) * 255) // stripes
+				}
+			}
+			got := g.median3()
+			for y := 0; y < h; y++ {
+				for x := 0; x < w; x++ {
+					want := g.pix[y*w+x]
+					if x > 0 && y > 0 && x < w-1 && y < h-1 && w >= 3 && h >= 3 {
+						var win []byte
+						for dy := -1; dy <= 1; dy++ {
+							for dx := -1; dx <= 1; dx++ {
+								win = append(win, g.pix[(y+dy)*w+x+dx])
+							}
+						}
+						slices.Sort(win)
+						want = win[4]
+					}
+					if got.pix[y*w+x] != want {
+						t.Fatalf("%d×%d pattern %d: median3 at (%d,%d) = %d, want %d", w, h, pattern, x, y, got.pix[y*w+x], want)
+					}
 				}
 			}
 		}
-		in := v
-		if got := median9(&v); got != sorted[4] {
-			t.Fatalf("median9(%v) = %d, want %d", in, got, sorted[4])
+	}
+}
+
+func BenchmarkMedian3(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	g := newGray(1000, 1000)
+	for i := range g.pix {
+		g.pix[i] = byte(rng.IntN(256))
+	}
+	b.SetBytes(int64(len(g.pix)))
+	for b.Loop() {
+		g.median3()
+	}
+}
+
+// morph3 matches a plain 3×3 minimum or maximum of each window; the first and
+// last rows are copied, the first and last columns take the vertical 3×1 window.
+func TestMorph3MatchesWindow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 7))
+	for _, size := range [][2]int{{2, 2}, {3, 3}, {5, 4}, {31, 17}} {
+		w, h := size[0], size[1]
+		g := newGray(w, h)
+		for i := range g.pix {
+			g.pix[i] = byte(rng.IntN(256))
 		}
+		for _, dark := range []bool{true, false} {
+			got := g.morph3(dark)
+			for y := 0; y < h; y++ {
+				for x := 0; x < w; x++ {
+					want := g.pix[y*w+x]
+					if y > 0 && y < h-1 && w >= 3 && h >= 3 {
+						for dy := -1; dy <= 1; dy++ {
+							for dx := -1; dx <= 1; dx++ {
+								if x+dx < 0 || x+dx >= w || (dx != 0 && (x == 0 || x == w-1)) {
+									continue
+								}
+								v := g.pix[(y+dy)*w+x+dx]
+								if dark {
+									want = min(want, v)
+								} else {
+									want = max(want, v)
+								}
+							}
+						}
+					}
+					if got.pix[y*w+x] != want {
+						t.Fatalf("%d×%d dark=%v: morph3 at (%d,%d) = %d, want %d", w, h, dark, x, y, got.pix[y*w+x], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkMorph3(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	g := newGray(1000, 1000)
+	for i := range g.pix {
+		g.pix[i] = byte(rng.IntN(256))
+	}
+	b.SetBytes(int64(len(g.pix)))
+	for b.Loop() {
+		g.morph3(false)
 	}
 }
