@@ -362,15 +362,25 @@ func (g *gray) boxBlur(r int) *gray {
 			acc -= uint32(src[max(x-r, 0)])
 		}
 	}
-	for x := 0; x < w; x++ {
-		var acc uint32
-		for y := -r; y <= r; y++ {
-			acc += uint32(tmp[min(max(y, 0), h-1)*w+x])
+	// The vertical pass keeps one running sum a column and walks the rows in
+	// order: walking each column top to bottom strides a whole row a pixel and
+	// took 130 ms on an 8.6 MP page, uninterruptible by the time budget.
+	acc := make([]uint32, w)
+	for y := -r; y <= r; y++ {
+		row := tmp[min(max(y, 0), h-1)*w:][:w]
+		for x, v := range row {
+			acc[x] += uint32(v)
 		}
-		for y := 0; y < h; y++ {
-			o.pix[y*w+x] = byte((acc + n*n/2) / (n * n))
-			acc += uint32(tmp[min(y+r+1, h-1)*w+x])
-			acc -= uint32(tmp[max(y-r, 0)*w+x])
+	}
+	nn := n * n
+	for y := 0; y < h; y++ {
+		dst := o.pix[y*w : (y+1)*w]
+		add := tmp[min(y+r+1, h-1)*w:][:w]
+		sub := tmp[max(y-r, 0)*w:][:w]
+		for x := range dst {
+			a := acc[x]
+			dst[x] = byte((a + nn/2) / nn)
+			acc[x] = a + uint32(add[x]) - uint32(sub[x])
 		}
 	}
 	return o

@@ -329,3 +329,45 @@ func BenchmarkMorph3(b *testing.B) {
 		g.morph3(false)
 	}
 }
+
+// boxBlur matches the rounded mean of each (2r+1)² window, with the image's edge
+// pixels repeated outside it.
+func TestBoxBlurMatchesWindow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 13))
+	for _, size := range [][2]int{{1, 1}, {2, 7}, {9, 4}, {40, 23}} {
+		w, h := size[0], size[1]
+		g := newGray(w, h)
+		for i := range g.pix {
+			g.pix[i] = byte(rng.IntN(256))
+		}
+		for _, r := range []int{1, 2, 5} {
+			got := g.boxBlur(r)
+			n := uint32(2*r + 1)
+			for y := 0; y < h; y++ {
+				for x := 0; x < w; x++ {
+					var sum uint32
+					for dy := -r; dy <= r; dy++ {
+						for dx := -r; dx <= r; dx++ {
+							sum += uint32(g.pix[min(max(y+dy, 0), h-1)*w+min(max(x+dx, 0), w-1)])
+						}
+					}
+					if want := byte((sum + n*n/2) / (n * n)); got.pix[y*w+x] != want {
+						t.Fatalf("%d×%d r=%d: boxBlur at (%d,%d) = %d, want %d", w, h, r, x, y, got.pix[y*w+x], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkBoxBlur2(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	g := newGray(2481, 3508) // a 300-dpi A4 page
+	for i := range g.pix {
+		g.pix[i] = byte(rng.IntN(256))
+	}
+	b.SetBytes(int64(len(g.pix)))
+	for b.Loop() {
+		g.boxBlur(2)
+	}
+}
