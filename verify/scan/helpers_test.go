@@ -8,6 +8,8 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/draw"
@@ -195,4 +197,33 @@ func paletted(img *image.Gray) *image.Paletted {
 		}
 	}
 	return o
+}
+
+// readsTestdataCode checks that Image reads exactly one code from the testdata
+// image at path, with the text stored beside it in path+".txt" (a trailing
+// newline there is not part of the text); what names the image in the failure.
+func readsTestdataCode(t *testing.T, path, what string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(path + ".txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := Image(data)
+	if err != nil || len(codes) != 1 || codes[0].Text != strings.TrimSuffix(string(want), "\n") {
+		t.Fatalf("Image on %s: %d codes, %v", what, len(codes), err)
+	}
+}
+
+// noiseGray is a w×h image of uniform random levels.
+func noiseGray(w, h int, seed uint64) *gray {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	g := newGray(w, h)
+	for i := range g.pix {
+		g.pix[i] = byte(rng.IntN(256))
+	}
+	return g
 }

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"math"
-	"os"
 	"testing"
 
 	"github.com/makiuchi-d/gozxing/common"
@@ -68,16 +67,5 @@ func TestKeystoneTransformPredictsAlignment(t *testing.T) {
 // The code region of the phone photo whose geometry steepQuad is (a scanbench
 // phone-steep image, cropped and scaled to 0.4).
 func TestImageSteepKeystonePhoto(t *testing.T) {
-	data, err := os.ReadFile("testdata/keystone/phone-steep-miss2-crop.jpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := os.ReadFile("testdata/keystone/phone-steep-miss2-crop.jpg.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	codes, err := Image(data)
-	if err != nil || len(codes) != 1 || codes[0].Text != string(want) {
-		t.Fatalf("Image on a steeply tilted phone photo: %d codes, %v", len(codes), err)
-	}
+	readsTestdataCode(t, "testdata/keystone/phone-steep-miss2-crop.jpg", "a steeply tilted phone photo")
 }

@@ -101,12 +101,7 @@ var (
 	// The inversion comes first so the module size is estimated from finder
 	// patterns of the right polarity; on the crop as shown none are found and the
 	// mask falls back to a guess.
-	tfInvertSharpen = func(g *gray) *gray {
-		if len(g.pix) > sharpenMaxPixels {
-			return nil
-		}
-		return tfSharpen(g.inverted())
-	}
+	tfInvertSharpen = invertedFirst(tfSharpen)
 	// tfUp2SmallCrop enlarges crops small enough to hold a code at under 3 pixels
 	// a module (a 105-module code at 3 px is 0.1 MP; a webcam frame's crop under 1 MP).
 	tfUp2SmallCrop = func(g *gray) *gray {
@@ -158,12 +153,7 @@ var (
 	}
 	// tfInvertFlattenSharpen is tfFlattenSharpen on the inverted crop: glare on a
 	// dark-mode screen.
-	tfInvertFlattenSharpen = func(g *gray) *gray {
-		if len(g.pix) > sharpenMaxPixels {
-			return nil
-		}
-		return tfFlattenSharpen(g.inverted())
-	}
+	tfInvertFlattenSharpen = invertedFirst(tfFlattenSharpen)
 	// tfDeblurWhole passes on only images small enough to deconvolve whole
 	// (deblurWholeMaxArea); larger ones are deconvolved crop by crop.
 	tfDeblurWhole = func(g *gray) *gray {
@@ -181,6 +171,18 @@ var (
 		return g.downscaled2()
 	}
 )
+
+// invertedFirst returns tf applied to the inverted crop, for the webcam-sized
+// crops (sharpenMaxPixels) that the sharpening transforms take: larger ones are
+// refused before they are inverted.
+func invertedFirst(tf func(*gray) *gray) func(*gray) *gray {
+	return func(g *gray) *gray {
+		if len(g.pix) > sharpenMaxPixels {
+			return nil
+		}
+		return tf(g.inverted())
+	}
+}
 
 const (
 	// fitSide is the side a tiny image is enlarged to: at least 2 px a module for the

@@ -1,9 +1,6 @@
 package scan
 
-import (
-	"os"
-	"testing"
-)
+import "testing"
 
 // A 1280×720 webcam frame (a scanbench small-class miss, seed 8): a version-17
 // code about 180 px wide, 2.1 px a module, slightly blurred and JPEG-compressed.
@@ -12,18 +9,7 @@ import (
 // for the binarizer to find all three, and the whole frame's up2+sharpen, which
 // finds them, sampled a grid that did not decode.
 func TestImageSmallWebcamCode(t *testing.T) {
-	data, err := os.ReadFile("testdata/small/webcam-small-04.jpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := os.ReadFile("testdata/small/webcam-small-04.jpg.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	codes, err := Image(data)
-	if err != nil || len(codes) != 1 || codes[0].Text+"\n" != string(want) {
-		t.Fatalf("Image on a webcam frame at 2.1 px a module: %d codes, %v", len(codes), err)
-	}
+	readsTestdataCode(t, "testdata/small/webcam-small-04.jpg", "a webcam frame at 2.1 px a module")
 }
 
 // 100-dpi fax-like pages (fixtures/degrade dpi100 class: a noisy scan thresholded
@@ -34,18 +20,7 @@ func TestImageSmallWebcamCode(t *testing.T) {
 func TestImageFax100(t *testing.T) {
 	for _, file := range []string{"fax100-01.png", "fax100-02.png", "fax100-03.png"} {
 		t.Run(file, func(t *testing.T) {
-			data, err := os.ReadFile("testdata/dpi100/" + file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := os.ReadFile("testdata/dpi100/" + file + ".txt")
-			if err != nil {
-				t.Fatal(err)
-			}
-			codes, err := Image(data)
-			if err != nil || len(codes) != 1 || codes[0].Text+"\n" != string(want) {
-				t.Fatalf("Image on a 100-dpi bilevel page: %d codes, %v", len(codes), err)
-			}
+			readsTestdataCode(t, "testdata/dpi100/"+file, "a 100-dpi bilevel page")
 		})
 	}
 }
@@ -99,18 +74,7 @@ func TestImageScreenMisses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			data, err := os.ReadFile("testdata/screen/" + tc.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := os.ReadFile("testdata/screen/" + tc.file + ".txt")
-			if err != nil {
-				t.Fatal(err)
-			}
-			codes, err := Image(data)
-			if err != nil || len(codes) != 1 || codes[0].Text+"\n" != string(want) {
-				t.Fatalf("Image on a phone screen (%s): %d codes, %v", tc.why, len(codes), err)
-			}
+			readsTestdataCode(t, "testdata/screen/"+tc.file, "a phone screen ("+tc.why+")")
 		})
 	}
 }
