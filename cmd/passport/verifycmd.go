@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"passport/policy"
+	"passport/read"
 	"passport/verify"
 	"passport/verify/scan"
 )
@@ -37,7 +38,7 @@ func readInput(e *env, name string) ([]byte, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s is a directory: give the files in it (e.g. %s/*.pdf)", name, strings.TrimRight(name, "/"))
 	}
-	if st.Size() > verify.MaxInputBytes {
+	if st.Size() > read.MaxInputBytes {
 		return nil, fmt.Errorf("%s is %d MB, larger than any passport scan", name, st.Size()>>20)
 	}
 	return os.ReadFile(name)
@@ -60,11 +61,13 @@ func verifyCmd(e *env, args []string) error {
 	if len(inputs) == 0 {
 		return usageErr("example: passport verify --db site.db scan.png, or - to read text from standard input", "no input given")
 	}
-	var opts verify.Options
+	clock := time.Now
 	if *nowFlag != "" {
-		if opts.Now, err = parseTime(*nowFlag); err != nil {
+		at, err := parseTime(*nowFlag)
+		if err != nil {
 			return usageErr("use e.g. 2026-03-01 or 2026-03-01T09:00:00Z", "--now: %v", err)
 		}
+		clock = func() time.Time { return at }
 	}
 	var pol *policy.Policy
 	if *policyPath != "" {
@@ -77,7 +80,11 @@ func verifyCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	verifier, err := verify.NewVerifier(db, verify.At(opts.Now), verify.WithDecodeBudget(*decodeBudget, 0))
+	verifier, err := verify.NewVerifier(db, verify.WithClock(clock))
+	if err != nil {
+		return err
+	}
+	reader, err := read.New(verifier, read.WithDecodeBudget(*decodeBudget, 0))
 	if err != nil {
 		return usageErr("e.g. --decode-budget 30s", "--decode-budget: %v", err)
 	}
@@ -89,7 +96,7 @@ func verifyCmd(e *env, args []string) error {
 		if err != nil {
 			results = []verify.Result{verify.Unreadable(in, err)}
 		} else {
-			results = verifier.Verify(context.Background(), in, data)
+			results = reader.Verify(context.Background(), in, data)
 		}
 		for _, r := range results {
 			v := policy.Apply(pol, r)
