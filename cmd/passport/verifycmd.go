@@ -90,15 +90,15 @@ func verifyCmd(e *env, args []string) error {
 	}
 	policyFailed := false
 	printer := newPrinter(e.stdout, *asJSON, *brief)
+	ioFailed := false
 	for _, in := range inputs {
 		data, err := readInput(e, in)
-		var results []verify.Result
 		if err != nil {
-			results = []verify.Result{verify.Unreadable(in, err)}
-		} else {
-			results = reader.Verify(context.Background(), in, data)
+			ioFailed = true
+			reportInputError(e, in, err)
+			continue
 		}
-		for _, r := range results {
+		for _, r := range reader.Verify(context.Background(), in, data) {
 			v := policy.Apply(pol, r)
 			policyFailed = policyFailed || v.Policy != nil && v.Policy.Status == policy.NotMet
 			printer.print(v)
@@ -108,6 +108,12 @@ func verifyCmd(e *env, args []string) error {
 	code := exitFor(printer.counts)
 	if code == exitValid && policyFailed {
 		code = exitPolicy
+	}
+	if ioFailed {
+		// An input that could not be opened is the command line's fault,
+		// not a scan's: the others were still checked and printed, but the
+		// run did not check everything it was asked to.
+		code = exitUsage
 	}
 	return exitCode(code)
 }
@@ -145,12 +151,15 @@ func scanCmd(e *env, args []string) error {
 	code := exitValid
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
+	ioFailed := false
 	for _, in := range inputs {
 		data, err := readInput(e, in)
-		var found []scan.Code
-		if err == nil {
-			found, err = scan.ReadContext(context.Background(), data, scan.Options{Budget: *decodeBudget})
+		if err != nil {
+			ioFailed = true
+			reportInputError(e, in, err)
+			continue
 		}
+		found, err := scan.ReadContext(context.Background(), data, scan.Options{Budget: *decodeBudget})
 		if len(found) == 0 {
 			if err == nil {
 				err = scan.ErrNoBarcode
@@ -167,7 +176,18 @@ func scanCmd(e *env, args []string) error {
 			}
 		}
 	}
+	if ioFailed {
+		code = exitUsage
+	}
 	return exitCode(code)
+}
+
+// reportInputError says on stderr that an input file could not be opened
+// or read (exit 3 at the end of the run): a missing file is an I/O error,
+// unlike a file that opens but holds nothing readable (exit 2).
+func reportInputError(e *env, name string, err error) {
+	fmt.Fprintf(e.stderr, "passport: error: %s: %v\n", safe(name), err)
+	fmt.Fprintln(e.stderr, "passport: hint: check the file name and that this user may read it")
 }
 
 // safe makes text from a credential or input safe to print on a terminal:
