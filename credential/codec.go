@@ -234,3 +234,12 @@ func (s *Signed) Claims() (*Claims, error) {
 	}
 	return UnmarshalClaims(s.msg.Payload)
 }
+
+// StagedClaims parses the (not yet verified) payload in two stages, fixed
+// claims then body: see the package function StagedClaims.
+func (s *Signed) StagedClaims() (*Claims, error) {
+	if s.Prefix == PrefixDCC {
+		return nil, newError(ReasonBadClaims, "this is an EU DCC, not a staff passport", nil)
+	}
+	return StagedClaims(s.msg.Payload)
+}

@@ -139,6 +139,26 @@ func levelCode(name string, n int) string { return fmt.Sprintf("%s_%d", levelWor
 // code is an error); a body of version 2 or later keeps what it does not
 // know (see Body.Unrecognised) unless the issuer marked it must-understand.
 func UnmarshalClaims(payload []byte) (*Claims, error) {
+	c, err := StagedClaims(payload)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// StagedClaims decodes a COSE payload as UnmarshalClaims does, in two
+// stages, for a verifier that judges the fixed claims (iss, exp, nbf, iat,
+// cti), which every body version shares, before the body:
+//
+//   - nil and an error: the payload or its fixed claims are refused;
+//   - claims and an error: the fixed claims are sound but the body is
+//     refused (malformed, or a must-understand key this version does not
+//     know); only the fixed fields are set, Body is zero;
+//   - claims and no error: everything decoded, as from UnmarshalClaims.
+//
+// So a passport that is both expired and newer than this verifier can
+// still be judged expired.
+func StagedClaims(payload []byte) (*Claims, error) {
 	if len(payload) > MaxInflatedLen {
 		return nil, newError(ReasonTooLarge, fmt.Sprintf("claims are %d bytes, over the %d-byte limit", len(payload), MaxInflatedLen), nil)
 	}
@@ -157,9 +177,13 @@ func UnmarshalClaims(payload []byte) (*Claims, error) {
 	}
 	c := &Claims{Issuer: w.Iss, Expires: time.Unix(w.Exp, 0).UTC(), NotBefore: time.Unix(w.Nbf, 0).UTC(),
 		IssuedAt: time.Unix(w.Iat, 0).UTC(), ID: w.Cti}
+	if err := c.validateFixed(); err != nil {
+		return nil, err
+	}
+	top := &Claims{Issuer: c.Issuer, Expires: c.Expires, NotBefore: c.NotBefore, IssuedAt: c.IssuedAt, ID: c.ID}
 	version, err := wire.BodyVersion(decMode, w.Body)
 	if err != nil {
-		return nil, newError(ReasonBadClaims, "the passport body is malformed", err)
+		return top, newError(ReasonBadClaims, "the passport body is malformed", err)
 	}
 	if version == 1 {
 		err = decodeV1(w.Body, &c.Body)
@@ -169,16 +193,16 @@ func UnmarshalClaims(payload []byte) (*Claims, error) {
 		err = newError(ReasonBadClaims, fmt.Sprintf("passport body version %d is not one of 1 to %d", version, MaxBodyVersion), nil)
 	}
 	if err != nil {
-		return nil, err
+		return top, err
 	}
 	// The typed claims must encode back to exactly the payload: this pins
 	// the shape (omitted defaults, array lengths) the generic check cannot.
 	again, err := MarshalClaims(c)
 	if err != nil {
-		return nil, err
+		return top, err
 	}
 	if !bytes.Equal(again, payload) {
-		return nil, newError(ReasonBadClaims, "the claims are not deterministically encoded", nil)
+		return top, newError(ReasonBadClaims, "the claims are not deterministically encoded", nil)
 	}
 	return c, nil
 }
@@ -267,33 +291,20 @@ const (
 
 // Validate checks that claims are complete and internally consistent.
 func (c *Claims) Validate() error {
+	if c.Body.Version < 1 || c.Body.Version > MaxBodyVersion {
+		return newError(ReasonBadClaims, fmt.Sprintf("passport body version %d is not one of 1 to %d", c.Body.Version, MaxBodyVersion), nil)
+	}
+	if err := c.validateFixed(); err != nil {
+		return err
+	}
 	bad := func(format string, a ...any) error {
 		return newError(ReasonBadClaims, fmt.Sprintf(format, a...), nil)
 	}
 	switch {
-	case c.Body.Version < 1 || c.Body.Version > MaxBodyVersion:
-		return bad("passport body version %d is not one of 1 to %d", c.Body.Version, MaxBodyVersion)
-	case c.Issuer == "":
-		return bad("the issuer (iss) is missing")
-	case len(c.ID) != 16:
-		return bad("the credential id (cti) must be 16 bytes, not %d", len(c.ID))
 	case c.Body.Person.Name == "":
 		return bad("the person's name is missing")
 	case c.Body.Person.StaffNumber == "":
 		return bad("the staff number is missing")
-	case c.IssuedAt.IsZero() || c.NotBefore.IsZero() || c.Expires.IsZero():
-		return bad("the issue and validity dates are required")
-	case !c.Expires.After(c.NotBefore):
-		return bad("the passport expires (%s) before it becomes valid (%s)", c.Expires.Format(time.DateOnly), c.NotBefore.Format(time.DateOnly))
-	case !c.Expires.After(c.IssuedAt):
-		// Within the clock skew of both, a passport that expired before it
-		// was issued would otherwise pass the time checks (issue 11 item 6).
-		return bad("the passport expires (%s) before it was issued (%s)", c.Expires.Format(time.RFC3339), c.IssuedAt.Format(time.RFC3339))
-	}
-	for _, t := range []time.Time{c.IssuedAt, c.NotBefore, c.Expires} {
-		if d := floorDiv(t.Unix(), 86400); d < minDays || d > maxDays {
-			return bad("date %d is outside the years 1900-2200", t.Unix())
-		}
 	}
 	var err error
 	if c.Body.Version == 1 {
@@ -317,6 +328,36 @@ func (c *Claims) Validate() error {
 		}
 	}
 	return checkStrings(c)
+}
+
+// validateFixed checks the top-level claims every body version shares:
+// present, in range and in order.
+func (c *Claims) validateFixed() error {
+	bad := func(format string, a ...any) error {
+		return newError(ReasonBadClaims, fmt.Sprintf(format, a...), nil)
+	}
+	switch {
+	case c.Issuer == "":
+		return bad("the issuer (iss) is missing")
+	case len(c.Issuer) > MaxStringLen:
+		return newError(ReasonTooLarge, fmt.Sprintf("a text field is %d bytes, over the %d-byte limit", len(c.Issuer), MaxStringLen), nil)
+	case len(c.ID) != 16:
+		return bad("the credential id (cti) must be 16 bytes, not %d", len(c.ID))
+	case c.IssuedAt.IsZero() || c.NotBefore.IsZero() || c.Expires.IsZero():
+		return bad("the issue and validity dates are required")
+	case !c.Expires.After(c.NotBefore):
+		return bad("the passport expires (%s) before it becomes valid (%s)", c.Expires.Format(time.DateOnly), c.NotBefore.Format(time.DateOnly))
+	case !c.Expires.After(c.IssuedAt):
+		// Within the clock skew of both, a passport that expired before it
+		// was issued would otherwise pass the time checks.
+		return bad("the passport expires (%s) before it was issued (%s)", c.Expires.Format(time.RFC3339), c.IssuedAt.Format(time.RFC3339))
+	}
+	for _, t := range []time.Time{c.IssuedAt, c.NotBefore, c.Expires} {
+		if d := floorDiv(t.Unix(), 86400); d < minDays || d > maxDays {
+			return bad("date %d is outside the years 1900-2200", t.Unix())
+		}
+	}
+	return nil
 }
 
 // validateV1 keeps version 1 closed: every code must be known, and there

@@ -167,6 +167,7 @@ var reasonDefs = []ReasonDef{
 	{"expired", "dates", false, "now − skew is after `exp`"},
 	{"revoked", "revocation", false, "the credential id (cti) is on the site's revocation list, and now is at or after the time the revocation applies from; the entry's `revocation_reason` and `revoked_from` say why and since when (§3.1)"},
 	{"trust_store_error", "trust", false, "the local trust list could not be read"},
+	{"not_checked", "verifier", false, "the verifier did not complete one of its checks and found no other fault: a defect of the verifier, never an acceptance"},
 	{"no_barcode", "input", false, "no barcode found in the image or PDF, or an empty text"},
 	{"input_too_large", "input", false, "the file or image is too large to read safely"},
 	{"unsupported_input", "input", false, "not an image, PDF or text"},

@@ -79,7 +79,7 @@ const (
 	stepAccept   = "Check photo ID: name and date of birth match."
 )
 
-// invalidDecision maps the first reason of an invalid or unreadable result.
+// invalidDecision maps one reason of an invalid or unreadable result.
 // Codes not listed (including ones added later) are do_not_accept: an
 // unknown failure is never treated as harmless.
 func invalidDecision(code credential.Reason, r verify.Result) Decision {
@@ -126,6 +126,22 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 	return decision(DoNotAccept, "The passport failed a security check.", stepSecurity)
 }
 
+// refusal is the decision on an invalid or unreadable result: the first
+// reason that refuses the passport outright, whatever comes before it, so
+// that a reason asking for a check (update_required, trust_store_error)
+// never hides one that says DO NOT ACCEPT; else the first reason's.
+func refusal(r verify.Result) Decision {
+	if len(r.Reasons) == 0 {
+		return invalidDecision("", r)
+	}
+	for _, rs := range r.Reasons {
+		if d := invalidDecision(rs.Code, r); d.Code == DoNotAccept {
+			return d
+		}
+	}
+	return invalidDecision(r.Reasons[0].Code, r)
+}
+
 // Decide makes the one top-line decision for a verdict. Every front end
 // shows this and nothing else as its headline: the station page, its JSON
 // API, `passport verify` (text and --json) and the station's log. It is
@@ -133,11 +149,7 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 func Decide(v Verdict, ts TrustState) Decision {
 	r := v.Result
 	if r.Status != verify.StatusValid {
-		var code credential.Reason
-		if len(r.Reasons) > 0 {
-			code = r.Reasons[0].Code
-		}
-		return invalidDecision(code, r)
+		return refusal(r)
 	}
 	if r.Document == verify.DocumentEUDCC || r.DCC != nil || r.Parsed == nil {
 		return decision(NotAPassport, "This is an EU Digital COVID Certificate, not a staff passport.", "Ask the person for their staff passport.")

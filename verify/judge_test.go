@@ -1,0 +1,91 @@
+package verify_test
+
+import (
+	"strings"
+
+	"testing"
+
+	"passport/policy"
+	"passport/verify"
+)
+
+// TestEveryCheckIsRequired: a verdict is VALID only when every check ran
+// and passed. Each check in turn is "forgotten" (it runs, but its pass is
+// not recorded, as when a new code path skips it): a credential that is
+// otherwise valid must then be INVALID, never VALID, and refused.
+func TestEveryCheckIsRequired(t *testing.T) {
+	cases := map[string]*vecFile{}
+	for _, name := range []string{"basic", "v2-full"} {
+		cases[name] = loadVectors(t, "valid")[name]
+	}
+	invalid := loadVectors(t, "invalid")
+	cases["dcc-integer-dates"] = invalid["dcc-integer-dates"] // the HC1 path
+	for name, v := range cases {
+		if v == nil {
+			t.Fatalf("vector %s is missing", name)
+		}
+		run := func() verify.Result {
+			return verify.Text(name, v.Text, vecStore(t, v), verify.Options{Now: vecTime(t, v.Now)})
+		}
+		if r := run(); r.Status != verify.StatusValid {
+			t.Fatalf("%s: %s %+v, want valid with every check", name, r.Status, r.Reasons)
+		}
+		n := 0
+		for i := 0; ; i++ {
+			step, ok, restore := verify.ForgetStep(i)
+			if !ok {
+				break
+			}
+			n++
+			r := run()
+			restore()
+			if r.Status != verify.StatusInvalid || !hasCode(r.Reasons, string(verify.ReasonNotChecked)) {
+				t.Errorf("%s without the %s check: %s %+v, want invalid/not_checked", name, step, r.Status, r.Reasons)
+			}
+			if d := policy.Apply(nil, r).Decision; d.Code != policy.DoNotAccept {
+				t.Errorf("%s without the %s check: decision %s, want do_not_accept", name, step, d.Code)
+			}
+		}
+		if n < 11 {
+			t.Errorf("only %d checks can be forgotten", n)
+		}
+	}
+}
+
+// TestHardFailuresNeverHidden: a passport with an unknown must-understand
+// field is still refused outright when a hard failure applies, and every
+// reason is listed (the vectors crit-and-*, decided by the site policy).
+func TestHardFailuresNeverHidden(t *testing.T) {
+	pol := judgePolicy(t)
+	n := 0
+	for name, v := range loadVectors(t, "invalid") {
+		if !strings.HasPrefix(name, "crit-and-") {
+			continue
+		}
+		n++
+		r := verify.Text(name, v.Text, vecStore(t, v), verify.Options{Now: vecTime(t, v.Now)})
+		if !hasCode(r.Reasons, string(verify.ReasonUpdateRequired)) || len(r.Reasons) < 2 {
+			t.Errorf("%s: reasons %v, want a hard failure and update_required", name, codes(r.Reasons))
+		}
+		for _, p := range []*policy.Policy{nil, pol} {
+			if d := policy.Apply(p, r).Decision; d.Code != policy.DoNotAccept {
+				t.Errorf("%s: decision %s (%s), want do_not_accept", name, d.Code, d.Reason)
+			}
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d crit-and-* vectors", n)
+	}
+}
+
+// judgePolicy requires an enhanced DBS check with both barred lists,
+// an EPP occupational health clearance and fire safety training.
+func judgePolicy(t *testing.T) *policy.Policy {
+	t.Helper()
+	p, err := policy.Parse([]byte(`{"name": "EPP ward", "checks": [{"type": "dbs", "levels": ["enhanced_barred"]},
+		{"type": "occupational_health", "levels": ["epp"]}], "training": [{"subject": "fire_safety"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
