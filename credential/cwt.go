@@ -379,6 +379,9 @@ func (b *Body) validateV1() error {
 		if len(ch.extra) > 0 {
 			return bad("check %d has extra fields, which version 1 does not have", i+1)
 		}
+		if !levelV1(ch) {
+			return bad("check %d (%s) has level %q, which version 1 does not have: its only levels are the DBS level codes", i+1, ch.Type, ch.Level)
+		}
 	}
 	for i, t := range b.Training {
 		if !t.Subject.Known() || t.Subject.since() > 1 {
@@ -389,6 +392,22 @@ func (b *Body) validateV1() error {
 		}
 	}
 	return nil
+}
+
+// levelV1 reports whether a version-1 check's level is one the first
+// release could write: none, or a DBS level as its exact registry code.
+// Levels of other check types (occupational health clearance kinds) came
+// with version 2, so a version-1 body carrying one was not made by any
+// released issuer and must not be read as if version 2 had defined it.
+func levelV1(ch Check) bool {
+	if ch.Level == "" {
+		return true
+	}
+	if ch.Type != CheckDBS {
+		return false
+	}
+	l, ok := findLevel(ch.Type.Levels(), ch.Level)
+	return ok && l.Code == ch.Level
 }
 
 // validateV2 applies the forward-compatible rules: unknown codes are kept

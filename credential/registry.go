@@ -157,7 +157,7 @@ var reasonDefs = []ReasonDef{
 	{ReasonMissingKID, "header", false, "no `kid` in either header"},
 	{"issuer_unknown", "trust", false, "no trusted key has this `kid`"},
 	{"signature_invalid", "signature", false, "the signature does not verify under the key the `kid` names"},
-	{ReasonBadClaims, "claims", false, "claims missing, malformed, non-deterministic, not a passport (HC1), or dates out of order (`exp` not after `iat` or `nbf`)"},
+	{ReasonBadClaims, "claims", false, "claims missing, malformed, non-deterministic, not a passport (HC1), dates out of order (`exp` not after `iat` or `nbf`), a version-1 body with a code or level only version 2 defines (or an unknown level text), or a check or training date after `iat` (§1.8)"},
 	{ReasonUpdateRequired, "claims", false, "the passport marks as must-understand (body key 5, crit) a field this verifier does not know: update the verifier; the passport is not forged or damaged"},
 	{"key_not_for_this_kind", "trust", false, "the signing key is trusted for the other kind of document: a staff-passport key under an `HC1:` EU DCC, or a DCC signer key under an `SP1:` passport"},
 	{"issuer_revoked", "trust", false, "the signing key is revoked for credentials issued at this `iat`"},

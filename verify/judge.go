@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"time"
 
 	"passport/credential"
 )
@@ -85,4 +86,30 @@ func (r *Result) failDecode(err error) {
 		code = credential.ReasonBadCOSE
 	}
 	r.fail(code, "%s", decodeMessage(err))
+}
+
+// dateAllowance is how far past the signing time a check or training
+// date may lie: a date has no time zone, and the issuer's calendar day
+// may begin up to 14 hours before the same day in UTC (UTC+14).
+const dateAllowance = 14 * time.Hour
+
+// implausibleDate names the first check or training item the passport
+// says was done after it was signed (beyond the clock skew and the time
+// zones a calendar date allows), or "" when there is none. An issuer
+// cannot vouch for a check that had not happened yet.
+func implausibleDate(c *credential.Claims, skew time.Duration) string {
+	late := func(d credential.Date) bool {
+		return !d.IsZero() && d.Time().Add(-dateAllowance).After(c.IssuedAt.Add(skew))
+	}
+	for _, ch := range c.Body.Checks {
+		if late(ch.Done) {
+			return fmt.Sprintf("the %s check is dated %s, after the passport was signed (%s): a passport cannot vouch for a check not yet done", ch.Type, ch.Done.Human(), human(c.IssuedAt))
+		}
+	}
+	for _, t := range c.Body.Training {
+		if late(t.Completed) {
+			return fmt.Sprintf("the %s training is dated %s, after the passport was signed (%s): a passport cannot vouch for training not yet done", t.Subject, t.Completed.Human(), human(c.IssuedAt))
+		}
+	}
+	return ""
 }

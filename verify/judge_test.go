@@ -1,6 +1,7 @@
 package verify_test
 
 import (
+	"passport/credential"
 	"strings"
 
 	"testing"
@@ -75,6 +76,23 @@ func TestHardFailuresNeverHidden(t *testing.T) {
 	}
 	if n < 5 {
 		t.Errorf("only %d crit-and-* vectors", n)
+	}
+}
+
+// TestClosedV1AndPlausibleDates: the cases a site policy would otherwise
+// have counted as met (a version-1 EPP clearance, a check dated after the
+// signature) are refused.
+func TestClosedV1AndPlausibleDates(t *testing.T) {
+	pol := judgePolicy(t)
+	for _, name := range []string{"v1-occupational-health-epp", "v1-dbs-unknown-level", "check-done-after-iat", "training-done-after-iat"} {
+		v := loadVectors(t, "invalid")[name]
+		r := verify.Text(name, v.Text, vecStore(t, v), verify.Options{Now: vecTime(t, v.Now)})
+		if r.Status != verify.StatusInvalid || !hasCode(r.Reasons, string(credential.ReasonBadClaims)) || r.Parsed != nil && r.Status == verify.StatusValid {
+			t.Errorf("%s: %s %v, want invalid/bad_claims", name, r.Status, codes(r.Reasons))
+		}
+		if d := policy.Apply(pol, r).Decision; d.Code != policy.DoNotAccept {
+			t.Errorf("%s: decision %s, want do_not_accept", name, d.Code)
+		}
 	}
 }
 

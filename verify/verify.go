@@ -269,6 +269,10 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 		body = false
 		r.fail(ReasonIssuerMismatch, "the employing organisation %q is not the issuer %q: an organisation may only issue passports for its own staff", c.Body.Employment.OrgCode, c.Issuer)
 	}
+	if msg := implausibleDate(c, skew); msg != "" {
+		body = false
+		r.fail(credential.ReasonBadClaims, "%s", msg)
+	}
 	if body {
 		j.pass(stepBody)
 	}
