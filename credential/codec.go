@@ -100,7 +100,9 @@ func Decode(text string) (*Signed, error) {
 		return nil, newError(ReasonBadPrefix, fmt.Sprintf("the text does not start with %q (it starts %q): it is not a staff passport", Prefix, shown), nil)
 	}
 	raw, err := Base45Decode(text[len(prefix):])
-	if err != nil {
+	if errors.Is(err, errBase45Length) || errors.Is(err, errBase45Final) {
+		return nil, newError(ReasonBadEncoding, "the text ends in the middle of a base45 group", fmt.Errorf("%w: %v", ErrTruncated, err))
+	} else if err != nil {
 		return nil, newError(ReasonBadEncoding, "the text is not valid base45 (damaged or mistyped)", err)
 	}
 	coseMsg, err := inflate(raw, prefix == PrefixDCC)
@@ -136,12 +138,16 @@ func inflate(raw []byte, allowPlain bool) ([]byte, error) {
 	}
 	br := bytes.NewReader(raw)
 	zr, err := zlib.NewReader(br)
-	if err != nil {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return nil, newError(ReasonBadCompression, "the text ends before its compressed data begins", fmt.Errorf("%w: %v", ErrTruncated, err))
+	} else if err != nil {
 		return nil, newError(ReasonBadCompression, "the data is not zlib-compressed as a passport must be", err)
 	}
 	defer zr.Close()
 	out, err := io.ReadAll(io.LimitReader(zr, MaxInflatedLen+1))
-	if err != nil {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, newError(ReasonBadCompression, "the compressed data stops before its end", fmt.Errorf("%w: %v", ErrTruncated, err))
+	} else if err != nil {
 		return nil, newError(ReasonBadCompression, "the compressed data is damaged", err)
 	}
 	if len(out) > MaxInflatedLen {
@@ -198,6 +204,14 @@ func ParseCOSE(b []byte) (*Signed, error) {
 	}
 	return s, nil
 }
+
+// ErrTruncated is wrapped by a decoding error whose text ends before the
+// code could: a dangling base45 character or a final pair that is not a
+// byte (a group of three cut short), or a zlib stream that stops before
+// its end mark. Changing characters of a whole code does not cause
+// it (a changed character fails the checksum or the deflate data instead),
+// so a reader may ask for the code again rather than call it altered.
+var ErrTruncated = errors.New("the text ends before the code does")
 
 // ErrSignature is returned by Verify when the signature does not match.
 var ErrSignature = errors.New("the signature does not match the content")

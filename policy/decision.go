@@ -107,8 +107,14 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 			return decision(NotAPassport, r.Reasons[0].Message, stepNotOne)
 		}
 		return decision(NotAPassport, "This is not a staff passport code.", stepNotOne)
-	case credential.ReasonBadEncoding, credential.ReasonBadCompression, credential.ReasonTooLarge:
-		return decision(CannotRead, "The code was cut off or is damaged: only part of it was read.", stepRescan)
+	case credential.ReasonBadEncoding, credential.ReasonBadCompression, credential.ReasonTooLarge, credential.ReasonBadCOSE:
+		// A scanner or a camera has corrected damage to the print before
+		// the text arrives: a whole code that fails a layer was altered.
+		// Only a text that stops before its code does is a rescan.
+		if incomplete(r, code) {
+			return decision(CannotRead, "The code was cut off: only part of it arrived.", stepRescan)
+		}
+		return decision(DoNotAccept, "Altered: not a genuine passport.", stepSecurity)
 	case credential.ReasonUpdateRequired:
 		return decision(CheckNeeded, "This passport is newer than this station can read.", stepUpdate)
 	case verify.ReasonTrustStore:
@@ -124,6 +130,17 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 		return decision(CannotRead, "No passport code could be read.", stepRescan)
 	}
 	return decision(DoNotAccept, "The passport failed a security check.", stepSecurity)
+}
+
+// incomplete reports whether the reason with code says the text stopped
+// before the code did.
+func incomplete(r verify.Result, code credential.Reason) bool {
+	for _, rs := range r.Reasons {
+		if rs.Code == code {
+			return rs.Incomplete
+		}
+	}
+	return false
 }
 
 // refusal is the decision on an invalid or unreadable result: the first

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -79,13 +80,26 @@ func (j *judged) finish() Result {
 }
 
 // failDecode records why a text could not be decoded down to a signed
-// message.
+// message. A text that starts like a credential arrived whole unless it
+// stops before the code could (credential.ErrTruncated): a scanner or a
+// camera has already corrected damage to the print, so a whole code that
+// fails base45, zlib, CBOR or COSE has been altered.
 func (r *Result) failDecode(err error) {
 	code := credential.ReasonOf(err)
 	if code == "" {
 		code = credential.ReasonBadCOSE
 	}
-	r.fail(code, "%s", decodeMessage(err))
+	msg := decodeMessage(err)
+	switch {
+	case code == credential.ReasonBadPrefix:
+	case errors.Is(err, credential.ErrTruncated):
+		r.Reasons = append(r.Reasons, Reason{Code: code, Incomplete: true,
+			Message: "incomplete: only part of the code arrived (" + msg + "): scan it again"})
+		return
+	default:
+		msg = "altered: not a genuine passport (" + msg + ")"
+	}
+	r.fail(code, "%s", msg)
 }
 
 // dateAllowance is how far past the signing time a check or training

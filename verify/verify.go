@@ -86,6 +86,10 @@ type Reason struct {
 	// time the revocation applies from.
 	RevocationReason string `json:"revocation_reason,omitempty"`
 	RevokedFrom      string `json:"revoked_from,omitempty"`
+	// Incomplete marks a reason given because the text stopped before the
+	// code did (a cut-off scan): reading it again may succeed. Any other
+	// failure to decode a whole code means it was altered.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // Result is the verdict on one credential found in one input.
@@ -206,7 +210,7 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 		if credential.ReasonOf(err) == credential.ReasonUnsupportedAlg {
 			r.fail(credential.ReasonUnsupportedAlg, "%v", err)
 		} else {
-			r.fail(ReasonSignatureInvalid, "the signature does not match: the passport has been altered or was not signed by %s", orgLabel(key))
+			r.fail(ReasonSignatureInvalid, "altered: not a genuine passport. The signature does not match: the passport has been altered or was not signed by %s", orgLabel(key))
 		}
 		return j.finish()
 	}
