@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -246,14 +247,26 @@ func loadedStore(b testing.TB, iss *keys.Issuer, nIssuers, nRevoked int) *sitedb
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	bundle := &trust.Bundle{Version: 1, Issued: tIssued, Expires: tExpires}
 	for i := 0; i < nIssuers; i++ {
+		// Each is a staff-passport issuer, bound by its org-code URI as
+		// `keys new` makes them (a certificate without a kind is refused).
+		uri, err := url.Parse(fmt.Sprintf("%sB%05d", trust.OrgCodeURIPrefix, i))
+		if err != nil {
+			b.Fatal(err)
+		}
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i + 1)), Subject: pkix.Name{Organization: []string{fmt.Sprintf("Org %05d", i)}},
-			NotBefore: tT0, NotAfter: tT0.AddDate(5, 0, 0)}
+			NotBefore: tT0, NotAfter: tT0.AddDate(5, 0, 0), URIs: []*url.URL{uri}}
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 		if err != nil {
 			b.Fatal(err)
 		}
-		c, _ := x509.ParseCertificate(der)
-		e, _ := trust.IssuerFromCertificate(c)
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e, err := trust.IssuerFromCertificate(c)
+		if err != nil {
+			b.Fatal(err)
+		}
 		bundle.Issuers = append(bundle.Issuers, e)
 	}
 	for i := 0; i < nRevoked; i++ {
