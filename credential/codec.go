@@ -47,6 +47,26 @@ var zlibWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
+// zlibReaders reuses decompressors: a new zlib reader allocates a 32 KiB
+// window and its Huffman tables (about 40 KB), most of what verifying one
+// text allocated, and the garbage collection it caused cost more than the
+// decompression itself.
+var zlibReaders sync.Pool
+
+// newZlibReader is zlib.NewReader on a pooled reader; the caller puts it
+// back in zlibReaders when done (a reader that failed to start is not
+// returned, so it is not pooled).
+func newZlibReader(r io.Reader) (io.ReadCloser, error) {
+	if zr, ok := zlibReaders.Get().(io.ReadCloser); ok {
+		if err := zr.(zlib.Resetter).Reset(r, nil); err != nil {
+			zlibReaders.Put(zr) // Reset starts it afresh next time
+			return nil, err
+		}
+		return zr, nil
+	}
+	return zlib.NewReader(r)
+}
+
 // Encode turns a COSE message into the printed text: zlib (best
 // compression), base45, and the prefix.
 func Encode(coseMsg []byte) string {
@@ -137,13 +157,13 @@ func inflate(raw []byte, allowPlain bool) ([]byte, error) {
 		return raw, nil
 	}
 	br := bytes.NewReader(raw)
-	zr, err := zlib.NewReader(br)
+	zr, err := newZlibReader(br)
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return nil, newError(ReasonBadCompression, "the text ends before its compressed data begins", fmt.Errorf("%w: %v", ErrTruncated, err))
 	} else if err != nil {
 		return nil, newError(ReasonBadCompression, "the data is not zlib-compressed as a passport must be", err)
 	}
-	defer zr.Close()
+	defer zlibReaders.Put(zr)
 	out, err := io.ReadAll(io.LimitReader(zr, MaxInflatedLen+1))
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, newError(ReasonBadCompression, "the compressed data stops before its end", fmt.Errorf("%w: %v", ErrTruncated, err))

@@ -169,42 +169,72 @@ func StagedClaims(payload []byte) (*Claims, error) {
 	if len(w.Body) == 0 {
 		return nil, newError(ReasonBadClaims, "the claims hold no passport body (claim -65537)", nil)
 	}
-	// Deterministic encoding is part of the format, everywhere, including
-	// items of a newer version this reader only keeps: decode generically,
-	// re-encode, compare.
-	if err := canonical(payload); err != nil {
-		return nil, err
-	}
 	c := &Claims{Issuer: w.Iss, Expires: time.Unix(w.Exp, 0).UTC(), NotBefore: time.Unix(w.Nbf, 0).UTC(),
 		IssuedAt: time.Unix(w.Iat, 0).UTC(), ID: w.Cti}
 	if err := c.validateFixed(); err != nil {
 		return nil, err
 	}
 	top := &Claims{Issuer: c.Issuer, Expires: c.Expires, NotBefore: c.NotBefore, IssuedAt: c.IssuedAt, ID: c.ID}
-	version, err := wire.BodyVersion(decMode, w.Body)
+	var bm map[int64]cbor.RawMessage
+	err := decMode.Unmarshal(w.Body, &bm)
+	var version int64
+	if err == nil {
+		version, err = wire.BodyVersionOf(decMode, bm)
+	}
 	if err != nil {
+		if cerr := canonical(payload); cerr != nil {
+			return nil, cerr
+		}
 		return top, newError(ReasonBadClaims, "the passport body is malformed", err)
 	}
 	if version == 1 {
 		err = decodeV1(w.Body, &c.Body)
 	} else if version >= 2 && version <= MaxBodyVersion {
-		err = decodeV2(w.Body, &c.Body)
+		err = decodeV2(bm, &c.Body)
 	} else {
 		err = newError(ReasonBadClaims, fmt.Sprintf("passport body version %d is not one of 1 to %d", version, MaxBodyVersion), nil)
 	}
+	if err == nil {
+		// The typed claims must encode back to exactly the payload: this
+		// pins the shape (omitted defaults, array lengths) as well as the
+		// encoding of everything typed, since the encoder writes only the
+		// deterministic form.
+		var again []byte
+		if again, err = MarshalClaims(c); err == nil && !bytes.Equal(again, payload) {
+			return nil, newError(ReasonBadClaims, "the claims are not deterministically encoded", nil)
+		}
+	}
+	// Items of a newer version are kept raw and re-encoded verbatim, so
+	// their encoding is checked on its own: decode the payload generically,
+	// re-encode, compare. A payload whose body is refused gets the same
+	// check first: a non-deterministic payload is refused as a whole.
+	if err != nil || c.Body.hasRaw() {
+		if cerr := canonical(payload); cerr != nil {
+			return nil, cerr
+		}
+	}
 	if err != nil {
 		return top, err
-	}
-	// The typed claims must encode back to exactly the payload: this pins
-	// the shape (omitted defaults, array lengths) the generic check cannot.
-	again, err := MarshalClaims(c)
-	if err != nil {
-		return top, err
-	}
-	if !bytes.Equal(again, payload) {
-		return top, newError(ReasonBadClaims, "the claims are not deterministically encoded", nil)
 	}
 	return c, nil
+}
+
+// hasRaw reports whether the body holds items kept raw (of a newer version).
+func (b *Body) hasRaw() bool {
+	if len(b.extra) > 0 || len(b.Person.extra) > 0 || len(b.Employment.extra) > 0 {
+		return true
+	}
+	for _, ch := range b.Checks {
+		if len(ch.extra) > 0 {
+			return true
+		}
+	}
+	for _, t := range b.Training {
+		if len(t.extra) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // canonical checks that payload is the core deterministic encoding of itself.
@@ -240,8 +270,8 @@ func decodeV1(raw []byte, b *Body) error {
 	return nil
 }
 
-func decodeV2(raw []byte, b *Body) error {
-	w, err := wire.DecodeBody(decMode, raw)
+func decodeV2(m map[int64]cbor.RawMessage, b *Body) error {
+	w, err := wire.DecodeBodyMap(decMode, m)
 	if err != nil {
 		return newError(ReasonBadClaims, "the passport body is malformed", err)
 	}

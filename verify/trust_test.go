@@ -288,8 +288,14 @@ func loadedStore(b testing.TB, iss *keys.Issuer, nIssuers, nRevoked int) *sitedb
 // BenchmarkVerifyText: one text credential verified end to end (decode,
 // key lookup, ES256 signature, claims, revocation and list info), against
 // an in-memory store, an empty SQLite store and a SQLite store loaded with
-// 10,000 issuer keys and 100,000 revoked ids.
+// 10,000 issuer keys and 100,000 revoked ids (100 and 1,000 with -short,
+// so that a one-iteration smoke run of every benchmark stays quick and
+// still goes through the loaded store's code).
 func BenchmarkVerifyText(b *testing.B) {
+	nIssuers, nRevoked := 10000, 100000
+	if testing.Short() {
+		nIssuers, nRevoked = 100, 1000
+	}
 	iss := newIssuer(b, "RXA", tT0)
 	text := issue(b, iss, tT0.Add(time.Hour), 1)
 	mem := trust.NewMemoryStore()
@@ -300,7 +306,7 @@ func BenchmarkVerifyText(b *testing.B) {
 	}{
 		{"memory", func() trust.TrustStore { return mem }},
 		{"sqlite-direct", func() trust.TrustStore { return loadedStore(b, iss, 0, 0) }},
-		{"sqlite-10k-issuers-100k-revoked", func() trust.TrustStore { return loadedStore(b, iss, 10000, 100000) }},
+		{"sqlite-10k-issuers-100k-revoked", func() trust.TrustStore { return loadedStore(b, iss, nIssuers, nRevoked) }},
 	}
 	// The baseline, measured in the same run: the bare ES256 signature
 	// check that every verification must pay. Report verify as a ratio to it.
