@@ -47,6 +47,26 @@ var zlibWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
+// zlibReaders reuses decompressors: a new zlib reader allocates a 32 KiB
+// window and its Huffman tables (about 40 KB), most of what verifying one
+// text allocated, and the garbage collection it caused cost more than the
+// decompression itself.
+var zlibReaders sync.Pool
+
+// newZlibReader is zlib.NewReader on a pooled reader; the caller puts it
+// back in zlibReaders when done (a reader that failed to start is not
+// returned, so it is not pooled).
+func newZlibReader(r io.Reader) (io.ReadCloser, error) {
+	if zr, ok := zlibReaders.Get().(io.ReadCloser); ok {
+		if err := zr.(zlib.Resetter).Reset(r, nil); err != nil {
+			zlibReaders.Put(zr) // Reset starts it afresh next time
+			return nil, err
+		}
+		return zr, nil
+	}
+	return zlib.NewReader(r)
+}
+
 // Encode turns a COSE message into the printed text: zlib (best
 // compression), base45, and the prefix.
 func Encode(coseMsg []byte) string {
@@ -100,7 +120,9 @@ func Decode(text string) (*Signed, error) {
 		return nil, newError(ReasonBadPrefix, fmt.Sprintf("the text does not start with %q (it starts %q): it is not a staff passport", Prefix, shown), nil)
 	}
 	raw, err := Base45Decode(text[len(prefix):])
-	if err != nil {
+	if errors.Is(err, errBase45Length) || errors.Is(err, errBase45Final) {
+		return nil, newError(ReasonBadEncoding, "the text ends in the middle of a base45 group", fmt.Errorf("%w: %v", ErrTruncated, err))
+	} else if err != nil {
 		return nil, newError(ReasonBadEncoding, "the text is not valid base45 (damaged or mistyped)", err)
 	}
 	coseMsg, err := inflate(raw, prefix == PrefixDCC)
@@ -135,13 +157,17 @@ func inflate(raw []byte, allowPlain bool) ([]byte, error) {
 		return raw, nil
 	}
 	br := bytes.NewReader(raw)
-	zr, err := zlib.NewReader(br)
-	if err != nil {
+	zr, err := newZlibReader(br)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return nil, newError(ReasonBadCompression, "the text ends before its compressed data begins", fmt.Errorf("%w: %v", ErrTruncated, err))
+	} else if err != nil {
 		return nil, newError(ReasonBadCompression, "the data is not zlib-compressed as a passport must be", err)
 	}
-	defer zr.Close()
+	defer zlibReaders.Put(zr)
 	out, err := io.ReadAll(io.LimitReader(zr, MaxInflatedLen+1))
-	if err != nil {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, newError(ReasonBadCompression, "the compressed data stops before its end", fmt.Errorf("%w: %v", ErrTruncated, err))
+	} else if err != nil {
 		return nil, newError(ReasonBadCompression, "the compressed data is damaged", err)
 	}
 	if len(out) > MaxInflatedLen {
@@ -199,6 +225,14 @@ func ParseCOSE(b []byte) (*Signed, error) {
 	return s, nil
 }
 
+// ErrTruncated is wrapped by a decoding error whose text ends before the
+// code could: a dangling base45 character or a final pair that is not a
+// byte (a group of three cut short), or a zlib stream that stops before
+// its end mark. Changing characters of a whole code does not cause
+// it (a changed character fails the checksum or the deflate data instead),
+// so a reader may ask for the code again rather than call it altered.
+var ErrTruncated = errors.New("the text ends before the code does")
+
 // ErrSignature is returned by Verify when the signature does not match.
 var ErrSignature = errors.New("the signature does not match the content")
 
@@ -233,4 +267,13 @@ func (s *Signed) Claims() (*Claims, error) {
 		return nil, newError(ReasonBadClaims, "this is an EU DCC, not a staff passport", nil)
 	}
 	return UnmarshalClaims(s.msg.Payload)
+}
+
+// StagedClaims parses the (not yet verified) payload in two stages, fixed
+// claims then body: see the package function StagedClaims.
+func (s *Signed) StagedClaims() (*Claims, error) {
+	if s.Prefix == PrefixDCC {
+		return nil, newError(ReasonBadClaims, "this is an EU DCC, not a staff passport", nil)
+	}
+	return StagedClaims(s.msg.Payload)
 }

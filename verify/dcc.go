@@ -233,20 +233,29 @@ func (h *dccCert) holder() string {
 // claim is a country code: it must be the country the signing key is
 // trusted for (issuer_mismatch otherwise), so one country's signer cannot
 // issue another's certificates.
-func verifyDCC(r Result, s *credential.Signed, key *trust.TrustedKey, store trust.TrustStore, now time.Time, skew time.Duration) Result {
+func verifyDCC(j *judged, s *credential.Signed, key *trust.TrustedKey, store trust.TrustStore, now time.Time, skew time.Duration) {
+	r := &j.r
 	c, h, err := parseDCC(s.Payload())
 	if err != nil {
 		r.fail(credential.ReasonBadClaims, "%v", err)
-		return r
+		return
 	}
+	// The DCC's claims and its health certificate are read in one go: both
+	// are checked for structure by parseDCC.
+	j.pass(stepClaims)
+	j.pass(stepBody)
 	iat, exp := time.Unix(int64(c.Iat), 0).UTC(), time.Unix(int64(c.Exp), 0).UTC()
 	r.Subject = h.holder()
 	r.CredentialID = h.ids()[0]
 	r.DCC = &DCCView{SchemaVersion: h.Ver, Country: c.Iss, IssuedAt: iat.Format(time.RFC3339), Expires: exp.Format(time.RFC3339),
 		Name:        DCCName{FamilyName: h.Nam.Fn, GivenName: h.Nam.Gn, FamilyNameStandard: h.Nam.Fnt, GivenNameStandard: h.Nam.Gnt},
 		DateOfBirth: h.Dob, Vaccinations: h.V, Tests: h.T, Recoveries: h.R}
-	r.checkKey(key, iat)
-	if c.Iss != key.Country {
+	if r.checkKey(key, iat) {
+		j.pass(stepKeyWindow)
+	}
+	if c.Iss == key.Country {
+		j.pass(stepIssuer)
+	} else {
 		r.fail(ReasonIssuerMismatch, "the certificate says it was issued by country %q but was signed with a key this site trusts for %q only", c.Iss, key.Country)
 	}
 	nbf := time.Unix(int64(c.Nbf), 0).UTC()
@@ -261,11 +270,17 @@ func verifyDCC(r Result, s *credential.Signed, key *trust.TrustedKey, store trus
 		r.fail(ReasonNotYetValid, "the certificate says it was issued in the future (%s): check this computer's clock", human(iat))
 	case now.Add(-skew).After(exp):
 		r.fail(ReasonExpired, "the certificate expired on %s", human(exp))
+	default:
+		j.pass(stepTimes)
 	}
+	revoked := false
 	for _, id := range h.ids() {
 		if n := len(r.Reasons); !r.checkRevoked(store, []byte(id), "this certificate ("+id+")", now) || len(r.Reasons) > n {
+			revoked = true
 			break
 		}
 	}
-	return r
+	if !revoked {
+		j.pass(stepRevocation)
+	}
 }

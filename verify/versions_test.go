@@ -88,7 +88,7 @@ func TestReasonRegistryComplete(t *testing.T) {
 		verify.ReasonSignatureInvalid, verify.ReasonIssuerUnknown, verify.ReasonIssuerRevoked, verify.ReasonIssuerMismatch,
 		verify.ReasonKeyNotValid, verify.ReasonExpired, verify.ReasonNotYetValid, verify.ReasonRevoked, verify.ReasonTrustStore,
 		verify.ReasonNoBarcode, verify.ReasonInputTooLarge, verify.ReasonUnsupportedInput, verify.ReasonUnreadableInput,
-		verify.ReasonUpdateRequired, verify.ReasonKeyNotForKind,
+		verify.ReasonUpdateRequired, verify.ReasonKeyNotForKind, verify.ReasonNotChecked,
 		verify.WarnTrustListExpired, verify.WarnLapsed, verify.WarnMultipleCodes, verify.WarnNotRecognised,
 	}
 	for _, c := range ours {
