@@ -211,11 +211,13 @@ func readOnce(img *gray, global bool, b *budget) (codes []Code, err error) {
 // looks for the alignment pattern) and decodes it, turning a gozxing panic on odd
 // geometry into "not read".
 func detectDecode(det *detector.Detector, dec *qrdecoder.Decoder, info *detector.FinderPatternInfo, b *budget) (text string, ok bool) {
+	var err error
 	defer func() {
-		if r := recover(); r != nil {
+		if err != nil {
 			text, ok = "", false
 		}
 	}()
+	defer catch(&err, false)
 	// The alignment search covers up to (2·16 modules)² pixels; the sampling and
 	// decode about a version-40 grid.
 	ms := info.GetTopLeft().GetEstimatedModuleSize()
@@ -237,10 +239,11 @@ func detectDecode(det *detector.Detector, dec *qrdecoder.Decoder, info *detector
 // b for the pass; nil when the image is too small or b has run out.
 func binarize(img *gray, global bool, b *budget) (bm *gozxing.BitMatrix, err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			bm, err = nil, errReaderPanic(r)
+		if err != nil {
+			bm = nil
 		}
 	}()
+	defer catch(&err, false)
 	if !b.spend(int64(len(img.pix))) {
 		return nil, nil
 	}

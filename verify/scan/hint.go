@@ -62,7 +62,8 @@ const (
 // ReadFrame reads an image as a camera frame: within opts (Budget, Work), trying
 // opts.Region first when set, and reporting where the code was. Only images are
 // read (a camera sends no PDFs); the errors are ImageContext's.
-func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
+func ReadFrame(ctx context.Context, data []byte, opts Options) (f Frame, err error) {
+	defer catch(&err, true)
 	start := time.Now()
 	if Sniff(data) != KindImage {
 		return Frame{}, fmt.Errorf("%w (a camera frame must be an image)", ErrNotImage)
@@ -76,7 +77,7 @@ func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
 		return Frame{}, err
 	}
 	codes, where, err := decodeRegionFirst(g, opts.Region, b)
-	f := Frame{Codes: codes}
+	f = Frame{Codes: codes}
 	f.Region, f.ModuleSize = frameRegion(g, opts.Region, where, len(codes) > 0)
 	f.Elapsed = time.Since(start)
 	return f, err

@@ -53,7 +53,8 @@ func PDF(data []byte) ([]Code, error) {
 // PDFContext is PDF bounded by ctx and opts (see ReadContext). The budget covers
 // the whole document; when it runs out after a page has yielded codes, those codes
 // are returned without an error, as for pages past MaxPDFPages.
-func PDFContext(cctx context.Context, data []byte, opts Options) ([]Code, error) {
+func PDFContext(cctx context.Context, data []byte, opts Options) (_ []Code, err error) {
+	defer catch(&err, true)
 	if len(data) > MaxInputBytes {
 		return nil, fmt.Errorf("%w: the file is %d bytes, over the limit of %d MiB; scan at 300 dpi or crop to the page", ErrTooLarge, len(data), MaxInputBytes>>20)
 	}
@@ -144,13 +145,10 @@ func checkPDFSize(data []byte) error {
 	return nil
 }
 
-// readPDF parses, validates and optimizes a PDF, turning any panic into an error.
+// readPDF parses, validates and optimizes a PDF, turning a panic in pdfcpu into
+// an error.
 func readPDF(data []byte) (ctx *model.Context, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			ctx, err = nil, fmt.Errorf("PDF reader failed: %v", r)
-		}
-	}()
+	defer catch(&err, false)
 	return api.ReadValidateAndOptimize(bytes.NewReader(data), pdfConfig())
 }
 
@@ -170,10 +168,11 @@ func worthDecoding(sd *types.StreamDict) bool {
 // pdfImage decodes one image XObject to a luminance plane.
 func pdfImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *gray, err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			g, err = nil, fmt.Errorf("image decoder failed: %v", r)
+		if err != nil {
+			g = nil
 		}
 	}()
+	defer catch(&err, false)
 	sd := obj.ImageDict
 	inverted := decodeInverted(sd) // read before extraction decodes the stream in place
 	img, err := pdfcpu.ExtractImage(ctx, sd, false, obj.ResourceNames[page-1], objNr, false)

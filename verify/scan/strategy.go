@@ -425,6 +425,3 @@ func (d *decodeRun) tryWhole(s Strategy) []Code {
 	}
 	return d.try(img, s)
 }
-
-// errReaderPanic turns a panic inside gozxing into an error.
-func errReaderPanic(r any) error { return fmt.Errorf("QR reader failed: %v", r) }
