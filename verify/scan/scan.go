@@ -215,13 +215,18 @@ func decodeStd(data []byte) (img image.Image, format string, err error) {
 // pixels, or more than maxDecodedBytes once decoded (a 16-bit colour image takes
 // 8 bytes a pixel).
 func checkDecodedSize(cfg image.Config) error {
-	if err := checkSize(cfg.Width, cfg.Height); err != nil {
+	return checkDecodedBytes(cfg.Width, cfg.Height, bytesPerPixel(cfg.ColorModel))
+}
+
+// checkDecodedBytes refuses a w×h image of bpp bytes a pixel when decoded, as
+// checkDecodedSize does.
+func checkDecodedBytes(w, h, bpp int) error {
+	if err := checkSize(w, h); err != nil {
 		return err
 	}
-	bpp := int64(bytesPerPixel(cfg.ColorModel))
-	if n := int64(cfg.Width) * int64(cfg.Height) * bpp; n > maxDecodedBytes {
+	if n := int64(w) * int64(h) * int64(bpp); n > maxDecodedBytes {
 		return fmt.Errorf("%w: %d×%d pixels at %d bytes a pixel would take %d MB to decode (limit %d MB); save the scan with 8 bits a channel, in grey, or at a lower resolution",
-			ErrTooLarge, cfg.Width, cfg.Height, bpp, n/1_000_000, maxDecodedBytes/1_000_000)
+			ErrTooLarge, w, h, bpp, n/1_000_000, maxDecodedBytes/1_000_000)
 	}
 	return nil
 }
