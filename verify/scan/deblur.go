@@ -118,7 +118,7 @@ func readDeblurred(img *gray, global bool, b *budget) ([]Code, error) {
 	if !b.spend(3 * int64(len(img.pix))) {
 		return nil, nil
 	}
-	cands := blurCandidates(img, moduleSizeEstimate(img))
+	cands := blurCandidates(img, moduleSizeEstimate(img, b))
 	if len(cands) == 0 || !b.spend(fftWork(pw*ph)) {
 		return nil, nil
 	}

@@ -260,14 +260,20 @@ func binarize(img *gray, global bool, b *budget) (bm *gozxing.BitMatrix, err err
 	return bm, nil
 }
 
+// moduleSizeWork is the work of moduleSizeEstimate a pixel: a binarization and a
+// finder scan.
+const moduleSizeWork = 2
+
 // moduleSizeEstimate returns the median module size, in pixels, of the three most
 // confirmed finder pattern candidates of g, or 0 when fewer than three are found.
-func moduleSizeEstimate(g *gray) float64 {
-	bm, err := binarize(g, false, unlimited())
+// Its caller pays for it beforehand: two passes over g (moduleSizeWork).
+func moduleSizeEstimate(g *gray, parent *budget) float64 {
+	b := prepaid(parent, moduleSizeWork*int64(len(g.pix)))
+	bm, err := binarize(g, false, b)
 	if bm == nil || err != nil {
 		return 0
 	}
-	cs := bestCandidates(finderCandidates(bm, unlimited()), 3)
+	cs := bestCandidates(finderCandidates(bm, b), 3)
 	if len(cs) < 3 {
 		return 0
 	}

@@ -91,7 +91,9 @@ var (
 			return nil
 		}
 		r := 3
-		if ms := moduleSizeEstimate(g); ms > 0 {
+		// The transform's cost (invertSharpenCost and the others that include
+		// it) pays for the estimate.
+		if ms := moduleSizeEstimate(g, nil); ms > 0 {
 			r = min(max(int(math.Round(ms*0.6)), 1), 6)
 		}
 		return g.unsharp(r, 1.5)
