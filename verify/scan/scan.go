@@ -3,7 +3,7 @@
 //
 // The reader is gozxing's QR reader behind a list of strategies (binarizers, filters,
 // rescaling, rotation, inversion) tried in order until one reads; see strategy.go and
-// SCANNING.md for why each exists.
+// docs/scanning.md for why each exists.
 //
 // Camera frames (hint.go): ReadFrame reads Options.Region first, where the previous
 // frame had the code, and reports in Frame.Region where this frame had it (or its
