@@ -1,6 +1,6 @@
 package scan
 
-// Deconvolution for webcam frames (issue 15): a fixed-focus webcam spreads each
+// Deconvolution for webcam frames: a fixed-focus webcam spreads each
 // point over a disc, a moving hand over a line. The unsharp mask of tfSharpen undoes
 // a little of either; when it is not enough, the crop around the code is deconvolved
 // with a Wiener filter for a few candidate point-spread functions — a line along the

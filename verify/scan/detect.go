@@ -4,7 +4,7 @@ package scan
 // candidate with every other (O(n³) triples) and samples each plausible triple, and
 // its single-code reader also ranks all O(n³) triples: a 437-byte image tiled with
 // finder-like squares gives hundreds of candidates and kept the reader busy for
-// minutes (issue 11, item 2). Here the row scan stops at maxFinderCandidates, only
+// minutes. Here the row scan stops at maxFinderCandidates, only
 // the finderKeep best candidates are combined, and at most maxTriples triples are
 // sampled per binarized image, so the cost is bounded by the candidate caps, not by
 // what the image holds. The Reed-Solomon check of gozxing's decoder still decides

@@ -1,6 +1,6 @@
 package scan
 
-// Frames of a live camera (issue 15, item 3): consecutive frames show the code in
+// Frames of a live camera: consecutive frames show the code in
 // nearly the same place, so the reader is told where the previous frame had it
 // (Options.Region) and reads that part first, and it says where it saw the code in
 // this frame (Frame.Region) for the caller to pass back with the next one. A crop of
