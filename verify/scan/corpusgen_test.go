@@ -1,0 +1,186 @@
+package scan
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// The generated part of the gating corpus (testdata/corpus): codes made by an
+// encoder other than the one the project prints with (libqrencode's
+// command-line tool, which picks its own versions and masks), damaged in the
+// ways the reader must survive, each class with its own pseudo-random
+// parameters, kept small (a code at 2 to 4 pixels a module, JPEG where the
+// damage allows). TestWriteCorpus rewrites it; TestGatingCorpus reads it.
+
+// corpusClass is one kind of damage: make turns a code's modules into the
+// image to save and says whether to save it as JPEG (quality > 0) or PNG.
+type corpusClass struct {
+	name string
+	make func(t testing.TB, mods [][]bool, r *rand.Rand) (img *image.Gray, jpegQ int)
+}
+
+// drawModules renders modules at px pixels a module with a 4-module quiet zone.
+func drawModules(mods [][]bool, px int) *image.Gray {
+	side := (len(mods) + 8) * px
+	img := whiteGray(side, side)
+	drawQR(img, mods, 4*px, 4*px, px)
+	return img
+}
+
+func between(r *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*r.Float64() }
+
+var corpusClasses = []corpusClass{
+	// As the encoder wrote it, at a whole number of pixels a module.
+	{"encoder", func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
+		return drawModules(mods, 2+r.IntN(3)), 0
+	}},
+	// Resampled to 2.2–3.6 pixels a module and slightly turned, as a low-dpi
+	// scan puts module edges between pixels; sensor noise; JPEG.
+	{"scaled", func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
+		img := drawModules(mods, 8)
+		side := int(float64(img.Bounds().Dx()) * 0.5)
+		img = cameraView(img, between(r, 0.28, 0.45), between(r, -3, 3), side)
+		return gaussNoise(img, 8+r.IntN(10), r.Uint64()), 60 + r.IntN(25)
+	}},
+	// Turned anywhere from 5° to 85°.
+	{"rotated", func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
+		img := drawModules(mods, 8)
+		side := int(float64(img.Bounds().Dx()) * 0.62)
+		deg := between(r, 5, 85)
+		if r.IntN(2) == 0 {
+			deg = -deg
+		}
+		return gaussNoise(cameraView(img, between(r, 0.4, 0.45), deg, side), 10, r.Uint64()), 75
+	}},
+	// A camera tilted to the page: one side of the code shorter than the other.
+	{"keystone", func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
+		n := float64(len(mods))
+		w := int(n * 4.2)
+		s := n * between(r, 2.8, 3.3) // the near side, in pixels
+		far := s * between(r, 0.6, 0.85)
+		x0, y0 := float64(w)/2-s/2, float64(w)/2-s/2
+		d := (s - far) / 2
+		quad := [8]float64{x0, y0 + d, x0 + s, y0, x0 + s, y0 + s, x0, y0 + s - d} // left side far
+		if r.IntN(2) == 0 {
+			quad = [8]float64{x0, y0, x0 + s, y0 + d, x0 + s, y0 + s - d, x0, y0 + s} // right side far
+		}
+		return gaussNoise(keystonedModules(mods, w, w, quad), 8, r.Uint64()), 80
+	}},
+	// Defocus: a disc blur of a third to two thirds of a module.
+	{"defocus", func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
+		px := 4
+		img := psfBlur(drawModules(mods, px), psf{radius: between(r, 0.35, 0.65) * float64(px)})
+		return gaussNoise(img, 4, r.Uint64()), 85
+	}},
+	// Dim, low-contrast light with noise, as a webcam in a dark room sees paper.
+	{"lowlight", func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
+		lo := between(r, 50, 100)
+		img := dimmed(drawModules(mods, 3), lo, lo+between(r, 45, 90))
+		return gaussNoise(img, 10+r.IntN(12), r.Uint64()), 70
+	}},
+	// Light modules on a dark ground (a phone in dark mode), slightly turned.
+	{"inverted", func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
+		img := drawModules(mods, 8)
+		side := int(float64(img.Bounds().Dx()) * 0.45)
+		img = invert(cameraView(img, between(r, 0.38, 0.44), between(r, -8, 8), side))
+		return gaussNoise(img, 6, r.Uint64()), 80
+	}},
+	// A picture forwarded and saved again: three to five JPEG generations at
+	// quality 30–50, resized a little between them.
+	{"jpegchain", func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
+		img := drawModules(mods, 3)
+		for range 3 + r.IntN(3) {
+			img = jpegRoundTrip(t, scaleTo(img, between(r, 0.93, 1.08)), 30+r.IntN(21))
+		}
+		return img, 50
+	}},
+	// A print of a print: blurred, thresholded as a copier does, with toner
+	// specks and dropouts.
+	{"copycopy", func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
+		img := drawModules(mods, 3)
+		for range 2 {
+			img = blur(img)
+			cut := byte(between(r, 110, 150))
+			for i, v := range img.Pix {
+				img.Pix[i] = 255
+				if v < cut {
+					img.Pix[i] = 0
+				}
+			}
+			img = speckle(img, between(r, 0.01, 0.04), r.Uint64())
+		}
+		return img, 0
+	}},
+}
+
+// qrencodeModules encodes text with qrencode at ECC level ecc (L, M, Q or H),
+// one pixel a module and no quiet zone, and returns its modules.
+func qrencodeModules(t testing.TB, text, ecc string) [][]bool {
+	out, err := exec.Command("qrencode", "-l", ecc, "-s", "1", "-m", "0", "-o", "-", text).Output()
+	if err != nil {
+		t.Fatalf("qrencode: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	mods := make([][]bool, b.Dy())
+	for y := range mods {
+		mods[y] = make([]bool, b.Dx())
+		for x := range mods[y] {
+			r, _, _, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			mods[y][x] = r < 0x8000
+		}
+	}
+	return mods
+}
+
+// corpusPerClass is how many images each generated class holds.
+const corpusPerClass = 14
+
+// TestWriteCorpus rewrites testdata/corpus: run it with SCAN_WRITE_CORPUS=1
+// (it needs qrencode) after changing a class, then review and commit the
+// images and the minimum counts of TestGatingCorpus.
+func TestWriteCorpus(t *testing.T) {
+	if os.Getenv("SCAN_WRITE_CORPUS") == "" {
+		t.Skip("set SCAN_WRITE_CORPUS=1 to rewrite testdata/corpus (needs qrencode)")
+	}
+	eccs := []string{"L", "M", "Q", "H"}
+	for ci, c := range corpusClasses {
+		dir := filepath.Join("testdata", "corpus", c.name)
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := range corpusPerClass {
+			r := rand.New(rand.NewPCG(uint64(ci)+1, uint64(i)+1))
+			// Passport texts run from about 150 to 600 characters.
+			text := payload(80+r.IntN(400), r.Uint64())
+			img, q := c.make(t, qrencodeModules(t, text, eccs[r.IntN(len(eccs))]), r)
+			name := fmt.Sprintf("%s-%02d.png", c.name, i)
+			data := []byte(nil)
+			if q > 0 {
+				name = fmt.Sprintf("%s-%02d.jpg", c.name, i)
+				data = encodeJPEG(t, img, q)
+			} else {
+				data = encodePNG(t, img)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name+".txt"), []byte(text+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
