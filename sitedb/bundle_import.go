@@ -26,6 +26,9 @@ var (
 	ErrRollback = errors.New("the bundle is not newer than the trust list in force")
 	// ErrBundleExpired: the bundle is past its expiry.
 	ErrBundleExpired = errors.New("the bundle has expired")
+	// ErrBundleFuture: the bundle says it was issued later than now plus
+	// trust.BundleClockSkew (a wrong clock here or at the authority).
+	ErrBundleFuture = errors.New("the bundle is issued in the future")
 	// ErrKidConflict: a bundle key id is trusted directly for another public key.
 	ErrKidConflict = errors.New("a bundle key id is already trusted for a different public key")
 )
@@ -231,6 +234,10 @@ func (db *DB) verifiedBundle(data []byte, now time.Time) (*trust.Bundle, *Anchor
 	}
 	if !now.Before(b.Expires) {
 		return nil, nil, fmt.Errorf("%w: version %d expired on %s", ErrBundleExpired, b.Version, b.Expires.UTC().Format(time.RFC3339))
+	}
+	if b.Issued.After(now.Add(trust.BundleClockSkew)) {
+		return nil, nil, fmt.Errorf("%w: version %d says it was issued %s, and it is now %s here", ErrBundleFuture, b.Version,
+			b.Issued.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
 	return b, anchor, nil
 }

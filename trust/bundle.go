@@ -264,8 +264,12 @@ func (b *Bundle) Validate() error {
 		return bad("no bundle")
 	case b.Version <= 0:
 		return bad("version %d: versions start at 1", b.Version)
+	case b.Version > MaxBundleVersion:
+		return bad("version %d is over the largest a bundle may carry (2^53 = %d): number bundles 1, 2, 3…", b.Version, int64(MaxBundleVersion))
 	case b.Issued.IsZero() || b.Expires.IsZero():
 		return bad("issue and expiry dates are required")
+	case !inBundleRange(b.Issued) || !inBundleRange(b.Expires):
+		return bad("issued %s or expires %s is outside the years 1970-9999 a bundle may carry", b.Issued.UTC().Format(time.RFC3339), b.Expires.UTC().Format(time.RFC3339))
 	case !b.Expires.After(b.Issued):
 		return bad("expires (%s) is not after issued (%s)", b.Expires.UTC().Format(time.RFC3339), b.Issued.UTC().Format(time.RFC3339))
 	case len(b.Issuers) > MaxBundleIssuers:
@@ -358,6 +362,17 @@ func (i *BundleIssuer) validate() error {
 			return fmt.Errorf("key id is not the certificate's (%x): kid must be SHA-256(certificate DER)[:8]", KeyID(i.Certificate))
 		}
 	}
+	for _, d := range []struct {
+		what string
+		t    time.Time
+	}{{"valid from", i.ValidFrom}, {"valid until", i.ValidUntil}, {"revoked from", i.RevokedFrom}} {
+		// Sites refuse a bundle with such a date (checkTimes), so the
+		// authority must never sign one: a certificate valid from 1950
+		// would make every site refuse the whole bundle.
+		if !d.t.IsZero() && !inBundleRange(d.t) {
+			return fmt.Errorf("%s %s is outside the years 1970-9999 a bundle may carry: give a valid_from/valid_until column within them, or a new certificate", d.what, d.t.UTC().Format(time.RFC3339))
+		}
+	}
 	if !i.ValidFrom.IsZero() && !i.ValidUntil.IsZero() && !i.ValidUntil.After(i.ValidFrom) {
 		return fmt.Errorf("valid until (%s) is not after valid from (%s)", i.ValidUntil.UTC().Format(time.DateOnly), i.ValidFrom.UTC().Format(time.DateOnly))
 	}
@@ -433,6 +448,9 @@ func ParseSignedBundle(data []byte) (*SignedBundle, error) {
 	}
 	if data[0] != 0xd2 { // tag 18, COSE_Sign1_Tagged
 		return nil, fmt.Errorf("%w: not a signed trust-list bundle (no COSE_Sign1 tag): give the .bundle file written by `passport authority bundle`", ErrBundleMalformed)
+	}
+	if err := checkEnvelope(data, MaxBundleBytes); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBundleMalformed, err)
 	}
 	msg := cose.NewSign1Message()
 	if err := msg.UnmarshalCBOR(data); err != nil {
@@ -532,6 +550,11 @@ const (
 	minBundleUnix = 0
 	maxBundleUnix = 253402300799 // 9999-12-31T23:59:59Z
 )
+
+// inBundleRange reports whether t can be carried in a bundle.
+func inBundleRange(t time.Time) bool {
+	return t.Unix() >= minBundleUnix && t.Unix() <= maxBundleUnix
+}
 
 func (w *wireBundle) checkTimes() error {
 	check := func(what string, v int64) error {

@@ -161,7 +161,7 @@ func (s *Syncer) sync(ctx context.Context) (Result, validators, error) {
 		return Result{Index: idx}, v, fmt.Errorf("%w: the source offers version %d and version %d is in force (%s)",
 			sitedb.ErrRollback, idx.Version, info.Version, s.src)
 	}
-	data, err := s.src.fetchBundle(ctx, idx.File)
+	data, err := s.src.fetchBundle(ctx, idx.File, idx.Size)
 	if err != nil {
 		return Result{Index: idx}, v, err
 	}
