@@ -130,7 +130,11 @@ func TestImportRefusesHugeVersion(t *testing.T) {
 	a := newAuthority(t)
 	pin(t, db, a)
 	w := map[int]any{1: int64(1<<63 - 1), 2: testNow.Unix(), 3: testNow.AddDate(1, 0, 0).Unix(), 4: []any{}, 5: []any{}}
-	payload, err := cbor.Marshal(w)
+	em, err := cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := em.Marshal(w)
 	if err != nil {
 		t.Fatal(err)
 	}

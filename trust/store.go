@@ -176,6 +176,36 @@ type TrustStore interface {
 	Info() (ListInfo, error)
 }
 
+// TrustSnapshot is one consistent reading of a trust store: every answer
+// belongs to the same state of the list, whatever is imported meanwhile.
+// Close releases it.
+type TrustSnapshot interface {
+	TrustStore
+	Close() error
+}
+
+// Snapshotter is a TrustStore that can give a consistent reading.
+type Snapshotter interface {
+	Snapshot() (TrustSnapshot, error)
+}
+
+// Snapshot returns a consistent reading of store for one verification:
+// store's own snapshot when it is a Snapshotter, else store itself (a
+// store that never changes underneath, or one that cannot do better).
+// Call release when the verification is done. Without it, a verifier that
+// asks Info, then Key, then Revocation while another process imports may
+// report one list version and apply another's revocations.
+func Snapshot(store TrustStore) (view TrustStore, release func(), err error) {
+	if s, ok := store.(Snapshotter); ok {
+		snap, err := s.Snapshot()
+		if err != nil {
+			return nil, func() {}, err
+		}
+		return snap, func() { snap.Close() }, nil
+	}
+	return store, func() {}, nil
+}
+
 // ListInfo describes a trust list.
 type ListInfo struct {
 	Version         int64     // bundle version; 0 when no bundle was imported
@@ -285,4 +315,49 @@ func (m *MemoryStore) Info() (ListInfo, error) {
 	return info, nil
 }
 
-var _ TrustStore = (*MemoryStore)(nil)
+// Snapshot returns a consistent reading: it holds the store's read lock
+// until Close, so Add, Revoke and SetBundleInfo wait for it.
+func (m *MemoryStore) Snapshot() (TrustSnapshot, error) {
+	m.mu.RLock()
+	return &memorySnapshot{m: m}, nil
+}
+
+// memorySnapshot reads a MemoryStore whose read lock it holds.
+type memorySnapshot struct {
+	m    *MemoryStore
+	once sync.Once
+}
+
+func (s *memorySnapshot) Key(kid []byte) (*TrustedKey, error) {
+	k, ok := s.m.keys[string(kid)]
+	if !ok {
+		return nil, fmt.Errorf("%w: kid %x", ErrUnknownKey, kid)
+	}
+	k.KID = append([]byte(nil), k.KID...)
+	return &k, nil
+}
+
+func (s *memorySnapshot) Revocation(credentialID []byte) (*Revocation, error) {
+	r, ok := s.m.revoked[string(credentialID)]
+	if !ok {
+		return nil, nil
+	}
+	return &r, nil
+}
+
+func (s *memorySnapshot) Info() (ListInfo, error) {
+	info := s.m.info
+	info.Issuers = len(s.m.keys)
+	info.Revoked = len(s.m.revoked)
+	return info, nil
+}
+
+func (s *memorySnapshot) Close() error {
+	s.once.Do(s.m.mu.RUnlock)
+	return nil
+}
+
+var (
+	_ TrustStore  = (*MemoryStore)(nil)
+	_ Snapshotter = (*MemoryStore)(nil)
+)
