@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -95,8 +96,11 @@ func parseSource(from string, client *http.Client) (source, error) {
 
 // NewHTTPClient returns the bounded client syncs use by default: connect,
 // TLS and response-header timeouts, the environment's proxy, at most five
-// redirects and only to http or https.
-func NewHTTPClient() *http.Client {
+// redirects, only to http or https and only to the host first asked
+// (RedirectPolicy with no other host allowed).
+func NewHTTPClient() *http.Client { return newHTTPClient(nil) }
+
+func newHTTPClient(allowHosts []string) *http.Client {
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
@@ -106,17 +110,34 @@ func NewHTTPClient() *http.Client {
 		IdleConnTimeout:       90 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}
-	return &http.Client{Transport: tr, CheckRedirect: checkRedirect}
+	return &http.Client{Transport: tr, CheckRedirect: RedirectPolicy(allowHosts)}
 }
 
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
-		return fmt.Errorf("more than %d redirects", maxRedirects)
+// RedirectPolicy follows at most five redirects, only to http or https, and
+// only to the host of the first request or one of allowHosts (host names,
+// compared without case or port). A source that can redirect anywhere could
+// make a site fetch from an internal address it chose; an authority that
+// moves its files to a CDN names it with --allow-redirect-host.
+func RedirectPolicy(allowHosts []string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("more than %d redirects", maxRedirects)
+		}
+		if s := req.URL.Scheme; s != "http" && s != "https" {
+			return fmt.Errorf("redirect to a %q URL refused: only http and https are followed", clean(s))
+		}
+		host := req.URL.Hostname()
+		if len(via) > 0 && strings.EqualFold(host, via[0].URL.Hostname()) {
+			return nil
+		}
+		for _, h := range allowHosts {
+			if strings.EqualFold(host, h) {
+				return nil
+			}
+		}
+		return fmt.Errorf("redirect to another host (%s) refused: only %s is read; if the authority moved its files there, allow it with --allow-redirect-host %s",
+			clean(host), clean(via[0].URL.Hostname()), clean(host))
 	}
-	if s := req.URL.Scheme; s != "http" && s != "https" {
-		return fmt.Errorf("redirect to a %q URL refused: only http and https are followed", s)
-	}
-	return nil
 }
 
 type httpSource struct {
@@ -172,7 +193,10 @@ func (s *httpSource) fetchBundle(ctx context.Context, file string, size int64) (
 // over it is refused before reading, a longer body when it passes limit.
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%w: %s answered %s", ErrUnreachable, resp.Request.URL.Redacted(), resp.Status)
+		// The reason phrase is the server's own text: it is shown cleaned
+		// (a hostile one may carry terminal escapes) and cut short.
+		reason := strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
+		return nil, fmt.Errorf("%w: %s answered %d %.60s", ErrUnreachable, resp.Request.URL.Redacted(), resp.StatusCode, clean(reason))
 	}
 	if resp.ContentLength > limit {
 		return nil, fmt.Errorf("%w: %s is %d bytes, over %d", ErrTooLarge, resp.Request.URL.Redacted(), resp.ContentLength, limit)
