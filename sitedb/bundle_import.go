@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
 	"database/sql"
 	"errors"
@@ -188,8 +189,14 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 	if err := step("revoked"); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO bundle (id, version, issued, expires, anchor_kid, imported_at, raw)
-		VALUES (1, ?, ?, ?, ?, ?, ?)`, b.Version, b.Issued.Unix(), b.Expires.Unix(), anchor.KID, added, data); err != nil {
+	sum := sha256.Sum256(data)
+	var tsKey any
+	if b.TimestampKey != nil {
+		tsKey = b.TimestampKey
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO bundle (id, version, issued, expires, anchor_kid, imported_at, raw, timestamp_key, fresh_for, sha256)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.Version, b.Issued.Unix(), b.Expires.Unix(), anchor.KID, added, data,
+		tsKey, int64(b.FreshFor/time.Second), sum[:]); err != nil {
 		return nil, db.sql.Wrap("writing", err)
 	}
 	if err := step("bundle"); err != nil {

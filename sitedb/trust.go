@@ -546,14 +546,21 @@ func (db *DB) Info() (trust.ListInfo, error) {
 
 func (db *DB) readInfo(ctx context.Context, q querier) (trust.ListInfo, error) {
 	var info trust.ListInfo
-	var issued, expires int64
-	err := q.QueryRowContext(ctx, "SELECT version, issued, expires FROM bundle WHERE id = 1").Scan(&info.Version, &issued, &expires)
+	var issued, expires, freshFor int64
+	var tsKey, sum []byte
+	err := q.QueryRowContext(ctx, "SELECT version, issued, expires, timestamp_key, fresh_for, sha256 FROM bundle WHERE id = 1").
+		Scan(&info.Version, &issued, &expires, &tsKey, &freshFor, &sum)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return info, db.sql.Wrap("reading", err)
 	default:
 		info.Issued, info.Expires = time.Unix(issued, 0).UTC(), time.Unix(expires, 0).UTC()
+		if tsKey != nil {
+			if err := confirmedUntil(ctx, q, &info, freshFor, sum); err != nil {
+				return info, db.sql.Wrap("reading", err)
+			}
+		}
 	}
 	if err := q.QueryRowContext(ctx, "SELECT count(DISTINCT kid) FROM issuer_keys").Scan(&info.Issuers); err != nil {
 		return info, db.sql.Wrap("reading", err)

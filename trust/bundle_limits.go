@@ -40,8 +40,9 @@ const (
 	MaxBundleCertLen = 16 << 10
 
 	// maxBundleMapPairs caps the pairs of any map in a bundle: the largest,
-	// an issuer entry, has 9 keys.
-	maxBundleMapPairs = 16
+	// an issuer entry, has 12 keys today; the rest is room for fields later
+	// versions add, which this one ignores.
+	maxBundleMapPairs = 64
 
 	// maxBundleNesting: bundle → issuers → issuer is 3 levels deep.
 	maxBundleNesting = 4
@@ -51,6 +52,11 @@ const (
 	// exactly. A bundle numbered near 2^63 would leave no version above it,
 	// so nothing could ever replace it at a site.
 	MaxBundleVersion = 1 << 53
+
+	// MaxFreshFor caps how long a bundle alone may count as confirmed
+	// (its fresh-for): the point of freshness is to be short; a bundle
+	// that stands for longer than a year is better left without it.
+	MaxFreshFor = 366 * 24 * time.Hour
 
 	// MaxAuthorityKeyFileSize caps an authority.pub file (a PEM P-256
 	// public key is about 180 bytes).

@@ -212,6 +212,43 @@ type ListInfo struct {
 	Issued, Expires time.Time // of the bundle; zero when no bundle was imported
 	Issuers         int       // number of trusted issuer keys
 	Revoked         int       // number of revoked credential ids
+	// Confirmable: the bundle in force names a timestamp key, so it counts
+	// as the newest list only until ConfirmedUntil. False for a bundle
+	// without one (and for direct trust): such a list is as current as
+	// its expiry says.
+	Confirmable bool
+	// ConfirmedUntil is the later of the bundle's issue time plus its
+	// fresh-for and the expiry of the newest recorded freshness statement
+	// that names exactly this bundle. Zero when not Confirmable.
+	ConfirmedUntil time.Time
+	// StatementVersion and StatementIssued describe the newest recorded
+	// statement (zero when none): a version above Version says a newer
+	// list is published than the one in force.
+	StatementVersion int64
+	StatementIssued  time.Time
+}
+
+// States of a trust list at a time (ListInfo.StateAt).
+const (
+	ListCurrent     = "current"     // in force and, if it can be, confirmed as the newest
+	ListUnconfirmed = "unconfirmed" // not expired, but nothing signed says it is still the newest: a revocation may be missing
+	ListExpired     = "expired"     // past its expiry
+	ListNone        = "none"        // no bundle imported (direct trust only)
+)
+
+// StateAt is the list's state at now. Verification warns
+// trust_list_unconfirmed (and decides CHECK NEEDED, never ACCEPT) when it
+// is ListUnconfirmed.
+func (i ListInfo) StateAt(now time.Time) string {
+	switch {
+	case i.Version == 0 && i.Expires.IsZero():
+		return ListNone
+	case !now.Before(i.Expires):
+		return ListExpired
+	case i.Confirmable && !now.Before(i.ConfirmedUntil):
+		return ListUnconfirmed
+	}
+	return ListCurrent
 }
 
 // MemoryStore is an in-memory TrustStore for tests and small tools. It is
