@@ -148,4 +148,3 @@ func (k *TimestampKey) SignStatement(bundle []byte, now time.Time, lifetime time
 	}
 	return out, st, nil
 }
-

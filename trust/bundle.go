@@ -160,17 +160,17 @@ type wireRevoked struct {
 
 type wireIssuer struct {
 	Crit        []uint64 `cbor:"0,keyasint,omitempty"` // as the bundle's, for an issuer entry's keys
-	KID         []byte `cbor:"1,keyasint"`
-	OrgCode     string `cbor:"2,keyasint"`
-	OrgName     string `cbor:"3,keyasint"`
-	PublicKey   []byte `cbor:"4,keyasint"`
-	Certificate []byte `cbor:"5,keyasint,omitempty"`
-	ValidFrom   *int64 `cbor:"6,keyasint,omitempty"`
-	ValidUntil  *int64 `cbor:"7,keyasint,omitempty"`
-	Status      int    `cbor:"8,keyasint"`
-	RevokedFrom *int64 `cbor:"9,keyasint,omitempty"`
-	Kind        int    `cbor:"10,keyasint,omitempty"` // wireKindStaff (absent) or wireKindDCC
-	Country     string `cbor:"11,keyasint,omitempty"` // DCC signers only
+	KID         []byte   `cbor:"1,keyasint"`
+	OrgCode     string   `cbor:"2,keyasint"`
+	OrgName     string   `cbor:"3,keyasint"`
+	PublicKey   []byte   `cbor:"4,keyasint"`
+	Certificate []byte   `cbor:"5,keyasint,omitempty"`
+	ValidFrom   *int64   `cbor:"6,keyasint,omitempty"`
+	ValidUntil  *int64   `cbor:"7,keyasint,omitempty"`
+	Status      int      `cbor:"8,keyasint"`
+	RevokedFrom *int64   `cbor:"9,keyasint,omitempty"`
+	Kind        int      `cbor:"10,keyasint,omitempty"` // wireKindStaff (absent) or wireKindDCC
+	Country     string   `cbor:"11,keyasint,omitempty"` // DCC signers only
 }
 
 // Kinds on the wire: absent (0) is a staff-passport issuer, so bundles
@@ -193,13 +193,13 @@ func init() {
 		panic(err)
 	}
 	bundleDec, err = cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		MaxNestedLevels:   maxBundleNesting,
-		MaxArrayElements:  MaxBundleRevoked,
-		MaxMapPairs:       maxBundleMapPairs,
-		UTF8:              cbor.UTF8RejectInvalid,
-		TagsMd:            cbor.TagsForbidden,
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		IndefLength:      cbor.IndefLengthForbidden,
+		MaxNestedLevels:  maxBundleNesting,
+		MaxArrayElements: MaxBundleRevoked,
+		MaxMapPairs:      maxBundleMapPairs,
+		UTF8:             cbor.UTF8RejectInvalid,
+		TagsMd:           cbor.TagsForbidden,
 	}.DecMode()
 	if err != nil {
 		panic(err)
