@@ -27,7 +27,7 @@ func TestLogWriteKeepsTrustCache(t *testing.T) {
 	if _, err := db.Key(kids[0]); err != nil {
 		t.Fatal(err)
 	}
-	loads, genReads := db.loads, db.genReads
+	loads, genReads := db.loads.Load(), db.genReads
 	for i := 0; i < 3; i++ {
 		if err := l.Record(context.Background(), Entry{At: time.Now(), Status: "valid", Source: "text"}); err != nil {
 			t.Fatal(err)
@@ -39,8 +39,8 @@ func TestLogWriteKeepsTrustCache(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if db.loads != loads {
-		t.Fatalf("log writes reloaded the key cache %d times", db.loads-loads)
+	if db.loads.Load() != loads {
+		t.Fatalf("log writes reloaded the key cache %d times", db.loads.Load()-loads)
 	}
 	if db.genReads != genReads {
 		t.Errorf("this process's own log writes cost %d trust_changes queries, want none", db.genReads-genReads)

@@ -192,4 +192,22 @@ ALTER TABLE station_log ADD COLUMN action    TEXT    NOT NULL DEFAULT '' CHECK (
 ALTER TABLE station_log ADD COLUMN action_by TEXT    NOT NULL DEFAULT '';
 ALTER TABLE station_log ADD COLUMN action_at INTEGER NOT NULL DEFAULT 0;
 `,
+	// Signed freshness: the bundle's timestamp key, how long it alone
+	// counts as confirmed and the hash of its file (which a statement
+	// names), and the newest statement recorded.
+	`
+ALTER TABLE bundle ADD COLUMN timestamp_key BLOB;
+ALTER TABLE bundle ADD COLUMN fresh_for INTEGER NOT NULL DEFAULT 0 CHECK (fresh_for >= 0);
+ALTER TABLE bundle ADD COLUMN sha256 BLOB;
+CREATE TABLE freshness (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    version       INTEGER NOT NULL CHECK (version > 0),
+    bundle_sha256 BLOB NOT NULL CHECK (length(bundle_sha256) = 32),
+    issued        INTEGER NOT NULL,
+    expires       INTEGER NOT NULL,
+    raw           BLOB NOT NULL,
+    recorded_at   INTEGER NOT NULL
+);
+UPDATE trust_changes SET n = n + 1 WHERE id = 1;
+`,
 }
