@@ -553,3 +553,80 @@ func TestBrowserCameraEchoesRegion(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserScanIntoNameBox: a scan that arrives while the desk-name box
+// has the focus (opened by the first Accept of a shift, or by "Change") is
+// a scan: it is checked and logged, it replaces the decision shown, and
+// none of it is kept as a name. The Accept that opened the box belonged to
+// the previous person and is dropped.
+func TestBrowserScanIntoNameBox(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, nil)
+	good := s.text(t, s.claims("Zoë Whitfield", 100, 100))
+	forged := s.forged(t, s.claims("Priya Ramanathan", 100, 100))
+	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID), chromedp.Evaluate(counter, nil),
+		chromedp.Evaluate(`localStorage.clear()`, nil), chromedp.KeyEvent(good+"\r"))
+	if got := waitShown(t, ctx, 1); got.Decision != "accept" {
+		t.Fatalf("genuine scan: %+v", got)
+	}
+	noName := func(when string) {
+		t.Helper()
+		if v := eval[string](t, ctx, `document.getElementById('operator-input').value`); looksLikeCode(v) || strings.Contains(strings.ToUpper(v), "SP1") {
+			t.Errorf("%s: the name box holds %q", when, v)
+		}
+		for _, e := range logRows(t, s.log) {
+			if e.Action != "" || strings.Contains(e.ActionBy, "SP1") {
+				t.Errorf("%s: the log holds an action %+v", when, e)
+			}
+		}
+	}
+
+	// The first Accept of a shift opens the name box; the next person's
+	// code arrives there.
+	run(t, ctx, chromedp.Click("#result .act.accept", chromedp.ByQuery), chromedp.WaitVisible("#operator-input", chromedp.ByID))
+	if id := focusedID(t, ctx); id != "operator-input" {
+		t.Fatalf("the name box does not have the focus (%q has)", id)
+	}
+	before := len(logRows(t, s.log))
+	run(t, ctx, chromedp.KeyEvent("]Q1"+forged+"\r"))
+	got := waitShown(t, ctx, 2)
+	if got.Decision != "do_not_accept" || strings.Contains(got.Texts[0], "Zoë") {
+		t.Fatalf("a scan into the name box: %+v", got)
+	}
+	if added := len(logRows(t, s.log)) - before; added != 1 {
+		t.Errorf("a scan into the name box added %d log rows, want 1", added)
+	}
+	noName("scan into the name box")
+	// Typing a name now records nothing: the Accept was for Zoë.
+	if eval[bool](t, ctx, `!document.getElementById('operator-form').hidden`) {
+		run(t, ctx, chromedp.SendKeys("#operator-input", "Sam Okafor\r", chromedp.ByID))
+	}
+	time.Sleep(300 * time.Millisecond)
+	noName("name typed after the scan")
+
+	// "Change" with a name set: the box opens holding the name; a scan
+	// arriving there is a scan and the name stays.
+	run(t, ctx, chromedp.Evaluate(`localStorage.setItem('passport.operator', JSON.stringify({name: 'Sam Okafor', at: Date.now()})); document.getElementById('operator-change').click()`, nil),
+		chromedp.WaitVisible("#operator-input", chromedp.ByID))
+	if id := focusedID(t, ctx); id != "operator-input" {
+		t.Fatalf("after Change the name box does not have the focus (%q has)", id)
+	}
+	run(t, ctx, chromedp.KeyEvent(good))
+	if got = waitShown(t, ctx, 3); got.Decision != "accept" {
+		t.Fatalf("a scan into the name box after Change: %+v", got)
+	}
+	if v := eval[string](t, ctx, `document.getElementById('operator-input').value`); v != "Sam Okafor" {
+		t.Errorf("after a scan the name box holds %q, want the name it held", v)
+	}
+	noName("scan after Change")
+
+	// Text that looks like a code is refused as a name however it got
+	// there (pasted).
+	run(t, ctx, chromedp.Evaluate(`(() => { const i = document.getElementById('operator-input'); i.value = `+"`"+`${'`+good[:40]+`'}`+"`"+`; document.getElementById('operator-form').requestSubmit(); })()`, nil))
+	if v := eval[string](t, ctx, `JSON.parse(localStorage.getItem('passport.operator')).name`); v != "Sam Okafor" {
+		t.Errorf("a pasted code was saved as the desk name %q", v)
+	}
+	if msg := eval[string](t, ctx, `document.getElementById('operator-error').textContent`); !strings.Contains(msg, "passport code") {
+		t.Errorf("a pasted code as the name: the page says %q", msg)
+	}
+}

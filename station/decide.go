@@ -188,6 +188,30 @@ func cleanPerson(s string) (string, error) {
 		return "", errors.New("the name holds characters that cannot be kept: type it again")
 	case utf8.RuneCountInString(s) > maxNameRunes:
 		return "", errors.New("the name is over 80 characters: shorten it")
+	case looksLikeCode(s):
+		return "", errors.New("the name looks like a passport code, not a name: type your name")
 	}
 	return s, nil
+}
+
+// looksLikeCode reports a desk name that holds a passport's prefix or a run
+// of characters no name has (20 or more base45 capitals and digits with no
+// space): a scan typed into the name box must never be kept as a name,
+// since the log keeps no credential text. The page applies the same rule.
+func looksLikeCode(s string) bool {
+	u := strings.ToUpper(s)
+	if strings.Contains(u, "SP1:") || strings.Contains(u, "HC1:") {
+		return true
+	}
+	run := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || strings.ContainsRune("$%*+-./:", r) {
+			if run++; run >= 20 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }

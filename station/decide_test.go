@@ -115,6 +115,8 @@ func TestAPIAction(t *testing.T) {
 		{"no ticket", "application/json", body("00", "accepted", "Sam"), nil, 404},
 		{"no name", "application/json", body(tok, "accepted", "  "), nil, 400},
 		{"bad action", "application/json", body(tok, "waved_through", "Sam"), nil, 400},
+		{"a code as the name", "application/json", body(tok, "accepted", "]Q1sp1:6BFOXN*TS0BI$ZD4N9:9S6RCVN5+O30K3"), nil, 400},
+		{"a code's tail as the name", "application/json", body(tok, "accepted", "6BFOXN*TS0BI$ZD4N9/9S6RCVN5+O30K3"), nil, 400},
 	}
 	for _, tc := range refused {
 		if code, raw := act(tc.ctype, tc.body, tc.hdr...); code != tc.code {

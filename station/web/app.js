@@ -35,10 +35,11 @@
   });
   // Keys that land anywhere else (a button has focus) are added to the field:
   // a USB scanner is a keyboard and does not know where the focus is. Other
-  // text fields (the desk name) keep their own keys.
+  // text fields (the desk name) keep a person's keys, but a scanner's burst
+  // is taken from them (takeBurst): no other field ever holds a code.
   document.addEventListener('keydown', (e) => {
     if (e.target === field || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.target.closest && e.target.closest('input, textarea, select')) return;
+    if (e.target.closest && e.target.closest('input, textarea, select')) { takeBurst(e); return; }
     const now = Date.now();
     if (e.key === 'Escape') { e.preventDefault(); clearAll(); return; }
     const recent = now - lastRedirect < REDIRECT_MS;
@@ -53,6 +54,46 @@
       onEnter();
     }
   }, true);
+  // A scanner types a whole code in one burst, a few milliseconds a key;
+  // a person at least BURST_MS between keys. Keys in another text field
+  // are watched: once a burst holds a code's prefix it is a scan, so what
+  // the burst typed there goes back out of that field into the scan
+  // field, with the focus, and the rest of the code follows it.
+  const BURST_MS = 60;
+  let burst = null; // {el, before, keys, at}: the burst typing into another field
+  function takeBurst(e) {
+    const t = e.target;
+    if (!(t instanceof HTMLInputElement) || t.type === 'file') return;
+    const now = Date.now();
+    if (!burst || burst.el !== t || now - burst.at > BURST_MS) burst = { el: t, before: t.value, keys: '' };
+    burst.at = now;
+    if (e.key.length !== 1) { if (e.key !== 'Shift' && e.key !== 'CapsLock') burst = null; return; }
+    burst.keys += e.key;
+    if (!looksLikeCode(burst.keys)) return;
+    const keys = burst.keys.slice(0, -1); // this key is typed into the scan field by the browser
+    t.value = burst.before;
+    burst = null;
+    t.dispatchEvent(new Event('input'));
+    scanArrived();
+    field.value = keys;
+    focusField();
+    field.setSelectionRange(keys.length, keys.length);
+  }
+  // looksLikeCode reports text that holds a passport's prefix, or a run of
+  // characters no name has (base45 capitals and digits, no space): the desk
+  // name box refuses it, so a code can never be kept as a name.
+  function looksLikeCode(s) {
+    return /(SP1|HC1):/i.test(s) || /[0-9A-Z$%*+\-.\/:]{20,}/.test(s);
+  }
+  // scanArrived: a new scan replaces what is shown, so an Accept or Refuse
+  // waiting for the desk name belonged to the previous person and is
+  // dropped, never recorded against the new one.
+  function scanArrived() {
+    if (pendingAction) {
+      pendingAction = null;
+      $('operator-form').hidden = true;
+    }
+  }
   field.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' || e.key === 'Tab' && field.value.trim() !== '') { e.preventDefault(); onEnter(); }
     else if (e.key === 'Escape') { e.preventDefault(); clearAll(); }
@@ -233,6 +274,13 @@
     e.preventDefault();
     const n = $('operator-input').value.trim();
     if (!n) return;
+    if (looksLikeCode(n)) {
+      $('operator-input').value = '';
+      $('operator-error').hidden = false;
+      $('operator-error').textContent = 'That looks like a passport code, not a name: type your name.';
+      return;
+    }
+    $('operator-error').hidden = true;
     try { localStorage.setItem('passport.operator', JSON.stringify({ name: n, at: Date.now() })); } catch (err) { /* kept for this page only */ }
     memOperator = n;
     $('operator-form').hidden = true;
@@ -269,6 +317,7 @@
 
   // ---------- talking to the station ----------
   async function post(body, type, query) {
+    scanArrived();
     const my = ++seq;
     showBusy();
     let j = null;
@@ -677,6 +726,7 @@
         const j = await r.json();
         if (stream && j.results.some((x) => x.status !== 'unreadable')) {
           stopCamera('Code read. Press “Use camera” for the next one.');
+          scanArrived();
           seq++;
           render(j);
           return;
