@@ -630,3 +630,43 @@ func TestBrowserScanIntoNameBox(t *testing.T) {
 		t.Errorf("a pasted code as the name: the page says %q", msg)
 	}
 }
+
+// TestBrowserOverrideAndReplay: Accept on CHECK NEEDED asks why and records
+// an override; a recorded decision cannot be pressed again, and a replay of
+// its ticket is refused.
+func TestBrowserOverrideAndReplay(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, examplePolicy(t))
+	text := s.text(t, s.claims("Łukasz Kowalczyk", 4*365, 100)) // DBS too old for the policy
+	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID), chromedp.Evaluate(counter, nil),
+		chromedp.Evaluate(`localStorage.setItem('passport.operator', JSON.stringify({name: 'Sam Okafor', at: Date.now()}));
+		  window.tokens = []; const f = window.fetch; window.fetch = (u, o) => { if (String(u) === '/api/action') window.tokens.push(o.body); return f(u, o); };`, nil),
+		chromedp.KeyEvent(text+"\r"))
+	if got := waitShown(t, ctx, 1); got.Decision != "check_needed" || !got.Actions {
+		t.Fatalf("policy not met: %+v", got)
+	}
+	run(t, ctx, chromedp.Click("#result .act.accept", chromedp.ByQuery), chromedp.WaitVisible("#result .override-reason", chromedp.ByQuery))
+	if rows := logRows(t, s.log); rows[len(rows)-1].Action != "" {
+		t.Fatalf("Accept on CHECK NEEDED was recorded without a reason: %+v", rows[len(rows)-1])
+	}
+	run(t, ctx, chromedp.SendKeys("#result .override-reason", "DBS certificate seen on paper\r", chromedp.ByQuery))
+	var state string
+	run(t, ctx, chromedp.Poll(`(document.querySelector('#result .act-state').textContent.includes('recorded')) && document.querySelector('#result .act-state').textContent`, &state, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+	rows := logRows(t, s.log)
+	if last := rows[len(rows)-1]; last.Action != sitedb.ActionAccepted || last.ReasonCodes != sitedb.ReasonOverride || last.Reason != "DBS certificate seen on paper" || last.ActionBy != "Sam Okafor" {
+		t.Errorf("override logged as %+v", last)
+	}
+	if !eval[bool](t, ctx, `[...document.querySelectorAll('#result .act')].every((b) => b.disabled)`) {
+		t.Error("Accept and Refuse can still be pressed after a decision is recorded")
+	}
+	// The same request again, as a replaying program would send it.
+	var code float64
+	run(t, ctx, chromedp.Evaluate(`window.fetch('/api/action', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: window.tokens[0].replace('"accepted"', '"refused"')}).then((r) => { window.replay = r.status; }); 0`, nil),
+		chromedp.Poll(`window.replay`, &code, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+	if code != 409 {
+		t.Errorf("a replayed ticket got HTTP %v, want 409", code)
+	}
+	if after := logRows(t, s.log); len(after) != len(rows) {
+		t.Errorf("a replay added %d rows", len(after)-len(rows))
+	}
+}

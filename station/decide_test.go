@@ -128,8 +128,96 @@ func TestAPIAction(t *testing.T) {
 	}
 	rows := logEntries(t, s.log)
 	last := rows[len(rows)-1]
-	if last.Action != sitedb.ActionAccepted || last.ActionBy != "Sam Okafor" || last.Decision != "accept" || last.ActionAt.IsZero() {
+	if last.Action != sitedb.ActionAccepted || last.ActionBy != "Sam Okafor" || last.Decision != "accept" || last.ActionAt.IsZero() || last.Ref != rows[0].ID {
 		t.Errorf("logged %+v", last)
 	}
+	if rows[0].Action != "" {
+		t.Errorf("the verification's own row was changed: %+v", rows[0])
+	}
 
+	// A ticket works once: a replay ("Alice accepted" → "Mallory refused")
+	// is a 409 and changes nothing.
+	if code, raw := act("application/json", body(tok, "refused", "Mallory")); code != http.StatusConflict || !strings.Contains(raw, "already_recorded") {
+		t.Errorf("replayed ticket: HTTP %d %s, want 409", code, raw)
+	}
+	if after := logEntries(t, s.log); len(after) != len(rows) || after[len(after)-1].ActionBy != "Sam Okafor" {
+		t.Errorf("a replay changed the log: %+v", after)
+	}
+
+	// Accept on CHECK NEEDED needs a reason, kept as an override.
+	_, v, _ = s.post(t, "text/plain", []byte(s.text(t, s.claims("Łukasz Kowalczyk", 4*365, 100))))
+	if v.Results[0].Decision.Code != policy.CheckNeeded {
+		t.Fatalf("want CHECK NEEDED, got %+v", v.Results[0].Decision)
+	}
+	tok = v.Actions[0]
+	if code, raw := act("application/json", body(tok, "accepted", "Sam Okafor")); code != 400 || !strings.Contains(raw, "reason_required") {
+		t.Errorf("accept on CHECK NEEDED without a reason: HTTP %d %s", code, raw)
+	}
+	b, _ := json.Marshal(ActionRequest{Token: tok, Action: "accepted", By: "Sam Okafor", Reason: "DBS certificate seen, dated last month"})
+	if code, raw := act("application/json", string(b)); code != 200 {
+		t.Errorf("accept on CHECK NEEDED with a reason: HTTP %d %s", code, raw)
+	}
+	rows = logEntries(t, s.log)
+	if last := rows[len(rows)-1]; last.ReasonCodes != sitedb.ReasonOverride || last.Reason != "DBS certificate seen, dated last month" || last.Decision != "check_needed" {
+		t.Errorf("override logged as %+v", last)
+	}
+}
+
+// TestTicketsSurviveLoad: a flood of verifications (a local program can
+// make thousands a minute) does not evict the ticket of the person at the
+// desk, which stays usable for its lifetime.
+func TestTicketsSurviveLoad(t *testing.T) {
+	s := newSite(t, nil)
+	_, v, _ := s.post(t, "text/plain", []byte(s.text(t, s.claims("Zoë Whitfield", 100, 100))))
+	srv := s.srv.Config.Handler.(*Server)
+	now := time.Now()
+	for i := range 20000 {
+		srv.actions.issue(int64(1000+i), now)
+	}
+	b, _ := json.Marshal(ActionRequest{Token: v.Actions[0], Action: "refused", By: "Alice"})
+	resp, err := http.Post(s.srv.URL+"/api/action", "application/json", strings.NewReader(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("after 20000 other verifications the desk's ticket gets HTTP %d %s", resp.StatusCode, raw)
+	}
+	// A ticket is refused once its lifetime is over, and when forged.
+	srv.cfg.Now = func() time.Time { return now.Add(actionTTL + time.Second) }
+	if _, ok := srv.actions.lookup(v.Actions[0], srv.cfg.Now()); ok {
+		t.Error("a ticket past its lifetime was accepted")
+	}
+	tok := []byte(srv.actions.issue(1, now))
+	tok[3] ^= 1
+	if _, ok := srv.actions.lookup(string(tok), now); ok {
+		t.Error("a forged ticket was accepted")
+	}
+}
+
+// TestStatusShowsLogHead: /api/status carries the head of the log's chain,
+// which moves with each verification.
+func TestStatusShowsLogHead(t *testing.T) {
+	s := newSite(t, nil)
+	status := func() StatusResponse {
+		resp, err := http.Get(s.srv.URL + "/api/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var st StatusResponse
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	before := status()
+	s.post(t, "text/plain", []byte(s.text(t, s.claims("Zoë Whitfield", 100, 100))))
+	after := status()
+	rows := logEntries(t, s.log)
+	if before.LogHead == nil || after.LogHead == nil || after.LogHead.Hash == before.LogHead.Hash ||
+		after.LogHead.ID != rows[len(rows)-1].ID || after.LogHead.Hash != rows[len(rows)-1].Hash {
+		t.Errorf("log head before %+v, after %+v; last row %+v", before.LogHead, after.LogHead, rows[len(rows)-1])
+	}
 }

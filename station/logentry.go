@@ -19,6 +19,9 @@ import (
 func EntryOf(v policy.Verdict, source string, at time.Time) sitedb.Entry {
 	e := sitedb.Entry{At: at, CredentialID: verify.Printable(v.CredentialID), Issuer: verify.Printable(v.Issuer), Status: string(v.Status), Source: source,
 		Decision: string(v.Decision.Code)}
+	if v.TrustList != nil {
+		e.TrustVersion = v.TrustList.Version
+	}
 	var codes []string
 	for _, r := range v.Reasons {
 		codes = append(codes, string(r.Code))

@@ -374,25 +374,50 @@ type StatusResponse struct {
 	Warnings  []verify.Reason     `json:"warnings"`
 	MaxUpload int64               `json:"max_upload_bytes"`
 	Sync      *trustsync.Status   `json:"sync,omitempty"`
+	// LogHead is the newest row of the verification log's hash chain (its
+	// id and hash): an auditor notes it, and `passport log --verify` later
+	// shows whether the rows up to it are unchanged.
+	LogHead *sitedb.Head `json:"log_head,omitempty"`
 }
 
-func (s *Server) today() int {
+// WarnLogUnreadable is the status warning shown when the verification log
+// cannot be read (today's count, its head).
+const WarnLogUnreadable credential.Reason = "log_unreadable"
+
+// today is the count of today's verifications: -1 without a log, or when
+// it could not be read (the status says why).
+func (s *Server) today() (int, error) {
 	if s.cfg.Log == nil {
-		return -1
+		return -1, nil
 	}
-	return s.cfg.Log.Today()
+	n, err := s.cfg.Log.Today()
+	if err != nil {
+		return -1, err
+	}
+	return n, nil
 }
 
 func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
-	resp := StatusResponse{Today: s.today(), Warnings: []verify.Reason{}, MaxUpload: s.cfg.MaxBodyBytes}
+	resp := StatusResponse{Warnings: []verify.Reason{}, MaxUpload: s.cfg.MaxBodyBytes}
 	if s.cfg.Policy != nil {
 		resp.Policy = s.cfg.Policy.Name
 	}
 	if s.cfg.Log != nil {
+		var err error
+		if resp.Today, err = s.today(); err != nil {
+			resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnLogUnreadable, Message: "the verification log could not be read: " + err.Error()})
+		}
+		if head, err := s.cfg.Log.Head(); err != nil {
+			resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnLogUnreadable, Message: "the verification log could not be read: " + err.Error()})
+		} else {
+			resp.LogHead = &head
+		}
 		if err := s.cfg.Log.PruneError(); err != nil {
 			resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnLogPruneFailed,
 				Message: "old log entries could not be deleted as the retention period promises: " + err.Error()})
 		}
+	} else {
+		resp.Today = -1
 	}
 	s.syncStatus(&resp)
 	info, err := s.cfg.Store.Info()
@@ -647,7 +672,12 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 			resp.Hint = frameHint(frame.ModuleSize, data)
 		}
 	}
-	resp.Today = s.today()
+	if n, err := s.today(); err != nil {
+		resp.Today = -1
+		s.cfg.AccessLog.Printf("verification log: %v", err)
+	} else {
+		resp.Today = n
+	}
 	if strings.Contains(r.Header.Get("Accept"), "application/x-ndjson") {
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		enc := json.NewEncoder(w)

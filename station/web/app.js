@@ -291,10 +291,10 @@
   let memOperator = '', pendingAction = null;
   function desk() { return operator() || memOperator; }
 
-  async function press(token, action, node) {
+  async function press(token, action, node, reason) {
     const by = desk();
     if (!by) {
-      pendingAction = () => press(token, action, node);
+      pendingAction = () => press(token, action, node, reason);
       askOperator('Type your name for this shift first (it is kept with each Accept or Refuse you press)');
       return;
     }
@@ -303,11 +303,13 @@
     try {
       const r = await fetch('/api/action', {
         method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
-        body: JSON.stringify({ token, action, by }),
+        body: JSON.stringify(reason ? { token, action, by, reason } : { token, action, by }),
       });
       const j = await r.json();
       if (!r.ok) { st.textContent = j && j.error ? j.error.message : 'Not recorded (' + r.status + ').'; return; }
-      node.querySelectorAll('.act').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.action === action)));
+      // One decision per check: it is recorded and cannot be pressed again.
+      node.querySelectorAll('.act').forEach((b) => { b.setAttribute('aria-pressed', String(b.dataset.action === action)); b.disabled = true; });
+      node.querySelector('.override').hidden = true;
       st.textContent = (action === 'accepted' ? 'Accepted' : 'Refused') + ' by ' + j.by + ' at ' + clock() + ': recorded.';
     } catch (e) {
       st.textContent = 'Not recorded: the station did not answer.';
@@ -501,7 +503,18 @@
       const [a, b] = node.querySelectorAll('.act');
       a.dataset.action = 'accepted';
       b.dataset.action = 'refused';
-      a.addEventListener('click', () => press(token, 'accepted', node));
+      // Accepting against CHECK NEEDED is an override: it asks why first.
+      if (d.code === 'check_needed') {
+        const f = q('.override');
+        a.addEventListener('click', () => { f.hidden = false; f.querySelector('input').focus(); });
+        f.addEventListener('submit', (e) => {
+          e.preventDefault();
+          const why = f.querySelector('input').value.trim();
+          if (why && !looksLikeCode(why)) press(token, 'accepted', node, why);
+        });
+      } else {
+        a.addEventListener('click', () => press(token, 'accepted', node));
+      }
       b.addEventListener('click', () => press(token, 'refused', node));
     }
     if (r.status === 'valid') {
