@@ -27,7 +27,9 @@ func EntryOf(v policy.Verdict, source string, at time.Time) sitedb.Entry {
 		codes = append(codes, string(r.Code))
 	}
 	switch {
-	case v.Decision.Code == policy.NotAPassport || v.Decision.Code == policy.CannotRead:
+	case v.Decision.Code == policy.NotAPassport || v.Decision.Code == policy.CannotRead || v.Parsed == nil && v.DCC == nil:
+		// Nothing was decoded (an altered code among them): the decoder's
+		// message may quote the text, the decision's sentence never does.
 		e.Reason = v.Decision.Reason
 	case len(v.Reasons) > 0:
 		e.Reason = verify.Printable(v.Reasons[0].Message)

@@ -354,6 +354,10 @@ type VerifyResponse struct {
 	// Hint says, for a camera frame with no code in it, what would help:
 	// HintHoldStill or HintMoveCloser.
 	Hint string `json:"hint,omitempty"`
+	// Incomplete is set, for text posted with partial=1 (the page asking
+	// while a scanner types), when the text stops before a code could:
+	// nothing was logged, and the page waits for the rest.
+	Incomplete bool `json:"incomplete,omitempty"`
 	// Region is, for a camera frame, where in it the code was read or its
 	// finder patterns seen (when neither, the roi sent with it, or a small
 	// busy square), in the frame's pixels; the page sends it back with the
@@ -649,6 +653,25 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 		v := policy.Apply(s.cfg.Policy, res)
 		v.Decision = policy.Decide(v, ts)
 		resp.Results = append(resp.Results, v)
+	}
+	// The page asks (partial=1) whether what the scanner typed so far is a
+	// whole code: the verifier's rule says, not the page. Text that stops
+	// before a code could is answered "incomplete" and not logged: the rest
+	// may still come. A whole code that fails to decode is an answer.
+	if source == "text" && r.URL.Query().Get("partial") == "1" && incompleteText(data, resp.Results) {
+		resp.Incomplete, resp.Logged = true, false
+		for range resp.Results {
+			resp.Actions = append(resp.Actions, "")
+		}
+		if sw != nil {
+			sw.verdict = "incomplete"
+		}
+		resp.Today, _ = s.today()
+		writeJSON(w, resp)
+		return
+	}
+	for _, v := range resp.Results {
+		res := v.Result
 		summary = append(summary, verdictSummary(v)+"/"+string(v.Decision.Code))
 		token := ""
 		// A camera frame with no code in it is not a verification.

@@ -8,7 +8,6 @@
   const $ = (id) => document.getElementById(id);
   const field = $('scan'), scanState = $('scan-state'), resultBox = $('result'), announcer = $('announce');
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const B45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
   const PREFIXES = ['SP1:', 'HC1:'];
   const IDLE_MS = 120;          // a scanner types a code in one burst: look at it after this pause
   const INCOMPLETE_MS = 1500;   // a code with a prefix that is still incomplete after this pause was cut off
@@ -112,97 +111,82 @@
   // code typed with Caps Lock on is recovered exactly.
   function upper(s) { return s.replace(/[a-z]/g, (c) => c.toUpperCase()); }
 
-  // candidates lists the credential texts the buffer may hold: from each
-  // SP1:/HC1: prefix to the first character base45 cannot hold (a
-  // scanner's suffix). What came before the prefix (a stray key, an AIM
-  // identifier like ]Q1) is ignored. The same rules as ExtractCode in Go.
-  function candidates(raw) {
+  // hasCode reports whether the buffer holds a passport prefix (SP1: or
+  // HC1:, any case, after a stray key or an AIM identifier like ]Q1).
+  // Whether what follows is a whole code is the station's to say (ask).
+  function hasCode(raw) {
     const s = upper(raw);
-    const out = [];
-    for (let i = 0; i < s.length; i++) {
-      if (!PREFIXES.some((p) => s.startsWith(p, i))) continue;
-      let end = i + 4;
-      while (end < s.length && B45.includes(s[end])) end++;
-      out.push(s.slice(i, end).replace(/ +$/, ''));
-    }
-    return out;
+    return PREFIXES.some((p) => s.includes(p));
   }
 
-  // The scanner may or may not send Enter, and may pause inside a code. A
-  // code is sent as soon as it is complete (its base45 decodes and its zlib
-  // stream ends). One still incomplete after a pause was cut off: the page
-  // says "incomplete, scan again" and joins the rest if it comes.
+  // The scanner may or may not send Enter, and may pause inside a code.
+  // After each pause the page asks the station whether the text is a whole
+  // code (the verifier's rule, one for the page, the API and the CLI); a
+  // whole one is checked and shown at once. One that stops before a code
+  // could is still incomplete after a pause: the page says "incomplete,
+  // scan again" and joins the rest if it comes.
+  let asking = false;
   async function checkComplete() {
     const raw = field.value;
-    const cands = candidates(raw);
-    for (const c of cands) {
-      if (await complete(c)) {
-        if (field.value === raw) submitCode(c);
-        return;
-      }
-    }
     const quiet = Date.now() - lastInput;
-    if (cands.length === 0) {
+    if (!hasCode(raw)) {
       if (quiet >= STALE_MS) { field.value = ''; setScanState('Ready'); return; }
       setScanState('Press Enter to check');
       idleTimer = setTimeout(checkComplete, STALE_MS - quiet);
       return;
     }
-    if (quiet >= JOIN_MS) { field.value = ''; incomplete = false; setScanState('Ready'); return; }
-    if (quiet >= INCOMPLETE_MS && !incomplete) showIncomplete();
-    idleTimer = setTimeout(checkComplete, quiet < INCOMPLETE_MS ? Math.min(300, INCOMPLETE_MS - quiet) : JOIN_MS - quiet);
+    if (await ask(raw)) return;
+    const q = Date.now() - lastInput;
+    if (field.value !== raw) return; // more came while asking: its own pause asks again
+    if (q >= JOIN_MS) { field.value = ''; incomplete = false; setScanState('Ready'); return; }
+    if (q >= INCOMPLETE_MS && !incomplete) showIncomplete();
+    idleTimer = setTimeout(checkComplete, q < INCOMPLETE_MS ? Math.min(300, INCOMPLETE_MS - q) : JOIN_MS - q);
   }
 
   function onEnter() {
     clearTimeout(idleTimer);
     const raw = field.value.trim();
     if (!raw) return;
-    const cands = candidates(raw);
-    if (cands.length === 0) { submitRaw(raw); return; }
-    // Enter with a prefix: send it only when complete; a cut-off code is
-    // never sent (it would be judged on half its data).
+    if (!hasCode(raw)) { submitRaw(raw); return; }
+    // Enter with a prefix: a cut-off code is never judged on half its
+    // data; the station says whether it is whole.
     (async () => {
-      for (const c of cands) {
-        if (await complete(c)) { submitCode(c); return; }
-      }
+      if (await ask(raw)) return;
       showIncomplete();
       idleTimer = setTimeout(checkComplete, JOIN_MS);
     })();
   }
 
-  function base45(s) {
-    const out = [];
-    for (let i = 0; i < s.length; i += 3) {
-      const c = Array.from(s.slice(i, i + 3), (ch) => B45.indexOf(ch));
-      if (c.some((x) => x < 0) || c.length === 1) return null;
-      if (c.length === 3) {
-        const n = c[0] + c[1] * 45 + c[2] * 2025;
-        if (n > 65535) return null;
-        out.push(n >> 8, n & 255);
-      } else {
-        const n = c[0] + c[1] * 45;
-        if (n > 255) return null;
-        out.push(n);
-      }
-    }
-    return new Uint8Array(out);
-  }
-
-  async function complete(text) {
-    if (text.length < 64) return false;
-    const bytes = base45(text.slice(4));
-    if (!bytes) return false;
-    if (typeof DecompressionStream === 'undefined' || bytes[0] !== 0x78) return Date.now() - lastInput >= 400;
+  // ask posts the text with partial=1: the station answers "incomplete"
+  // (nothing logged) or checks it as any scan, and then the page shows the
+  // answer, takes the text out of the field and returns true. Only one
+  // question is out at a time; a pause while one is out asks again after.
+  async function ask(raw) {
+    if (asking) { idleTimer = setTimeout(checkComplete, IDLE_MS); return true; }
+    asking = true;
+    let r = null, j = null;
     try {
-      const ds = new DecompressionStream('deflate');
-      const w = ds.writable.getWriter();
-      w.write(bytes).catch(() => {});
-      w.close().catch(() => {});
-      await new Response(ds.readable).arrayBuffer();
-      return true;
+      r = await fetch('/api/verify?partial=1', {
+        method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Accept': 'application/json' }, body: raw,
+      });
+      j = await r.json();
     } catch (e) {
-      return false;
+      asking = false;
+      showProblem('The station did not answer. Check the black passport window is still open on this computer (or start the station again), then scan again.');
+      return true;
     }
+    asking = false;
+    if (r.ok && j.incomplete) return false;
+    // Whole: what the scanner typed after it stays in the field.
+    field.value = field.value.startsWith(raw) ? field.value.slice(raw.length).replace(/^\s+/, '') : '';
+    incomplete = false;
+    setScanState('Ready');
+    scanArrived();
+    seq++;
+    if (!r.ok) showProblem(j && j.error ? j.error.message : 'The station refused the request (' + r.status + ').');
+    else render(j);
+    if (field.value.trim() !== '') onInput();
+    return true;
   }
 
   function setScanState(s, warn) {
@@ -219,14 +203,6 @@
     node.dataset.decision = 'incomplete';
     setResult([node]);
     announce('Incomplete scan: scan the code again.');
-  }
-
-  function submitCode(code) {
-    clearTimeout(idleTimer);
-    field.value = '';
-    incomplete = false;
-    setScanState('Ready');
-    post(code, 'text/plain; charset=utf-8', '');
   }
 
   // submitRaw sends text without a passport prefix (a staff number typed and
@@ -332,7 +308,7 @@
       if (!r.ok) showProblem(j && j.error ? j.error.message : 'The station refused the request (' + r.status + ').');
       else render(j);
     } catch (e) {
-      if (my === seq) showProblem('The station did not answer: check that “passport serve” is still running, then try again.');
+      if (my === seq) showProblem('The station did not answer. Check the black passport window is still open on this computer (or start the station again), then scan again.');
     }
   }
 
