@@ -721,3 +721,60 @@ func TestBrowserAsksStationIfWhole(t *testing.T) {
 		t.Errorf("the altered code was logged as %+v (%d rows added)", rows[len(rows)-1], len(rows)-before)
 	}
 }
+
+// threePersonPDF is one PDF holding three people's passports, as a combined
+// print run is sent.
+func threePersonPDF(t *testing.T, s *site, names ...string) []byte {
+	t.Helper()
+	r, err := layout.NewRenderer(layout.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []*layout.Passport
+	for _, n := range names {
+		c := s.claims(n, 100, 100)
+		p, err := r.Render(c, s.text(t, c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	var b bytes.Buffer
+	if err := layout.WritePDF(&b, s.now, ps...); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestBrowserSeveralPassports: a file with three people's passports leads
+// with "3 passports in this file: check each person", never with the first
+// person's ACCEPT; each is shown below with its own decision.
+func TestBrowserSeveralPassports(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, nil)
+	names := []string{"Zoë Whitfield", "Priya Ramanathan", "Łukasz Kowalczyk"}
+	pdf := filepath.Join(t.TempDir(), "three.pdf")
+	if err := os.WriteFile(pdf, threePersonPDF(t, s, names...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID), chromedp.Evaluate(counter, nil),
+		chromedp.SetUploadFiles("#file", []string{pdf}, chromedp.ByID))
+	got := waitShown(t, ctx, 1)
+	if got.Decision != "several" || got.Headline != "3 PASSPORTS IN THIS FILE: CHECK EACH PERSON" || got.Actions || strings.Contains(got.Class, "d-accept") {
+		t.Fatalf("three people in one PDF: %+v", got)
+	}
+	checkAnnounce(t, got, "3 passports in this file")
+	each := eval[[]string](t, ctx, `[...document.querySelectorAll('#result .verdict[data-status]')].map((v) => v.dataset.decision + ' ' + v.querySelector('.name').textContent)`)
+	if len(each) != 3 {
+		t.Fatalf("each person below: %q", each)
+	}
+	for i, n := range names {
+		if each[i] != "accept "+n {
+			t.Errorf("person %d shown as %q, want accept %s", i+1, each[i], n)
+		}
+	}
+	// The headline sits above the fold at 1366×768; no ACCEPT is above it.
+	if top := eval[float64](t, ctx, `document.querySelector('#result .verdict .word').getBoundingClientRect().bottom`); top > 768 {
+		t.Errorf("the headline ends at %.0f px, below the fold", top)
+	}
+}

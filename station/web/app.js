@@ -177,6 +177,7 @@
     }
     asking = false;
     if (r.ok && j.incomplete) return false;
+    fromFile = false;
     // Whole: what the scanner typed after it stays in the field.
     field.value = field.value.startsWith(raw) ? field.value.slice(raw.length).replace(/^\s+/, '') : '';
     incomplete = false;
@@ -294,9 +295,11 @@
   }
 
   // ---------- talking to the station ----------
+  let fromFile = false; // the result shown came from a file (picked or dropped)
   async function post(body, type, query) {
     scanArrived();
     const my = ++seq;
+    fromFile = query.startsWith('?name=');
     showBusy();
     let j = null;
     try {
@@ -415,6 +418,7 @@
   const STYLE = {
     accept: ['d-accept', '✓'], check_needed: ['d-check', '!'], do_not_accept: ['d-stop', '✕'],
     not_a_passport: ['d-neutral', '?'], cannot_read: ['d-neutral', '?'], incomplete: ['d-neutral', '…'],
+    several: ['d-check', '!'],
   };
 
   // decisionNode makes an article with only the decision panel filled in.
@@ -455,12 +459,23 @@
     const warnings = [];
     results.forEach((r) => (r.warnings || []).forEach((w) => warnings.push(w)));
     if (warnings.some((w) => w.code === 'trust_list_expired')) setBanner(warnings);
-    setResult(results.map((r, i) => verdict(r, (j.actions || [])[i] || '')));
+    const nodes = results.map((r, i) => verdict(r, (j.actions || [])[i] || ''));
+    if (results.length > 1) {
+      // Several people in one input: no one person's decision goes on top,
+      // where it would be read as the answer for whoever is at the desk.
+      const n = results.length, where = fromFile ? 'in this file' : 'in this scan';
+      const head = decisionNode({ code: 'several', headline: n + ' PASSPORTS ' + where.toUpperCase() + ': CHECK EACH PERSON',
+        reason: 'Each passport is shown below with its own decision.',
+        next_step: 'Match each person at the desk to their own passport below (name and photo ID), and decide for each one separately.' });
+      head.classList.add('several');
+      setResult([head, ...nodes]);
+      announce(n + ' passports ' + where + ': check each person.');
+      return;
+    }
+    setResult(nodes);
     const first = results[0];
     const name = first.claims ? first.claims.person.name : (first.subject || '');
-    let s = spoken(first.decision || fallback(first), name);
-    if (results.length > 1) s = results.length + ' codes read; the first: ' + s.charAt(0).toLowerCase() + s.slice(1);
-    announce(s);
+    announce(spoken(first.decision || fallback(first), name));
   }
 
   // fallback is used only if a result carries no decision (an older station).
@@ -717,6 +732,7 @@
           stopCamera('Code read. Press “Use camera” for the next one.');
           scanArrived();
           seq++;
+          fromFile = false;
           render(j);
           return;
         }
