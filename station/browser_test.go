@@ -778,3 +778,29 @@ func TestBrowserSeveralPassports(t *testing.T) {
 		t.Errorf("the headline ends at %.0f px, below the fold", top)
 	}
 }
+
+// TestBrowserHiddenCharacters: a name holding a right-to-left override or a
+// blank braille character is shown with the character visible as ⟦U+…⟧,
+// isolated from the words around it, with a warning and CHECK NEEDED, never
+// under a plain ACCEPT.
+func TestBrowserHiddenCharacters(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, nil)
+	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID), chromedp.Evaluate(counter, nil))
+	for i, c := range []struct{ name, shown string }{
+		{"Alice \u202eboB DILAVNI", "Alice ⟦U+202E⟧boB DILAVNI"},
+		{"\u2800", "⟦U+2800⟧"},
+		{"Sam\u00adson Oka\u200bfor", "Sam⟦U+00AD⟧son Oka⟦U+200B⟧for"},
+	} {
+		run(t, ctx, chromedp.KeyEvent(s.text(t, s.claims(c.name, 100, 100))+"\r"))
+		got := waitShown(t, ctx, i+1)
+		if got.Decision != "check_needed" || !strings.Contains(got.Texts[0], "hidden or direction-changing characters") {
+			t.Errorf("%q: %+v", c.name, got)
+		}
+		name := eval[string](t, ctx, `document.querySelector('#result .name').textContent`)
+		isolated := eval[bool](t, ctx, `(() => { const b = document.querySelector('#result .name bdi'); return !!b && getComputedStyle(b).unicodeBidi === 'isolate'; })()`)
+		if name != c.shown || !isolated {
+			t.Errorf("%q is shown as %q (isolated: %v), want %q", c.name, name, isolated, c.shown)
+		}
+	}
+}

@@ -17,7 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"passport/credential"
+	"passport/internal/textsafe"
 	"passport/policy"
 	"passport/sitedb"
 	"passport/verify"
@@ -201,12 +201,10 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request) {
 // cleanReason checks the reason given for accepting against CHECK NEEDED:
 // one line of printable text, not a code.
 func cleanReason(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s = textsafe.Clean(s)
 	switch {
-	case s == "":
+	case textsafe.Blank(s):
 		return "", nil
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, credential.UnsafeRune):
-		return "", errors.New("the reason holds characters that cannot be kept: type it again")
 	case utf8.RuneCountInString(s) > maxReasonRunes:
 		return "", errors.New("the reason is over 200 characters: shorten it")
 	case looksLikeCode(s):
@@ -215,13 +213,15 @@ func cleanReason(s string) (string, error) {
 	return s, nil
 }
 
+// cleanPerson keeps the name typed at the desk without hidden characters
+// (textsafe.Clean: an invisible or direction-changing character must not
+// make one name look like another in the log) and refuses one that is
+// blank without them, too long, or a code.
 func cleanPerson(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s = textsafe.Clean(s)
 	switch {
-	case s == "":
+	case textsafe.Blank(s):
 		return "", errors.New("type your name once for this shift (it is kept with each Accept or Refuse)")
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, credential.UnsafeRune):
-		return "", errors.New("the name holds characters that cannot be kept: type it again")
 	case utf8.RuneCountInString(s) > maxNameRunes:
 		return "", errors.New("the name is over 80 characters: shorten it")
 	case looksLikeCode(s):

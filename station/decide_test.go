@@ -117,6 +117,7 @@ func TestAPIAction(t *testing.T) {
 		{"no ticket", "application/json", body("00", "accepted", "Sam"), nil, 404},
 		{"no name", "application/json", body(tok, "accepted", "  "), nil, 400},
 		{"bad action", "application/json", body(tok, "waved_through", "Sam"), nil, 400},
+		{"a blank name (braille blank, Hangul filler)", "application/json", body(tok, "accepted", "\u2800\u3164 \u200b"), nil, 400},
 		{"a code as the name", "application/json", body(tok, "accepted", "]Q1sp1:6BFOXN*TS0BI$ZD4N9:9S6RCVN5+O30K3"), nil, 400},
 		{"a code's tail as the name", "application/json", body(tok, "accepted", "6BFOXN*TS0BI$ZD4N9/9S6RCVN5+O30K3"), nil, 400},
 	}
@@ -162,6 +163,16 @@ func TestAPIAction(t *testing.T) {
 	rows = logEntries(t, s.log)
 	if last := rows[len(rows)-1]; last.ReasonCodes != sitedb.ReasonOverride || last.Reason != "DBS certificate seen, dated last month" || last.Decision != "check_needed" {
 		t.Errorf("override logged as %+v", last)
+	}
+
+	// The name is kept without hidden characters.
+	_, v, _ = s.post(t, "text/plain", []byte(s.text(t, s.claims("Zoë Whitfield", 100, 100))))
+	if code, raw := act("application/json", body(v.Actions[0], "refused", "Sam\u200b Oka\u202efor\u00ad")); code != 200 {
+		t.Fatalf("refuse: HTTP %d %s", code, raw)
+	}
+	rows = logEntries(t, s.log)
+	if last := rows[len(rows)-1]; last.ActionBy != "Sam Okafor" {
+		t.Errorf("the name was kept as %q", last.ActionBy)
 	}
 }
 

@@ -646,48 +646,23 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 		results = s.results(r.Context(), name, data, source)
 	}
 	now := s.cfg.Now()
-	resp := VerifyResponse{Results: make([]policy.Verdict, 0, len(results)), Actions: make([]string, 0, len(results)), Logged: s.cfg.Log != nil}
-	var summary []string
-	ts := s.trustState()
-	for _, res := range results {
-		v := policy.Apply(s.cfg.Policy, res)
-		v.Decision = policy.Decide(v, ts)
-		resp.Results = append(resp.Results, v)
-	}
+	resp := VerifyResponse{Results: s.verdicts(results), Logged: s.cfg.Log != nil}
 	// The page asks (partial=1) whether what the scanner typed so far is a
 	// whole code: the verifier's rule says, not the page. Text that stops
 	// before a code could is answered "incomplete" and not logged: the rest
 	// may still come. A whole code that fails to decode is an answer.
-	if source == "text" && r.URL.Query().Get("partial") == "1" && incompleteText(data, resp.Results) {
+	incomplete := source == "text" && r.URL.Query().Get("partial") == "1" && incompleteText(data, resp.Results)
+	if incomplete {
 		resp.Incomplete, resp.Logged = true, false
-		for range resp.Results {
-			resp.Actions = append(resp.Actions, "")
-		}
+		resp.Actions = make([]string, len(resp.Results))
 		if sw != nil {
 			sw.verdict = "incomplete"
 		}
-		resp.Today, _ = s.today()
-		writeJSON(w, resp)
-		return
-	}
-	for _, v := range resp.Results {
-		res := v.Result
-		summary = append(summary, verdictSummary(v)+"/"+string(v.Decision.Code))
-		token := ""
-		// A camera frame with no code in it is not a verification.
-		if s.cfg.Log != nil && !(camera && res.Status == verify.StatusUnreadable) {
-			id, err := s.cfg.Log.Add(r.Context(), EntryOf(v, source, now))
-			if err != nil {
-				resp.Logged = false
-				s.cfg.AccessLog.Printf("verification log: %v", err)
-			} else if actionable(v) {
-				token = s.actions.issue(id, now)
-			}
+	} else {
+		summary := s.record(r.Context(), &resp, source, camera, now)
+		if sw != nil {
+			sw.verdict = summary
 		}
-		resp.Actions = append(resp.Actions, token)
-	}
-	if sw != nil {
-		sw.verdict = strings.Join(summary, " ")
 	}
 	if camera {
 		resp.Region = regionOf(frame.Region)
@@ -716,6 +691,43 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 // decodeSlot waits up to decodeWait for one of the decoders: decoding
 // images and PDFs is CPU- and memory-heavy, so a few run at a time. When
 // none came free it has written a 503 and ok is false.
+// verdicts applies the site policy to each result and decides it, then
+// makes what a person reads of it safe to show (showHidden).
+func (s *Server) verdicts(results []verify.Result) []policy.Verdict {
+	ts := s.trustState()
+	out := make([]policy.Verdict, 0, len(results))
+	for _, res := range results {
+		v := policy.Apply(s.cfg.Policy, res)
+		v.Decision = policy.Decide(v, ts)
+		showHidden(&v)
+		out = append(out, v)
+	}
+	return out
+}
+
+// record logs each verdict of resp and sets its Accept/Refuse tickets; it
+// returns the access log's summary of the verdicts.
+func (s *Server) record(ctx context.Context, resp *VerifyResponse, source string, camera bool, now time.Time) string {
+	var summary []string
+	resp.Actions = make([]string, 0, len(resp.Results))
+	for _, v := range resp.Results {
+		summary = append(summary, verdictSummary(v)+"/"+string(v.Decision.Code))
+		token := ""
+		// A camera frame with no code in it is not a verification.
+		if s.cfg.Log != nil && !(camera && v.Status == verify.StatusUnreadable) {
+			id, err := s.cfg.Log.Add(ctx, EntryOf(v, source, now))
+			if err != nil {
+				resp.Logged = false
+				s.cfg.AccessLog.Printf("verification log: %v", err)
+			} else if actionable(v) {
+				token = s.actions.issue(id, now)
+			}
+		}
+		resp.Actions = append(resp.Actions, token)
+	}
+	return strings.Join(summary, " ")
+}
+
 func (s *Server) decodeSlot(w http.ResponseWriter, r *http.Request) (done func(), ok bool) {
 	ctx, cancel := context.WithTimeout(r.Context(), decodeWait)
 	defer cancel()

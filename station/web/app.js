@@ -363,6 +363,14 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
+  // bdi wraps text that comes from a passport in an isolate: whatever
+  // direction its characters have, they cannot reorder the words around it
+  // (the station has already made hidden characters visible as ⟦U+…⟧).
+  function bdi(text) {
+    const b = document.createElement('bdi');
+    b.textContent = text;
+    return b;
+  }
   function sentence(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.') : ''; }
   function day(iso) {
     if (!iso || iso.length < 10) return '—';
@@ -509,7 +517,10 @@
       b.addEventListener('click', () => press(token, 'refused', node));
     }
     if (r.status === 'valid') {
-      q('.signature').textContent = 'Signature: genuine, signed by ' + (r.issuer_name ? r.issuer_name + ' (' + r.issuer + ')' : r.issuer) + '.';
+      const sig = q('.signature');
+      sig.append('Signature: genuine, signed by ', bdi(r.issuer_name || r.issuer));
+      if (r.issuer_name) sig.append(' (', bdi(r.issuer), ')');
+      sig.append('.');
     } else if (r.status === 'invalid' && d.code === 'do_not_accept') {
       const ul = q('.reasons');
       ul.hidden = false;
@@ -541,11 +552,15 @@
     const q = (s) => node.querySelector(s);
     q('.person').hidden = false;
     q('.doc-kind').textContent = DOCS[r.document] || 'Staff passport';
-    q('.name').textContent = c.person.name;
+    q('.name').replaceChildren(bdi(c.person.name));
     // The employer of record is the signing organisation.
-    q('.role').textContent = [c.employment.role, r.issuer_name || r.issuer || c.employment.org_name].filter(Boolean).join(' · ');
+    const role = q('.role');
+    [c.employment.role, r.issuer_name || r.issuer || c.employment.org_name].filter(Boolean).forEach((x, i) => {
+      if (i) role.append(' · ');
+      role.append(bdi(x));
+    });
     const facts = q('.facts');
-    const fact = (k, v) => { if (v) facts.append(el('dt', '', k), el('dd', '', v)); };
+    const fact = (k, v) => { if (v) { const dd = el('dd'); dd.append(bdi(v)); facts.append(el('dt', '', k), dd); } };
     fact('Date of birth', c.person.date_of_birth ? day(c.person.date_of_birth) : '');
     fact('Staff number', c.person.staff_number);
     fact('Registration', c.person.registration);
@@ -558,7 +573,9 @@
     q('.person').hidden = false;
     q('.doc-kind').textContent = DOCS.eu_dcc;
     const n = r.dcc.nam || {};
-    q('.name').textContent = [n.gn, n.fn].filter(Boolean).join(' ') || r.subject || '';
+    const parts = [n.gn, n.fn].filter(Boolean);
+    if (!parts.length && r.subject) parts.push(r.subject);
+    parts.forEach((x, i) => { if (i) q('.name').append(' '); q('.name').append(bdi(x)); });
     const facts = q('.facts');
     if (r.dcc.dob) facts.append(el('dt', '', 'Date of birth'), el('dd', '', day(r.dcc.dob)));
   }
@@ -573,7 +590,7 @@
     td.append(el('span', 'tag ' + req.status, w[req.status] || req.status), el('span', 'why', sentence(req.reason)));
     return td;
   }
-  function cell(label, text, cls) { const td = el('td', cls || '', text); td.dataset.label = label; return td; }
+  function cell(label, text, cls) { const td = el('td', cls || ''); td.append(bdi(text)); td.dataset.label = label; return td; }
   function newer(td, x) { if (x.not_recognised) td.append(' ', el('span', 'tag newer', 'Newer format: not checked here')); return td; }
 
   function tables(node, c, pol) {
