@@ -3,6 +3,8 @@ package sitedb
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -35,14 +37,20 @@ func TestLogRetentionAndCSV(t *testing.T) {
 		{At: now.AddDate(0, 0, -2), CredentialID: "aa", Issuer: "RHQ", Status: "invalid", ReasonCodes: "signature_invalid", Reason: "=HYPERLINK(\"x\")", Source: "image"},
 		{At: now, CredentialID: "bb", Issuer: "RHQ", Status: "valid", Policy: "not_met", ReasonCodes: "policy_not_met:dbs", Source: "text"},
 	}
+	// The oldest first: the log is a chain in the order rows are written,
+	// and retention deletes its oldest rows (as a station writes them, in
+	// time order); the rest at once, as concurrent requests write them.
+	if err := l.Record(ctx, entries[0]); err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
-	for _, e := range entries {
+	for _, e := range entries[1:] {
 		wg.Add(1)
 		go func() { defer wg.Done(); l.Record(ctx, e) }()
 	}
 	wg.Wait()
-	if n := l.Today(); n != 1 {
-		t.Errorf("today = %d, want 1", n)
+	if n, err := l.Today(); n != 1 || err != nil {
+		t.Errorf("today = %d (%v), want 1", n, err)
 	}
 	deleted, err := l.Prune()
 	if err != nil || deleted != 1 {
@@ -129,27 +137,88 @@ func TestLogDecisionAndAction(t *testing.T) {
 		t.Fatalf("ids %d, %d: %v", id1, id2, err)
 	}
 	pressed := now.Add(30 * time.Second)
-	if err := l.SetAction(ctx, id1, ActionAccepted, "=Sam Reception", pressed); err != nil {
+	act1, err := l.AddAction(ctx, Action{Ref: id1, Action: ActionAccepted, By: "=Sam Reception", At: pressed})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l.SetAction(ctx, id2, "maybe", "Sam", pressed); err == nil {
+	if _, err := l.AddAction(ctx, Action{Ref: id2, Action: "maybe", By: "Sam", At: pressed}); err == nil {
 		t.Error("an unknown action was recorded")
 	}
-	if err := l.SetAction(ctx, id2+100, ActionRefused, "Sam", pressed); err == nil {
-		t.Error("an action on a missing row did not fail")
+	if _, err := l.AddAction(ctx, Action{Ref: id2 + 100, Action: ActionRefused, By: "Sam", At: pressed}); !errors.Is(err, ErrNoVerification) {
+		t.Errorf("an action on a missing row: %v", err)
+	}
+	if _, err := l.AddAction(ctx, Action{Ref: act1, Action: ActionRefused, By: "Sam", At: pressed}); !errors.Is(err, ErrNoVerification) {
+		t.Errorf("an action on an action row: %v", err)
 	}
 	var got []Entry
 	l.Entries(time.Time{}, time.Time{}, func(e Entry) error { got = append(got, e); return nil })
-	if len(got) != 2 || got[0].Decision != "accept" || got[0].Action != ActionAccepted || got[0].ActionBy != "=Sam Reception" ||
-		got[0].ActionAt.UnixMilli() != pressed.UnixMilli() || got[1].Decision != "check_needed" || got[1].Action != "" || !got[1].ActionAt.IsZero() {
+	if len(got) != 3 || got[0].Decision != "accept" || got[0].Action != "" || got[1].Decision != "check_needed" || got[1].Action != "" ||
+		got[2].Ref != id1 || got[2].Action != ActionAccepted || got[2].ActionBy != "=Sam Reception" || got[2].CredentialID != "aa" ||
+		got[2].Decision != "accept" || got[2].ActionAt.UnixMilli() != pressed.UnixMilli() {
 		t.Fatalf("entries %+v", got)
+	}
+	if n, err := l.Today(); n != 2 || err != nil {
+		t.Errorf("today = %d (%v): an Accept is not a verification", n, err)
 	}
 	var b bytes.Buffer
 	if _, err := l.WriteCSV(&b, time.Time{}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if !strings.HasSuffix(lines[0], ",decision,action,action_by,action_time") || !strings.Contains(lines[1], ",accept,accepted,'=Sam Reception,") {
+	if !strings.HasSuffix(lines[0], ",decision,action,action_by,action_time,trust_version,ref,id,hash") ||
+		!strings.Contains(lines[3], fmt.Sprintf(",accept,accepted,'=Sam Reception,%s,0,%d,%d,%s", pressed.UTC().Format(csvTime), id1, act1, got[2].Hash)) {
 		t.Errorf("CSV:\n%s", b.String())
+	}
+}
+
+// TestActionOncePerVerification: a press is a new row, never an update;
+// a second press on the same verification is refused, and accepting a
+// CHECK NEEDED verification needs a reason, kept as an override.
+func TestActionOncePerVerification(t *testing.T) {
+	db, _ := openTestDB(t)
+	l, err := OpenLog(db, LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	now := time.Now()
+	v, err := l.Add(ctx, Entry{At: now, CredentialID: "aa", Issuer: "RHQ", Status: "valid", Decision: "check_needed", Source: "text", TrustVersion: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AddAction(ctx, Action{Ref: v, Action: ActionAccepted, By: "Alice", At: now}); !errors.Is(err, ErrReasonRequired) {
+		t.Fatalf("accepting CHECK NEEDED without a reason: %v", err)
+	}
+	if _, err := l.AddAction(ctx, Action{Ref: v, Action: ActionRefused, By: "Alice", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	// A replay, one after the other and several at once: all refused.
+	if _, err := l.AddAction(ctx, Action{Ref: v, Action: ActionAccepted, By: "Mallory", Reason: "x", At: now}); !errors.Is(err, ErrAlreadyDecided) {
+		t.Fatalf("second press: %v", err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := l.AddAction(ctx, Action{Ref: v, Action: ActionAccepted, By: "Mallory", Reason: "x", At: now}); !errors.Is(err, ErrAlreadyDecided) {
+				t.Errorf("concurrent replay: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	v2, _ := l.Add(ctx, Entry{At: now, CredentialID: "bb", Status: "valid", Decision: "check_needed", Source: "text"})
+	if _, err := l.AddAction(ctx, Action{Ref: v2, Action: ActionAccepted, By: "Alice", Reason: "DBS seen on paper", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	var got []Entry
+	l.Entries(time.Time{}, time.Time{}, func(e Entry) error { got = append(got, e); return nil })
+	if len(got) != 4 || got[0].Action != "" || got[0].TrustVersion != 12 || got[1].Action != ActionRefused || got[1].ActionBy != "Alice" ||
+		got[3].Action != ActionAccepted || got[3].ReasonCodes != ReasonOverride || got[3].Reason != "DBS seen on paper" {
+		t.Errorf("entries %+v", got)
+	}
+	if _, err := db.VerifyLog(); err != nil {
+		t.Errorf("VerifyLog: %v", err)
 	}
 }

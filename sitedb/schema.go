@@ -104,6 +104,25 @@ var schema = sqlitedb.Schema{
 //	  action_by TEXT       the name they typed for their shift ('' when nothing pressed)
 //	  action_at INTEGER    unix milliseconds of the press; 0 when nothing pressed
 //
+// Schema version 7 makes the verification log a hash chain (log.go, chain.go):
+//
+//	station_log gains
+//	  trust_version INTEGER  the trust-list version the verification used (0 = none)
+//	  ref INTEGER            on an Accept or Refuse row, the id of the verification it is
+//	                         about (unique: one press per verification); NULL on a verification
+//	  prev_hash BLOB         row_hash of the row before it (or log_chain.anchor for the first)
+//	  row_hash BLOB          SHA-256 over prev_hash and every column of the row (chainHash)
+//	log_chain            one row (id = 1), written when the chain starts
+//	  anchor, anchor_id      the hash and id the first kept row follows: zeros and 0 at the
+//	                         start, then the last pruned row's
+//	  head_id, head_hash     the last row written
+//	  sealed_at INTEGER      unix milliseconds the chain started
+//	  sealed_rows INTEGER    rows from before version 7, chained as they stood then
+//
+// Rows written before version 7 are chained, as they stand, the first time
+// a station opens the upgraded file: the chain shows edits made after that,
+// not before.
+//
 // Stations before schema version 2 created station_log themselves
 // (CREATE TABLE IF NOT EXISTS) in a version-1 file, so migration 2 keeps
 // IF NOT EXISTS for it.
@@ -192,7 +211,7 @@ ALTER TABLE station_log ADD COLUMN action    TEXT    NOT NULL DEFAULT '' CHECK (
 ALTER TABLE station_log ADD COLUMN action_by TEXT    NOT NULL DEFAULT '';
 ALTER TABLE station_log ADD COLUMN action_at INTEGER NOT NULL DEFAULT 0;
 `,
-	// Signed freshness: the bundle's timestamp key, how long it alone
+	// 5 → 6: signed freshness: the bundle's timestamp key, how long it alone
 	// counts as confirmed and the hash of its file (which a statement
 	// names), and the newest statement recorded.
 	`
@@ -209,5 +228,22 @@ CREATE TABLE freshness (
     recorded_at   INTEGER NOT NULL
 );
 UPDATE trust_changes SET n = n + 1 WHERE id = 1;
+`,
+	// 6 → 7: the log as a hash chain; Accept and Refuse as rows of their own
+	`
+ALTER TABLE station_log ADD COLUMN trust_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE station_log ADD COLUMN ref INTEGER;
+ALTER TABLE station_log ADD COLUMN prev_hash BLOB;
+ALTER TABLE station_log ADD COLUMN row_hash BLOB;
+CREATE UNIQUE INDEX station_log_ref ON station_log(ref) WHERE ref IS NOT NULL;
+CREATE TABLE log_chain (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    anchor      BLOB NOT NULL,
+    anchor_id   INTEGER NOT NULL,
+    head_id     INTEGER NOT NULL,
+    head_hash   BLOB NOT NULL,
+    sealed_at   INTEGER NOT NULL,
+    sealed_rows INTEGER NOT NULL
+);
 `,
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"passport/trust"
@@ -64,7 +63,7 @@ func (db *DB) Snapshot() (trust.TrustSnapshot, error) {
 // wrapping trust.ErrUnknownKey.
 func (s *Snapshot) Key(kid []byte) (*trust.TrustedKey, error) {
 	if s.v == nil {
-		return nil, errClosed
+		return nil, errSnapshotClosed
 	}
 	return s.v.key(kid)
 }
@@ -72,7 +71,7 @@ func (s *Snapshot) Key(kid []byte) (*trust.TrustedKey, error) {
 // Info describes the trust list as of the snapshot.
 func (s *Snapshot) Info() (trust.ListInfo, error) {
 	if s.v == nil {
-		return trust.ListInfo{}, errClosed
+		return trust.ListInfo{}, errSnapshotClosed
 	}
 	return s.v.info, nil
 }
@@ -81,7 +80,7 @@ func (s *Snapshot) Info() (trust.ListInfo, error) {
 // nil when it is not revoked.
 func (s *Snapshot) Revocation(credentialID []byte) (*trust.Revocation, error) {
 	if s.v == nil {
-		return nil, errClosed
+		return nil, errSnapshotClosed
 	}
 	var reason int
 	var from sql.NullInt64
@@ -111,4 +110,5 @@ func (s *Snapshot) Close() error {
 	return err
 }
 
-var errClosed = fmt.Errorf("the trust-store snapshot is closed")
+// errSnapshotClosed is returned for reads after a snapshot is closed.
+var errSnapshotClosed = errors.New("the trust-store snapshot is closed")

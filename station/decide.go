@@ -2,7 +2,10 @@ package station
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,7 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"passport/credential"
+	"passport/internal/textsafe"
 	"passport/policy"
 	"passport/read"
 	"passport/sitedb"
@@ -65,52 +68,48 @@ func actionable(v policy.Verdict) bool {
 // pressed: a person at the desk decides within minutes.
 const actionTTL = 15 * time.Minute
 
-// maxActionTickets bounds the tickets kept in memory.
-const maxActionTickets = 4096
-
 // actions hands out one unguessable ticket per actionable log row, so the
-// action endpoint can only mark a verification this station just showed,
-// and only for a while.
+// action endpoint can only mark a verification this station showed, and
+// only for a while. A ticket is the row id and its expiry, MACed with a key
+// the station makes at start: nothing is kept per ticket, so no load can
+// evict a pending one, and a ticket dies with the station. That a ticket
+// works once is the log's rule (one press per verification), so it holds
+// across concurrent presses too.
 type actions struct {
-	mu      sync.Mutex
-	tickets map[string]ticket
+	once sync.Once
+	key  [32]byte
+	err  error
 }
 
-type ticket struct {
-	id      int64
-	expires time.Time
+const ticketLen = 8 + 8 + 16 // id, expiry (unix ms), truncated HMAC-SHA256
+
+func (a *actions) mac(msg []byte) []byte {
+	m := hmac.New(sha256.New, a.key[:])
+	m.Write(msg)
+	return m.Sum(nil)[:16]
 }
 
 func (a *actions) issue(id int64, now time.Time) string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	a.once.Do(func() { _, a.err = rand.Read(a.key[:]) })
+	if a.err != nil {
 		return ""
 	}
-	tok := hex.EncodeToString(b[:])
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.tickets == nil {
-		a.tickets = map[string]ticket{}
-	}
-	if len(a.tickets) >= maxActionTickets {
-		for k, t := range a.tickets {
-			if now.After(t.expires) || len(a.tickets) >= maxActionTickets {
-				delete(a.tickets, k)
-			}
-		}
-	}
-	a.tickets[tok] = ticket{id: id, expires: now.Add(actionTTL)}
-	return tok
+	b := make([]byte, 16, ticketLen)
+	binary.BigEndian.PutUint64(b, uint64(id))
+	binary.BigEndian.PutUint64(b[8:], uint64(now.Add(actionTTL).UnixMilli()))
+	return hex.EncodeToString(append(b, a.mac(b)...))
 }
 
 func (a *actions) lookup(tok string, now time.Time) (int64, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	t, ok := a.tickets[tok]
-	if !ok || now.After(t.expires) {
+	a.once.Do(func() { _, a.err = rand.Read(a.key[:]) })
+	b, err := hex.DecodeString(tok)
+	if a.err != nil || err != nil || len(b) != ticketLen || !hmac.Equal(b[16:], a.mac(b[:16])) {
 		return 0, false
 	}
-	return t.id, true
+	if now.UnixMilli() > int64(binary.BigEndian.Uint64(b[8:])) {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(b)), true
 }
 
 // ActionRequest is the body of POST /api/action: what the person at the
@@ -122,6 +121,9 @@ type ActionRequest struct {
 	Action string `json:"action"`
 	// By is the name the person gave for their shift.
 	By string `json:"by"`
+	// Reason says why a verification the station decided CHECK NEEDED is
+	// accepted anyway (required then; recorded as an override).
+	Reason string `json:"reason,omitempty"`
 }
 
 // ActionResponse is the body of a successful POST /api/action.
@@ -133,8 +135,9 @@ type ActionResponse struct {
 
 // maxActionBody and maxNameRunes bound an action request.
 const (
-	maxActionBody = 4 << 10
-	maxNameRunes  = 80
+	maxActionBody  = 4 << 10
+	maxNameRunes   = 80
+	maxReasonRunes = 200
 )
 
 // apiAction records Accept or Refuse on a logged verification. It is a
@@ -167,28 +170,85 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "bad_action", `"action" must be "accepted" or "refused"`)
 		return
 	}
+	reason, err := cleanReason(req.Reason)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "bad_reason", err.Error())
+		return
+	}
 	now := s.cfg.Now()
 	id, ok := s.actions.lookup(req.Token, now)
 	if !ok {
 		apiError(w, http.StatusNotFound, "unknown_verification", "this check is not known or is over 15 minutes old: scan the passport again, then press Accept or Refuse")
 		return
 	}
-	if err := s.cfg.Log.SetAction(r.Context(), id, req.Action, by, now); err != nil {
+	_, err = s.cfg.Log.AddAction(r.Context(), sitedb.Action{Ref: id, Action: req.Action, By: by, Reason: reason, At: now})
+	switch {
+	case errors.Is(err, sitedb.ErrAlreadyDecided):
+		apiError(w, http.StatusConflict, "already_recorded", "a decision is already recorded for this check and cannot be changed: scan the passport again to record a new one")
+		return
+	case errors.Is(err, sitedb.ErrReasonRequired):
+		apiError(w, http.StatusBadRequest, "reason_required", "the station said CHECK NEEDED: type why you accept this passport anyway (it is kept with your Accept)")
+		return
+	case errors.Is(err, sitedb.ErrNoVerification):
+		apiError(w, http.StatusNotFound, "unknown_verification", err.Error())
+		return
+	case err != nil:
 		apiError(w, http.StatusInternalServerError, "log_failed", "the decision could not be recorded: "+err.Error())
 		return
 	}
 	writeJSON(w, ActionResponse{Recorded: true, Action: req.Action, By: by})
 }
 
-func cleanPerson(s string) (string, error) {
-	s = strings.TrimSpace(s)
+// cleanReason checks the reason given for accepting against CHECK NEEDED:
+// one line of printable text, not a code.
+func cleanReason(s string) (string, error) {
+	s = textsafe.Clean(s)
 	switch {
-	case s == "":
-		return "", errors.New("type your name once for this shift (it is kept with each Accept or Refuse)")
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, credential.UnsafeRune):
-		return "", errors.New("the name holds characters that cannot be kept: type it again")
-	case utf8.RuneCountInString(s) > maxNameRunes:
-		return "", errors.New("the name is over 80 characters: shorten it")
+	case textsafe.Blank(s):
+		return "", nil
+	case utf8.RuneCountInString(s) > maxReasonRunes:
+		return "", errors.New("the reason is over 200 characters: shorten it")
+	case looksLikeCode(s):
+		return "", errors.New("the reason looks like a passport code: type why you accept in words")
 	}
 	return s, nil
+}
+
+// cleanPerson keeps the name typed at the desk without hidden characters
+// (textsafe.Clean: an invisible or direction-changing character must not
+// make one name look like another in the log) and refuses one that is
+// blank without them, too long, or a code.
+func cleanPerson(s string) (string, error) {
+	s = textsafe.Clean(s)
+	switch {
+	case textsafe.Blank(s):
+		return "", errors.New("type your name once for this shift (it is kept with each Accept or Refuse)")
+	case utf8.RuneCountInString(s) > maxNameRunes:
+		return "", errors.New("the name is over 80 characters: shorten it")
+	case looksLikeCode(s):
+		return "", errors.New("the name looks like a passport code, not a name: type your name")
+	}
+	return s, nil
+}
+
+// looksLikeCode reports a desk name that holds a passport's prefix or a run
+// of characters no name has (20 or more base45 capitals and digits with no
+// space): a scan typed into the name box must never be kept as a name,
+// since the log keeps no credential text. The page applies the same rule.
+func looksLikeCode(s string) bool {
+	u := strings.ToUpper(s)
+	if strings.Contains(u, "SP1:") || strings.Contains(u, "HC1:") {
+		return true
+	}
+	run := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || strings.ContainsRune("$%*+-./:", r) {
+			if run++; run >= 20 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"passport/credential"
+	"passport/policy"
 	"passport/verify"
 )
 
@@ -37,4 +38,24 @@ func notAPassport(name string, lines int) verify.Result {
 	}
 	return verify.Result{Input: name, Status: verify.StatusUnreadable,
 		Reasons: []verify.Reason{{Code: credential.ReasonBadPrefix, Message: msg}}}
+}
+
+// incompleteText reports whether text the page posted while a scanner was
+// typing stops before a code could: it holds a passport prefix but too few
+// characters after it to be a code, or every code in it was decided
+// cannot_read. For text, the verifier makes that decision only for a code
+// cut short (a dangling base45 group, a zlib stream without its end); a
+// whole code that fails to decode is altered, do_not_accept, and is an
+// answer.
+func incompleteText(data []byte, vs []policy.Verdict) bool {
+	if len(vs) == 1 && vs[0].Decision.Code == policy.NotAPassport {
+		up := strings.ToUpper(string(data))
+		return strings.Contains(up, credential.Prefix) || strings.Contains(up, credential.PrefixDCC)
+	}
+	for _, v := range vs {
+		if v.Decision.Code != policy.CannotRead {
+			return false
+		}
+	}
+	return len(vs) > 0
 }

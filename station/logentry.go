@@ -4,9 +4,9 @@ import (
 	"strings"
 	"time"
 
+	"passport/internal/textsafe"
 	"passport/policy"
 	"passport/sitedb"
-	"passport/verify"
 )
 
 // EntryOf makes the log entry for one verdict. It copies no names and no
@@ -17,17 +17,22 @@ import (
 // identifier, a reason quoting it) are made printable first, so no entry
 // can carry a control character into `passport log` or a terminal.
 func EntryOf(v policy.Verdict, source string, at time.Time) sitedb.Entry {
-	e := sitedb.Entry{At: at, CredentialID: verify.Printable(v.CredentialID), Issuer: verify.Printable(v.Issuer), Status: string(v.Status), Source: source,
+	e := sitedb.Entry{At: at, CredentialID: printable(v.CredentialID), Issuer: printable(v.Issuer), Status: string(v.Status), Source: source,
 		Decision: string(v.Decision.Code)}
+	if v.TrustList != nil {
+		e.TrustVersion = v.TrustList.Version
+	}
 	var codes []string
 	for _, r := range v.Reasons {
 		codes = append(codes, string(r.Code))
 	}
 	switch {
-	case v.Decision.Code == policy.NotAPassport || v.Decision.Code == policy.CannotRead:
+	case v.Decision.Code == policy.NotAPassport || v.Decision.Code == policy.CannotRead || v.Parsed == nil && v.DCC == nil:
+		// Nothing was decoded (an altered code among them): the decoder's
+		// message may quote the text, the decision's sentence never does.
 		e.Reason = v.Decision.Reason
 	case len(v.Reasons) > 0:
-		e.Reason = verify.Printable(v.Reasons[0].Message)
+		e.Reason = printable(v.Reasons[0].Message)
 	}
 	if v.Policy != nil {
 		e.Policy = string(v.Policy.Status)
@@ -45,4 +50,11 @@ func EntryOf(v policy.Verdict, source string, at time.Time) sitedb.Entry {
 	}
 	e.ReasonCodes = strings.Join(codes, " ")
 	return e
+}
+
+// printable is s as the log keeps it: hidden characters (textsafe.Hidden,
+// which include every control character) as visible markers.
+func printable(s string) string {
+	out, _ := textsafe.Visible(s)
+	return out
 }

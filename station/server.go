@@ -359,6 +359,10 @@ type VerifyResponse struct {
 	// Hint says, for a camera frame with no code in it, what would help:
 	// HintHoldStill or HintMoveCloser.
 	Hint string `json:"hint,omitempty"`
+	// Incomplete is set, for text posted with partial=1 (the page asking
+	// while a scanner types), when the text stops before a code could:
+	// nothing was logged, and the page waits for the rest.
+	Incomplete bool `json:"incomplete,omitempty"`
 	// Region is, for a camera frame, where in it the code was read or its
 	// finder patterns seen (when neither, the roi sent with it, or a small
 	// busy square), in the frame's pixels; the page sends it back with the
@@ -379,25 +383,50 @@ type StatusResponse struct {
 	Warnings  []verify.Reason     `json:"warnings"`
 	MaxUpload int64               `json:"max_upload_bytes"`
 	Sync      *trustsync.Status   `json:"sync,omitempty"`
+	// LogHead is the newest row of the verification log's hash chain (its
+	// id and hash): an auditor notes it, and `passport log --verify` later
+	// shows whether the rows up to it are unchanged.
+	LogHead *sitedb.Head `json:"log_head,omitempty"`
 }
 
-func (s *Server) today() int {
+// WarnLogUnreadable is the status warning shown when the verification log
+// cannot be read (today's count, its head).
+const WarnLogUnreadable credential.Reason = "log_unreadable"
+
+// today is the count of today's verifications: -1 without a log, or when
+// it could not be read (the status says why).
+func (s *Server) today() (int, error) {
 	if s.cfg.Log == nil {
-		return -1
+		return -1, nil
 	}
-	return s.cfg.Log.Today()
+	n, err := s.cfg.Log.Today()
+	if err != nil {
+		return -1, err
+	}
+	return n, nil
 }
 
 func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
-	resp := StatusResponse{Today: s.today(), Warnings: []verify.Reason{}, MaxUpload: s.cfg.MaxBodyBytes}
+	resp := StatusResponse{Warnings: []verify.Reason{}, MaxUpload: s.cfg.MaxBodyBytes}
 	if s.cfg.Policy != nil {
 		resp.Policy = s.cfg.Policy.Name
 	}
 	if s.cfg.Log != nil {
+		var err error
+		if resp.Today, err = s.today(); err != nil {
+			resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnLogUnreadable, Message: "the verification log could not be read: " + err.Error()})
+		}
+		if head, err := s.cfg.Log.Head(); err != nil {
+			resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnLogUnreadable, Message: "the verification log could not be read: " + err.Error()})
+		} else {
+			resp.LogHead = &head
+		}
 		if err := s.cfg.Log.PruneError(); err != nil {
 			resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnLogPruneFailed,
 				Message: "old log entries could not be deleted as the retention period promises: " + err.Error()})
 		}
+	} else {
+		resp.Today = -1
 	}
 	s.syncStatus(&resp)
 	info, err := s.cfg.Store.Info()
@@ -622,29 +651,23 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 		results = s.results(r.Context(), name, data, source)
 	}
 	now := s.cfg.Now()
-	resp := VerifyResponse{Results: make([]policy.Verdict, 0, len(results)), Actions: make([]string, 0, len(results)), Logged: s.cfg.Log != nil}
-	var summary []string
-	ts := s.trustState()
-	for _, res := range results {
-		v := policy.Apply(s.cfg.Policy, res)
-		v.Decision = policy.Decide(v, ts)
-		resp.Results = append(resp.Results, v)
-		summary = append(summary, verdictSummary(v)+"/"+string(v.Decision.Code))
-		token := ""
-		// A camera frame with no code in it is not a verification.
-		if s.cfg.Log != nil && !(camera && res.Status == verify.StatusUnreadable) {
-			id, err := s.cfg.Log.Add(r.Context(), EntryOf(v, source, now))
-			if err != nil {
-				resp.Logged = false
-				s.cfg.AccessLog.Printf("verification log: %v", err)
-			} else if actionable(v) {
-				token = s.actions.issue(id, now)
-			}
+	resp := VerifyResponse{Results: s.verdicts(results), Logged: s.cfg.Log != nil}
+	// The page asks (partial=1) whether what the scanner typed so far is a
+	// whole code: the verifier's rule says, not the page. Text that stops
+	// before a code could is answered "incomplete" and not logged: the rest
+	// may still come. A whole code that fails to decode is an answer.
+	incomplete := source == "text" && r.URL.Query().Get("partial") == "1" && incompleteText(data, resp.Results)
+	if incomplete {
+		resp.Incomplete, resp.Logged = true, false
+		resp.Actions = make([]string, len(resp.Results))
+		if sw != nil {
+			sw.verdict = "incomplete"
 		}
-		resp.Actions = append(resp.Actions, token)
-	}
-	if sw != nil {
-		sw.verdict = strings.Join(summary, " ")
+	} else {
+		summary := s.record(r.Context(), &resp, source, camera, now)
+		if sw != nil {
+			sw.verdict = summary
+		}
 	}
 	if camera {
 		resp.Region = regionOf(frame.Region)
@@ -652,7 +675,12 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 			resp.Hint = frameHint(frame.ModuleSize, data)
 		}
 	}
-	resp.Today = s.today()
+	if n, err := s.today(); err != nil {
+		resp.Today = -1
+		s.cfg.AccessLog.Printf("verification log: %v", err)
+	} else {
+		resp.Today = n
+	}
 	if strings.Contains(r.Header.Get("Accept"), "application/x-ndjson") {
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		enc := json.NewEncoder(w)
@@ -668,6 +696,43 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 // decodeSlot waits up to decodeWait for one of the decoders: decoding
 // images and PDFs is CPU- and memory-heavy, so a few run at a time. When
 // none came free it has written a 503 and ok is false.
+// verdicts applies the site policy to each result and decides it, then
+// makes what a person reads of it safe to show (showHidden).
+func (s *Server) verdicts(results []verify.Result) []policy.Verdict {
+	ts := s.trustState()
+	out := make([]policy.Verdict, 0, len(results))
+	for _, res := range results {
+		v := policy.Apply(s.cfg.Policy, res)
+		v.Decision = policy.Decide(v, ts)
+		showHidden(&v)
+		out = append(out, v)
+	}
+	return out
+}
+
+// record logs each verdict of resp and sets its Accept/Refuse tickets; it
+// returns the access log's summary of the verdicts.
+func (s *Server) record(ctx context.Context, resp *VerifyResponse, source string, camera bool, now time.Time) string {
+	var summary []string
+	resp.Actions = make([]string, 0, len(resp.Results))
+	for _, v := range resp.Results {
+		summary = append(summary, verdictSummary(v)+"/"+string(v.Decision.Code))
+		token := ""
+		// A camera frame with no code in it is not a verification.
+		if s.cfg.Log != nil && !(camera && v.Status == verify.StatusUnreadable) {
+			id, err := s.cfg.Log.Add(ctx, EntryOf(v, source, now))
+			if err != nil {
+				resp.Logged = false
+				s.cfg.AccessLog.Printf("verification log: %v", err)
+			} else if actionable(v) {
+				token = s.actions.issue(id, now)
+			}
+		}
+		resp.Actions = append(resp.Actions, token)
+	}
+	return strings.Join(summary, " ")
+}
+
 func (s *Server) decodeSlot(w http.ResponseWriter, r *http.Request) (done func(), ok bool) {
 	ctx, cancel := context.WithTimeout(r.Context(), decodeWait)
 	defer cancel()

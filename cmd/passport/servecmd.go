@@ -121,18 +121,27 @@ func serveCmd(e *env, args []string) error {
 }
 
 func logCmd(e *env, args []string) error {
-	fs := newFlags(e, "log", "--db FILE [--since WHEN] [--until WHEN] [--csv | --json]",
+	fs := newFlags(e, "log", "--db FILE [--since WHEN] [--until WHEN] [--csv | --json] | --db FILE --verify",
 		"Prints the verification log of the station using --db: time, passport id, issuer, result,\n"+
 			"decision shown, policy verdict, Accept/Refuse and who pressed it, and reason.\n"+
 			"WHEN is a date (2026-03-01), a time (RFC 3339), 'today',\n"+
-			"or an age such as 7d, 12w, 3m. Entries older than the station's --log-keep are deleted.")
+			"or an age such as 7d, 12w, 3m. Entries older than the station's --log-keep are deleted.\n"+
+			"The log is a hash chain: each export ends by naming its head (row and hash) on stderr;\n"+
+			"note it. --verify checks the chain and names the first row that breaks it (exit 1).")
 	dbPath := fs.String("db", "", "the site's database (required)")
 	since := fs.String("since", "", "only entries at or after WHEN")
 	until := fs.String("until", "", "only entries before WHEN")
 	asCSV := fs.Bool("csv", false, "print CSV with a header row (for spreadsheets and audits)")
 	asJSON := fs.Bool("json", false, "print JSON Lines")
+	check := fs.Bool("verify", false, "check the log's hash chain: exit 0 when whole, 1 naming the first row that breaks it")
 	if err := parseOptions(fs, args, "log takes only options, e.g. passport log --db site.db --since 7d --csv"); err != nil {
 		return err
+	}
+	if *check {
+		if *asCSV || *asJSON || *since != "" || *until != "" {
+			return usageErr("run passport log --db FILE --verify on its own", "--verify checks the whole log: it takes no --csv, --json, --since or --until")
+		}
+		return verifyLog(e, *dbPath)
 	}
 	if *asCSV && *asJSON {
 		return usageErr("choose one output format", "--csv and --json cannot be used together")
@@ -160,6 +169,13 @@ func logCmd(e *env, args []string) error {
 		return usageErr("", "%v", err)
 	}
 	defer vlog.Close()
+	// The head is read before the rows, so every row exported is at or
+	// before it, and goes to stderr, so the CSV and JSON stay rows only.
+	head, err := vlog.Head()
+	if err != nil {
+		return usageErr("", "%v", err)
+	}
+	defer fmt.Fprintf(e.stderr, "passport: log head: %s (%d rows); note it: `passport log --verify` later shows whether the rows up to it are unchanged\n", head, head.Rows)
 	switch {
 	case *asCSV:
 		_, err = vlog.WriteCSV(e.stdout, from, to)
@@ -187,6 +203,34 @@ func logCmd(e *env, args []string) error {
 	if err != nil {
 		return usageErr("", "%v", err)
 	}
+	return nil
+}
+
+// verifyLog checks the log's hash chain: exit 0 when whole, 1 naming the
+// first row that breaks it, 3 when it cannot be read.
+func verifyLog(e *env, dbPath string) error {
+	db, err := openExistingDB(dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := db.VerifyLog()
+	var br *sitedb.ChainBreak
+	if errors.As(err, &br) {
+		return &cliError{code: exitInvalid, msg: br.Error(),
+			hint: "the log was changed outside passport: keep this file as evidence and compare it with your last export and the head hash you noted"}
+	}
+	if err != nil {
+		return usageErr("", "%v", err)
+	}
+	since := "the chain started " + rep.Since.Local().Format("2006-01-02 15:04")
+	if rep.SealedRows > 0 {
+		since += fmt.Sprintf(", chaining %d earlier rows as they stood then", rep.SealedRows)
+	}
+	if rep.AnchorID > 0 {
+		since += fmt.Sprintf("; rows up to %d were deleted after the retention period", rep.AnchorID)
+	}
+	fmt.Fprintf(e.stdout, "passport: log chain intact: %d rows, head %s (%s)\n", rep.Rows, rep.Head, since)
 	return nil
 }
 

@@ -8,7 +8,6 @@
   const $ = (id) => document.getElementById(id);
   const field = $('scan'), scanState = $('scan-state'), resultBox = $('result'), announcer = $('announce');
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const B45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
   const PREFIXES = ['SP1:', 'HC1:'];
   const IDLE_MS = 120;          // a scanner types a code in one burst: look at it after this pause
   const INCOMPLETE_MS = 1500;   // a code with a prefix that is still incomplete after this pause was cut off
@@ -35,10 +34,11 @@
   });
   // Keys that land anywhere else (a button has focus) are added to the field:
   // a USB scanner is a keyboard and does not know where the focus is. Other
-  // text fields (the desk name) keep their own keys.
+  // text fields (the desk name) keep a person's keys, but a scanner's burst
+  // is taken from them (takeBurst): no other field ever holds a code.
   document.addEventListener('keydown', (e) => {
     if (e.target === field || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.target.closest && e.target.closest('input, textarea, select')) return;
+    if (e.target.closest && e.target.closest('input, textarea, select')) { takeBurst(e); return; }
     const now = Date.now();
     if (e.key === 'Escape') { e.preventDefault(); clearAll(); return; }
     const recent = now - lastRedirect < REDIRECT_MS;
@@ -53,6 +53,46 @@
       onEnter();
     }
   }, true);
+  // A scanner types a whole code in one burst, a few milliseconds a key;
+  // a person at least BURST_MS between keys. Keys in another text field
+  // are watched: once a burst holds a code's prefix it is a scan, so what
+  // the burst typed there goes back out of that field into the scan
+  // field, with the focus, and the rest of the code follows it.
+  const BURST_MS = 60;
+  let burst = null; // {el, before, keys, at}: the burst typing into another field
+  function takeBurst(e) {
+    const t = e.target;
+    if (!(t instanceof HTMLInputElement) || t.type === 'file') return;
+    const now = Date.now();
+    if (!burst || burst.el !== t || now - burst.at > BURST_MS) burst = { el: t, before: t.value, keys: '' };
+    burst.at = now;
+    if (e.key.length !== 1) { if (e.key !== 'Shift' && e.key !== 'CapsLock') burst = null; return; }
+    burst.keys += e.key;
+    if (!looksLikeCode(burst.keys)) return;
+    const keys = burst.keys.slice(0, -1); // this key is typed into the scan field by the browser
+    t.value = burst.before;
+    burst = null;
+    t.dispatchEvent(new Event('input'));
+    scanArrived();
+    field.value = keys;
+    focusField();
+    field.setSelectionRange(keys.length, keys.length);
+  }
+  // looksLikeCode reports text that holds a passport's prefix, or a run of
+  // characters no name has (base45 capitals and digits, no space): the desk
+  // name box refuses it, so a code can never be kept as a name.
+  function looksLikeCode(s) {
+    return /(SP1|HC1):/i.test(s) || /[0-9A-Z$%*+\-.\/:]{20,}/.test(s);
+  }
+  // scanArrived: a new scan replaces what is shown, so an Accept or Refuse
+  // waiting for the desk name belonged to the previous person and is
+  // dropped, never recorded against the new one.
+  function scanArrived() {
+    if (pendingAction) {
+      pendingAction = null;
+      $('operator-form').hidden = true;
+    }
+  }
   field.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' || e.key === 'Tab' && field.value.trim() !== '') { e.preventDefault(); onEnter(); }
     else if (e.key === 'Escape') { e.preventDefault(); clearAll(); }
@@ -71,97 +111,83 @@
   // code typed with Caps Lock on is recovered exactly.
   function upper(s) { return s.replace(/[a-z]/g, (c) => c.toUpperCase()); }
 
-  // candidates lists the credential texts the buffer may hold: from each
-  // SP1:/HC1: prefix to the first character base45 cannot hold (a
-  // scanner's suffix). What came before the prefix (a stray key, an AIM
-  // identifier like ]Q1) is ignored. The same rules as ExtractCode in Go.
-  function candidates(raw) {
+  // hasCode reports whether the buffer holds a passport prefix (SP1: or
+  // HC1:, any case, after a stray key or an AIM identifier like ]Q1).
+  // Whether what follows is a whole code is the station's to say (ask).
+  function hasCode(raw) {
     const s = upper(raw);
-    const out = [];
-    for (let i = 0; i < s.length; i++) {
-      if (!PREFIXES.some((p) => s.startsWith(p, i))) continue;
-      let end = i + 4;
-      while (end < s.length && B45.includes(s[end])) end++;
-      out.push(s.slice(i, end).replace(/ +$/, ''));
-    }
-    return out;
+    return PREFIXES.some((p) => s.includes(p));
   }
 
-  // The scanner may or may not send Enter, and may pause inside a code. A
-  // code is sent as soon as it is complete (its base45 decodes and its zlib
-  // stream ends). One still incomplete after a pause was cut off: the page
-  // says "incomplete, scan again" and joins the rest if it comes.
+  // The scanner may or may not send Enter, and may pause inside a code.
+  // After each pause the page asks the station whether the text is a whole
+  // code (the verifier's rule, one for the page, the API and the CLI); a
+  // whole one is checked and shown at once. One that stops before a code
+  // could is still incomplete after a pause: the page says "incomplete,
+  // scan again" and joins the rest if it comes.
+  let asking = false;
   async function checkComplete() {
     const raw = field.value;
-    const cands = candidates(raw);
-    for (const c of cands) {
-      if (await complete(c)) {
-        if (field.value === raw) submitCode(c);
-        return;
-      }
-    }
     const quiet = Date.now() - lastInput;
-    if (cands.length === 0) {
+    if (!hasCode(raw)) {
       if (quiet >= STALE_MS) { field.value = ''; setScanState('Ready'); return; }
       setScanState('Press Enter to check');
       idleTimer = setTimeout(checkComplete, STALE_MS - quiet);
       return;
     }
-    if (quiet >= JOIN_MS) { field.value = ''; incomplete = false; setScanState('Ready'); return; }
-    if (quiet >= INCOMPLETE_MS && !incomplete) showIncomplete();
-    idleTimer = setTimeout(checkComplete, quiet < INCOMPLETE_MS ? Math.min(300, INCOMPLETE_MS - quiet) : JOIN_MS - quiet);
+    if (await ask(raw)) return;
+    const q = Date.now() - lastInput;
+    if (field.value !== raw) return; // more came while asking: its own pause asks again
+    if (q >= JOIN_MS) { field.value = ''; incomplete = false; setScanState('Ready'); return; }
+    if (q >= INCOMPLETE_MS && !incomplete) showIncomplete();
+    idleTimer = setTimeout(checkComplete, q < INCOMPLETE_MS ? Math.min(300, INCOMPLETE_MS - q) : JOIN_MS - q);
   }
 
   function onEnter() {
     clearTimeout(idleTimer);
     const raw = field.value.trim();
     if (!raw) return;
-    const cands = candidates(raw);
-    if (cands.length === 0) { submitRaw(raw); return; }
-    // Enter with a prefix: send it only when complete; a cut-off code is
-    // never sent (it would be judged on half its data).
+    if (!hasCode(raw)) { submitRaw(raw); return; }
+    // Enter with a prefix: a cut-off code is never judged on half its
+    // data; the station says whether it is whole.
     (async () => {
-      for (const c of cands) {
-        if (await complete(c)) { submitCode(c); return; }
-      }
+      if (await ask(raw)) return;
       showIncomplete();
       idleTimer = setTimeout(checkComplete, JOIN_MS);
     })();
   }
 
-  function base45(s) {
-    const out = [];
-    for (let i = 0; i < s.length; i += 3) {
-      const c = Array.from(s.slice(i, i + 3), (ch) => B45.indexOf(ch));
-      if (c.some((x) => x < 0) || c.length === 1) return null;
-      if (c.length === 3) {
-        const n = c[0] + c[1] * 45 + c[2] * 2025;
-        if (n > 65535) return null;
-        out.push(n >> 8, n & 255);
-      } else {
-        const n = c[0] + c[1] * 45;
-        if (n > 255) return null;
-        out.push(n);
-      }
-    }
-    return new Uint8Array(out);
-  }
-
-  async function complete(text) {
-    if (text.length < 64) return false;
-    const bytes = base45(text.slice(4));
-    if (!bytes) return false;
-    if (typeof DecompressionStream === 'undefined' || bytes[0] !== 0x78) return Date.now() - lastInput >= 400;
+  // ask posts the text with partial=1: the station answers "incomplete"
+  // (nothing logged) or checks it as any scan, and then the page shows the
+  // answer, takes the text out of the field and returns true. Only one
+  // question is out at a time; a pause while one is out asks again after.
+  async function ask(raw) {
+    if (asking) { idleTimer = setTimeout(checkComplete, IDLE_MS); return true; }
+    asking = true;
+    let r = null, j = null;
     try {
-      const ds = new DecompressionStream('deflate');
-      const w = ds.writable.getWriter();
-      w.write(bytes).catch(() => {});
-      w.close().catch(() => {});
-      await new Response(ds.readable).arrayBuffer();
-      return true;
+      r = await fetch('/api/verify?partial=1', {
+        method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Accept': 'application/json' }, body: raw,
+      });
+      j = await r.json();
     } catch (e) {
-      return false;
+      asking = false;
+      showProblem('The station did not answer. Check the black passport window is still open on this computer (or start the station again), then scan again.');
+      return true;
     }
+    asking = false;
+    if (r.ok && j.incomplete) return false;
+    fromFile = false;
+    // Whole: what the scanner typed after it stays in the field.
+    field.value = field.value.startsWith(raw) ? field.value.slice(raw.length).replace(/^\s+/, '') : '';
+    incomplete = false;
+    setScanState('Ready');
+    scanArrived();
+    seq++;
+    if (!r.ok) showProblem(j && j.error ? j.error.message : 'The station refused the request (' + r.status + ').');
+    else render(j);
+    if (field.value.trim() !== '') onInput();
+    return true;
   }
 
   function setScanState(s, warn) {
@@ -178,14 +204,6 @@
     node.dataset.decision = 'incomplete';
     setResult([node]);
     announce('Incomplete scan: scan the code again.');
-  }
-
-  function submitCode(code) {
-    clearTimeout(idleTimer);
-    field.value = '';
-    incomplete = false;
-    setScanState('Ready');
-    post(code, 'text/plain; charset=utf-8', '');
   }
 
   // submitRaw sends text without a passport prefix (a staff number typed and
@@ -233,6 +251,13 @@
     e.preventDefault();
     const n = $('operator-input').value.trim();
     if (!n) return;
+    if (looksLikeCode(n)) {
+      $('operator-input').value = '';
+      $('operator-error').hidden = false;
+      $('operator-error').textContent = 'That looks like a passport code, not a name: type your name.';
+      return;
+    }
+    $('operator-error').hidden = true;
     try { localStorage.setItem('passport.operator', JSON.stringify({ name: n, at: Date.now() })); } catch (err) { /* kept for this page only */ }
     memOperator = n;
     $('operator-form').hidden = true;
@@ -243,10 +268,10 @@
   let memOperator = '', pendingAction = null;
   function desk() { return operator() || memOperator; }
 
-  async function press(token, action, node) {
+  async function press(token, action, node, reason) {
     const by = desk();
     if (!by) {
-      pendingAction = () => press(token, action, node);
+      pendingAction = () => press(token, action, node, reason);
       askOperator('Type your name for this shift first (it is kept with each Accept or Refuse you press)');
       return;
     }
@@ -255,11 +280,13 @@
     try {
       const r = await fetch('/api/action', {
         method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
-        body: JSON.stringify({ token, action, by }),
+        body: JSON.stringify(reason ? { token, action, by, reason } : { token, action, by }),
       });
       const j = await r.json();
       if (!r.ok) { st.textContent = j && j.error ? j.error.message : 'Not recorded (' + r.status + ').'; return; }
-      node.querySelectorAll('.act').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.action === action)));
+      // One decision per check: it is recorded and cannot be pressed again.
+      node.querySelectorAll('.act').forEach((b) => { b.setAttribute('aria-pressed', String(b.dataset.action === action)); b.disabled = true; });
+      node.querySelector('.override').hidden = true;
       st.textContent = (action === 'accepted' ? 'Accepted' : 'Refused') + ' by ' + j.by + ' at ' + clock() + ': recorded.';
     } catch (e) {
       st.textContent = 'Not recorded: the station did not answer.';
@@ -268,8 +295,11 @@
   }
 
   // ---------- talking to the station ----------
+  let fromFile = false; // the result shown came from a file (picked or dropped)
   async function post(body, type, query) {
+    scanArrived();
     const my = ++seq;
+    fromFile = query.startsWith('?name=');
     showBusy();
     let j = null;
     try {
@@ -281,7 +311,7 @@
       if (!r.ok) showProblem(j && j.error ? j.error.message : 'The station refused the request (' + r.status + ').');
       else render(j);
     } catch (e) {
-      if (my === seq) showProblem('The station did not answer: check that “passport serve” is still running, then try again.');
+      if (my === seq) showProblem('The station did not answer. Check the black passport window is still open on this computer (or start the station again), then scan again.');
     }
   }
 
@@ -332,6 +362,14 @@
     if (cls) e.className = cls;
     if (text !== undefined) e.textContent = text;
     return e;
+  }
+  // bdi wraps text that comes from a passport in an isolate: whatever
+  // direction its characters have, they cannot reorder the words around it
+  // (the station has already made hidden characters visible as ⟦U+…⟧).
+  function bdi(text) {
+    const b = document.createElement('bdi');
+    b.textContent = text;
+    return b;
   }
   function sentence(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.') : ''; }
   function day(iso) {
@@ -388,6 +426,7 @@
   const STYLE = {
     accept: ['d-accept', '✓'], check_needed: ['d-check', '!'], do_not_accept: ['d-stop', '✕'],
     not_a_passport: ['d-neutral', '?'], cannot_read: ['d-neutral', '?'], incomplete: ['d-neutral', '…'],
+    several: ['d-check', '!'],
   };
 
   // decisionNode makes an article with only the decision panel filled in.
@@ -428,12 +467,23 @@
     const warnings = [];
     results.forEach((r) => (r.warnings || []).forEach((w) => warnings.push(w)));
     if (warnings.some((w) => w.code === 'trust_list_expired')) setBanner(warnings);
-    setResult(results.map((r, i) => verdict(r, (j.actions || [])[i] || '')));
+    const nodes = results.map((r, i) => verdict(r, (j.actions || [])[i] || ''));
+    if (results.length > 1) {
+      // Several people in one input: no one person's decision goes on top,
+      // where it would be read as the answer for whoever is at the desk.
+      const n = results.length, where = fromFile ? 'in this file' : 'in this scan';
+      const head = decisionNode({ code: 'several', headline: n + ' PASSPORTS ' + where.toUpperCase() + ': CHECK EACH PERSON',
+        reason: 'Each passport is shown below with its own decision.',
+        next_step: 'Match each person at the desk to their own passport below (name and photo ID), and decide for each one separately.' });
+      head.classList.add('several');
+      setResult([head, ...nodes]);
+      announce(n + ' passports ' + where + ': check each person.');
+      return;
+    }
+    setResult(nodes);
     const first = results[0];
     const name = first.claims ? first.claims.person.name : (first.subject || '');
-    let s = spoken(first.decision || fallback(first), name);
-    if (results.length > 1) s = results.length + ' codes read; the first: ' + s.charAt(0).toLowerCase() + s.slice(1);
-    announce(s);
+    announce(spoken(first.decision || fallback(first), name));
   }
 
   // fallback is used only if a result carries no decision (an older station).
@@ -452,11 +502,25 @@
       const [a, b] = node.querySelectorAll('.act');
       a.dataset.action = 'accepted';
       b.dataset.action = 'refused';
-      a.addEventListener('click', () => press(token, 'accepted', node));
+      // Accepting against CHECK NEEDED is an override: it asks why first.
+      if (d.code === 'check_needed') {
+        const f = q('.override');
+        a.addEventListener('click', () => { f.hidden = false; f.querySelector('input').focus(); });
+        f.addEventListener('submit', (e) => {
+          e.preventDefault();
+          const why = f.querySelector('input').value.trim();
+          if (why && !looksLikeCode(why)) press(token, 'accepted', node, why);
+        });
+      } else {
+        a.addEventListener('click', () => press(token, 'accepted', node));
+      }
       b.addEventListener('click', () => press(token, 'refused', node));
     }
     if (r.status === 'valid') {
-      q('.signature').textContent = 'Signature: genuine, signed by ' + (r.issuer_name ? r.issuer_name + ' (' + r.issuer + ')' : r.issuer) + '.';
+      const sig = q('.signature');
+      sig.append('Signature: genuine, signed by ', bdi(r.issuer_name || r.issuer));
+      if (r.issuer_name) sig.append(' (', bdi(r.issuer), ')');
+      sig.append('.');
     } else if (r.status === 'invalid' && d.code === 'do_not_accept') {
       const ul = q('.reasons');
       ul.hidden = false;
@@ -488,11 +552,15 @@
     const q = (s) => node.querySelector(s);
     q('.person').hidden = false;
     q('.doc-kind').textContent = DOCS[r.document] || 'Staff passport';
-    q('.name').textContent = c.person.name;
+    q('.name').replaceChildren(bdi(c.person.name));
     // The employer of record is the signing organisation.
-    q('.role').textContent = [c.employment.role, r.issuer_name || r.issuer || c.employment.org_name].filter(Boolean).join(' · ');
+    const role = q('.role');
+    [c.employment.role, r.issuer_name || r.issuer || c.employment.org_name].filter(Boolean).forEach((x, i) => {
+      if (i) role.append(' · ');
+      role.append(bdi(x));
+    });
     const facts = q('.facts');
-    const fact = (k, v) => { if (v) facts.append(el('dt', '', k), el('dd', '', v)); };
+    const fact = (k, v) => { if (v) { const dd = el('dd'); dd.append(bdi(v)); facts.append(el('dt', '', k), dd); } };
     fact('Date of birth', c.person.date_of_birth ? day(c.person.date_of_birth) : '');
     fact('Staff number', c.person.staff_number);
     fact('Registration', c.person.registration);
@@ -505,7 +573,9 @@
     q('.person').hidden = false;
     q('.doc-kind').textContent = DOCS.eu_dcc;
     const n = r.dcc.nam || {};
-    q('.name').textContent = [n.gn, n.fn].filter(Boolean).join(' ') || r.subject || '';
+    const parts = [n.gn, n.fn].filter(Boolean);
+    if (!parts.length && r.subject) parts.push(r.subject);
+    parts.forEach((x, i) => { if (i) q('.name').append(' '); q('.name').append(bdi(x)); });
     const facts = q('.facts');
     if (r.dcc.dob) facts.append(el('dt', '', 'Date of birth'), el('dd', '', day(r.dcc.dob)));
   }
@@ -520,7 +590,7 @@
     td.append(el('span', 'tag ' + req.status, w[req.status] || req.status), el('span', 'why', sentence(req.reason)));
     return td;
   }
-  function cell(label, text, cls) { const td = el('td', cls || '', text); td.dataset.label = label; return td; }
+  function cell(label, text, cls) { const td = el('td', cls || ''); td.append(bdi(text)); td.dataset.label = label; return td; }
   function newer(td, x) { if (x.not_recognised) td.append(' ', el('span', 'tag newer', 'Newer format: not checked here')); return td; }
 
   function tables(node, c, pol) {
@@ -677,7 +747,9 @@
         const j = await r.json();
         if (stream && j.results.some((x) => x.status !== 'unreadable')) {
           stopCamera('Code read. Press “Use camera” for the next one.');
+          scanArrived();
           seq++;
+          fromFile = false;
           render(j);
           return;
         }
