@@ -79,7 +79,7 @@ func Run(ctx context.Context, open func() (Source, error), opts Options) (*Summa
 		}
 	}
 	sum.Manifest = filepath.Join(opts.OutDir, "manifest-"+sum.BatchID+".csv")
-	if e := writeManifest(reg, sum.BatchID, sum.Manifest); e != nil {
+	if e := writeManifest(reg, sum.BatchID, sum.Manifest, v.warn); e != nil {
 		return sum, fmt.Errorf("writing the manifest: %v", e)
 	}
 	return sum, err
@@ -195,6 +195,7 @@ func removeTemps(dir string) {
 type validation struct {
 	bad   map[int]bool
 	first map[string]int
+	warn  map[int]string // row -> its items lapsed or lapsing, in words
 }
 
 func (s *Summary) addErr(opts Options, e *RowError) {
@@ -212,7 +213,7 @@ func validate(open func() (Source, error), opts Options, sum *Summary) (*validat
 	if c, ok := src.(io.Closer); ok {
 		defer c.Close()
 	}
-	v := &validation{bad: map[int]bool{}, first: map[string]int{}}
+	v := &validation{bad: map[int]bool{}, first: map[string]int{}, warn: map[int]string{}}
 	for {
 		rec, errs, err := src.Next()
 		if err == io.EOF {
@@ -239,6 +240,9 @@ func validate(open func() (Source, error), opts Options, sum *Summary) (*validat
 				}
 			}
 		}
+		if rec != nil && len(errs) == 0 {
+			errs = v.lapses(rec, opts, sum)
+		}
 		if len(errs) > 0 {
 			row := errs[0].Row
 			v.bad[row] = true
@@ -252,6 +256,34 @@ func validate(open func() (Source, error), opts Options, sum *Summary) (*validat
 	}
 }
 
+// lapses records rec's items lapsed or lapsing on the day of issue as a
+// warning, or, with RefuseLapsed, returns the lapsed ones as its errors.
+func (v *validation) lapses(rec *Record, opts Options, sum *Summary) []*RowError {
+	ls := Lapses(rec, opts.Now)
+	if len(ls) == 0 {
+		return nil
+	}
+	if opts.RefuseLapsed {
+		var errs []*RowError
+		for _, l := range ls {
+			if l.Lapsed {
+				errs = append(errs, &RowError{Row: rec.Row, Column: l.Column, Value: l.Expires.String(),
+					Reason: l.String() + ", before the day of issue (--refuse-lapsed): renew it or drop the flag"})
+			}
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+	}
+	text := lapseText(ls)
+	v.warn[rec.Row] = text
+	sum.WarnedRows++
+	if len(sum.Warnings) < opts.MaxErrors {
+		sum.Warnings = append(sum.Warnings, &RowError{Row: rec.Row, Column: "", Value: rec.Person.StaffNumber, Reason: text})
+	}
+	return nil
+}
+
 func photoPath(opts Options, p string) string {
 	if filepath.IsAbs(p) || opts.PhotoDir == "" {
 		return p
@@ -260,13 +292,14 @@ func photoPath(opts Options, p string) string {
 }
 
 // writeManifest writes the batch's issued credentials, in input order, as
-// CSV: row, staff number, name, credential id, file, combined PDF, page.
+// CSV: row, staff number, name, credential id, file, combined PDF, page,
+// dates, and the row's items lapsed or lapsing on the day of issue.
 // Names and staff numbers come from HR data and are escaped so that a
 // spreadsheet shows them rather than running them (csvout).
-func writeManifest(reg *Register, batch, path string) error {
+func writeManifest(reg *Register, batch, path string, warn map[int]string) error {
 	return writeAtomic(path, func(w io.Writer) error {
 		cw := csvout.NewWriter(w)
-		cw.Write([]string{"row", "staff_number", "name", "credential_id", "file", "combined", "page", "issued_at", "expires"})
+		cw.Write([]string{"row", "staff_number", "name", "credential_id", "file", "combined", "page", "issued_at", "expires", "lapsing"})
 		rows, err := reg.db.Query(`SELECT `+entryCols+` FROM credentials WHERE batch_id=? AND status=? ORDER BY row`, batch, StatusIssued)
 		if err != nil {
 			return err
@@ -277,7 +310,7 @@ func writeManifest(reg *Register, batch, path string) error {
 				page = strconv.Itoa(e.Page)
 			}
 			return cw.Write([]string{strconv.Itoa(e.Row), e.StaffNumber, e.Name, e.ID, e.File, e.Combined, page,
-				e.IssuedAt.Format("2006-01-02"), e.Expires.Format("2006-01-02")})
+				e.IssuedAt.Format("2006-01-02"), e.Expires.Format("2006-01-02"), warn[e.Row]})
 		})
 		if err != nil {
 			return err

@@ -179,6 +179,8 @@ func issueCmd(e *env, args []string) error {
 	format := fs.String("format", "", "input format, csv or jsonl (default: from the file extension)")
 	training := fs.String("training", "", "learning records, one row per person per course (CSV, or JSON Lines (.jsonl)): staff number, course, completed, expires, level")
 	mapPath := fs.String("map", "", "JSON file naming the organisation's columns (\"columns\") and local courses (\"courses\"), for --in and --training")
+	refuseLapsed := fs.Bool("refuse-lapsed", false, "a check or training item already lapsed on the day of issue fails its row (default: a warning;\n"+
+		"items lapsed or lapsing within "+fmt.Sprint(issue.LapseWarningDays)+" days are listed on stderr and in the manifest's lapsing column)")
 	strict := fs.Bool("strict", false, "an unrecognised course name in --training is an error, not a warning")
 	out := fs.String("out", "", "directory for the PDFs, the manifest and (by default) the register (required)")
 	validFor := fs.Duration("valid-for", issue.DefaultValidity, "how long each passport is valid, e.g. 8760h (a year)")
@@ -226,7 +228,7 @@ func issueCmd(e *env, args []string) error {
 	src.(io.Closer).Close()
 
 	opts := issue.Options{OutDir: *out, ValidFor: *validFor, Layout: lopts, NoIndividual: !*individual, Combined: *combined,
-		Register: *regPath, Resume: *resume, CheckOnly: *check, PhotoDir: filepath.Dir(*in), Workers: *workers}
+		Register: *regPath, Resume: *resume, RefuseLapsed: *refuseLapsed, CheckOnly: *check, PhotoDir: filepath.Dir(*in), Workers: *workers}
 	if !*check {
 		if opts.Issuer, err = loadIssuer(e, *keyDir); err != nil {
 			return err
@@ -251,6 +253,7 @@ func issueCmd(e *env, args []string) error {
 	sum, err := issue.Run(ctx, open, opts)
 	prog.done()
 	printRowErrors(e, *in, sum)
+	printWarnings(e, *in, sum)
 	if learning != nil {
 		reportLearningLeftovers(e, *training, learning)
 	}
@@ -300,6 +303,26 @@ func printRowErrors(e *env, in string, sum *issue.Summary) {
 	if sum.ErrorCount > maxErrorsShown {
 		fmt.Fprintf(e.stderr, "passport: ... and %d more row errors (%d rows failed in all); run with --check to list them after fixing these\n",
 			sum.ErrorCount-min(maxErrorsShown, len(sum.Errors)), sum.FailedRows)
+	}
+}
+
+// printWarnings lists the rows with items lapsed or lapsing on the day of
+// issue: their passports are issued, but will show those items as expired
+// (or soon will), so HR hears it now rather than from a receiving site.
+func printWarnings(e *env, in string, sum *issue.Summary) {
+	for i, w := range sum.Warnings {
+		if i == maxErrorsShown {
+			break
+		}
+		fmt.Fprintf(e.stderr, "passport: warning: %s: row %d (%s): %s\n", in, w.Row, safe(w.Value), w.Reason)
+	}
+	if sum.WarnedRows > maxErrorsShown {
+		fmt.Fprintf(e.stderr, "passport: ... and %d more rows with items lapsed or lapsing (the manifest's lapsing column lists them all)\n",
+			sum.WarnedRows-min(maxErrorsShown, len(sum.Warnings)))
+	}
+	if sum.WarnedRows > 0 {
+		fmt.Fprintf(e.stderr, "passport: hint: %d rows have items lapsed or lapsing within %d days; renew them, or --refuse-lapsed to hold back passports with lapsed items\n",
+			sum.WarnedRows, issue.LapseWarningDays)
 	}
 }
 
