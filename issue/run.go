@@ -235,8 +235,8 @@ func validate(open func() (Source, error), opts Options, sum *Summary) (*validat
 				v.first[key] = rec.Row
 			}
 			if rec.Photo != "" {
-				if _, err := os.Stat(photoPath(opts, rec.Photo)); err != nil {
-					errs = append(errs, &RowError{Row: rec.Row, Column: "photo", Value: rec.Photo, Reason: "cannot read the photo file: " + errors.Unwrap(err).Error()})
+				if err := statPhoto(opts, rec.Photo); err != nil {
+					errs = append(errs, &RowError{Row: rec.Row, Column: "photo", Value: rec.Photo, Reason: err.Error()})
 				}
 			}
 		}
@@ -284,11 +284,68 @@ func (v *validation) lapses(rec *Record, opts Options, sum *Summary) []*RowError
 	return nil
 }
 
-func photoPath(opts Options, p string) string {
-	if filepath.IsAbs(p) || opts.PhotoDir == "" {
-		return p
+// photoRoot opens the folder photos are read from (the input file's) as
+// an os.Root, and checks p is a path inside it. An HR export is data, not
+// a trusted program: a photo cell of /home/hr/.ssh/id_rsa or
+// ../../payroll.png, or a symbolic link out of the folder, must not put
+// that file's bytes in front of the image decoder, or on a printed page.
+func photoRoot(opts Options, p string) (*os.Root, error) {
+	dir := opts.PhotoDir
+	if dir == "" {
+		dir = "."
 	}
-	return filepath.Join(opts.PhotoDir, p)
+	if !filepath.IsLocal(p) {
+		return nil, fmt.Errorf("%s is outside the input file's folder: photo paths are relative to that folder (%s) and stay inside it", p, dir)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the photo folder: %v", err)
+	}
+	return root, nil
+}
+
+// statPhoto checks the photo p can be read from inside the photo folder.
+func statPhoto(opts Options, p string) error {
+	root, err := photoRoot(opts, p)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if _, err := root.Stat(p); err != nil {
+		return fmt.Errorf("cannot read the photo file: %v (photo paths stay inside the input file's folder)", unwrapPath(err))
+	}
+	return nil
+}
+
+// loadPhoto reads and prepares the photo p from inside the photo folder.
+func loadPhoto(opts Options, p string) (*layout.Photo, error) {
+	root, err := photoRoot(opts, p)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	f, err := root.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the photo: %v", unwrapPath(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, layout.MaxPhotoBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the photo: %v", err)
+	}
+	if len(b) > layout.MaxPhotoBytes {
+		return nil, fmt.Errorf("the photo is over %d MB; export a smaller JPEG", layout.MaxPhotoBytes>>20)
+	}
+	return layout.PreparePhoto(b)
+}
+
+// unwrapPath drops the *PathError's operation and path, which the row's
+// column and value already name.
+func unwrapPath(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
 }
 
 // writeManifest writes the batch's issued credentials, in input order, as

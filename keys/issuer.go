@@ -130,8 +130,8 @@ func (i *Issuer) Save(dir string, passphrase []byte) error {
 	if i == nil || i.Key == nil || i.Cert == nil {
 		return errors.New("issuer has no key or certificate: create it with NewIssuer")
 	}
-	if len(passphrase) == 0 {
-		return errors.New("empty passphrase: set PASSPORT_PASSPHRASE or type one at the prompt")
+	if err := CheckNewPassphrase(passphrase); err != nil {
+		return err
 	}
 	keyPath := filepath.Join(dir, KeyFileName)
 	certPath := filepath.Join(dir, CertFileName)
@@ -148,12 +148,42 @@ func (i *Issuer) Save(dir string, passphrase []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating key directory: %w", err)
 	}
+	if err := checkKeyDir(dir); err != nil {
+		return err
+	}
 	if err := writeNew(keyPath, enc, 0o600); err != nil {
 		return err
 	}
 	if err := writeNew(certPath, certPEM, 0o644); err != nil {
 		os.Remove(keyPath) // we created it a moment ago; do not leave half a key directory
 		return err
+	}
+	return nil
+}
+
+// CheckNewPassphrase refuses a passphrase too short to encrypt a new key
+// with (MinPassphraseChars, counted in characters, not bytes). Existing
+// keys still open with the passphrase they were made with.
+func CheckNewPassphrase(p []byte) error {
+	if n := utf8.RuneCount(p); n < MinPassphraseChars {
+		return fmt.Errorf("the passphrase is %d characters long; a new key needs at least %d (a few words: a stolen key file can be guessed at offline)", n, MinPassphraseChars)
+	}
+	return nil
+}
+
+// checkKeyDir refuses a key directory that others may write to: whoever
+// can, can swap issuer.crt and issuer.key for their own, or replace the key
+// file between our permission check and our read.
+func checkKeyDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("key directory: %w", err)
+	}
+	if fi.Mode().Perm()&0o002 != 0 {
+		return fmt.Errorf("the key directory %s is writable by others (mode %04o): run chmod o-w %s, or move the key to a directory only you can write", dir, fi.Mode().Perm(), dir)
 	}
 	return nil
 }
@@ -300,6 +330,9 @@ func loadPrivateKey(keyPath string, passphrase []byte, what, made, dir string) (
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%s is readable by group or others (mode %04o): run chmod 600 %s", keyPath, fi.Mode().Perm(), keyPath)
+	}
+	if err := checkKeyDir(filepath.Dir(keyPath)); err != nil {
+		return nil, err
 	}
 	if len(passphrase) == 0 {
 		return nil, errors.New("empty passphrase: set PASSPORT_PASSPHRASE or type one at the prompt")

@@ -54,9 +54,15 @@ func keysNew(e *env, args []string) error {
 	return writeRegistration(e, iss, *dir, *contact)
 }
 
-// passphrase reads PASSPORT_PASSPHRASE, or prompts on a terminal.
+// passphrase reads PASSPORT_PASSPHRASE, or prompts on a terminal. For a
+// new key (confirm) it must be keys.MinPassphraseChars long, from either.
 func passphrase(e *env, confirm bool) ([]byte, error) {
 	if p := e.getenv("PASSPORT_PASSPHRASE"); p != "" {
+		if confirm {
+			if err := keys.CheckNewPassphrase([]byte(p)); err != nil {
+				return nil, usageErr("set PASSPORT_PASSPHRASE to a longer one", "PASSPORT_PASSPHRASE: %v", err)
+			}
+		}
 		return []byte(p), nil
 	}
 	f, ok := e.stdin.(*os.File)
@@ -82,6 +88,12 @@ func passphrase(e *env, confirm bool) ([]byte, error) {
 	}
 	if len(p) == 0 {
 		return nil, usageErr("", "the passphrase is empty")
+	}
+	if confirm {
+		if err := keys.CheckNewPassphrase(p); err != nil {
+			clear(p)
+			return nil, usageErr("run the command again and type a longer one", "%v", err)
+		}
 	}
 	return p, nil
 }
