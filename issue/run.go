@@ -65,7 +65,11 @@ func Run(ctx context.Context, open func() (Source, error), opts Options) (*Summa
 		return sum, err
 	}
 	defer reg.Close()
-	r, err := layout.NewRenderer(withCreated(opts.Layout, opts.Now))
+	lo := withCreated(opts.Layout, opts.Now)
+	if lo.Contact == "" {
+		lo.Contact = opts.Issuer.Contact
+	}
+	r, err := layout.NewRenderer(lo)
 	if err != nil {
 		return sum, err
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"passport/credential"
 	"passport/trust"
 
 	"filippo.io/age"
@@ -30,6 +31,9 @@ import (
 const (
 	KeyFileName  = "issuer.key" // age(scrypt)-encrypted PKCS#8 PEM private key, mode 0600
 	CertFileName = "issuer.crt" // PEM X.509 certificate, mode 0644; give this to `trust add`
+	// ContactFileName holds the issuer's contact (one line, mode 0644),
+	// printed on every passport for a receiving site to confirm it with.
+	ContactFileName = "contact.txt"
 )
 
 // DefaultValidity is how long an issuer certificate is valid when NewIssuer
@@ -54,6 +58,10 @@ type Issuer struct {
 	Key              *ecdsa.PrivateKey // P-256
 	Cert             *x509.Certificate
 	KID              []byte // trust.KeyID(Cert.Raw)
+	// Contact is how receiving sites reach the issuer to confirm a
+	// passport (an e-mail address, or a line the organisation wrote into
+	// contact.txt); "" when none was given. Not part of the certificate.
+	Contact string
 }
 
 // NewIssuer generates an ECDSA P-256 key and a self-signed X.509 certificate
@@ -158,7 +166,41 @@ func (i *Issuer) Save(dir string, passphrase []byte) error {
 		os.Remove(keyPath) // we created it a moment ago; do not leave half a key directory
 		return err
 	}
+	if i.Contact != "" {
+		if err := writeNew(filepath.Join(dir, ContactFileName), []byte(i.Contact+"\n"), 0o644); err != nil {
+			os.Remove(keyPath)
+			os.Remove(certPath)
+			return err
+		}
+	}
 	return nil
+}
+
+// CheckContact accepts an issuer contact for the paper: one line of at
+// most MaxContactLen bytes without control or bidirectional-override
+// characters ("" is none).
+func CheckContact(s string) error {
+	if len(s) > MaxContactLen || !utf8.ValidString(s) || strings.IndexFunc(s, credential.UnsafeRune) >= 0 {
+		return fmt.Errorf("the contact %.40q is not one line of at most %d characters", s, MaxContactLen)
+	}
+	return nil
+}
+
+// readContact reads dir/contact.txt; a missing file is no contact.
+func readContact(dir string) (string, error) {
+	path := filepath.Join(dir, ContactFileName)
+	data, err := trust.ReadFileLimited(path, MaxContactLen+2)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	s := strings.TrimSpace(string(data))
+	if err := CheckContact(s); err != nil {
+		return "", fmt.Errorf("%s: %w (write one line: an e-mail address or a telephone number)", path, err)
+	}
+	return s, nil
 }
 
 // CheckNewPassphrase refuses a passphrase too short to encrypt a new key
@@ -266,7 +308,11 @@ func LoadIssuer(dir string, passphrase []byte) (*Issuer, error) {
 	if code == "" {
 		return nil, fmt.Errorf("%s carries no passport org code: it was not made by `passport keys new`", certPath)
 	}
-	return &Issuer{OrgCode: code, OrgName: name, Key: key, Cert: cert, KID: trust.KeyID(cert.Raw)}, nil
+	contact, err := readContact(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Issuer{OrgCode: code, OrgName: name, Key: key, Cert: cert, KID: trust.KeyID(cert.Raw), Contact: contact}, nil
 }
 
 // decryptKey decrypts an age scrypt-encrypted PKCS#8 PEM P-256 private key.

@@ -421,3 +421,34 @@ func TestKeyDirWritableByOthers(t *testing.T) {
 		t.Fatalf("load after chmod o-w: %v", err)
 	}
 }
+
+// TestContactKeptWithKey: the contact given when the key is made is kept
+// beside it and loaded with it; a contact file that is not one short line
+// is refused rather than printed on every passport.
+func TestContactKeptWithKey(t *testing.T) {
+	iss := newTestIssuer(t)
+	iss.Contact = "passports@rxx.nhs.uk"
+	dir := filepath.Join(t.TempDir(), "keys")
+	if err := iss.Save(dir, testPass); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadIssuer(dir, testPass)
+	if err != nil || got.Contact != iss.Contact {
+		t.Fatalf("loaded contact %q, %v; want %q", got.Contact, err, iss.Contact)
+	}
+	// The organisation may edit it, e.g. to add a telephone number.
+	os.WriteFile(filepath.Join(dir, ContactFileName), []byte("  0114 000 0000 or passports@rxx.nhs.uk\n"), 0o644)
+	if got, err := LoadIssuer(dir, testPass); err != nil || got.Contact != "0114 000 0000 or passports@rxx.nhs.uk" {
+		t.Fatalf("edited contact %q, %v", got.Contact, err)
+	}
+	for _, bad := range []string{"two\nlines", strings.Repeat("x", MaxContactLen+1), "evil\u202etext"} {
+		os.WriteFile(filepath.Join(dir, ContactFileName), []byte(bad), 0o644)
+		if _, err := LoadIssuer(dir, testPass); err == nil || !strings.Contains(err.Error(), ContactFileName) {
+			t.Errorf("contact %.20q: %v, want a refusal naming the file", bad, err)
+		}
+	}
+	os.Remove(filepath.Join(dir, ContactFileName))
+	if got, err := LoadIssuer(dir, testPass); err != nil || got.Contact != "" {
+		t.Fatalf("without a contact file: %q, %v", got.Contact, err)
+	}
+}

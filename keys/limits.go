@@ -22,4 +22,9 @@ const (
 	// twelve characters (three or four words) put it out of reach where
 	// one, or three, did not.
 	MinPassphraseChars = 12
+
+	// MaxContactLen caps the issuer's contact file: the longest e-mail
+	// address SMTP carries (RFC 5321), and about what fits beside the code
+	// on the back of a card.
+	MaxContactLen = 254
 )

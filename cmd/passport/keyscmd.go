@@ -24,7 +24,8 @@ func keysNew(e *env, args []string) error {
 	name := fs.String("name", "", "organisation name as printed on passports (required)")
 	dir := fs.String("dir", "", "directory to write issuer.key and issuer.crt into (required)")
 	years := fs.Int("years", 5, "years the key may sign passports")
-	contact := fs.String("contact", "", "e-mail address for the trust authority, put in registration.req (optional)")
+	contact := fs.String("contact", "", "e-mail address for the trust authority, put in registration.req, and kept in DIR/contact.txt\n"+
+		"to print on every passport (\"To confirm this passport: ...\") (optional)")
 	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
@@ -43,6 +44,7 @@ func keysNew(e *env, args []string) error {
 	if err != nil {
 		return usageErr("", "%v", err)
 	}
+	iss.Contact = *contact
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return usageErr("", "cannot create %s: %v", *dir, err)
 	}
