@@ -135,8 +135,13 @@ func TestGatingCorpus(t *testing.T) {
 // justify (the unit tests may still need them: see their names in the other
 // tests before removing one). It fails on a wrong read by any strategy.
 func TestStrategyAblation(t *testing.T) {
-	if testing.Short() {
+	switch {
+	case testing.Short():
 		t.Skip("runs every strategy on the whole corpus; skipped with -short")
+	case raceDetector:
+		// It runs no goroutines of its own, and takes 35 s without the race
+		// detector, over 5 minutes with it.
+		t.Skip("measures reads, not concurrency; run it without -race")
 	}
 	strategies := DefaultStrategies()
 	readBy := make([]int, len(strategies))
