@@ -155,7 +155,34 @@ var corpusClasses = []corpusClass{
 		}
 		return gaussNoise(blur(page), 3, r.Uint64()), 35 + r.IntN(16)
 	}},
+	// ImageMagick's own resampling and filters rather than this package's: a
+	// perspective distortion (its elliptical weighted averaging), motion blur
+	// of up to a module along a random direction, and its Gaussian noise.
+	{"magick", 8, func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
+		img := drawModules(mods, 4)
+		w := float64(img.Bounds().Dx())
+		j := func() float64 { return between(r, 0, 0.12) * w }
+		corners := fmt.Sprintf("0,0 %.0f,%.0f  %.0f,0 %.0f,%.0f  %.0f,%.0f %.0f,%.0f  0,%.0f %.0f,%.0f",
+			j(), j(), w, w-j(), j(), w, w, w-j(), w-j(), w, j(), w-j())
+		cmd := exec.Command(magickConvert, "png:-", "-virtual-pixel", "white", "-distort", "Perspective", corners,
+			"-motion-blur", fmt.Sprintf("0x%.1f+%.0f", between(r, 0.8, 2.5), between(r, 0, 180)),
+			"-attenuate", fmt.Sprintf("%.2f", between(r, 0.2, 0.5)), "+noise", "Gaussian",
+			"-colorspace", "Gray", "png:-")
+		cmd.Stdin = bytes.NewReader(encodePNG(t, img))
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v", magickConvert, err)
+		}
+		dec, err := png.Decode(bytes.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return toGray(dec).asImage(), 75
+	}},
 }
+
+// magickConvert is ImageMagick's convert (Debian's imagemagick package).
+const magickConvert = "/usr/bin/convert"
 
 // qrencodeModules encodes text with qrencode at ECC level ecc (L, M, Q or H),
 // one pixel a module and no quiet zone, and returns its modules.
@@ -184,7 +211,7 @@ func qrencodeModules(t testing.TB, text, ecc string) [][]bool {
 const corpusPerClass = 14
 
 // TestWriteCorpus rewrites testdata/corpus: run it with SCAN_WRITE_CORPUS=1
-// (it needs qrencode) after changing a class, then review and commit the
+// (it needs qrencode and ImageMagick) after changing a class, then review and commit the
 // images and the minimum counts of TestGatingCorpus.
 func TestWriteCorpus(t *testing.T) {
 	if os.Getenv("SCAN_WRITE_CORPUS") == "" {

@@ -71,6 +71,7 @@ var gatingMinimum = map[string]int{
 	"qrencode/jpegchain": 14, // of 14
 	"qrencode/keystone":  11, // of 14
 	"qrencode/lowlight":  14, // of 14
+	"qrencode/magick":    8,  // of 8
 	"qrencode/page100":   8,  // of 8
 	"qrencode/rotated":   14, // of 14
 	"qrencode/scaled":    14, // of 14
