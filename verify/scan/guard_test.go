@@ -111,7 +111,7 @@ func TestGuardTellsOwnFromForeign(t *testing.T) {
 	if !errors.Is(err, errForeignPanic) || ownPanics.Load() != before {
 		t.Fatalf("a panic in package strings gave %v and counted %d", err, ownPanics.Load()-before)
 	}
-	err = top(func() { strings.Map(func(r rune) rune { return rune(ownIndex(int(r))) }, "a") })
+	err = top(func() { _ = strings.Map(func(r rune) rune { return rune(ownIndex(int(r))) }, "a") })
 	expectOwnPanic(t, before, err)
 	if !strings.Contains(err.Error(), "ownIndex") {
 		t.Errorf("error %q does not name the reader's function", err)
