@@ -143,8 +143,14 @@ func issueCmd(e *env, args []string) error {
 	start := time.Now()
 	sum, err := issue.Run(ctx, open, opts)
 	prog.done()
-	printRowErrors(e, *in, sum)
-	if *check {
+	return issueOutcome(e, *in, *check, sum, err, time.Since(start).Seconds())
+}
+
+// issueOutcome reports what a run of issue (or issue --check) did and
+// makes its exit: 0 done, 1 some row failed, 3 the batch stopped.
+func issueOutcome(e *env, in string, check bool, sum *issue.Summary, err error, elapsed float64) error {
+	printRowErrors(e, in, sum)
+	if check {
 		if err != nil {
 			// The input could not be read to its end (a line over the
 			// limit, an unreadable file): the rows after it were never
@@ -157,7 +163,7 @@ func issueCmd(e *env, args []string) error {
 		}
 		return nil
 	}
-	printSummary(e, sum, time.Since(start).Seconds())
+	printSummary(e, sum, elapsed)
 	if err != nil {
 		if errors.Is(err, issue.ErrInterrupted) {
 			return usageErr("run the same command with --resume", "%v", err)
