@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fxamacker/cbor/v2"
 	"github.com/veraison/go-cose"
 )
 
@@ -89,9 +90,11 @@ func Normalize(text string) string {
 // Signed is a decoded but not yet verified COSE_Sign1 credential.
 type Signed struct {
 	Prefix       string         // "SP1:" or "HC1:"
-	Alg          cose.Algorithm // from the protected header
+	Alg          cose.Algorithm // from the protected header (for HC1, from the unprotected one when only it has one)
+	AlgProtected bool           // false when the alg came from the unprotected header (HC1 only)
 	KID          []byte
 	KIDProtected bool   // false when the kid came from the unprotected header (DCC allows it)
+	CWTTagged    bool   // the COSE_Sign1 was wrapped in a CWT tag 61 (HC1 only)
 	Tagged       bool   // COSE_Sign1_Tagged (tag 18) or not
 	COSE         []byte // the COSE message as carried
 	msg          *cose.Sign1Message
@@ -129,7 +132,7 @@ func Decode(text string) (*Signed, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := ParseCOSE(coseMsg)
+	s, err := parseCOSE(coseMsg, prefix == PrefixDCC)
 	if err != nil {
 		return nil, err
 	}
@@ -183,11 +186,27 @@ func inflate(raw []byte, allowPlain bool) ([]byte, error) {
 }
 
 // ParseCOSE parses a COSE_Sign1 message, tagged or untagged.
-func ParseCOSE(b []byte) (*Signed, error) {
+func ParseCOSE(b []byte) (*Signed, error) { return parseCOSE(b, false) }
+
+// cwtTag is the CBOR tag 61 (RFC 8392 §6) some EU DCC issuers wrap around
+// the COSE_Sign1 tag 18.
+var cwtTag = []byte{0xd8, 0x3d}
+
+// parseCOSE parses a COSE_Sign1 message. With dcc it accepts the EU DCC
+// forms real issuers print that EU verifiers accept (docs/security.md,
+// "EU DCC forms found in the wild"): a CWT tag 61 around the COSE tag 18;
+// alg only in the unprotected header; kid in both headers, where the
+// protected one is the one used. None of them lets an unsigned value
+// choose anything: the key comes from the trust list by the protected kid
+// when there is one, and the algorithm from that key.
+func parseCOSE(b []byte, dcc bool) (*Signed, error) {
 	if len(b) > MaxInflatedLen {
 		return nil, newError(ReasonTooLarge, "the COSE message is over the size limit", nil)
 	}
 	s := &Signed{COSE: b, msg: cose.NewSign1Message()}
+	if dcc && bytes.HasPrefix(b, cwtTag) && len(b) > len(cwtTag) && b[len(cwtTag)] == 0xd2 {
+		b, s.CWTTagged = b[len(cwtTag):], true
+	}
 	var err error
 	if len(b) > 0 && b[0] == 0xd2 {
 		s.Tagged = true
@@ -206,11 +225,15 @@ func ParseCOSE(b []byte) (*Signed, error) {
 	// RFC 9052 §3: a label must not appear in both headers; accepting it
 	// would let an unsigned value shadow or confuse a signed one.
 	for label := range s.msg.Headers.Unprotected {
-		if _, dup := s.msg.Headers.Protected[label]; dup {
+		if _, dup := s.msg.Headers.Protected[label]; dup && !(dcc && label == cose.HeaderLabelKeyID) {
 			return nil, newError(ReasonBadCOSE, fmt.Sprintf("header parameter %v appears in both the protected and the unprotected header", label), nil)
 		}
 	}
 	s.Alg, err = s.msg.Headers.Protected.Algorithm()
+	s.AlgProtected = err == nil
+	if errors.Is(err, cose.ErrAlgorithmNotFound) && dcc {
+		s.Alg, err = cose.ProtectedHeader(s.msg.Headers.Unprotected).Algorithm()
+	}
 	if err != nil {
 		return nil, newError(ReasonUnsupportedAlg, "the signature algorithm is missing from the protected header", err)
 	}
@@ -254,6 +277,16 @@ func (s *Signed) Verify(pub crypto.PublicKey) error {
 	v, err := cose.NewVerifier(want, pub)
 	if err != nil {
 		return newError(ReasonUnsupportedAlg, "the trusted key cannot verify this algorithm", err)
+	}
+	if !s.AlgProtected {
+		// An HC1 message with alg only in the unprotected header: go-cose
+		// insists on a protected alg, so the Sig_structure (RFC 9052 §4.4)
+		// is built here. The algorithm is the trusted key's either way.
+		tbs, err := cbor.Marshal([]any{"Signature1", cbor.RawMessage(s.msg.Headers.RawProtected), []byte{}, s.msg.Payload})
+		if err != nil || v.Verify(tbs, s.msg.Signature) != nil {
+			return ErrSignature
+		}
+		return nil
 	}
 	if err := s.msg.Verify(nil, v); err != nil {
 		return ErrSignature

@@ -145,8 +145,10 @@ func ParseRevocationReason(code string) (Def, error) {
 	return Def{}, errorf("unknown revocation reason %q (use one of %v)", code, codes)
 }
 
-// reasonDefs lists every reason and warning code a credential text can
-// produce, in the order a verifier meets them.
+// reasonDefs lists every reason and warning code, in the order a verifier
+// meets them, then the station's status warnings. Every constant of type
+// Reason in the module must be here (TestEveryReasonInRegistry reads the
+// source to check).
 var reasonDefs = []ReasonDef{
 	{ReasonBadPrefix, "prefix", false, "the text does not start with `SP1:` (or `HC1:`)"},
 	{ReasonBadEncoding, "base45", false, "not valid base45"},
@@ -176,6 +178,10 @@ var reasonDefs = []ReasonDef{
 	{"lapsed", "dates", true, "a check or training subject is past its own expiry date (the passport itself is still valid)"},
 	{WarnNotRecognised, "claims", true, "the passport holds items from a newer format version (a check type, subject, level, outcome or field) that this verifier shows by their raw code and never counts as met by a site policy: update the verifier"},
 	{"multiple_credentials", "input", true, "one input held more than one credential"},
+	{"trust_sync_failed", "station", true, "in the station's status (`/api/status`), not a verdict: the latest background trust-list sync failed; the list in force still verifies until it goes stale"},
+	{"log_prune_failed", "station", true, "in the station's status (`/api/status`), not a verdict: the verification log's periodic prune fails, so rows past the retention period are still kept"},
+	{"log_unreadable", "station", true, "in the station's status (`/api/status`), not a verdict: the verification log could not be read (today's count and its head hash are unknown): check the site database file"},
+	{"hidden_characters", "station", true, "text a person reads (name, role, organisation, numbers) holds characters that are invisible, blank or reverse the text around them: the station shows each as a visible marker such as ⟦U+202E⟧ and never shows ACCEPT over it"},
 }
 
 // CheckDefs lists every check type in display order.

@@ -221,12 +221,20 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 	j.pass(stepKind)
 	if signed.Prefix == credential.PrefixDCC {
 		verifyDCC(&j, signed, key, store, now, v.skew)
-		return j.finish()
+	} else {
+		v.staffPassport(&j, signed, key, now)
 	}
+	return j.finish()
+}
+
+// staffPassport judges the claims of an SP1 passport whose signature has
+// been checked: the fixed top-level claims first, then the body.
+func (v *Verifier) staffPassport(j *judged, signed *credential.Signed, key *trust.TrustedKey, now time.Time) {
+	r, store := &j.r, v.store
 	c, bodyErr := signed.StagedClaims()
 	if c == nil {
 		r.fail(credential.ReasonOf(bodyErr), "%s", claimsMessage(bodyErr))
-		return j.finish()
+		return
 	}
 	j.pass(stepClaims)
 	r.CredentialID = c.IDString()
@@ -261,7 +269,7 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 	// not hide any of it.
 	if bodyErr != nil {
 		r.fail(credential.ReasonOf(bodyErr), "%s", claimsMessage(bodyErr))
-		return j.finish()
+		return
 	}
 	r.Parsed = c
 	r.Subject = c.Body.Person.Name
@@ -284,7 +292,6 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 	for _, l := range lapsed(c, credential.DateOf(now)) {
 		r.warn(WarnLapsed, "%s", l)
 	}
-	return j.finish()
 }
 
 // checkKey applies the trusted key's status and validity window to the

@@ -260,9 +260,16 @@ func issueCmd(e *env, args []string) error {
 	return issueOutcome(e, sum, err, *check, time.Since(start))
 }
 
-// issueOutcome prints what a batch did and turns it into the exit code.
+// issueOutcome reports what a run of issue (or issue --check) did and
+// makes its exit: 0 done, 1 some row failed, 3 the batch stopped.
 func issueOutcome(e *env, sum *issue.Summary, err error, check bool, took time.Duration) error {
 	if check {
+		if err != nil {
+			// The input could not be read to its end (a line over the
+			// limit, an unreadable file): the rows after it were never
+			// checked, so no count is a result.
+			return usageErr("fix the input and check it again", "%v", err)
+		}
 		fmt.Fprintf(e.stdout, "%d rows checked: %d valid, %d rows failed\n", sum.Rows, sum.Valid, sum.FailedRows)
 		if sum.FailedRows > 0 {
 			return exitCode(exitInvalid)
@@ -273,6 +280,11 @@ func issueOutcome(e *env, sum *issue.Summary, err error, check bool, took time.D
 	if err != nil {
 		if errors.Is(err, issue.ErrInterrupted) {
 			return usageErr("run the same command with --resume", "%v", err)
+		}
+		if sum.BatchID == "" {
+			// Stopped before a batch began (the input failed to read):
+			// nothing was signed, so there is nothing to resume.
+			return usageErr("nothing was issued: fix the input and run the same command again", "%v", err)
 		}
 		return usageErr("if the batch was partly issued, run the same command with --resume", "%v", err)
 	}
