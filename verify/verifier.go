@@ -64,16 +64,6 @@ func NewVerifier(store trust.TrustStore, opts ...Option) (*Verifier, error) {
 	return v, nil
 }
 
-// verifierFor is the Verifier the package-level functions use.
-func verifierFor(store trust.TrustStore, opts Options) *Verifier {
-	v := &Verifier{store: store, clock: opts.now, skew: opts.skew()}
-	if !opts.Now.IsZero() {
-		now := opts.Now
-		v.clock = func() time.Time { return now }
-	}
-	return v
-}
-
 // VerifyTexts verifies the credential texts read from one input, all as at
 // one moment, and returns one Result per text. Texts from one image or PDF
 // (onePage) that disagree are flagged (multiple_credentials): a reader must

@@ -1,21 +1,23 @@
-// Package verify turns what a receiving site scans (images, PDFs, text typed
-// by a USB scanner) into verdicts: VALID, INVALID with reasons, or CANNOT
-// READ. Trust comes only from the local trust store; nothing here opens a
-// network connection.
+// Package verify judges credential texts (read from a barcode or typed by a
+// USB scanner) into verdicts: VALID, or INVALID with every reason. Trust
+// comes only from the local trust store; nothing here opens a network
+// connection, and nothing here reads images or PDFs: package read, above
+// this one, turns inputs into texts (an input with no text is an
+// Unreadable result, CANNOT READ).
 //
-// A Verifier is built once (NewVerifier) with its trust store, clock, skew
-// and input limits; Verify and VerifyText return typed Results whose Parsed
-// field holds the credential's claims. The JSON view (Result.Claims) is
-// rendered from them and is never read back; the site policy (package
-// policy) reads Parsed. Text and Input are one-shot wrappers.
+// A Verifier is built once (NewVerifier) with its trust store, clock
+// (WithClock, the one way to set the time) and skew; VerifyText and
+// VerifyTexts return typed Results whose Parsed field holds the
+// credential's claims. The JSON view (Result.Claims) is rendered from them
+// and is never read back; the site policy (package policy) reads Parsed.
 //
 // To add a check: put it in Verifier.text (verify.go) with a reason code
 // declared below, give it a step in judge.go that it records when it
 // passes (a verdict is valid only when every step passed), and add a
 // vector under fixtures/vectors (docs/architecture.md).
 //
-// Import rules: verify imports credential, trust and verify/scan among the
-// project's packages; never keys, issue, sitedb, policy or station.
+// Import rules: verify imports credential and trust among the project's
+// packages; never read, verify/scan, keys, issue, sitedb, policy or station.
 package verify
 
 import (
@@ -128,31 +130,8 @@ type TrustListID struct {
 	Expired bool   `json:"expired"`
 }
 
-// Options control verification.
-type Options struct {
-	// Now is the time to verify at; zero means time.Now().
-	Now time.Time
-	// Skew is the clock difference allowed between issuer and verifier;
-	// zero means DefaultSkew.
-	Skew time.Duration
-}
-
 // DefaultSkew allows for a verifier PC whose clock is a little off.
 const DefaultSkew = 5 * time.Minute
-
-func (o Options) now() time.Time {
-	if o.Now.IsZero() {
-		return time.Now()
-	}
-	return o.Now
-}
-
-func (o Options) skew() time.Duration {
-	if o.Skew == 0 {
-		return DefaultSkew
-	}
-	return o.Skew
-}
 
 // fail adds a reason. It does not set the status: judged.finish does,
 // from every check that ran.
@@ -162,12 +141,6 @@ func (r *Result) fail(code credential.Reason, format string, a ...any) {
 
 func (r *Result) warn(code credential.Reason, format string, a ...any) {
 	r.Warnings = append(r.Warnings, Reason{Code: code, Message: fmt.Sprintf(format, a...)})
-}
-
-// Text verifies one credential text (already read from a barcode or typed).
-// It is Verifier.VerifyText for callers that verify once.
-func Text(input, text string, store trust.TrustStore, opts Options) Result {
-	return verifierFor(store, opts).VerifyText(input, text)
 }
 
 // text judges one credential text, hard failures first: the trust list,
