@@ -189,3 +189,27 @@ func signOtherKey(t *testing.T, k *keys.TimestampKey, bundle []byte, at time.Tim
 	// first, is what refuses it.
 	return data
 }
+
+// An issuer's contact travels from the bundle to the key verification gets.
+func TestIssuerContact(t *testing.T) {
+	db, _ := openTemp(t)
+	a := newAuthority(t)
+	pin(t, db, a)
+	e := bundleEntry(t, "RCT")
+	e.Contact = "Workforce team, 0114 000 0000"
+	if _, err := db.ImportBundle(sign(t, a, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{e}}), ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := db.Key(e.KID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.Contact != e.Contact {
+		t.Fatalf("contact %q, want %q", k.Contact, e.Contact)
+	}
+	bad := e
+	bad.Contact = "call \x1b[31mnow"
+	if _, err := a.SignBundle(&trust.Bundle{Version: 2, Issued: testNow, Expires: testNow.AddDate(0, 1, 0), Issuers: []trust.BundleIssuer{bad}}); !errors.Is(err, trust.ErrBundleMalformed) {
+		t.Fatalf("a contact with an escape: %v", err)
+	}
+}

@@ -192,9 +192,9 @@ ALTER TABLE station_log ADD COLUMN action    TEXT    NOT NULL DEFAULT '' CHECK (
 ALTER TABLE station_log ADD COLUMN action_by TEXT    NOT NULL DEFAULT '';
 ALTER TABLE station_log ADD COLUMN action_at INTEGER NOT NULL DEFAULT 0;
 `,
-	// Signed freshness: the bundle's timestamp key, how long it alone
+	// 5 → 6, signed freshness: the bundle's timestamp key, how long it alone
 	// counts as confirmed and the hash of its file (which a statement
-	// names), and the newest statement recorded.
+	// names), and the newest statement recorded; each issuer's contact.
 	`
 ALTER TABLE bundle ADD COLUMN timestamp_key BLOB;
 ALTER TABLE bundle ADD COLUMN fresh_for INTEGER NOT NULL DEFAULT 0 CHECK (fresh_for >= 0);
@@ -208,6 +208,7 @@ CREATE TABLE freshness (
     raw           BLOB NOT NULL,
     recorded_at   INTEGER NOT NULL
 );
+ALTER TABLE issuer_keys ADD COLUMN contact TEXT NOT NULL DEFAULT '';
 UPDATE trust_changes SET n = n + 1 WHERE id = 1;
 `,
 }

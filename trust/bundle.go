@@ -93,6 +93,10 @@ type BundleIssuer struct {
 	// staff-passport issuer.
 	Kind    KeyKind
 	Country string
+	// Contact is who to call about the organisation's passports ("Workforce
+	// team, 0114 000 0000"), shown in the next step of a refusal; empty
+	// when the authority gave none (key 12, MaxIssuerContactLen).
+	Contact string
 }
 
 // TrustedKey converts the entry to the form a TrustStore returns, parsing
@@ -104,7 +108,7 @@ func (bi *BundleIssuer) TrustedKey() (*TrustedKey, error) {
 	}
 	return &TrustedKey{KID: bytes.Clone(bi.KID), OrgCode: bi.OrgCode, OrgName: bi.OrgName, PublicKey: pub,
 		ValidFrom: bi.ValidFrom, ValidUntil: bi.ValidUntil, Revoked: bi.Revoked, RevokedFrom: bi.RevokedFrom,
-		Source: SourceBundle, Kind: bi.kind(), Country: bi.Country}, nil
+		Source: SourceBundle, Kind: bi.kind(), Country: bi.Country, Contact: bi.Contact}, nil
 }
 
 func (bi *BundleIssuer) kind() KeyKind {
@@ -139,7 +143,7 @@ type wireFreshness struct {
 // Keys this version understands, for the crit lists (key 0).
 var (
 	knownBundleKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true}
-	knownIssuerKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true}
+	knownIssuerKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true, 12: true}
 )
 
 // checkCrit refuses a crit list naming a key this version does not know.
@@ -171,6 +175,7 @@ type wireIssuer struct {
 	RevokedFrom *int64   `cbor:"9,keyasint,omitempty"`
 	Kind        int      `cbor:"10,keyasint,omitempty"` // wireKindStaff (absent) or wireKindDCC
 	Country     string   `cbor:"11,keyasint,omitempty"` // DCC signers only
+	Contact     string   `cbor:"12,keyasint,omitempty"` // who to call; readers before it ignore it
 }
 
 // Kinds on the wire: absent (0) is a staff-passport issuer, so bundles
@@ -243,7 +248,7 @@ func MarshalBundle(b *Bundle) ([]byte, error) {
 		w.Issuers = append(w.Issuers, wireIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
 			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: unixPtr(i.ValidFrom),
 			ValidUntil: unixPtr(i.ValidUntil), Status: st, RevokedFrom: unixPtr(i.RevokedFrom),
-			Kind: wireKindOf(i.kind()), Country: i.Country})
+			Kind: wireKindOf(i.kind()), Country: i.Country, Contact: i.Contact})
 	}
 	return bundleEnc.Marshal(w)
 }
@@ -320,7 +325,7 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 		b.Issuers = append(b.Issuers, BundleIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
 			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: timePtr(i.ValidFrom),
 			ValidUntil: timePtr(i.ValidUntil), Revoked: i.Status == StatusRevoked, RevokedFrom: timePtr(i.RevokedFrom),
-			Kind: kind, Country: i.Country})
+			Kind: kind, Country: i.Country, Contact: i.Contact})
 	}
 	if err := b.Validate(); err != nil {
 		return nil, err
@@ -468,6 +473,11 @@ func (i *BundleIssuer) validate() error {
 	if !i.Revoked && !i.RevokedFrom.IsZero() {
 		return errors.New("a compromise date (revoked_from) is given but the key is not revoked")
 	}
+	if i.Contact != "" {
+		if err := validText("contact", i.Contact, MaxIssuerContactLen); err != nil {
+			return err
+		}
+	}
 	return CheckBinding(i.kind(), i.Country)
 }
 
@@ -482,6 +492,24 @@ func validLabel(what, s string) error {
 	}
 	if n := utf8.RuneCountInString(s); n > MaxOrgNameLen {
 		return fmt.Errorf("%s is %d characters, over %d", what, n, MaxOrgNameLen)
+	}
+	for _, r := range s {
+		if credential.UnsafeRune(r) {
+			return fmt.Errorf("%s contains the control character %U", what, r)
+		}
+	}
+	return nil
+}
+
+// validText accepts 1 to max characters of valid UTF-8 without control,
+// bidirectional or invisible characters (credential.UnsafeRune): the text
+// is shown to people at the desk and on paper.
+func validText(what, s string, max int) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s is not valid UTF-8", what)
+	}
+	if n := utf8.RuneCountInString(s); n == 0 || n > max {
+		return fmt.Errorf("%s is %d characters: give 1 to %d", what, n, max)
 	}
 	for _, r := range s {
 		if credential.UnsafeRune(r) {

@@ -384,6 +384,7 @@ type keyJSON struct {
 	Source      string `json:"source"`
 	Kind        string `json:"kind"`              // staff | dcc
 	Country     string `json:"country,omitempty"` // dcc keys only
+	Contact     string `json:"contact,omitempty"` // who to call, as the bundle gives it
 }
 
 // kindLabel says in words what a trusted key may sign.
@@ -443,7 +444,7 @@ func trustList(e *env, args []string) error {
 		}
 		out = append(out, keyJSON{KID: fmt.Sprintf("%x", k.KID), OrgCode: k.OrgCode, OrgName: k.OrgName,
 			ValidFrom: isoOrEmpty(k.ValidFrom), ValidUntil: isoOrEmpty(k.ValidUntil), Status: status,
-			RevokedFrom: isoOrEmpty(k.RevokedFrom), Source: k.Source, Kind: string(k.KindOf()), Country: k.Country})
+			RevokedFrom: isoOrEmpty(k.RevokedFrom), Source: k.Source, Kind: string(k.KindOf()), Country: k.Country, Contact: k.Contact})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
