@@ -213,3 +213,42 @@ func TestIssuerContact(t *testing.T) {
 		t.Fatalf("a contact with an escape: %v", err)
 	}
 }
+
+// The clock high-water mark: a clock set back before the bundle's issue
+// time, or before the newest logged check, is caught; a clock within the
+// skew of it is not.
+func TestTimeFloor(t *testing.T) {
+	db, _ := openTemp(t)
+	if f, err := db.TimeFloor(); err != nil || !f.At.IsZero() {
+		t.Fatalf("empty store: %+v %v", f, err)
+	}
+	a := newAuthority(t)
+	pin(t, db, a)
+	if _, err := db.ImportBundle(sign(t, a, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{bundleEntry(t, "RCL")}}), ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.TimeFloor()
+	if err != nil || !f.At.Equal(testNow) {
+		t.Fatalf("after import: %+v %v", f, err)
+	}
+	const skew = 5 * time.Minute
+	if err := trust.CheckClock(testNow.Add(-4*time.Minute), f, skew); err != nil {
+		t.Fatalf("within the skew: %v", err)
+	}
+	err = trust.CheckClock(testNow.AddDate(-1, 0, 0), f, skew)
+	if !errors.Is(err, trust.ErrClockBehind) {
+		t.Fatalf("a year behind: %v", err)
+	}
+	t.Log(err)
+	// A logged check later than the bundle raises the floor.
+	later := testNow.Add(48 * time.Hour)
+	if _, err := db.sql.Exec(`INSERT INTO station_log (at, status) VALUES (?, 'valid')`, later.UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	if f, err = db.TimeFloor(); err != nil || !f.At.Equal(later) || f.Source != "the last check was logged" {
+		t.Fatalf("after a logged check: %+v %v", f, err)
+	}
+	if err := trust.CheckClock(testNow.Add(time.Hour), f, skew); !errors.Is(err, trust.ErrClockBehind) {
+		t.Fatalf("behind the last logged check: %v", err)
+	}
+}
