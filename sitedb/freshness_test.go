@@ -252,3 +252,33 @@ func TestTimeFloor(t *testing.T) {
 		t.Fatalf("behind the last logged check: %v", err)
 	}
 }
+
+// Policies signed into the bundle are the site's to pick by name; the next
+// bundle replaces them, as it replaces keys and revocations.
+func TestBundlePolicies(t *testing.T) {
+	db, _ := openTemp(t)
+	a := newAuthority(t)
+	pin(t, db, a)
+	pol := []trust.BundlePolicy{{Name: "ward-nurse", JSON: []byte(`{"name":"Ward nurse"}`)}, {Name: "agency", JSON: []byte(`{"name":"Agency"}`)}}
+	if _, err := db.ImportBundle(sign(t, a, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{bundleEntry(t, "RPO")}, Policies: pol}), ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Policies()
+	if err != nil || len(got) != 2 || got[0].Name != "agency" || got[1].Name != "ward-nurse" || string(got[1].JSON) != `{"name":"Ward nurse"}` || got[1].BundleVersion != 1 {
+		t.Fatalf("policies %+v %v", got, err)
+	}
+	if _, err := db.Policy("theatre"); !errors.Is(err, ErrNoPolicy) {
+		t.Fatalf("unknown name: %v", err)
+	}
+	if _, err := db.ImportBundle(sign(t, a, &trust.Bundle{Version: 2, Issuers: []trust.BundleIssuer{bundleEntry(t, "RPO")}}), ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Policies(); err != nil || len(got) != 0 {
+		t.Fatalf("after a bundle without policies: %+v %v", got, err)
+	}
+	bad := &trust.Bundle{Version: 3, Issued: testNow, Expires: testNow.AddDate(0, 1, 0), Issuers: []trust.BundleIssuer{bundleEntry(t, "RPO")},
+		Policies: []trust.BundlePolicy{{Name: "../etc", JSON: []byte("{}")}}}
+	if _, err := a.SignBundle(bad); !errors.Is(err, trust.ErrBundleMalformed) {
+		t.Fatalf("bad policy name: %v", err)
+	}
+}

@@ -194,7 +194,8 @@ ALTER TABLE station_log ADD COLUMN action_at INTEGER NOT NULL DEFAULT 0;
 `,
 	// 5 → 6, signed freshness: the bundle's timestamp key, how long it alone
 	// counts as confirmed and the hash of its file (which a statement
-	// names), and the newest statement recorded; each issuer's contact.
+	// names), and the newest statement recorded; each issuer's contact;
+	// the named policies the bundle carries.
 	`
 ALTER TABLE bundle ADD COLUMN timestamp_key BLOB;
 ALTER TABLE bundle ADD COLUMN fresh_for INTEGER NOT NULL DEFAULT 0 CHECK (fresh_for >= 0);
@@ -209,6 +210,10 @@ CREATE TABLE freshness (
     recorded_at   INTEGER NOT NULL
 );
 ALTER TABLE issuer_keys ADD COLUMN contact TEXT NOT NULL DEFAULT '';
+CREATE TABLE bundle_policies (
+    name TEXT PRIMARY KEY,
+    json BLOB NOT NULL
+) WITHOUT ROWID;
 UPDATE trust_changes SET n = n + 1 WHERE id = 1;
 `,
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,6 +76,17 @@ type Bundle struct {
 	// FreshFor is how long after Issued the bundle alone counts as
 	// confirmed, for sites that import it by hand; only with TimestampKey.
 	FreshFor time.Duration
+	// Policies are the site policies the authority publishes with the
+	// list (key 8), by name: the policy JSON of docs/policy, which a site
+	// picks by name instead of writing its own. The policy package checks
+	// their content; a bundle only carries them, bounded.
+	Policies []BundlePolicy
+}
+
+// BundlePolicy is one named site policy in a bundle.
+type BundlePolicy struct {
+	Name string // 1 to MaxPolicyNameLen of letters, digits, '-', '_', '.'
+	JSON []byte // at most MaxBundlePolicyBytes
 }
 
 // BundleIssuer is one issuer key in a bundle.
@@ -133,6 +145,8 @@ type wireBundle struct {
 	Revocations []wireRevoked `cbor:"6,keyasint,omitempty"`
 	// Key 7 is left out without a timestamp key.
 	Freshness *wireFreshness `cbor:"7,keyasint,omitempty"`
+	// Key 8 is left out without policies.
+	Policies map[string][]byte `cbor:"8,keyasint,omitempty"`
 }
 
 type wireFreshness struct {
@@ -142,7 +156,7 @@ type wireFreshness struct {
 
 // Keys this version understands, for the crit lists (key 0).
 var (
-	knownBundleKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true}
+	knownBundleKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}
 	knownIssuerKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true, 12: true}
 )
 
@@ -240,6 +254,12 @@ func MarshalBundle(b *Bundle) ([]byte, error) {
 	if b.TimestampKey != nil {
 		w.Freshness = &wireFreshness{Key: b.TimestampKey, FreshFor: uint64(b.FreshFor / time.Second)}
 	}
+	if len(b.Policies) > 0 {
+		w.Policies = make(map[string][]byte, len(b.Policies))
+		for _, p := range b.Policies {
+			w.Policies[p.Name] = p.JSON
+		}
+	}
 	for _, i := range b.Issuers {
 		st := StatusActive
 		if i.Revoked {
@@ -301,6 +321,13 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 	for _, r := range w.Revocations {
 		b.Revocations = append(b.Revocations, RevokedEntry{ID: r.ID, Revocation: Revocation{Reason: r.Reason, From: timePtr(r.From)}})
 	}
+	if w.Policies != nil && len(w.Policies) == 0 {
+		return nil, fmt.Errorf("%w: an empty policies map (key 8): leave the key out", ErrBundleMalformed)
+	}
+	for name, data := range w.Policies {
+		b.Policies = append(b.Policies, BundlePolicy{Name: name, JSON: data})
+	}
+	sort.Slice(b.Policies, func(i, j int) bool { return b.Policies[i].Name < b.Policies[j].Name })
 	if f := w.Freshness; f != nil {
 		if f.FreshFor > uint64(MaxFreshFor/time.Second) {
 			return nil, fmt.Errorf("%w: fresh-for %d seconds is over the %v a bundle may give", ErrBundleMalformed, f.FreshFor, MaxFreshFor)
@@ -369,6 +396,22 @@ func (b *Bundle) Validate() error {
 	if b.TimestampKey != nil {
 		if _, err := ParseTimestampKey(b.TimestampKey); err != nil {
 			return bad("timestamp key: %v", err)
+		}
+	}
+	if len(b.Policies) > MaxBundlePolicies {
+		return bad("%d policies, over the limit of %d", len(b.Policies), MaxBundlePolicies)
+	}
+	names := map[string]bool{}
+	for _, p := range b.Policies {
+		if err := ValidPolicyName(p.Name); err != nil {
+			return bad("%v", err)
+		}
+		if names[p.Name] {
+			return bad("policy %q is listed twice", p.Name)
+		}
+		names[p.Name] = true
+		if len(p.JSON) == 0 || len(p.JSON) > MaxBundlePolicyBytes {
+			return bad("policy %q is %d bytes: give 1 to %d", p.Name, len(p.JSON), MaxBundlePolicyBytes)
 		}
 	}
 	seen := make(map[string]int, len(b.Issuers))
@@ -496,6 +539,23 @@ func validLabel(what, s string) error {
 	for _, r := range s {
 		if credential.UnsafeRune(r) {
 			return fmt.Errorf("%s contains the control character %U", what, r)
+		}
+	}
+	return nil
+}
+
+// ValidPolicyName accepts a bundle policy's name: 1 to MaxPolicyNameLen
+// letters, digits, '-', '_' and '.', not starting with '.' (it names a
+// file and is typed after --policy-name).
+func ValidPolicyName(name string) error {
+	if name == "" || len(name) > MaxPolicyNameLen || name[0] == '.' {
+		return fmt.Errorf("policy name %.80q is not 1 to %d characters, not starting with '.'", name, MaxPolicyNameLen)
+	}
+	for _, r := range name {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		default:
+			return fmt.Errorf("policy name %q contains %q: use letters, digits, '-', '_' and '.'", name, r)
 		}
 	}
 	return nil

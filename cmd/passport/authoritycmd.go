@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"passport/keys"
+	"passport/policy"
 	"passport/trust"
 	"passport/trustsync"
 )
@@ -33,6 +34,37 @@ func parseDays(s string) (time.Duration, error) {
 		return time.Duration(days) * 24 * time.Hour, nil
 	}
 	return time.ParseDuration(s)
+}
+
+// readBundlePolicies reads every NAME.json in dir as a site policy,
+// checked with the policy package as a site will read it.
+func readBundlePolicies(dir string) ([]trust.BundlePolicy, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []trust.BundlePolicy
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		if err := trust.ValidPolicyName(name); err != nil {
+			return nil, fmt.Errorf("%s: %v", e.Name(), err)
+		}
+		data, err := trust.ReadFileLimited(filepath.Join(dir, e.Name()), trust.MaxBundlePolicyBytes)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := policy.Parse(data); err != nil {
+			return nil, fmt.Errorf("%s: %v", e.Name(), err)
+		}
+		out = append(out, trust.BundlePolicy{Name: name, JSON: data})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no NAME.json policy files in %s", dir)
+	}
+	return out, nil
 }
 
 func authorityTimestampKey(e *env, args []string) error {
@@ -166,6 +198,7 @@ func authorityBundle(e *env, args []string) error {
 	out := fs.String("out", "", "bundle file to write; never overwritten (required)")
 	tsKey := fs.String("timestamp-key", "", "timestamp.pub of the publishing host: sites then count the list as the newest only while statements it signs say so")
 	freshFor := fs.String("fresh-for", "7d", "with --timestamp-key: how long after issue the bundle alone counts as confirmed (for sites that import by hand)")
+	policies := fs.String("policies", "", "directory of site policies (NAME.json, the policy format) to sign into the bundle; sites pick one with --policy-name NAME")
 	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
@@ -212,6 +245,11 @@ func authorityBundle(e *env, args []string) error {
 			return usageErr("one credential id per line: 32 hex digits as verify prints it, or a DCC certificate identifier; optionally ,reason[,from] as 'register export-revoked' writes", "--revoked %s: %v", *revoked, err)
 		}
 	}
+	if *policies != "" {
+		if b.Policies, err = readBundlePolicies(*policies); err != nil {
+			return usageErr("give a directory of policy files named NAME.json (see docs/policy.md)", "--policies %s: %v", *policies, err)
+		}
+	}
 	if err := b.Validate(); err != nil {
 		return usageErr("fix the issuers or revoked list and run again", "%v", err)
 	}
@@ -250,5 +288,8 @@ func authorityBundle(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "bundle version %d signed by authority %x: %d issuer keys (%d revoked), %d revoked credentials, expires %s\nwrote %s (%d bytes)\n",
 		b.Version, a.KID, len(b.Issuers), revokedKeys, len(b.Revoked)+len(b.Revocations), b.Expires.Format(time.RFC3339), *out, len(signed))
+	for _, p := range b.Policies {
+		fmt.Fprintf(e.stdout, "policy  %s\n", p.Name)
+	}
 	return nil
 }

@@ -426,6 +426,14 @@ func trustList(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	pols, err := db.Policies()
+	if err != nil {
+		return err
+	}
+	policyNames := []string{}
+	for _, p := range pols {
+		policyNames = append(policyNames, p.Name)
+	}
 	anchorJSON := []map[string]string{}
 	for _, a := range anchors {
 		anchorJSON = append(anchorJSON, map[string]string{"kid": fmt.Sprintf("%x", a.KID), "name": a.Name, "added": isoOrEmpty(a.AddedAt)})
@@ -451,7 +459,7 @@ func trustList(e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"version": info.Version, "issued": isoOrEmpty(info.Issued),
 			"expires": isoOrEmpty(info.Expires), "expired": expired, "revoked_credentials": info.Revoked,
-			"anchors": anchorJSON, "issuers": out})
+			"anchors": anchorJSON, "issuers": out, "policies": policyNames})
 	}
 	if info.Version > 0 {
 		state := "current"
@@ -465,6 +473,9 @@ func trustList(e *env, args []string) error {
 	}
 	for _, a := range anchors {
 		fmt.Fprintf(e.stdout, "pinned authority %x (%s)\n", a.KID, safe(a.Name))
+	}
+	if len(policyNames) > 0 {
+		fmt.Fprintf(e.stdout, "site policies in the list: %s\n", strings.Join(policyNames, ", "))
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORG\tNAME\tKIND\tKID\tVALID FROM\tVALID UNTIL\tSTATUS\tSOURCE")
