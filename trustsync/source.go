@@ -280,8 +280,9 @@ func readLimited(ctx context.Context, path string, limit int64) ([]byte, error) 
 		err  error
 	}
 	ch := make(chan result, 1)
+	read := readFile
 	go func() {
-		data, err := readFile(path, limit)
+		data, err := read(path, limit)
 		ch <- result{data, err}
 	}()
 	select {
