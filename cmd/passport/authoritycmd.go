@@ -36,6 +36,43 @@ func parseDays(s string) (time.Duration, error) {
 	return time.ParseDuration(s)
 }
 
+// printBundleSummary says what a signed bundle holds.
+func printBundleSummary(e *env, b *trust.Bundle, kid []byte, out string, size int) {
+	revokedKeys := 0
+	for _, i := range b.Issuers {
+		if i.Revoked {
+			revokedKeys++
+		}
+	}
+	fmt.Fprintf(e.stdout, "bundle version %d signed by authority %x: %d issuer keys (%d revoked), %d revoked credentials, expires %s\nwrote %s (%d bytes)\n",
+		b.Version, kid, len(b.Issuers), revokedKeys, len(b.Revoked)+len(b.Revocations), b.Expires.Format(time.RFC3339), out, size)
+	for _, p := range b.Policies {
+		fmt.Fprintf(e.stdout, "policy  %s\n", p.Name)
+	}
+}
+
+// timestampFlags reads --timestamp-key (a timestamp.pub) and --fresh-for
+// as a bundle carries them.
+func timestampFlags(pubFile, freshFor string) ([]byte, time.Duration, error) {
+	data, err := trust.ReadFileLimited(pubFile, trust.MaxAuthorityKeyFileSize)
+	if err != nil {
+		return nil, 0, usageErr("give the timestamp.pub written by 'passport authority timestamp-key'", "--timestamp-key: %v", err)
+	}
+	pub, err := trust.ParseAuthorityPublicKey(data)
+	if err != nil {
+		return nil, 0, usageErr("give the timestamp.pub written by 'passport authority timestamp-key'", "--timestamp-key %s: %v", pubFile, err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, 0, err
+	}
+	d, err := parseDays(freshFor)
+	if err != nil || d < 0 || d > trust.MaxFreshFor {
+		return nil, 0, usageErr("use e.g. --fresh-for 7d", "--fresh-for %s is not a duration from 0 to %v", freshFor, trust.MaxFreshFor)
+	}
+	return der, d, nil
+}
+
 // readBundlePolicies reads every NAME.json in dir as a site policy,
 // checked with the policy package as a site will read it.
 func readBundlePolicies(dir string) ([]trust.BundlePolicy, error) {
@@ -216,19 +253,8 @@ func authorityBundle(e *env, args []string) error {
 	}
 	b := &trust.Bundle{Version: *version, Issued: now, Expires: exp}
 	if *tsKey != "" {
-		data, err := trust.ReadFileLimited(*tsKey, trust.MaxAuthorityKeyFileSize)
-		if err != nil {
-			return usageErr("give the timestamp.pub written by 'passport authority timestamp-key'", "--timestamp-key: %v", err)
-		}
-		pub, err := trust.ParseAuthorityPublicKey(data)
-		if err != nil {
-			return usageErr("give the timestamp.pub written by 'passport authority timestamp-key'", "--timestamp-key %s: %v", *tsKey, err)
-		}
-		if b.TimestampKey, err = x509.MarshalPKIXPublicKey(pub); err != nil {
+		if b.TimestampKey, b.FreshFor, err = timestampFlags(*tsKey, *freshFor); err != nil {
 			return err
-		}
-		if b.FreshFor, err = parseDays(*freshFor); err != nil || b.FreshFor < 0 || b.FreshFor > trust.MaxFreshFor {
-			return usageErr("use e.g. --fresh-for 7d", "--fresh-for %s is not a duration from 0 to %v", *freshFor, trust.MaxFreshFor)
 		}
 	}
 	if b.Issuers, err = trust.ReadIssuers(*issuers); err != nil {
@@ -280,16 +306,6 @@ func authorityBundle(e *env, args []string) error {
 		os.Remove(*out)
 		return usageErr("", "writing %s: %v", *out, err)
 	}
-	revokedKeys := 0
-	for _, i := range b.Issuers {
-		if i.Revoked {
-			revokedKeys++
-		}
-	}
-	fmt.Fprintf(e.stdout, "bundle version %d signed by authority %x: %d issuer keys (%d revoked), %d revoked credentials, expires %s\nwrote %s (%d bytes)\n",
-		b.Version, a.KID, len(b.Issuers), revokedKeys, len(b.Revoked)+len(b.Revocations), b.Expires.Format(time.RFC3339), *out, len(signed))
-	for _, p := range b.Policies {
-		fmt.Fprintf(e.stdout, "policy  %s\n", p.Name)
-	}
+	printBundleSummary(e, b, a.KID, *out, len(signed))
 	return nil
 }
