@@ -25,8 +25,10 @@ func trustSync(e *env, args []string) error {
 			"checks its SHA-256 and imports it under exactly the rules of 'trust import' (pinned\n"+
 			"authority, signature, rollback, expiry). The way it arrives is not trusted: plain HTTP is\n"+
 			"fine because the bundle is signed. This and 'serve --sync' are the only commands that use\n"+
-			"the network; verifying never does. Exit 0 imported or already current, 1 refused, 3 the\n"+
-			"source could not be read (the list in force is unchanged either way).\n\n"+
+			"the network; verifying never does. When the bundle in force names a timestamp key, the\n"+
+			"freshness statement beside the index (timestamp.cose) is fetched and recorded too. Exit 0\n"+
+			"imported or already current, 1 refused (a bundle or statement; also a missing or expired\n"+
+			"statement), 3 the source could not be read (the list in force is unchanged either way).\n\n"+
 			"Example:\n  passport trust sync --db site.db --from https://trust.example.nhs.uk/passport/\n"+
 			"  passport trust sync --db site.db --from '\\\\fileserver\\trust'")
 	dbPath := fs.String("db", "", "the site's trust database (made by trust init)")
