@@ -174,7 +174,7 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 		}
 		return nil
 	}
-	for _, q := range []string{"DELETE FROM bundle", "DELETE FROM issuer_keys WHERE source = 'bundle'", "DELETE FROM revoked_credentials"} {
+	for _, q := range []string{"DELETE FROM bundle", "DELETE FROM issuer_keys WHERE source = 'bundle'", "DELETE FROM revoked_credentials", "DELETE FROM bundle_policies"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return nil, db.sql.Wrap("writing", err)
 		}
@@ -198,6 +198,11 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.Version, b.Issued.Unix(), b.Expires.Unix(), anchor.KID, added, data,
 		tsKey, int64(b.FreshFor/time.Second), sum[:]); err != nil {
 		return nil, db.sql.Wrap("writing", err)
+	}
+	for _, p := range b.Policies {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO bundle_policies (name, json) VALUES (?, ?)", p.Name, p.JSON); err != nil {
+			return nil, db.sql.Wrap("writing", err)
+		}
 	}
 	if err := step("bundle"); err != nil {
 		return nil, err
@@ -253,8 +258,8 @@ func (db *DB) verifiedBundle(data []byte, now time.Time) (*trust.Bundle, *Anchor
 // calling step between stages (crash tests kill the process there).
 func (db *DB) insertBundleRows(ctx context.Context, tx *sql.Tx, b *trust.Bundle, added int64, step func(string) error) error {
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO issuer_keys
-		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at, kind, country)
-		VALUES (?, 'bundle', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at, kind, country, contact)
+		VALUES (?, 'bundle', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return db.sql.Wrap("writing", err)
 	}
@@ -269,7 +274,7 @@ func (db *DB) insertBundleRows(ctx context.Context, tx *sql.Tx, b *trust.Bundle,
 			cert = i.Certificate
 		}
 		if _, err := ins.ExecContext(ctx, i.KID, i.OrgCode, i.OrgName, i.PublicKey, cert,
-			unixOrNull(i.ValidFrom), unixOrNull(i.ValidUntil), revoked, unixOrNull(i.RevokedFrom), added, kindOf(i.Kind), i.Country); err != nil {
+			unixOrNull(i.ValidFrom), unixOrNull(i.ValidUntil), revoked, unixOrNull(i.RevokedFrom), added, kindOf(i.Kind), i.Country, i.Contact); err != nil {
 			return db.sql.Wrap("writing", err)
 		}
 		if n == len(b.Issuers)/2 {
@@ -367,4 +372,53 @@ func (db *DB) CurrentBundle() (*BundleRecord, error) {
 	}
 	r.Issued, r.Expires, r.ImportedAt = time.Unix(issued, 0).UTC(), time.Unix(expires, 0).UTC(), time.Unix(imported, 0).UTC()
 	return &r, nil
+}
+
+// BundlePolicy is a named site policy of the bundle in force.
+type BundlePolicy struct {
+	Name          string
+	JSON          []byte // the policy JSON as the authority signed it; parse it with the policy package
+	BundleVersion int64  // the bundle it came from, for the log
+}
+
+// Policies lists the policies the bundle in force carries, by name; none
+// when no bundle is in force or it carries none.
+func (db *DB) Policies() ([]BundlePolicy, error) {
+	rows, err := db.sql.Query("SELECT p.name, p.json, b.version FROM bundle_policies p, bundle b WHERE b.id = 1 ORDER BY p.name")
+	if err != nil {
+		return nil, db.sql.Wrap("reading", err)
+	}
+	defer rows.Close()
+	var out []BundlePolicy
+	for rows.Next() {
+		var p BundlePolicy
+		if err := rows.Scan(&p.Name, &p.JSON, &p.BundleVersion); err != nil {
+			return nil, db.sql.Wrap("reading", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// ErrNoPolicy: the bundle in force carries no policy of that name.
+var ErrNoPolicy = errors.New("the trust list carries no policy of that name")
+
+// Policy returns the bundle in force's policy called name, or an error
+// wrapping ErrNoPolicy that lists the names it does carry.
+func (db *DB) Policy(name string) (*BundlePolicy, error) {
+	all, err := db.Policies()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for i := range all {
+		if all[i].Name == name {
+			return &all[i], nil
+		}
+		names = append(names, all[i].Name)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%w: %q (the list in force carries no policies; ask the authority, or give --policy FILE)", ErrNoPolicy, name)
+	}
+	return nil, fmt.Errorf("%w: %q; it carries %s", ErrNoPolicy, name, strings.Join(names, ", "))
 }

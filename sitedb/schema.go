@@ -211,9 +211,10 @@ ALTER TABLE station_log ADD COLUMN action    TEXT    NOT NULL DEFAULT '' CHECK (
 ALTER TABLE station_log ADD COLUMN action_by TEXT    NOT NULL DEFAULT '';
 ALTER TABLE station_log ADD COLUMN action_at INTEGER NOT NULL DEFAULT 0;
 `,
-	// 5 → 6: signed freshness: the bundle's timestamp key, how long it alone
+	// 5 → 6, signed freshness: the bundle's timestamp key, how long it alone
 	// counts as confirmed and the hash of its file (which a statement
-	// names), and the newest statement recorded.
+	// names), and the newest statement recorded; each issuer's contact;
+	// the named policies the bundle carries.
 	`
 ALTER TABLE bundle ADD COLUMN timestamp_key BLOB;
 ALTER TABLE bundle ADD COLUMN fresh_for INTEGER NOT NULL DEFAULT 0 CHECK (fresh_for >= 0);
@@ -227,6 +228,11 @@ CREATE TABLE freshness (
     raw           BLOB NOT NULL,
     recorded_at   INTEGER NOT NULL
 );
+ALTER TABLE issuer_keys ADD COLUMN contact TEXT NOT NULL DEFAULT '';
+CREATE TABLE bundle_policies (
+    name TEXT PRIMARY KEY,
+    json BLOB NOT NULL
+) WITHOUT ROWID;
 UPDATE trust_changes SET n = n + 1 WHERE id = 1;
 `,
 	// 6 → 7: the log as a hash chain; Accept and Refuse as rows of their own

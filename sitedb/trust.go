@@ -264,14 +264,14 @@ func (db *DB) Keys() ([]trust.TrustedKey, error) {
 	return out, nil
 }
 
-const keyColumns = `kid, source, org_code, org_name, public_key, valid_from, valid_until, revoked, revoked_from, kind, country`
+const keyColumns = `kid, source, org_code, org_name, public_key, valid_from, valid_until, revoked, revoked_from, kind, country, contact`
 
 func scanEntry(rows *sql.Rows) (*entry, error) {
 	var e entry
 	var from, until, revokedFrom sql.NullInt64
 	var revoked int64
 	var kind string
-	if err := rows.Scan(&e.key.KID, &e.key.Source, &e.key.OrgCode, &e.key.OrgName, &e.der, &from, &until, &revoked, &revokedFrom, &kind, &e.key.Country); err != nil {
+	if err := rows.Scan(&e.key.KID, &e.key.Source, &e.key.OrgCode, &e.key.OrgName, &e.der, &from, &until, &revoked, &revokedFrom, &kind, &e.key.Country, &e.key.Contact); err != nil {
 		return nil, err
 	}
 	e.key.Kind = trust.KeyKind(kind)

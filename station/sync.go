@@ -1,7 +1,11 @@
 package station
 
 import (
+	"strconv"
+	"time"
+
 	"passport/credential"
+	"passport/trust"
 	"passport/verify"
 )
 
@@ -10,8 +14,15 @@ import (
 // goes stale at Sync.StaleAt.
 const WarnTrustSyncFailed credential.Reason = "trust_sync_failed"
 
+// WarnTrustListUnconfirmed is the warning shown while the list in force
+// names a timestamp key and no freshness statement confirms it as the
+// newest (trust.ListUnconfirmed): a revocation may be missing.
+const WarnTrustListUnconfirmed credential.Reason = "trust_list_unconfirmed"
+
 // syncStatus adds the background sync's state, and a warning when its last
-// attempt failed, to a status response.
+// attempt failed or the list it keeps is no longer confirmed, to a status
+// response. Every text in it is the syncer's, already cleaned of control
+// and escape characters.
 func (s *Server) syncStatus(resp *StatusResponse) {
 	if s.cfg.Sync == nil {
 		return
@@ -22,4 +33,27 @@ func (s *Server) syncStatus(resp *StatusResponse) {
 		resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnTrustSyncFailed,
 			Message: "the trust list could not be refreshed from " + st.Source + ": " + st.LastError + "; the list in force is kept"})
 	}
+	if info, err := s.cfg.Store.Info(); err == nil {
+		if w := UnconfirmedWarning(info, s.cfg.Now()); w != nil {
+			resp.Warnings = append(resp.Warnings, *w)
+		}
+	}
 }
+
+// UnconfirmedWarning is the trust_list_unconfirmed warning for a list
+// that is unconfirmed at now, saying since when; nil otherwise.
+func UnconfirmedWarning(info trust.ListInfo, now time.Time) *verify.Reason {
+	if info.StateAt(now) != trust.ListUnconfirmed {
+		return nil
+	}
+	msg := "the trust list (version " + itoa(info.Version) + ") has not been confirmed as the newest since " +
+		info.ConfirmedUntil.UTC().Format("02 Jan 2006 15:04 UTC") + ": a revocation may be missing, so no passport is ACCEPTED until it is"
+	if info.StatementVersion > info.Version {
+		msg += "; version " + itoa(info.StatementVersion) + " is published: sync or import it"
+	} else {
+		msg += "; check the trust-list source and the publishing host's scheduler"
+	}
+	return &verify.Reason{Code: WarnTrustListUnconfirmed, Message: msg}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

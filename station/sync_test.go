@@ -3,6 +3,7 @@ package station
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -164,5 +165,68 @@ func TestBrowserShowsSync(t *testing.T) {
 	today := time.Now().UTC().Format("02 Jan 2006")
 	if !strings.Contains(info, "refreshed "+today) || !strings.Contains(info, "stale after 31 Jan 2099") || strings.Contains(info, "failed") || banner != "" {
 		t.Fatalf("after a good sync the page says %q, banner %q", info, banner)
+	}
+}
+
+// A list whose bundle names a timestamp key and that no statement confirms
+// any more shows trust_list_unconfirmed on the status, saying since when.
+func TestStatusShowsUnconfirmedList(t *testing.T) {
+	f := newFixture(t)
+	auth, err := keys.NewAuthority()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.AddAnchor(&auth.Key.PublicKey, "authority.pub"); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := keys.NewTimestampKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := ts.PublicDER()
+	bi, err := trust.IssuerFromCertificate(f.issuer.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := time.Now().UTC().Truncate(time.Second)
+	b, err := auth.SignBundle(&trust.Bundle{Version: 1, Issued: issued, Expires: issued.AddDate(0, 6, 0),
+		Issuers: []trust.BundleIssuer{bi}, TimestampKey: pub, FreshFor: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := trustsync.Publish(dir, b, "trust-1.bundle"); err != nil {
+		t.Fatal(err)
+	}
+	syncer, err := trustsync.New(f.db, dir, trustsync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := syncer.Sync(context.Background()); !errors.Is(err, trustsync.ErrNoStatement) {
+		t.Fatalf("sync without a statement: %v", err)
+	}
+	for _, tc := range []struct {
+		at   time.Time
+		want bool
+	}{{issued.Add(30 * time.Minute), false}, {issued.Add(2 * time.Hour), true}} {
+		srv, err := New(Config{Store: f.db, Sync: syncer, Now: func() time.Time { return tc.at }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1/api/status", nil))
+		var st StatusResponse
+		if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, w := range st.Warnings {
+			if w.Code == WarnTrustListUnconfirmed && strings.Contains(w.Message, issued.Add(time.Hour).Format("02 Jan 2006 15:04")) {
+				got = true
+			}
+		}
+		if got != tc.want || st.Sync == nil || len(st.Sync.RecentFailures) != 1 {
+			t.Fatalf("at %v: unconfirmed warning %v, want %v; %+v", tc.at, got, tc.want, st)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,6 +76,17 @@ type Bundle struct {
 	// FreshFor is how long after Issued the bundle alone counts as
 	// confirmed, for sites that import it by hand; only with TimestampKey.
 	FreshFor time.Duration
+	// Policies are the site policies the authority publishes with the
+	// list (key 8), by name: the policy JSON of docs/policy, which a site
+	// picks by name instead of writing its own. The policy package checks
+	// their content; a bundle only carries them, bounded.
+	Policies []BundlePolicy
+}
+
+// BundlePolicy is one named site policy in a bundle.
+type BundlePolicy struct {
+	Name string // 1 to MaxPolicyNameLen of letters, digits, '-', '_', '.'
+	JSON []byte // at most MaxBundlePolicyBytes
 }
 
 // BundleIssuer is one issuer key in a bundle.
@@ -93,6 +105,10 @@ type BundleIssuer struct {
 	// staff-passport issuer.
 	Kind    KeyKind
 	Country string
+	// Contact is who to call about the organisation's passports ("Workforce
+	// team, 0114 000 0000"), shown in the next step of a refusal; empty
+	// when the authority gave none (key 12, MaxIssuerContactLen).
+	Contact string
 }
 
 // TrustedKey converts the entry to the form a TrustStore returns, parsing
@@ -104,7 +120,7 @@ func (bi *BundleIssuer) TrustedKey() (*TrustedKey, error) {
 	}
 	return &TrustedKey{KID: bytes.Clone(bi.KID), OrgCode: bi.OrgCode, OrgName: bi.OrgName, PublicKey: pub,
 		ValidFrom: bi.ValidFrom, ValidUntil: bi.ValidUntil, Revoked: bi.Revoked, RevokedFrom: bi.RevokedFrom,
-		Source: SourceBundle, Kind: bi.kind(), Country: bi.Country}, nil
+		Source: SourceBundle, Kind: bi.kind(), Country: bi.Country, Contact: bi.Contact}, nil
 }
 
 func (bi *BundleIssuer) kind() KeyKind {
@@ -129,6 +145,8 @@ type wireBundle struct {
 	Revocations []wireRevoked `cbor:"6,keyasint,omitempty"`
 	// Key 7 is left out without a timestamp key.
 	Freshness *wireFreshness `cbor:"7,keyasint,omitempty"`
+	// Key 8 is left out without policies.
+	Policies map[string][]byte `cbor:"8,keyasint,omitempty"`
 }
 
 type wireFreshness struct {
@@ -138,8 +156,8 @@ type wireFreshness struct {
 
 // Keys this version understands, for the crit lists (key 0).
 var (
-	knownBundleKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true}
-	knownIssuerKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true}
+	knownBundleKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}
+	knownIssuerKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true, 12: true}
 )
 
 // checkCrit refuses a crit list naming a key this version does not know.
@@ -171,6 +189,7 @@ type wireIssuer struct {
 	RevokedFrom *int64   `cbor:"9,keyasint,omitempty"`
 	Kind        int      `cbor:"10,keyasint,omitempty"` // wireKindStaff (absent) or wireKindDCC
 	Country     string   `cbor:"11,keyasint,omitempty"` // DCC signers only
+	Contact     string   `cbor:"12,keyasint,omitempty"` // who to call; readers before it ignore it
 }
 
 // Kinds on the wire: absent (0) is a staff-passport issuer, so bundles
@@ -235,6 +254,12 @@ func MarshalBundle(b *Bundle) ([]byte, error) {
 	if b.TimestampKey != nil {
 		w.Freshness = &wireFreshness{Key: b.TimestampKey, FreshFor: uint64(b.FreshFor / time.Second)}
 	}
+	if len(b.Policies) > 0 {
+		w.Policies = make(map[string][]byte, len(b.Policies))
+		for _, p := range b.Policies {
+			w.Policies[p.Name] = p.JSON
+		}
+	}
 	for _, i := range b.Issuers {
 		st := StatusActive
 		if i.Revoked {
@@ -243,7 +268,7 @@ func MarshalBundle(b *Bundle) ([]byte, error) {
 		w.Issuers = append(w.Issuers, wireIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
 			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: unixPtr(i.ValidFrom),
 			ValidUntil: unixPtr(i.ValidUntil), Status: st, RevokedFrom: unixPtr(i.RevokedFrom),
-			Kind: wireKindOf(i.kind()), Country: i.Country})
+			Kind: wireKindOf(i.kind()), Country: i.Country, Contact: i.Contact})
 	}
 	return bundleEnc.Marshal(w)
 }
@@ -296,6 +321,13 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 	for _, r := range w.Revocations {
 		b.Revocations = append(b.Revocations, RevokedEntry{ID: r.ID, Revocation: Revocation{Reason: r.Reason, From: timePtr(r.From)}})
 	}
+	if w.Policies != nil && len(w.Policies) == 0 {
+		return nil, fmt.Errorf("%w: an empty policies map (key 8): leave the key out", ErrBundleMalformed)
+	}
+	for name, data := range w.Policies {
+		b.Policies = append(b.Policies, BundlePolicy{Name: name, JSON: data})
+	}
+	sort.Slice(b.Policies, func(i, j int) bool { return b.Policies[i].Name < b.Policies[j].Name })
 	if f := w.Freshness; f != nil {
 		if f.FreshFor > uint64(MaxFreshFor/time.Second) {
 			return nil, fmt.Errorf("%w: fresh-for %d seconds is over the %v a bundle may give", ErrBundleMalformed, f.FreshFor, MaxFreshFor)
@@ -320,7 +352,7 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 		b.Issuers = append(b.Issuers, BundleIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
 			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: timePtr(i.ValidFrom),
 			ValidUntil: timePtr(i.ValidUntil), Revoked: i.Status == StatusRevoked, RevokedFrom: timePtr(i.RevokedFrom),
-			Kind: kind, Country: i.Country})
+			Kind: kind, Country: i.Country, Contact: i.Contact})
 	}
 	if err := b.Validate(); err != nil {
 		return nil, err
@@ -364,6 +396,22 @@ func (b *Bundle) Validate() error {
 	if b.TimestampKey != nil {
 		if _, err := ParseTimestampKey(b.TimestampKey); err != nil {
 			return bad("timestamp key: %v", err)
+		}
+	}
+	if len(b.Policies) > MaxBundlePolicies {
+		return bad("%d policies, over the limit of %d", len(b.Policies), MaxBundlePolicies)
+	}
+	names := map[string]bool{}
+	for _, p := range b.Policies {
+		if err := ValidPolicyName(p.Name); err != nil {
+			return bad("%v", err)
+		}
+		if names[p.Name] {
+			return bad("policy %q is listed twice", p.Name)
+		}
+		names[p.Name] = true
+		if len(p.JSON) == 0 || len(p.JSON) > MaxBundlePolicyBytes {
+			return bad("policy %q is %d bytes: give 1 to %d", p.Name, len(p.JSON), MaxBundlePolicyBytes)
 		}
 	}
 	seen := make(map[string]int, len(b.Issuers))
@@ -468,6 +516,11 @@ func (i *BundleIssuer) validate() error {
 	if !i.Revoked && !i.RevokedFrom.IsZero() {
 		return errors.New("a compromise date (revoked_from) is given but the key is not revoked")
 	}
+	if i.Contact != "" {
+		if err := validText("contact", i.Contact, MaxIssuerContactLen); err != nil {
+			return err
+		}
+	}
 	return CheckBinding(i.kind(), i.Country)
 }
 
@@ -482,6 +535,41 @@ func validLabel(what, s string) error {
 	}
 	if n := utf8.RuneCountInString(s); n > MaxOrgNameLen {
 		return fmt.Errorf("%s is %d characters, over %d", what, n, MaxOrgNameLen)
+	}
+	for _, r := range s {
+		if credential.UnsafeRune(r) {
+			return fmt.Errorf("%s contains the control character %U", what, r)
+		}
+	}
+	return nil
+}
+
+// ValidPolicyName accepts a bundle policy's name: 1 to MaxPolicyNameLen
+// letters, digits, '-', '_' and '.', not starting with '.' (it names a
+// file and is typed after --policy-name).
+func ValidPolicyName(name string) error {
+	if name == "" || len(name) > MaxPolicyNameLen || name[0] == '.' {
+		return fmt.Errorf("policy name %.80q is not 1 to %d characters, not starting with '.'", name, MaxPolicyNameLen)
+	}
+	for _, r := range name {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		default:
+			return fmt.Errorf("policy name %q contains %q: use letters, digits, '-', '_' and '.'", name, r)
+		}
+	}
+	return nil
+}
+
+// validText accepts 1 to max characters of valid UTF-8 without control,
+// bidirectional or invisible characters (credential.UnsafeRune): the text
+// is shown to people at the desk and on paper.
+func validText(what, s string, max int) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s is not valid UTF-8", what)
+	}
+	if n := utf8.RuneCountInString(s); n == 0 || n > max {
+		return fmt.Errorf("%s is %d characters: give 1 to %d", what, n, max)
 	}
 	for _, r := range s {
 		if credential.UnsafeRune(r) {

@@ -106,10 +106,11 @@ func ReadIssuersDir(dir string) ([]BundleIssuer, error) {
 //	status                   active (default) or revoked
 //	revoked_from             compromise date: credentials issued from then on are invalid,
 //	                         those issued before stay valid; empty with revoked = all
-//	contact                  the organisation's e-mail address (CheckContact), for the authority
+//	contact                  who desks should call about its passports ("Workforce team,
+//	                         0114 000 0000" or an e-mail address); carried in the bundle
 //
-// The file is data, read with exactly the encoding WriteIssuersCSVRow
-// writes (RFC 4180): no comment lines, no spreadsheet escaping, every row
+// The file is data, read with exactly the encoding `authority register`
+// writes it with (RFC 4180, csvout.DataWriter): no comment lines, no spreadsheet escaping, every row
 // with the header's number of fields. A staff-passport issuer's org code
 // must pass ValidateOrgCode, so a cell a spreadsheet escaped ('-DASH) is
 // refused rather than signed into a bundle under a code no passport has.
@@ -229,9 +230,7 @@ func issuerRow(get func(string) string, baseDir string) (BundleIssuer, error) {
 	if bi.OrgName == "" {
 		bi.OrgName = bi.OrgCode
 	}
-	if err := CheckContact(get("contact")); err != nil {
-		return bi, fmt.Errorf(`column "contact": %v`, err)
-	}
+	bi.Contact = get("contact")
 	var err error
 	for _, f := range []struct {
 		name  string
@@ -276,20 +275,6 @@ func issuerRow(get func(string) string, baseDir string) (BundleIssuer, error) {
 		return bi, err
 	}
 	return bi, nil
-}
-
-// WriteIssuersCSVRow writes one record of an issuers CSV exactly as
-// ReadIssuersCSV reads it back: plain RFC 4180, with no spreadsheet-formula
-// escaping. The file is machine data signed into bundles, never a
-// spreadsheet export: an apostrophe before "-DASH" would become part of the
-// org code.
-func WriteIssuersCSVRow(w io.Writer, record []string) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(record); err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
 }
 
 // ParseBundleTime reads a date as the authority's files write it:

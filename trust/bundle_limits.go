@@ -58,6 +58,18 @@ const (
 	// that stands for longer than a year is better left without it.
 	MaxFreshFor = 366 * 24 * time.Hour
 
+	// MaxBundlePolicies caps the named policies in a bundle: a care system
+	// agrees a handful (per staff group or setting); 64 is the most one
+	// map in a bundle may hold.
+	MaxBundlePolicies = 64
+
+	// MaxBundlePolicyBytes caps one policy's JSON, as the policy package
+	// caps a policy file (256 KiB).
+	MaxBundlePolicyBytes = 256 << 10
+
+	// MaxPolicyNameLen caps a policy's name.
+	MaxPolicyNameLen = 64
+
 	// MaxAuthorityKeyFileSize caps an authority.pub file (a PEM P-256
 	// public key is about 180 bytes).
 	MaxAuthorityKeyFileSize = 64 << 10

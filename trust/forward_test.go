@@ -112,3 +112,22 @@ func stripSpaces(s string) string {
 	}
 	return string(out)
 }
+
+// FuzzParseSignedStatement: no input panics, and what parses has a kid;
+// nothing decodes past the envelope before a signature check.
+func FuzzParseSignedStatement(f *testing.F) {
+	f.Add([]byte{0xd2, 0x84, 0x40, 0xa0, 0x40, 0x40})
+	f.Add([]byte{0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26, 0xa0, 0x41, 0x00, 0x40})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ss, err := trust.ParseSignedStatement(data)
+		if err != nil {
+			if !errors.Is(err, trust.ErrStatement) {
+				t.Fatalf("error %v does not wrap ErrStatement", err)
+			}
+			return
+		}
+		if len(ss.KID) != trust.KeyIDLen {
+			t.Fatalf("parsed with a %d-byte kid", len(ss.KID))
+		}
+	})
+}

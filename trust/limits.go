@@ -21,4 +21,9 @@ const (
 	// MaxOrgNameLen caps an organisation name: X.520's upper bound for a
 	// common name (ub-common-name) is 64 characters.
 	MaxOrgNameLen = 64
+
+	// MaxIssuerContactLen caps an issuer's contact as a bundle carries it:
+	// a team name and a phone number or an e-mail address (at most 254,
+	// MaxContactLen, but desks show a line, so 128).
+	MaxIssuerContactLen = 128
 )

@@ -58,6 +58,10 @@ type TrustedKey struct {
 	// KindDCC key signs (the DCC's iss claim must equal it); empty for
 	// KindStaff.
 	Country string
+	// Contact is who to call about the issuer's passports, as the bundle
+	// gives it (cleaned and bounded: trust.MaxIssuerContactLen, no control
+	// characters); empty for direct trust and when none was given.
+	Contact string
 }
 
 // KeyKind says which kind of credential a trusted key may sign. A key of

@@ -2,6 +2,7 @@ package trustsync
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -81,4 +82,38 @@ func writeReplace(path string, data []byte) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// PublishedBundle reads the bundle that dir's index names, checked against
+// the index (size and SHA-256): what `passport authority timestamp` signs a
+// statement for.
+func PublishedBundle(dir string) ([]byte, *Index, error) {
+	ctx := context.Background()
+	data, err := readLimited(ctx, filepath.Join(dir, IndexFileName), MaxIndexBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx, err := ParseIndex(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	bundle, err := readLimited(ctx, filepath.Join(dir, idx.File), idx.Size)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := idx.checkBundle(bundle); err != nil {
+		return nil, nil, err
+	}
+	return bundle, idx, nil
+}
+
+// PublishStatement writes a signed freshness statement into dir as
+// StatementFileName, through a temporary file renamed into place, so a
+// reader sees the old statement or the new one, never half of one.
+func PublishStatement(dir string, statement []byte) (string, error) {
+	if _, err := trust.ParseSignedStatement(statement); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, StatementFileName)
+	return path, writeReplace(path, statement)
 }

@@ -43,16 +43,21 @@ var (
 // validators are an index's HTTP cache validators from the last sync.
 type validators struct{ etag, lastModified string }
 
-// fetched is a read index: its bytes, or notModified.
+// fetched is a read index or statement: its bytes, or notModified, or
+// missing (the source has no such file).
 type fetched struct {
 	data        []byte
 	notModified bool
+	missing     bool
 	validators  validators
 }
 
 // source is where published bundles are read from.
 type source interface {
 	fetchIndex(ctx context.Context, v validators) (fetched, error)
+	// fetchStatement reads the freshness statement beside the index
+	// (StatementFileName), at most trust.MaxStatementBytes, conditionally.
+	fetchStatement(ctx context.Context, v validators) (fetched, error)
 	// fetchBundle reads the bundle file, which the index says is size
 	// bytes: no more is read, and the buffer is sized for it up front, so
 	// a 64 MB bundle costs 64 MB, not the doublings of a growing buffer.
@@ -148,7 +153,18 @@ type httpSource struct {
 func (s *httpSource) String() string { return s.index.Redacted() }
 
 func (s *httpSource) fetchIndex(ctx context.Context, v validators) (fetched, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.index.String(), nil)
+	return s.fetchSmall(ctx, s.index, v, MaxIndexBytes)
+}
+
+func (s *httpSource) fetchStatement(ctx context.Context, v validators) (fetched, error) {
+	f, err := s.fetchSmall(ctx, s.index.ResolveReference(&url.URL{Path: StatementFileName}), v, trust.MaxStatementBytes)
+	return f, err
+}
+
+// fetchSmall GETs u, at most limit bytes, conditionally on v. A 404 is
+// missing, not an error: whether that matters is the caller's to say.
+func (s *httpSource) fetchSmall(ctx context.Context, u *url.URL, v validators, limit int64) (fetched, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return fetched{}, err
 	}
@@ -166,7 +182,10 @@ func (s *httpSource) fetchIndex(ctx context.Context, v validators) (fetched, err
 	if resp.StatusCode == http.StatusNotModified && (v.etag != "" || v.lastModified != "") {
 		return fetched{notModified: true, validators: v}, nil
 	}
-	data, err := readBody(resp, MaxIndexBytes)
+	if resp.StatusCode == http.StatusNotFound && limit == trust.MaxStatementBytes {
+		return fetched{missing: true}, nil
+	}
+	data, err := readBody(resp, limit)
 	if err != nil {
 		return fetched{}, err
 	}
@@ -237,6 +256,15 @@ func (s *dirSource) fetchIndex(ctx context.Context, _ validators) (fetched, erro
 	return fetched{data: data}, err
 }
 
+func (s *dirSource) fetchStatement(ctx context.Context, _ validators) (fetched, error) {
+	path := filepath.Join(s.dir, StatementFileName)
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		return fetched{missing: true}, nil
+	}
+	data, err := readLimited(ctx, path, trust.MaxStatementBytes)
+	return fetched{data: data}, err
+}
+
 func (s *dirSource) fetchBundle(ctx context.Context, file string, size int64) ([]byte, error) {
 	return readLimited(ctx, filepath.Join(s.dir, file), min(size, trust.MaxBundleBytes))
 }
@@ -252,8 +280,9 @@ func readLimited(ctx context.Context, path string, limit int64) ([]byte, error) 
 		err  error
 	}
 	ch := make(chan result, 1)
+	read := readFile
 	go func() {
-		data, err := readFile(path, limit)
+		data, err := read(path, limit)
 		ch <- result{data, err}
 	}()
 	select {

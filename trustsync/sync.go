@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"passport/sitedb"
+	"passport/trust"
 )
 
 // DefaultTimeout bounds one whole sync (index and bundle): a bundle of
@@ -52,7 +53,21 @@ type Result struct {
 	Outcome Outcome
 	Index   *Index               // the source's index; nil when NotModified
 	Report  *sitedb.ImportReport // set when Imported
+	// Statement is the freshness statement the source offers, when the
+	// bundle in force names a timestamp key; StatementRecorded says it was
+	// newer than the one recorded (else it was the same, or not modified).
+	Statement         *trust.Statement
+	StatementRecorded bool
 }
+
+// StatementFileName is the freshness statement's name beside the index
+// (`passport authority timestamp` writes it).
+const StatementFileName = "timestamp.cose"
+
+// ErrNoStatement: the bundle in force names a timestamp key and the source
+// offers no statement. The list goes unconfirmed when its confirmation
+// runs out.
+var ErrNoStatement = errors.New("the source offers no freshness statement")
 
 // Status is what a station shows about its syncing. Times are zero until
 // the event happened.
@@ -66,6 +81,10 @@ type Status struct {
 	Failures      int       `json:"consecutive_failures"`
 	NextAttempt   time.Time `json:"next_attempt,omitzero"`
 	StaleAt       time.Time `json:"stale_at,omitzero"` // the list in force expires then; verifications warn after it
+	// ConfirmedUntil is when the list in force stops counting as the
+	// newest unless a newer freshness statement arrives; zero when its
+	// bundle names no timestamp key.
+	ConfirmedUntil time.Time `json:"confirmed_until,omitzero"`
 	// RecentFailures are the latest failed attempts, newest first, at most
 	// MaxRecentFailures: a source that fails now and then shows it even
 	// after a success cleared LastError.
@@ -90,8 +109,9 @@ type Syncer struct {
 	opts Options
 
 	running sync.Mutex // held for a whole Sync
-	mu      sync.Mutex // guards v and st
+	mu      sync.Mutex // guards v, sv and st
 	v       validators // of the last successful index read
+	sv      validators // of the last statement read
 	st      Status
 }
 
@@ -135,6 +155,9 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 	defer cancel()
 	started := s.opts.Now()
 	res, v, err := s.sync(ctx)
+	if err == nil {
+		err = s.syncStatement(ctx, &res)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st.LastAttempt = started
@@ -195,6 +218,39 @@ func (s *Syncer) sync(ctx context.Context) (Result, validators, error) {
 	return Result{Outcome: Imported, Index: idx, Report: rep}, f.validators, nil
 }
 
+// syncStatement reads the source's freshness statement, when the bundle in
+// force names a timestamp key, and records it (sitedb.DB.RecordStatement:
+// signed by that key, covering that bundle or a newer one, newer than the
+// one recorded). It runs after every successful index read, a 304 too:
+// the index changes with each bundle, the statement every hour or day.
+func (s *Syncer) syncStatement(ctx context.Context, res *Result) error {
+	info, err := s.db.Info()
+	if err != nil || !info.Confirmable {
+		return err
+	}
+	s.mu.Lock()
+	sv := s.sv
+	s.mu.Unlock()
+	f, err := s.src.fetchStatement(ctx, sv)
+	switch {
+	case err != nil:
+		return err
+	case f.missing:
+		return fmt.Errorf("%w: %s has no %s; the list in force is confirmed until %s", ErrNoStatement, s.src, StatementFileName, info.ConfirmedUntil.Format(time.RFC3339))
+	case f.notModified:
+		return nil
+	}
+	rep, err := s.db.RecordStatement(f.data, s.opts.Now())
+	if err != nil {
+		return fmt.Errorf("%s: %w", StatementFileName, err)
+	}
+	res.Statement, res.StatementRecorded = rep.Statement, !rep.Unchanged
+	s.mu.Lock()
+	s.sv = f.validators
+	s.mu.Unlock()
+	return nil
+}
+
 // Status reports the syncer's state and when the list in force goes stale.
 func (s *Syncer) Status() Status {
 	s.mu.Lock()
@@ -202,7 +258,7 @@ func (s *Syncer) Status() Status {
 	st.RecentFailures = append([]Failure{}, s.st.RecentFailures...)
 	s.mu.Unlock()
 	if info, err := s.db.Info(); err == nil {
-		st.StaleAt = info.Expires
+		st.StaleAt, st.ConfirmedUntil = info.Expires, info.ConfirmedUntil
 	}
 	return st
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"passport/internal/csvout"
 	"passport/keys"
 	"passport/trust"
 )
@@ -249,8 +250,9 @@ func writeExclusive(path string, data []byte) error {
 
 // appendIssuerRow appends the new row to an issuers CSV, in the column
 // order of its header (a new file gets org_code,org_name,cert,status,
-// contact), with trust.WriteIssuersCSVRow so it reads back exactly as
-// written. restore puts the file back as it was.
+// contact), with csvout.DataWriter (no formula escaping: the cells are
+// signed into bundles) so it reads back exactly as written. restore puts
+// the file back as it was.
 func appendIssuerRow(path string, create bool, certRel string, r *trust.Registration) (restore func(), err error) {
 	var old []byte
 	header := []string{"org_code", "org_name", "cert", "status", "contact"}
@@ -265,12 +267,12 @@ func appendIssuerRow(path string, create bool, certRel string, r *trust.Registra
 		}
 	}
 	var buf bytes.Buffer
-	if create {
-		if err := trust.WriteIssuersCSVRow(&buf, header); err != nil {
-			return nil, err
-		}
-	} else if len(old) > 0 && old[len(old)-1] != '\n' {
+	if !create && len(old) > 0 && old[len(old)-1] != '\n' {
 		buf.WriteByte('\n')
+	}
+	w := csvout.NewDataWriter(&buf)
+	if create {
+		w.Write(header)
 	}
 	row := make([]string, len(header))
 	for i, h := range header {
@@ -287,7 +289,8 @@ func appendIssuerRow(path string, create bool, certRel string, r *trust.Registra
 			row[i] = r.Contact
 		}
 	}
-	if err := trust.WriteIssuersCSVRow(&buf, row); err != nil {
+	w.Write(row)
+	if err := w.Flush(); err != nil {
 		return nil, err
 	}
 	restore = func() {

@@ -19,19 +19,22 @@ func init() {
 }
 
 func trustSync(e *env, args []string) error {
-	fs := newFlags(e, "trust sync", "--db FILE --from URL|DIR [--timeout 3m] [--allow-redirect-host NAME]",
+	fs := newFlags(e, "trust sync", "--db FILE --from URL|DIR [--timeout 3m] [--allow-redirect-host NAME] [--now T]",
 		"Reads the index.json that 'passport authority publish' wrote, at an http(s) URL or in a\n"+
 			"folder (a shared drive), fetches the bundle it names when it is not the version in force,\n"+
 			"checks its SHA-256 and imports it under exactly the rules of 'trust import' (pinned\n"+
 			"authority, signature, rollback, expiry). The way it arrives is not trusted: plain HTTP is\n"+
 			"fine because the bundle is signed. This and 'serve --sync' are the only commands that use\n"+
-			"the network; verifying never does. Exit 0 imported or already current, 1 refused, 3 the\n"+
-			"source could not be read (the list in force is unchanged either way).\n\n"+
+			"the network; verifying never does. When the bundle in force names a timestamp key, the\n"+
+			"freshness statement beside the index (timestamp.cose) is fetched and recorded too. Exit 0\n"+
+			"imported or already current, 1 refused (a bundle or statement; also a missing or expired\n"+
+			"statement), 3 the source could not be read (the list in force is unchanged either way).\n\n"+
 			"Example:\n  passport trust sync --db site.db --from https://trust.example.nhs.uk/passport/\n"+
 			"  passport trust sync --db site.db --from '\\\\fileserver\\trust'")
 	dbPath := fs.String("db", "", "the site's trust database (made by trust init)")
 	from := fs.String("from", "", "URL of the published folder or its index.json, or a folder path (required)")
 	timeout := fs.Duration("timeout", trustsync.DefaultTimeout, "give up after this long (folders too)")
+	nowFlag := fs.String("now", "", "check expiry and statements as at this time (RFC 3339) instead of the clock, for tests and audits")
 	var allowHosts stringList
 	fs.Var(&allowHosts, "allow-redirect-host", "follow redirects to this other host too (repeatable); by default only the source's own host")
 	rest, err := parse(fs, args)
@@ -44,12 +47,20 @@ func trustSync(e *env, args []string) error {
 	if *from == "" {
 		return usageErr("example: passport trust sync --db site.db --from https://trust.example.org/passport/", "--from is required")
 	}
+	opts := trustsync.Options{Timeout: *timeout, AllowRedirectHosts: allowHosts}
+	if *nowFlag != "" {
+		now, err := parseTime(*nowFlag)
+		if err != nil {
+			return usageErr("use e.g. 2026-12-06T10:00:00Z", "--now: %v", err)
+		}
+		opts.Now = func() time.Time { return now }
+	}
 	db, err := openExistingDB(*dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	s, err := trustsync.New(db, *from, trustsync.Options{Timeout: *timeout, AllowRedirectHosts: allowHosts})
+	s, err := trustsync.New(db, *from, opts)
 	if err != nil {
 		return syncError(*from, err)
 	}
@@ -72,6 +83,9 @@ func printSync(e *env, source string, res trustsync.Result) {
 	case trustsync.NotModified:
 		fmt.Fprintf(e.stdout, "up to date: %s has not changed\n", source)
 	}
+	if st := res.Statement; st != nil && res.StatementRecorded {
+		fmt.Fprintf(e.stdout, "freshness statement: version %d is the newest until %s\n", st.Version, st.Expires.Format("02 Jan 2006 15:04 UTC"))
+	}
 }
 
 // syncError maps a failed sync to the exit codes of 'trust import': a
@@ -83,6 +97,8 @@ func syncError(source string, err error) error {
 			hint: "check the network or the shared folder and try again; verification keeps working with the list in force until it expires"}
 	case errors.Is(err, trustsync.ErrMismatch), errors.Is(err, trustsync.ErrTooLarge), errors.Is(err, trustsync.ErrNotRegular):
 		return refused("the copy at the source is damaged or was altered: tell the trust authority", "%v", err)
+	case errors.Is(err, trustsync.ErrNoStatement):
+		return refused("the publishing host must run 'passport authority timestamp' from its scheduler; the list goes unconfirmed when its last statement runs out", "%v", err)
 	case errors.Is(err, trustsync.ErrIndex):
 		return refused("--from must name a folder published with 'passport authority publish'", "%v", err)
 	}

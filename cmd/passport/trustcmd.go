@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"passport/sitedb"
 	"passport/trust"
+	"passport/trustsync"
 )
 
 // stringList is a repeatable string flag.
@@ -65,14 +67,17 @@ func trustInit(e *env, args []string) error {
 }
 
 func trustImport(e *env, args []string) error {
-	fs := newFlags(e, "trust import", "--db FILE [--force] BUNDLE",
+	fs := newFlags(e, "trust import", "--db FILE [--force] [--timestamp FILE] BUNDLE",
 		"Verifies a trust-list bundle against the pinned authority keys and makes it the list in\n"+
 			"force, in one transaction (an interrupted import leaves the previous list whole). Refuses\n"+
 			"an unpinned signer, a bad signature, malformed entries, an expired bundle, and a version\n"+
-			"not newer than the one in force (rollback) unless --force.\n\n"+
+			"not newer than the one in force (rollback) unless --force. When the bundle names a\n"+
+			"timestamp key, the freshness statement beside it (timestamp.cose, or --timestamp) is\n"+
+			"recorded too; one not signed by that key or not for this bundle refuses the import.\n\n"+
 			"Example:\n  passport trust import --db site.db trust-3.bundle")
 	dbPath := fs.String("db", "", "the site's trust database (made by trust init)")
 	force := fs.Bool("force", false, "accept an older or equal version (undo a bad bundle; weakens rollback protection)")
+	stmtFlag := fs.String("timestamp", "", "freshness statement to record with the bundle (default: timestamp.cose beside it, if any)")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -96,9 +101,29 @@ func trustImport(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	stmtPath := *stmtFlag
+	if stmtPath == "" {
+		beside := filepath.Join(filepath.Dir(files[0]), trustsync.StatementFileName)
+		if _, err := os.Stat(beside); err == nil {
+			stmtPath = beside
+		}
+	}
+	var stmt []byte
+	if stmtPath != "" {
+		if stmt, err = checkStatementFor(data, stmtPath, *stmtFlag != ""); err != nil {
+			return err
+		}
+	}
 	rep, err := db.ImportBundle(data, sitedb.ImportOptions{ForceRollback: *force})
 	if err != nil {
 		return importError(files[0], err)
+	}
+	if stmt != nil {
+		srep, err := db.RecordStatement(stmt, time.Time{})
+		if err != nil {
+			return importError(stmtPath, fmt.Errorf("the bundle was imported, but its statement was not recorded: %w", err))
+		}
+		fmt.Fprintf(e.stdout, "recorded freshness statement %s: version %d is the newest until %s\n", stmtPath, srep.Statement.Version, srep.Statement.Expires.Format("02 Jan 2006 15:04 UTC"))
 	}
 	b := rep.Bundle
 	fmt.Fprintf(e.stdout, "imported trust list version %d (was %d), issued %s, expires %s: %d issuer keys, %d revoked credentials; signed by authority %x\n",
@@ -107,6 +132,48 @@ func trustImport(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "passport: warning: --force: version %d replaced the newer version %d\n", b.Version, rep.PrevVersion)
 	}
 	return nil
+}
+
+// checkStatementFor reads the statement at path and checks it against the
+// bundle about to be imported (signed by the timestamp key the bundle
+// names, for exactly this bundle, not expired) before anything is written,
+// so a bad statement refuses the whole import. A statement found beside a
+// bundle that names no timestamp key is left alone (nil); given by name it
+// is refused.
+func checkStatementFor(bundle []byte, path string, named bool) ([]byte, error) {
+	data, err := trust.ReadFileLimited(path, trust.MaxStatementBytes)
+	if err != nil {
+		return nil, refused("a statement is at most 1 KiB: give the timestamp.cose that 'passport authority timestamp' wrote", "%s: %v", path, err)
+	}
+	sb, err := trust.ParseSignedBundle(bundle)
+	if err != nil {
+		return nil, importError(path, err)
+	}
+	b, err := sb.UnverifiedBundle() // the import checks the signature before anything is written
+	if err != nil {
+		return nil, importError(path, err)
+	}
+	if b.TimestampKey == nil {
+		if named {
+			return nil, refused("import without --timestamp: this bundle does not use freshness statements", "%s: bundle version %d names no timestamp key", path, b.Version)
+		}
+		return nil, nil
+	}
+	ss, err := trust.ParseSignedStatement(data)
+	if err != nil {
+		return nil, importError(path, err)
+	}
+	st, err := ss.Verify(b.TimestampKey)
+	if err != nil {
+		return nil, importError(path, err)
+	}
+	switch {
+	case !st.Covers(b.Version, bundle):
+		return nil, refused("give the statement published with this bundle", "%s: it covers version %d, not this bundle (version %d)", path, st.Version, b.Version)
+	case !time.Now().Before(st.Expires):
+		return nil, refused("get a fresh statement from the published folder, or import without it (the bundle alone is confirmed for its fresh-for)", "%s: it expired at %s", path, st.Expires.Format(time.RFC3339))
+	}
+	return data, nil
 }
 
 // refused is a refused import: exit 1, the previous list unchanged.
@@ -130,6 +197,10 @@ func importError(file string, err error) error {
 		return refused("check this computer's clock and date; if they are right, ask the authority why its bundle is dated ahead", "%s: %v", file, err)
 	case errors.Is(err, trust.ErrBundleMalformed):
 		return refused("give a .bundle file written by 'passport authority bundle'; report a damaged one to the authority", "%s: %v", file, err)
+	case errors.Is(err, trust.ErrStatement):
+		return refused("the freshness statement was altered or not signed by the timestamp key the bundle names: get a fresh copy", "%s: %v", file, err)
+	case errors.Is(err, sitedb.ErrStatementRefused):
+		return refused("get the current timestamp.cose from the published folder; an expired one means the publishing host's scheduler stopped", "%s: %v", file, err)
 	case errors.Is(err, sitedb.ErrKidConflict):
 		return refused("remove the conflicting directly trusted certificate or ask the authority", "%s: %v", file, err)
 	}
@@ -137,11 +208,14 @@ func importError(file string, err error) error {
 }
 
 func trustStatus(e *env, args []string) error {
-	fs := newFlags(e, "trust status", "--db FILE [--now T]",
-		"Says in one line whether the site's trust list is current. Exit 0 current (or only direct\n"+
-			"trust), 1 expired, 3 error.")
+	fs := newFlags(e, "trust status", "--db FILE [--json] [--now T]",
+		"Says in one line whether the site's trust list is current: state current, unconfirmed\n"+
+			"(not expired, but no signed statement says it is still the newest: a revocation may be\n"+
+			"missing) or expired. Exit 0 current (or only direct trust), 1 unconfirmed or expired,\n"+
+			"3 error.")
 	dbPath := fs.String("db", "", "the site's trust database")
 	nowFlag := fs.String("now", "", "check as at this time (RFC 3339 or YYYY-MM-DD) instead of the clock")
+	asJSON := fs.Bool("json", false, "print JSON: version, issued, expires, confirmed_until, state")
 	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
@@ -161,17 +235,47 @@ func trustStatus(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if info.Version == 0 {
-		fmt.Fprintf(e.stdout, "no trust-list bundle imported: %d issuer keys trusted directly (no expiry to check)\n", info.Issuers)
+	state := info.StateAt(now)
+	if *asJSON {
+		out := map[string]any{"state": state, "version": info.Version, "issued": isoOrEmpty(info.Issued),
+			"expires": isoOrEmpty(info.Expires), "confirmed_until": isoOrEmpty(info.ConfirmedUntil),
+			"issuers": info.Issuers, "revoked_credentials": info.Revoked}
+		if info.StatementVersion != 0 {
+			out["statement_version"], out["statement_issued"] = info.StatementVersion, isoOrEmpty(info.StatementIssued)
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		if state == trust.ListExpired || state == trust.ListUnconfirmed {
+			return exitCode(exitInvalid)
+		}
 		return nil
 	}
-	if !now.Before(info.Expires) {
+	switch state {
+	case trust.ListNone:
+		fmt.Fprintf(e.stdout, "no trust-list bundle imported: %d issuer keys trusted directly (no expiry to check)\n", info.Issuers)
+		return nil
+	case trust.ListExpired:
 		fmt.Fprintf(e.stdout, "EXPIRED: trust list version %d expired on %s (%s ago): import the latest bundle\n",
 			info.Version, info.Expires.Format("02 Jan 2006 15:04 UTC"), ago(now.Sub(info.Expires)))
 		return exitCode(exitInvalid)
+	case trust.ListUnconfirmed:
+		newer := ""
+		if info.StatementVersion > info.Version {
+			newer = fmt.Sprintf("; version %d is published", info.StatementVersion)
+		}
+		fmt.Fprintf(e.stdout, "UNCONFIRMED: trust list version %d is not confirmed as the newest since %s (%s ago)%s: run 'passport trust sync' or import the latest bundle and timestamp.cose; a revocation may be missing\n",
+			info.Version, info.ConfirmedUntil.Format("02 Jan 2006 15:04 UTC"), ago(now.Sub(info.ConfirmedUntil)), newer)
+		return exitCode(exitInvalid)
 	}
-	fmt.Fprintf(e.stdout, "current: trust list version %d, issued %s, expires %s (in %s); %d issuer keys, %d revoked credentials\n",
-		info.Version, info.Issued.Format("02 Jan 2006"), info.Expires.Format("02 Jan 2006 15:04 UTC"), ago(info.Expires.Sub(now)), info.Issuers, info.Revoked)
+	confirmed := ""
+	if info.Confirmable {
+		confirmed = fmt.Sprintf(", confirmed as the newest until %s", info.ConfirmedUntil.Format("02 Jan 2006 15:04 UTC"))
+	}
+	fmt.Fprintf(e.stdout, "current: trust list version %d, issued %s, expires %s (in %s)%s; %d issuer keys, %d revoked credentials\n",
+		info.Version, info.Issued.Format("02 Jan 2006"), info.Expires.Format("02 Jan 2006 15:04 UTC"), ago(info.Expires.Sub(now)), confirmed, info.Issuers, info.Revoked)
 	return nil
 }
 
@@ -280,6 +384,7 @@ type keyJSON struct {
 	Source      string `json:"source"`
 	Kind        string `json:"kind"`              // staff | dcc
 	Country     string `json:"country,omitempty"` // dcc keys only
+	Contact     string `json:"contact,omitempty"` // who to call, as the bundle gives it
 }
 
 // kindLabel says in words what a trusted key may sign.
@@ -321,6 +426,14 @@ func trustList(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	pols, err := db.Policies()
+	if err != nil {
+		return err
+	}
+	policyNames := []string{}
+	for _, p := range pols {
+		policyNames = append(policyNames, p.Name)
+	}
 	anchorJSON := []map[string]string{}
 	for _, a := range anchors {
 		anchorJSON = append(anchorJSON, map[string]string{"kid": fmt.Sprintf("%x", a.KID), "name": a.Name, "added": isoOrEmpty(a.AddedAt)})
@@ -339,14 +452,14 @@ func trustList(e *env, args []string) error {
 		}
 		out = append(out, keyJSON{KID: fmt.Sprintf("%x", k.KID), OrgCode: k.OrgCode, OrgName: k.OrgName,
 			ValidFrom: isoOrEmpty(k.ValidFrom), ValidUntil: isoOrEmpty(k.ValidUntil), Status: status,
-			RevokedFrom: isoOrEmpty(k.RevokedFrom), Source: k.Source, Kind: string(k.KindOf()), Country: k.Country})
+			RevokedFrom: isoOrEmpty(k.RevokedFrom), Source: k.Source, Kind: string(k.KindOf()), Country: k.Country, Contact: k.Contact})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"version": info.Version, "issued": isoOrEmpty(info.Issued),
 			"expires": isoOrEmpty(info.Expires), "expired": expired, "revoked_credentials": info.Revoked,
-			"anchors": anchorJSON, "issuers": out})
+			"anchors": anchorJSON, "issuers": out, "policies": policyNames})
 	}
 	if info.Version > 0 {
 		state := "current"
@@ -360,6 +473,9 @@ func trustList(e *env, args []string) error {
 	}
 	for _, a := range anchors {
 		fmt.Fprintf(e.stdout, "pinned authority %x (%s)\n", a.KID, safe(a.Name))
+	}
+	if len(policyNames) > 0 {
+		fmt.Fprintf(e.stdout, "site policies in the list: %s\n", strings.Join(policyNames, ", "))
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORG\tNAME\tKIND\tKID\tVALID FROM\tVALID UNTIL\tSTATUS\tSOURCE")

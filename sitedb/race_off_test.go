@@ -1,0 +1,5 @@
+//go:build !race
+
+package sitedb
+
+const raceEnabled = false
