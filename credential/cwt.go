@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"passport/internal/strictcbor"
 	"reflect"
 	"slices"
 	"time"
@@ -17,24 +18,10 @@ import (
 // -65536 are private use) that holds the passport body.
 const BodyClaimKey = wire.BodyClaimKey
 
-var decMode cbor.DecMode
-
-func init() {
-	var err error
-	decMode, err = cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		MaxNestedLevels:   MaxNesting,
-		MaxArrayElements:  MaxArrayElements,
-		MaxMapPairs:       MaxMapPairs,
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-		UTF8:              cbor.UTF8RejectInvalid,
-		TagsMd:            cbor.TagsForbidden,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-}
+// decMode reads a staff passport's claims: a closed format (an unknown
+// field is an error), within the claims limits, no tags.
+var decMode = strictcbor.DecMode(strictcbor.Limits{Nesting: MaxNesting, ArrayElements: MaxArrayElements,
+	MapPairs: MaxMapPairs, RefuseUnknownFields: true})
 
 func datePtr(d Date) *int64 {
 	if d.IsZero() {

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"passport/internal/strictcbor"
 	"sort"
 	"strings"
 	"time"
@@ -211,18 +212,8 @@ func init() {
 	if bundleEnc, err = eo.EncMode(); err != nil {
 		panic(err)
 	}
-	bundleDec, err = cbor.DecOptions{
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		IndefLength:      cbor.IndefLengthForbidden,
-		MaxNestedLevels:  maxBundleNesting,
-		MaxArrayElements: MaxBundleRevoked,
-		MaxMapPairs:      maxBundleMapPairs,
-		UTF8:             cbor.UTF8RejectInvalid,
-		TagsMd:           cbor.TagsForbidden,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
+	bundleDec = strictcbor.DecMode(strictcbor.Limits{Nesting: maxBundleNesting, ArrayElements: MaxBundleRevoked,
+		MapPairs: maxBundleMapPairs})
 }
 
 func unixPtr(t time.Time) *int64 {

@@ -3,6 +3,7 @@ package trust
 import (
 	"errors"
 	"fmt"
+	"passport/internal/strictcbor"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -27,19 +28,7 @@ const (
 // envelopeDec reads headers with the smallest limits the CBOR library
 // allows: a header is one flat map of a few labels.
 var envelopeDec = func() cbor.DecMode {
-	dm, err := cbor.DecOptions{
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		IndefLength:      cbor.IndefLengthForbidden,
-		MaxNestedLevels:  4,
-		MaxArrayElements: 16,
-		MaxMapPairs:      16,
-		TagsMd:           cbor.TagsForbidden,
-		UTF8:             cbor.UTF8RejectInvalid,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-	return dm
+	return strictcbor.DecMode(strictcbor.Limits{Nesting: 4, ArrayElements: 16, MapPairs: 16})
 }()
 
 // checkEnvelope bounds every size and count of a tagged COSE_Sign1 before

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"passport/internal/strictcbor"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,20 +76,10 @@ type wireRegistration struct {
 }
 
 var registrationDec = func() cbor.DecMode {
-	dm, err := cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		MaxNestedLevels:   4, // the library's minimum; the payload is one flat map
-		MaxMapPairs:       maxRegistrationPairs,
-		MaxArrayElements:  16, // the library's minimum; the payload has no arrays
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-		UTF8:              cbor.UTF8RejectInvalid,
-		TagsMd:            cbor.TagsForbidden,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-	return dm
+	// The payload is one flat map with no arrays: the library's minimum
+	// nesting and array length.
+	return strictcbor.DecMode(strictcbor.Limits{Nesting: 4, ArrayElements: 16, MapPairs: maxRegistrationPairs,
+		RefuseUnknownFields: true})
 }()
 
 // MarshalRegistrationPayload encodes r (certificate, org code and name,

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"passport/internal/strictcbor"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -60,19 +61,7 @@ type wireStatement struct {
 var knownStatementKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true}
 
 var statementDec = func() cbor.DecMode {
-	dm, err := cbor.DecOptions{
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		IndefLength:      cbor.IndefLengthForbidden,
-		MaxNestedLevels:  4,
-		MaxArrayElements: 16,
-		MaxMapPairs:      16,
-		UTF8:             cbor.UTF8RejectInvalid,
-		TagsMd:           cbor.TagsForbidden,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-	return dm
+	return strictcbor.DecMode(strictcbor.Limits{Nesting: 4, ArrayElements: 16, MapPairs: 16})
 }()
 
 // Validate checks a statement before signing and after decoding.

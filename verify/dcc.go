@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"math"
+	"passport/internal/strictcbor"
 	"strings"
 	"time"
 
@@ -122,19 +123,8 @@ type dccClaims struct {
 // non-deterministic encoding (DCC issuers do not all use one); duplicate
 // keys, indefinite lengths and invalid UTF-8 are still refused.
 var dccDec = func() cbor.DecMode {
-	m, err := cbor.DecOptions{
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		IndefLength:      cbor.IndefLengthForbidden,
-		MaxNestedLevels:  credential.MaxNesting,
-		MaxArrayElements: credential.MaxArrayElements,
-		MaxMapPairs:      credential.MaxMapPairs,
-		UTF8:             cbor.UTF8RejectInvalid,
-		IntDec:           cbor.IntDecConvertSignedOrFail,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-	return m
+	return strictcbor.DecMode(strictcbor.Limits{Nesting: credential.MaxNesting, ArrayElements: credential.MaxArrayElements,
+		MapPairs: credential.MaxMapPairs, AllowTags: true, SignedInts: true})
 }()
 
 // numericDate is a CWT NumericDate (RFC 8392 §2, RFC 7519 §2): seconds

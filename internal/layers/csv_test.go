@@ -43,3 +43,37 @@ func TestOneCSVWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestOneCBORConfiguration: every CBOR decoder the project configures is
+// made by internal/strictcbor, so duplicate keys, indefinite lengths,
+// invalid UTF-8 and unbounded sizes are refused everywhere alike and no
+// decoder can be set up looser by accident. Fixtures are exempt.
+func TestOneCBORConfiguration(t *testing.T) {
+	root := "../.."
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		r, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			if r == "fixtures" || r == filepath.Join("internal", "strictcbor") || strings.HasPrefix(d.Name(), ".") && r != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(src), "cbor.DecOptions{") {
+			t.Errorf("%s configures its own CBOR decoder: use internal/strictcbor with the document's limits", r)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -18,11 +18,12 @@ import (
 // means changing this table and the document together.
 var allowed = map[string][]string{
 	"internal/wire":       {},
-	"credential":          {"internal/wire"},
+	"internal/strictcbor": {},
+	"credential":          {"internal/wire", "internal/strictcbor"},
 	"internal/regdoc":     {"credential"},
 	"internal/regdoc/cmd": {"internal/regdoc"},
 	"credential/sign":     {"credential"},
-	"trust":               {"credential"},
+	"trust":               {"credential", "internal/strictcbor"},
 	"keys":                {"credential", "trust"},
 	"internal/sqlitedb":   {},
 	"internal/csvout":     {},
@@ -30,7 +31,7 @@ var allowed = map[string][]string{
 	"internal/textsafe":   {},
 	"sitedb":              {"trust", "internal/sqlitedb", "internal/csvout"},
 	"verify/scan":         {},
-	"verify":              {"credential", "trust"},
+	"verify":              {"credential", "trust", "internal/strictcbor"},
 	"read":                {"verify", "verify/scan"},
 	"internal/strictjson": {},
 	"policy":              {"credential", "verify", "internal/strictjson"},
