@@ -55,7 +55,7 @@ func TestRegistryWellFormed(t *testing.T) {
 	}
 }
 
-// TestRegistryWhatSitesAskFor pins the entries issue 12 asked for.
+// TestRegistryWhatSitesAskFor pins the entries receiving sites asked for.
 func TestRegistryWhatSitesAskFor(t *testing.T) {
 	for _, c := range []struct {
 		s    Subject

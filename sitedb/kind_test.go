@@ -14,7 +14,7 @@ import (
 	"passport/trust"
 )
 
-// TestKeyKindMigration (issue 11 item 1): a site database from before keys
+// TestKeyKindMigration: a site database from before keys
 // were bound to a kind (schema version 2) opens at version 3 with every
 // existing key a staff-passport key, the fail-closed reading; adding a DCC
 // signer again with its kind rebinds it.

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// TestBundleDatesAtTheExtremes (issue 11 item 12): a bundle whose expiry is
+// TestBundleDatesAtTheExtremes: a bundle whose expiry is
 // the int64 maximum is refused for what it is (a date out of range), not
 // with "expires is not after issued" from overflowed time arithmetic.
 func TestBundleDatesAtTheExtremes(t *testing.T) {

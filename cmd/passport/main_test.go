@@ -63,7 +63,7 @@ func TestScripts(t *testing.T) {
 			},
 			"httpserve": httpServe, "freeport": freePort, "waithttp": waitHTTP, // sync_script_test.go
 			// tamper FILE OUT sig|payload: flips one bit of the COSE message of the
-			// first credential text in FILE (as ../shared/contract/pp.py does).
+			// first credential text in FILE, as an outside tamper check would.
 			"tamper": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 3 {
 					ts.Fatalf("usage: tamper IN OUT sig|payload")

@@ -9,7 +9,7 @@ import (
 	"passport/verify"
 )
 
-// TestPrinterEmployerOfRecord (issue 11 item 3): the long output names the
+// TestPrinterEmployerOfRecord: the long output names the
 // organisation whose key signed as the employer, never a name the
 // credential asserts for itself.
 func TestPrinterEmployerOfRecord(t *testing.T) {

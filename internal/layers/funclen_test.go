@@ -13,7 +13,7 @@ import (
 )
 
 // maxFuncLines is the longest a function in non-test code may be
-// (../shared/STYLE.md, issue 10): past it a function does several things
+// (the project's style): past it a function does several things
 // that want names of their own.
 const maxFuncLines = 100
 
