@@ -4,14 +4,10 @@ go 1.26.8
 
 require (
 	filippo.io/age v1.3.2
-	github.com/chromedp/cdproto v0.0.0-20260714215040-dc233986426f
-	github.com/chromedp/chromedp v0.16.0
 	github.com/fxamacker/cbor/v2 v2.10.0
-	github.com/jung-kurt/gofpdf v1.16.2
 	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/pdfcpu/pdfcpu v0.15.0
-	github.com/rogpeppe/go-internal v1.16.0
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/veraison/go-cose v1.3.0
 	golang.org/x/image v0.48.0
@@ -19,6 +15,16 @@ require (
 	golang.org/x/term v0.48.0
 	golang.org/x/text v0.44.0
 	rsc.io/qr v0.2.0
+)
+
+// Used only by tests: a real browser for the station's page (chromedp),
+// CLI behaviour scripts (testscript), and an independent PDF writer, so the
+// reader is tested on PDFs that another tool made.
+require (
+	github.com/chromedp/cdproto v0.0.0-20260714215040-dc233986426f
+	github.com/chromedp/chromedp v0.16.0
+	github.com/jung-kurt/gofpdf v1.16.2
+	github.com/rogpeppe/go-internal v1.16.0
 )
 
 require (
