@@ -26,6 +26,7 @@ import (
 	"github.com/veraison/go-cose"
 
 	"passport/credential"
+	"passport/credential/dcc"
 	"passport/sitedb"
 	"passport/trust"
 	"passport/verify"
@@ -389,5 +390,13 @@ func TestEUTestData(t *testing.T) {
 		if !c.ExpectedVerify || r.Status != verify.StatusValid || r.Document != verify.DocumentEUDCC {
 			t.Errorf("%s: %s %+v; the EU expects it to verify", c.Name, r.Status, r.Reasons)
 		}
+	}
+}
+
+// TestDCCIDLimitIsTheTrustLists: a certificate identifier the DCC decoder
+// accepts can always be looked up in (and revoked through) the trust list.
+func TestDCCIDLimitIsTheTrustLists(t *testing.T) {
+	if dcc.MaxIDLen != trust.MaxRevokedIDLen {
+		t.Fatalf("dcc.MaxIDLen %d, trust.MaxRevokedIDLen %d: a DCC id the decoder accepts must fit the revoked list", dcc.MaxIDLen, trust.MaxRevokedIDLen)
 	}
 }
