@@ -234,13 +234,13 @@ func TestDCCVariants(t *testing.T) {
 		{"issued in the future", dccOpts{signer: ec, tagged: true, iat: dccNow.Add(time.Hour), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, verify.ReasonNotYetValid, [3]int{1, 0, 0}},
 		{"issued before the signer cert", dccOpts{signer: ec, tagged: true, iat: dccCertFrom.Add(-time.Hour), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, verify.ReasonKeyNotValid, [3]int{1, 0, 0}},
 		{"revoked ci", dccOpts{signer: ec, tagged: true, hcert: dccHcert("v", "URN:UVCI:01:DE:REVOKED")}, verify.StatusInvalid, verify.ReasonRevoked, [3]int{1, 0, 0}},
-		// issue 11 item 6: nbf and the order of iat, nbf and exp.
+		// nbf, and the order of iat, nbf and exp.
 		{"nbf in the future", dccOpts{signer: ec, tagged: true, nbf: dccNow.Add(time.Hour), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, verify.ReasonNotYetValid, [3]int{1, 0, 0}},
 		{"nbf within skew", dccOpts{signer: ec, tagged: true, nbf: dccNow.Add(time.Minute), hcert: dccHcert("v", ciGood)}, verify.StatusValid, "", [3]int{1, 0, 0}},
 		{"exp before iat", dccOpts{signer: ec, tagged: true, exp: dccIat.Add(-time.Hour), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{1, 0, 0}},
 		{"exp before iat within skew", dccOpts{signer: ec, tagged: true, iat: dccNow, exp: dccNow.Add(-time.Minute), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{1, 0, 0}},
 		{"exp before nbf", dccOpts{signer: ec, tagged: true, nbf: dccIat.AddDate(2, 0, 0), hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{1, 0, 0}},
-		// issue 11 item 1: a DE signer cannot issue another country's DCCs.
+		// A DE signer cannot issue another country's DCCs.
 		{"country claim not the key's", dccOpts{signer: ec, tagged: true, country: "FR", hcert: dccHcert("v", ciGood)}, verify.StatusInvalid, verify.ReasonIssuerMismatch, [3]int{1, 0, 0}},
 		{"no entries", dccOpts{signer: ec, tagged: true, hcert: dccHcert("", ciGood)}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{}},
 		{"no fnt", dccOpts{signer: ec, tagged: true, hcert: func() map[string]any {

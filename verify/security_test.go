@@ -17,10 +17,10 @@ import (
 	"passport/verify"
 )
 
-// The tests in this file are the verifier's half of issue 11 (second
-// security round); docs/security.md lists them per item.
+// The tests in this file pin the verifier's defences against forged and
+// cross-format credentials; docs/security.md lists what each defends.
 
-// TestCrossFormatForgeries (issue 11 item 1): a key trusted for one kind of
+// TestCrossFormatForgeries: a key trusted for one kind of
 // document never verifies the other. The keys are trusted the way a site
 // does it, with `trust add`'s AddCertificate in a real SQLite store, so the
 // kinds are the ones inferred from the certificates.
@@ -83,7 +83,7 @@ func TestCrossFormatForgeries(t *testing.T) {
 	}
 }
 
-// TestBundleKindBinding (issue 11 item 1): a bundle entry carries the kind;
+// TestBundleKindBinding: a bundle entry carries the kind;
 // one without it (as in bundles made before the field) is a staff issuer.
 func TestBundleKindBinding(t *testing.T) {
 	w := newTrustWorld(t)
@@ -113,7 +113,7 @@ func TestBundleKindBinding(t *testing.T) {
 	wantVerdict(t, verify.Text("sp1", sp1, w.db, verify.Options{Now: tNow}), verify.StatusInvalid, verify.ReasonKeyNotForKind)
 }
 
-// TestEmployerMustBeSigner (issue 11 item 3): an empty employer code no
+// TestEmployerMustBeSigner: an empty employer code no
 // longer skips the employer check.
 func TestEmployerMustBeSigner(t *testing.T) {
 	iss := newIssuer(t, "OTH", tT0)
@@ -130,7 +130,7 @@ func TestEmployerMustBeSigner(t *testing.T) {
 	}
 }
 
-// TestDamagedTrustStoreFailsClosed (issue 11 item 5): with the bundle
+// TestDamagedTrustStoreFailsClosed: with the bundle
 // table's page of a real SQLite file zeroed, a credential from a trusted
 // key is INVALID with trust_store_error, not VALID without a trust list.
 func TestDamagedTrustStoreFailsClosed(t *testing.T) {
