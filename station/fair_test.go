@@ -120,4 +120,3 @@ func TestTricklingUploadIsCut(t *testing.T) {
 		t.Errorf("after the cut: %q %v", st, err)
 	}
 }
-
