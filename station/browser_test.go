@@ -804,3 +804,29 @@ func TestBrowserHiddenCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserPlainWords: an expired passport is never called "Passport
+// valid"; a screen reader hears "DBS", not "dBS"; the name a press is
+// recorded under is shown beside Accept and Refuse.
+func TestBrowserPlainWords(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, examplePolicy(t))
+	old := s.claims("Zoë Whitfield", 100, 100)
+	old.IssuedAt = s.now.Add(-47 * time.Hour).UTC().Truncate(time.Second)
+	old.NotBefore, old.Expires = old.IssuedAt, s.now.Add(-time.Hour).UTC().Truncate(time.Second)
+	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID), chromedp.Evaluate(counter, nil),
+		chromedp.Evaluate(`localStorage.setItem('passport.operator', JSON.stringify({name: 'Sam Okafor', at: Date.now()}))`, nil),
+		chromedp.KeyEvent(s.text(t, old)+"\r"))
+	got := waitShown(t, ctx, 1)
+	if got.Decision != "do_not_accept" || strings.Contains(got.Texts[0], "Passport valid") {
+		t.Errorf("an expired passport: %+v", got)
+	}
+	run(t, ctx, chromedp.KeyEvent(s.text(t, s.claims("Łukasz Kowalczyk", 4*365, 100))+"\r"))
+	got = waitShown(t, ctx, 2)
+	if got.Decision != "check_needed" || !strings.Contains(got.Announce, ": DBS") {
+		t.Errorf("CHECK NEEDED for the DBS check is announced as %q", got.Announce)
+	}
+	if as := eval[string](t, ctx, `document.querySelector('#result .act-as').textContent`); !strings.Contains(as, "Recorded as Sam Okafor") {
+		t.Errorf("beside Accept: %q", as)
+	}
+}

@@ -100,10 +100,13 @@ func serveCmd(e *env, args []string) error {
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return usageErr("choose another port with --addr, e.g. --addr 127.0.0.1:8081", "cannot listen on %s: %v", *addr, err)
+		return listenErr(*dbPath, *addr, err)
 	}
 	hs := srv.HTTPServer(*addr)
-	announceStation(e, ln.Addr().String(), host, pol, vlog, retention, *openPage)
+	shown := announceStation(e, ln.Addr().String(), host, pol, vlog, retention, *openPage)
+	if markStation(*dbPath, *addr, shown) {
+		defer os.Remove(stationMarker(*dbPath))
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -273,11 +276,38 @@ func openStationLog(e *env, db *sitedb.DB, retention time.Duration) (*sitedb.Log
 	return vlog, nil
 }
 
+// stationMarker is the file a running station leaves beside its database
+// (removed when it stops), naming the address it listens on and its page:
+// a second start on the same address can then say "already running: open
+// ..." rather than "choose another port", without connecting to it (serve
+// opens no connection, not even to itself).
+func stationMarker(dbPath string) string { return dbPath + ".station" }
+
+// markStation writes the marker; it reports whether it did (a read-only
+// folder only loses the better message).
+func markStation(dbPath, addr, page string) bool {
+	return os.WriteFile(stationMarker(dbPath), []byte(addr+"\n"+page+"\n"), 0o644) == nil
+}
+
+// listenErr explains a failure to listen on addr: a station using this
+// database already running there, or another program holding the port.
+func listenErr(dbPath, addr string, err error) error {
+	if b, rerr := os.ReadFile(stationMarker(dbPath)); rerr == nil {
+		lines := strings.Split(string(b), "\n")
+		if len(lines) >= 2 && lines[0] == addr && strings.HasPrefix(lines[1], "http://") {
+			return &cliError{code: exitUsage, msg: "the station is already running: open " + lines[1] + " in the browser",
+				hint: "to start a second one (with another database), give it another port, e.g. --addr 127.0.0.1:8081"}
+		}
+	}
+	return usageErr("another program is using this port (perhaps a station started with another database): choose another port with --addr, e.g. --addr 127.0.0.1:8081",
+		"cannot listen on %s: %v", addr, err)
+}
+
 // announceStation prints where the station listens and what it applies,
 // warns when it is reachable from the network, and opens the page for
 // --open (the listener already accepts, so the page loads however fast the
-// browser is).
-func announceStation(e *env, shown, host string, pol *policy.Policy, vlog *sitedb.Log, retention time.Duration, openPage bool) {
+// browser is). It returns the page's address.
+func announceStation(e *env, shown, host string, pol *policy.Policy, vlog *sitedb.Log, retention time.Duration, openPage bool) string {
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		shown = "127.0.0.1:" + strings.TrimPrefix(shown[strings.LastIndex(shown, ":"):], ":")
 		fmt.Fprintln(e.stderr, "passport: warning: listening on every network interface: anyone on the network can use this station; the webcam works only at http://127.0.0.1 on this computer")
@@ -301,4 +331,5 @@ func announceStation(e *env, shown, host string, pol *policy.Policy, vlog *sited
 			fmt.Fprintf(e.stderr, "passport: warning: --open: %v\npassport: hint: open http://%s/ in a browser by hand\n", err, shown)
 		}
 	}
+	return "http://" + shown + "/"
 }
