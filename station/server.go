@@ -387,6 +387,27 @@ type StatusResponse struct {
 	LogHead *sitedb.Head `json:"log_head,omitempty"`
 }
 
+// WarnTrustListExpiring is the status warning shown in the week before the
+// site's trust list expires (TrustExpiryWarning), so a new one can be
+// imported before every passport says CHECK NEEDED.
+const WarnTrustListExpiring credential.Reason = "trust_list_expiring"
+
+// TrustExpiryWarning is how long before its expiry the page warns about
+// the trust list: a week covers a weekend and a coordinator's leave.
+const TrustExpiryWarning = 7 * 24 * time.Hour
+
+// inDays says how long is left in words a receptionist reads.
+func inDays(d time.Duration) string {
+	switch days := int(d.Hours() / 24); {
+	case days < 1:
+		return "today"
+	case days == 1:
+		return "tomorrow"
+	default:
+		return fmt.Sprintf("in %d days", days)
+	}
+}
+
 // WarnLogUnreadable is the status warning shown when the verification log
 // cannot be read (today's count, its head).
 const WarnLogUnreadable credential.Reason = "log_unreadable"
@@ -439,10 +460,15 @@ func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
 			}
 			if !info.Expires.IsZero() {
 				resp.TrustList.Expires = info.Expires.UTC().Format(time.RFC3339)
-				if s.cfg.Now().After(info.Expires) {
+				now := s.cfg.Now()
+				if now.After(info.Expires) {
 					resp.TrustList.Expired = true
 					resp.Warnings = append(resp.Warnings, verify.Reason{Code: verify.WarnTrustListExpired,
 						Message: "this site's trust list expired on " + info.Expires.UTC().Format("02 Jan 2006") + ": import the latest trust-list bundle (revocations since then are not known)"})
+				} else if left := info.Expires.Sub(now); left < TrustExpiryWarning {
+					resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnTrustListExpiring,
+						Message: fmt.Sprintf("this site's trust list expires on %s (%s): ask your administrator to import the latest trust-list bundle before then, or every passport will say CHECK NEEDED",
+							info.Expires.UTC().Format("02 Jan 2006"), inDays(left))})
 				}
 			}
 		}
