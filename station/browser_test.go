@@ -830,3 +830,22 @@ func TestBrowserPlainWords(t *testing.T) {
 		t.Errorf("beside Accept: %q", as)
 	}
 }
+
+// TestBrowserPhoneShowsNameAndNextStep: at 390 px wide (a phone, with the
+// browser's bars taking part of its 844 px), the decision, the next step
+// and the person's name are on the first screen after a scan.
+func TestBrowserPhoneShowsNameAndNextStep(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, examplePolicy(t))
+	run(t, ctx, emulation.SetDeviceMetricsOverride(390, 664, 1, true), chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID),
+		chromedp.Evaluate(counter, nil), chromedp.KeyEvent(s.text(t, s.claims("Zoë Whitfield", 100, 100))+"\r"))
+	if got := waitShown(t, ctx, 1); got.Decision != "accept" {
+		t.Fatalf("scan: %+v", got)
+	}
+	time.Sleep(200 * time.Millisecond)
+	m := eval[map[string]float64](t, ctx, `(() => { const b = (q) => document.querySelector(q).getBoundingClientRect();
+	  return {word: b('#result .word').top, next: b('#result .next').bottom, name: b('#result .name').bottom, vh: innerHeight}; })()`)
+	if m["word"] < 0 || m["next"] > m["vh"] || m["name"] > m["vh"] {
+		t.Errorf("at 390×664 the decision starts at %.0f, the next step ends at %.0f and the name at %.0f px: want all within %.0f", m["word"], m["next"], m["name"], m["vh"])
+	}
+}

@@ -418,6 +418,9 @@
   }
   function setResult(nodes) {
     resultBox.replaceChildren(...nodes);
+    // On a phone the scan field and buttons fill the first screen: bring
+    // the decision, the next step and the name up to it.
+    if (window.matchMedia && window.matchMedia('(max-width: 600px)').matches) resultBox.scrollIntoView({ block: 'start' });
     clearTimeout(clearTimer);
     clearTimer = setTimeout(showIdle, CLEAR_AFTER_MS);
   }
