@@ -849,3 +849,37 @@ func TestBrowserPhoneShowsNameAndNextStep(t *testing.T) {
 		t.Errorf("at 390×664 the decision starts at %.0f, the next step ends at %.0f and the name at %.0f px: want all within %.0f", m["word"], m["next"], m["name"], m["vh"])
 	}
 }
+
+// TestBrowserSlowUploaders: with eight slow uploads holding connections, a
+// PDF opened on the page still gets its decision within 2 s.
+func TestBrowserSlowUploaders(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, nil)
+	pdf := filepath.Join(t.TempDir(), "one.pdf")
+	if err := os.WriteFile(pdf, threePersonPDF(t, s, "Zoë Whitfield"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID), chromedp.Evaluate(counter, nil))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	defer func() { close(stop); wg.Wait() }()
+	addr := strings.TrimPrefix(s.srv.URL, "http://")
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			declared := int64(DefaultMaxBodyBytes)
+			if i%2 == 1 {
+				declared = 0
+			}
+			slowUpload(t, addr, declared, 5*time.Second, stop)
+		}()
+	}
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	run(t, ctx, chromedp.SetUploadFiles("#file", []string{pdf}, chromedp.ByID))
+	got := waitShown(t, ctx, 1)
+	if d := time.Since(start); got.Decision != "accept" || d > 2*time.Second {
+		t.Errorf("a PDF during eight slow uploads: %s after %v, want accept within 2 s", got.Decision, d.Round(time.Millisecond))
+	}
+}
