@@ -4,7 +4,7 @@
 GO ?= go
 export CGO_ENABLED = 1
 
-.PHONY: all build demo test test-short deps-test lint fuzz-smoke bench bench-scan bench-issue fuzz clean dist deps-dist test-dist
+.PHONY: all build demo test test-short deps-test lint fuzz-smoke bench-smoke bench bench-scan bench-issue fuzz clean dist deps-dist test-dist
 
 all: build
 
@@ -22,6 +22,7 @@ deps-test:
 # with the race detector; then each fuzz target briefly.
 test: deps-test lint
 	$(GO) test -race -timeout 45m ./...
+	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-dist
 
@@ -58,6 +59,12 @@ lint:
 # testdata/fuzz as regression inputs and run by plain `go test` too.
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=2000x
+
+# Every benchmark once (one iteration, no timing kept), so a benchmark whose
+# set-up rots fails the tests instead of waiting for the next person who
+# measures with it. About 3 minutes on a 2-core machine.
+bench-smoke:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 # Quick loop while developing: no race detector, short mode.
 test-short:

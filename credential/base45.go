@@ -36,6 +36,10 @@ func Base45Encode(b []byte) string {
 
 var errBase45Length = errors.New("length leaves a single dangling character")
 
+// errBase45Final: the last two characters encode more than a byte, which is
+// what a text cut inside a group of three leaves.
+var errBase45Final = errors.New("the final two characters encode more than 255")
+
 // Base45Decode decodes a base45 string strictly (RFC 9285 §4.2): characters
 // outside the alphabet, a dangling character, and triplets or pairs whose
 // value overflows are errors, so every byte string has exactly one encoding.
@@ -62,7 +66,7 @@ func Base45Decode(s string) ([]byte, error) {
 			out = append(out, byte(n>>8), byte(n))
 		} else {
 			if n > 0xFF {
-				return nil, fmt.Errorf("final characters encode %d, over 255", n)
+				return nil, fmt.Errorf("%w (%d)", errBase45Final, n)
 			}
 			out = append(out, byte(n))
 		}

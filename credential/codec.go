@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fxamacker/cbor/v2"
 	"github.com/veraison/go-cose"
 )
 
@@ -47,6 +48,26 @@ var zlibWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
+// zlibReaders reuses decompressors: a new zlib reader allocates a 32 KiB
+// window and its Huffman tables (about 40 KB), most of what verifying one
+// text allocated, and the garbage collection it caused cost more than the
+// decompression itself.
+var zlibReaders sync.Pool
+
+// newZlibReader is zlib.NewReader on a pooled reader; the caller puts it
+// back in zlibReaders when done (a reader that failed to start is not
+// returned, so it is not pooled).
+func newZlibReader(r io.Reader) (io.ReadCloser, error) {
+	if zr, ok := zlibReaders.Get().(io.ReadCloser); ok {
+		if err := zr.(zlib.Resetter).Reset(r, nil); err != nil {
+			zlibReaders.Put(zr) // Reset starts it afresh next time
+			return nil, err
+		}
+		return zr, nil
+	}
+	return zlib.NewReader(r)
+}
+
 // Encode turns a COSE message into the printed text: zlib (best
 // compression), base45, and the prefix.
 func Encode(coseMsg []byte) string {
@@ -69,9 +90,11 @@ func Normalize(text string) string {
 // Signed is a decoded but not yet verified COSE_Sign1 credential.
 type Signed struct {
 	Prefix       string         // "SP1:" or "HC1:"
-	Alg          cose.Algorithm // from the protected header
+	Alg          cose.Algorithm // from the protected header (for HC1, from the unprotected one when only it has one)
+	AlgProtected bool           // false when the alg came from the unprotected header (HC1 only)
 	KID          []byte
 	KIDProtected bool   // false when the kid came from the unprotected header (DCC allows it)
+	CWTTagged    bool   // the COSE_Sign1 was wrapped in a CWT tag 61 (HC1 only)
 	Tagged       bool   // COSE_Sign1_Tagged (tag 18) or not
 	COSE         []byte // the COSE message as carried
 	msg          *cose.Sign1Message
@@ -100,14 +123,16 @@ func Decode(text string) (*Signed, error) {
 		return nil, newError(ReasonBadPrefix, fmt.Sprintf("the text does not start with %q (it starts %q): it is not a staff passport", Prefix, shown), nil)
 	}
 	raw, err := Base45Decode(text[len(prefix):])
-	if err != nil {
+	if errors.Is(err, errBase45Length) || errors.Is(err, errBase45Final) {
+		return nil, newError(ReasonBadEncoding, "the text ends in the middle of a base45 group", fmt.Errorf("%w: %v", ErrTruncated, err))
+	} else if err != nil {
 		return nil, newError(ReasonBadEncoding, "the text is not valid base45 (damaged or mistyped)", err)
 	}
 	coseMsg, err := inflate(raw, prefix == PrefixDCC)
 	if err != nil {
 		return nil, err
 	}
-	s, err := ParseCOSE(coseMsg)
+	s, err := parseCOSE(coseMsg, prefix == PrefixDCC)
 	if err != nil {
 		return nil, err
 	}
@@ -135,13 +160,17 @@ func inflate(raw []byte, allowPlain bool) ([]byte, error) {
 		return raw, nil
 	}
 	br := bytes.NewReader(raw)
-	zr, err := zlib.NewReader(br)
-	if err != nil {
+	zr, err := newZlibReader(br)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return nil, newError(ReasonBadCompression, "the text ends before its compressed data begins", fmt.Errorf("%w: %v", ErrTruncated, err))
+	} else if err != nil {
 		return nil, newError(ReasonBadCompression, "the data is not zlib-compressed as a passport must be", err)
 	}
-	defer zr.Close()
+	defer zlibReaders.Put(zr)
 	out, err := io.ReadAll(io.LimitReader(zr, MaxInflatedLen+1))
-	if err != nil {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, newError(ReasonBadCompression, "the compressed data stops before its end", fmt.Errorf("%w: %v", ErrTruncated, err))
+	} else if err != nil {
 		return nil, newError(ReasonBadCompression, "the compressed data is damaged", err)
 	}
 	if len(out) > MaxInflatedLen {
@@ -157,11 +186,27 @@ func inflate(raw []byte, allowPlain bool) ([]byte, error) {
 }
 
 // ParseCOSE parses a COSE_Sign1 message, tagged or untagged.
-func ParseCOSE(b []byte) (*Signed, error) {
+func ParseCOSE(b []byte) (*Signed, error) { return parseCOSE(b, false) }
+
+// cwtTag is the CBOR tag 61 (RFC 8392 §6) some EU DCC issuers wrap around
+// the COSE_Sign1 tag 18.
+var cwtTag = []byte{0xd8, 0x3d}
+
+// parseCOSE parses a COSE_Sign1 message. With dcc it accepts the EU DCC
+// forms real issuers print that EU verifiers accept (docs/security.md,
+// "EU DCC forms found in the wild"): a CWT tag 61 around the COSE tag 18;
+// alg only in the unprotected header; kid in both headers, where the
+// protected one is the one used. None of them lets an unsigned value
+// choose anything: the key comes from the trust list by the protected kid
+// when there is one, and the algorithm from that key.
+func parseCOSE(b []byte, dcc bool) (*Signed, error) {
 	if len(b) > MaxInflatedLen {
 		return nil, newError(ReasonTooLarge, "the COSE message is over the size limit", nil)
 	}
 	s := &Signed{COSE: b, msg: cose.NewSign1Message()}
+	if dcc && bytes.HasPrefix(b, cwtTag) && len(b) > len(cwtTag) && b[len(cwtTag)] == 0xd2 {
+		b, s.CWTTagged = b[len(cwtTag):], true
+	}
 	var err error
 	if len(b) > 0 && b[0] == 0xd2 {
 		s.Tagged = true
@@ -180,11 +225,15 @@ func ParseCOSE(b []byte) (*Signed, error) {
 	// RFC 9052 §3: a label must not appear in both headers; accepting it
 	// would let an unsigned value shadow or confuse a signed one.
 	for label := range s.msg.Headers.Unprotected {
-		if _, dup := s.msg.Headers.Protected[label]; dup {
+		if _, dup := s.msg.Headers.Protected[label]; dup && !(dcc && label == cose.HeaderLabelKeyID) {
 			return nil, newError(ReasonBadCOSE, fmt.Sprintf("header parameter %v appears in both the protected and the unprotected header", label), nil)
 		}
 	}
 	s.Alg, err = s.msg.Headers.Protected.Algorithm()
+	s.AlgProtected = err == nil
+	if errors.Is(err, cose.ErrAlgorithmNotFound) && dcc {
+		s.Alg, err = cose.ProtectedHeader(s.msg.Headers.Unprotected).Algorithm()
+	}
 	if err != nil {
 		return nil, newError(ReasonUnsupportedAlg, "the signature algorithm is missing from the protected header", err)
 	}
@@ -198,6 +247,14 @@ func ParseCOSE(b []byte) (*Signed, error) {
 	}
 	return s, nil
 }
+
+// ErrTruncated is wrapped by a decoding error whose text ends before the
+// code could: a dangling base45 character or a final pair that is not a
+// byte (a group of three cut short), or a zlib stream that stops before
+// its end mark. Changing characters of a whole code does not cause
+// it (a changed character fails the checksum or the deflate data instead),
+// so a reader may ask for the code again rather than call it altered.
+var ErrTruncated = errors.New("the text ends before the code does")
 
 // ErrSignature is returned by Verify when the signature does not match.
 var ErrSignature = errors.New("the signature does not match the content")
@@ -221,6 +278,16 @@ func (s *Signed) Verify(pub crypto.PublicKey) error {
 	if err != nil {
 		return newError(ReasonUnsupportedAlg, "the trusted key cannot verify this algorithm", err)
 	}
+	if !s.AlgProtected {
+		// An HC1 message with alg only in the unprotected header: go-cose
+		// insists on a protected alg, so the Sig_structure (RFC 9052 §4.4)
+		// is built here. The algorithm is the trusted key's either way.
+		tbs, err := cbor.Marshal([]any{"Signature1", cbor.RawMessage(s.msg.Headers.RawProtected), []byte{}, s.msg.Payload})
+		if err != nil || v.Verify(tbs, s.msg.Signature) != nil {
+			return ErrSignature
+		}
+		return nil
+	}
 	if err := s.msg.Verify(nil, v); err != nil {
 		return ErrSignature
 	}
@@ -233,4 +300,13 @@ func (s *Signed) Claims() (*Claims, error) {
 		return nil, newError(ReasonBadClaims, "this is an EU DCC, not a staff passport", nil)
 	}
 	return UnmarshalClaims(s.msg.Payload)
+}
+
+// StagedClaims parses the (not yet verified) payload in two stages, fixed
+// claims then body: see the package function StagedClaims.
+func (s *Signed) StagedClaims() (*Claims, error) {
+	if s.Prefix == PrefixDCC {
+		return nil, newError(ReasonBadClaims, "this is an EU DCC, not a staff passport", nil)
+	}
+	return StagedClaims(s.msg.Payload)
 }

@@ -139,6 +139,26 @@ func levelCode(name string, n int) string { return fmt.Sprintf("%s_%d", levelWor
 // code is an error); a body of version 2 or later keeps what it does not
 // know (see Body.Unrecognised) unless the issuer marked it must-understand.
 func UnmarshalClaims(payload []byte) (*Claims, error) {
+	c, err := StagedClaims(payload)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// StagedClaims decodes a COSE payload as UnmarshalClaims does, in two
+// stages, for a verifier that judges the fixed claims (iss, exp, nbf, iat,
+// cti), which every body version shares, before the body:
+//
+//   - nil and an error: the payload or its fixed claims are refused;
+//   - claims and an error: the fixed claims are sound but the body is
+//     refused (malformed, or a must-understand key this version does not
+//     know); only the fixed fields are set, Body is zero;
+//   - claims and no error: everything decoded, as from UnmarshalClaims.
+//
+// So a passport that is both expired and newer than this verifier can
+// still be judged expired.
+func StagedClaims(payload []byte) (*Claims, error) {
 	if len(payload) > MaxInflatedLen {
 		return nil, newError(ReasonTooLarge, fmt.Sprintf("claims are %d bytes, over the %d-byte limit", len(payload), MaxInflatedLen), nil)
 	}
@@ -149,38 +169,72 @@ func UnmarshalClaims(payload []byte) (*Claims, error) {
 	if len(w.Body) == 0 {
 		return nil, newError(ReasonBadClaims, "the claims hold no passport body (claim -65537)", nil)
 	}
-	// Deterministic encoding is part of the format, everywhere, including
-	// items of a newer version this reader only keeps: decode generically,
-	// re-encode, compare.
-	if err := canonical(payload); err != nil {
-		return nil, err
-	}
 	c := &Claims{Issuer: w.Iss, Expires: time.Unix(w.Exp, 0).UTC(), NotBefore: time.Unix(w.Nbf, 0).UTC(),
 		IssuedAt: time.Unix(w.Iat, 0).UTC(), ID: w.Cti}
-	version, err := wire.BodyVersion(decMode, w.Body)
+	if err := c.validateFixed(); err != nil {
+		return nil, err
+	}
+	top := &Claims{Issuer: c.Issuer, Expires: c.Expires, NotBefore: c.NotBefore, IssuedAt: c.IssuedAt, ID: c.ID}
+	var bm map[int64]cbor.RawMessage
+	err := decMode.Unmarshal(w.Body, &bm)
+	var version int64
+	if err == nil {
+		version, err = wire.BodyVersionOf(decMode, bm)
+	}
 	if err != nil {
-		return nil, newError(ReasonBadClaims, "the passport body is malformed", err)
+		if cerr := canonical(payload); cerr != nil {
+			return nil, cerr
+		}
+		return top, newError(ReasonBadClaims, "the passport body is malformed", err)
 	}
 	if version == 1 {
 		err = decodeV1(w.Body, &c.Body)
 	} else if version >= 2 && version <= MaxBodyVersion {
-		err = decodeV2(w.Body, &c.Body)
+		err = decodeV2(bm, &c.Body)
 	} else {
 		err = newError(ReasonBadClaims, fmt.Sprintf("passport body version %d is not one of 1 to %d", version, MaxBodyVersion), nil)
 	}
-	if err != nil {
-		return nil, err
+	if err == nil {
+		// The typed claims must encode back to exactly the payload: this
+		// pins the shape (omitted defaults, array lengths) as well as the
+		// encoding of everything typed, since the encoder writes only the
+		// deterministic form.
+		var again []byte
+		if again, err = MarshalClaims(c); err == nil && !bytes.Equal(again, payload) {
+			return nil, newError(ReasonBadClaims, "the claims are not deterministically encoded", nil)
+		}
 	}
-	// The typed claims must encode back to exactly the payload: this pins
-	// the shape (omitted defaults, array lengths) the generic check cannot.
-	again, err := MarshalClaims(c)
-	if err != nil {
-		return nil, err
+	// Items of a newer version are kept raw and re-encoded verbatim, so
+	// their encoding is checked on its own: decode the payload generically,
+	// re-encode, compare. A payload whose body is refused gets the same
+	// check first: a non-deterministic payload is refused as a whole.
+	if err != nil || c.Body.hasRaw() {
+		if cerr := canonical(payload); cerr != nil {
+			return nil, cerr
+		}
 	}
-	if !bytes.Equal(again, payload) {
-		return nil, newError(ReasonBadClaims, "the claims are not deterministically encoded", nil)
+	if err != nil {
+		return top, err
 	}
 	return c, nil
+}
+
+// hasRaw reports whether the body holds items kept raw (of a newer version).
+func (b *Body) hasRaw() bool {
+	if len(b.extra) > 0 || len(b.Person.extra) > 0 || len(b.Employment.extra) > 0 {
+		return true
+	}
+	for _, ch := range b.Checks {
+		if len(ch.extra) > 0 {
+			return true
+		}
+	}
+	for _, t := range b.Training {
+		if len(t.extra) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // canonical checks that payload is the core deterministic encoding of itself.
@@ -216,8 +270,8 @@ func decodeV1(raw []byte, b *Body) error {
 	return nil
 }
 
-func decodeV2(raw []byte, b *Body) error {
-	w, err := wire.DecodeBody(decMode, raw)
+func decodeV2(m map[int64]cbor.RawMessage, b *Body) error {
+	w, err := wire.DecodeBodyMap(decMode, m)
 	if err != nil {
 		return newError(ReasonBadClaims, "the passport body is malformed", err)
 	}
@@ -267,33 +321,20 @@ const (
 
 // Validate checks that claims are complete and internally consistent.
 func (c *Claims) Validate() error {
+	if c.Body.Version < 1 || c.Body.Version > MaxBodyVersion {
+		return newError(ReasonBadClaims, fmt.Sprintf("passport body version %d is not one of 1 to %d", c.Body.Version, MaxBodyVersion), nil)
+	}
+	if err := c.validateFixed(); err != nil {
+		return err
+	}
 	bad := func(format string, a ...any) error {
 		return newError(ReasonBadClaims, fmt.Sprintf(format, a...), nil)
 	}
 	switch {
-	case c.Body.Version < 1 || c.Body.Version > MaxBodyVersion:
-		return bad("passport body version %d is not one of 1 to %d", c.Body.Version, MaxBodyVersion)
-	case c.Issuer == "":
-		return bad("the issuer (iss) is missing")
-	case len(c.ID) != 16:
-		return bad("the credential id (cti) must be 16 bytes, not %d", len(c.ID))
 	case c.Body.Person.Name == "":
 		return bad("the person's name is missing")
 	case c.Body.Person.StaffNumber == "":
 		return bad("the staff number is missing")
-	case c.IssuedAt.IsZero() || c.NotBefore.IsZero() || c.Expires.IsZero():
-		return bad("the issue and validity dates are required")
-	case !c.Expires.After(c.NotBefore):
-		return bad("the passport expires (%s) before it becomes valid (%s)", c.Expires.Format(time.DateOnly), c.NotBefore.Format(time.DateOnly))
-	case !c.Expires.After(c.IssuedAt):
-		// Within the clock skew of both, a passport that expired before it
-		// was issued would otherwise pass the time checks (issue 11 item 6).
-		return bad("the passport expires (%s) before it was issued (%s)", c.Expires.Format(time.RFC3339), c.IssuedAt.Format(time.RFC3339))
-	}
-	for _, t := range []time.Time{c.IssuedAt, c.NotBefore, c.Expires} {
-		if d := floorDiv(t.Unix(), 86400); d < minDays || d > maxDays {
-			return bad("date %d is outside the years 1900-2200", t.Unix())
-		}
 	}
 	var err error
 	if c.Body.Version == 1 {
@@ -319,6 +360,36 @@ func (c *Claims) Validate() error {
 	return checkStrings(c)
 }
 
+// validateFixed checks the top-level claims every body version shares:
+// present, in range and in order.
+func (c *Claims) validateFixed() error {
+	bad := func(format string, a ...any) error {
+		return newError(ReasonBadClaims, fmt.Sprintf(format, a...), nil)
+	}
+	switch {
+	case c.Issuer == "":
+		return bad("the issuer (iss) is missing")
+	case len(c.Issuer) > MaxStringLen:
+		return newError(ReasonTooLarge, fmt.Sprintf("a text field is %d bytes, over the %d-byte limit", len(c.Issuer), MaxStringLen), nil)
+	case len(c.ID) != 16:
+		return bad("the credential id (cti) must be 16 bytes, not %d", len(c.ID))
+	case c.IssuedAt.IsZero() || c.NotBefore.IsZero() || c.Expires.IsZero():
+		return bad("the issue and validity dates are required")
+	case !c.Expires.After(c.NotBefore):
+		return bad("the passport expires (%s) before it becomes valid (%s)", c.Expires.Format(time.DateOnly), c.NotBefore.Format(time.DateOnly))
+	case !c.Expires.After(c.IssuedAt):
+		// Within the clock skew of both, a passport that expired before it
+		// was issued would otherwise pass the time checks.
+		return bad("the passport expires (%s) before it was issued (%s)", c.Expires.Format(time.RFC3339), c.IssuedAt.Format(time.RFC3339))
+	}
+	for _, t := range []time.Time{c.IssuedAt, c.NotBefore, c.Expires} {
+		if d := floorDiv(t.Unix(), 86400); d < minDays || d > maxDays {
+			return bad("date %d is outside the years 1900-2200", t.Unix())
+		}
+	}
+	return nil
+}
+
 // validateV1 keeps version 1 closed: every code must be known, and there
 // is nowhere to put anything else.
 func (b *Body) validateV1() error {
@@ -338,6 +409,9 @@ func (b *Body) validateV1() error {
 		if len(ch.extra) > 0 {
 			return bad("check %d has extra fields, which version 1 does not have", i+1)
 		}
+		if !levelV1(ch) {
+			return bad("check %d (%s) has level %q, which version 1 does not have: its only levels are the DBS level codes", i+1, ch.Type, ch.Level)
+		}
 	}
 	for i, t := range b.Training {
 		if !t.Subject.Known() || t.Subject.since() > 1 {
@@ -348,6 +422,22 @@ func (b *Body) validateV1() error {
 		}
 	}
 	return nil
+}
+
+// levelV1 reports whether a version-1 check's level is one the first
+// release could write: none, or a DBS level as its exact registry code.
+// Levels of other check types (occupational health clearance kinds) came
+// with version 2, so a version-1 body carrying one was not made by any
+// released issuer and must not be read as if version 2 had defined it.
+func levelV1(ch Check) bool {
+	if ch.Level == "" {
+		return true
+	}
+	if ch.Type != CheckDBS {
+		return false
+	}
+	l, ok := findLevel(ch.Type.Levels(), ch.Level)
+	return ok && l.Code == ch.Level
 }
 
 // validateV2 applies the forward-compatible rules: unknown codes are kept

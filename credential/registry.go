@@ -145,8 +145,10 @@ func ParseRevocationReason(code string) (Def, error) {
 	return Def{}, errorf("unknown revocation reason %q (use one of %v)", code, codes)
 }
 
-// reasonDefs lists every reason and warning code a credential text can
-// produce, in the order a verifier meets them.
+// reasonDefs lists every reason and warning code, in the order a verifier
+// meets them, then the station's status warnings. Every constant of type
+// Reason in the module must be here (TestEveryReasonInRegistry reads the
+// source to check).
 var reasonDefs = []ReasonDef{
 	{ReasonBadPrefix, "prefix", false, "the text does not start with `SP1:` (or `HC1:`)"},
 	{ReasonBadEncoding, "base45", false, "not valid base45"},
@@ -157,7 +159,7 @@ var reasonDefs = []ReasonDef{
 	{ReasonMissingKID, "header", false, "no `kid` in either header"},
 	{"issuer_unknown", "trust", false, "no trusted key has this `kid`"},
 	{"signature_invalid", "signature", false, "the signature does not verify under the key the `kid` names"},
-	{ReasonBadClaims, "claims", false, "claims missing, malformed, non-deterministic, not a passport (HC1), or dates out of order (`exp` not after `iat` or `nbf`)"},
+	{ReasonBadClaims, "claims", false, "claims missing, malformed, non-deterministic, not a passport (HC1), dates out of order (`exp` not after `iat` or `nbf`), a version-1 body with a code or level only version 2 defines (or an unknown level text), or a check or training date after `iat` (§1.8)"},
 	{ReasonUpdateRequired, "claims", false, "the passport marks as must-understand (body key 5, crit) a field this verifier does not know: update the verifier; the passport is not forged or damaged"},
 	{"key_not_for_this_kind", "trust", false, "the signing key is trusted for the other kind of document: a staff-passport key under an `HC1:` EU DCC, or a DCC signer key under an `SP1:` passport"},
 	{"issuer_revoked", "trust", false, "the signing key is revoked for credentials issued at this `iat`"},
@@ -167,6 +169,7 @@ var reasonDefs = []ReasonDef{
 	{"expired", "dates", false, "now − skew is after `exp`"},
 	{"revoked", "revocation", false, "the credential id (cti) is on the site's revocation list, and now is at or after the time the revocation applies from; the entry's `revocation_reason` and `revoked_from` say why and since when (§3.1)"},
 	{"trust_store_error", "trust", false, "the local trust list could not be read"},
+	{"not_checked", "verifier", false, "the verifier did not complete one of its checks and found no other fault: a defect of the verifier, never an acceptance"},
 	{"no_barcode", "input", false, "no barcode found in the image or PDF, or an empty text"},
 	{"input_too_large", "input", false, "the file or image is too large to read safely"},
 	{"unsupported_input", "input", false, "not an image, PDF or text"},
@@ -175,6 +178,10 @@ var reasonDefs = []ReasonDef{
 	{"lapsed", "dates", true, "a check or training subject is past its own expiry date (the passport itself is still valid)"},
 	{WarnNotRecognised, "claims", true, "the passport holds items from a newer format version (a check type, subject, level, outcome or field) that this verifier shows by their raw code and never counts as met by a site policy: update the verifier"},
 	{"multiple_credentials", "input", true, "one input held more than one credential"},
+	{"trust_sync_failed", "station", true, "in the station's status (`/api/status`), not a verdict: the latest background trust-list sync failed; the list in force still verifies until it goes stale"},
+	{"log_prune_failed", "station", true, "in the station's status (`/api/status`), not a verdict: the verification log's periodic prune fails, so rows past the retention period are still kept"},
+	{"log_unreadable", "station", true, "in the station's status (`/api/status`), not a verdict: the verification log could not be read (today's count and its head hash are unknown): check the site database file"},
+	{"hidden_characters", "station", true, "text a person reads (name, role, organisation, numbers) holds characters that are invisible, blank or reverse the text around them: the station shows each as a visible marker such as ⟦U+202E⟧ and never shows ACCEPT over it"},
 }
 
 // CheckDefs lists every check type in display order.

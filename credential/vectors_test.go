@@ -214,7 +214,9 @@ func TestVectorDecodeLayer(t *testing.T) {
 		"update_required": true}
 	checked := 0
 	for name, v := range readCredVectors(t, "invalid") {
-		if v.ExpectedStatus != "invalid" || !ours[v.ExpectedReason] {
+		// A body date is implausible only against the signing time plus
+		// the verifier's clock skew: the verifier judges it (layer dates).
+		if v.ExpectedStatus != "invalid" || !ours[v.ExpectedReason] || v.Layer == "dates" {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {

@@ -163,7 +163,7 @@ func (s *signer) issue(j job) result {
 	var photo *layout.Photo
 	if rec.Photo != "" {
 		var err error
-		if photo, err = layout.LoadPhoto(photoPath(s.opts, rec.Photo)); err != nil {
+		if photo, err = loadPhoto(s.opts, rec.Photo); err != nil {
 			return fail("photo", err.Error())
 		}
 	}

@@ -88,7 +88,10 @@ func TestBatchBothOutputs(t *testing.T) {
 	if len(man) != n || len(reg) != n {
 		t.Fatalf("manifest has %d people, register %d, want %d", len(man), len(reg), n)
 	}
-	st := trustStore(iss)
+	v, err := verify.NewVerifier(trustStore(iss), verify.WithClock(func() time.Time { return benchNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
 	pages := map[string]bool{}
 	for staff, row := range man {
 		es := reg[staff]
@@ -96,7 +99,7 @@ func TestBatchBothOutputs(t *testing.T) {
 			t.Fatalf("%s: register %+v, manifest %v", staff, es, row)
 		}
 		pages[row[6]] = true
-		res := verify.Text(staff, texts[staff], st, verify.Options{Now: benchNow})
+		res := v.VerifyText(staff, texts[staff])
 		if res.Status != verify.StatusValid || res.CredentialID != row[3] {
 			t.Fatalf("%s: verify says %s %v (id %s, manifest %s)", staff, res.Status, res.Reasons, res.CredentialID, row[3])
 		}

@@ -3,6 +3,7 @@ package issue
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -94,5 +95,76 @@ func TestForget(t *testing.T) {
 	}
 	if !bytes.Contains(disk, []byte(running.Text)) {
 		t.Error("the kept text is not on disk: the byte check above proves nothing")
+	}
+}
+
+// TestForgetWhileAnotherReads: a reader holding a snapshot of the register
+// (another program) keeps the old pages in the file; forget refuses, names
+// what to do and changes nothing, then succeeds once the reader closes,
+// with the texts gone from every page on disk.
+func TestForgetWhileAnotherReads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "register.db")
+	reg, err := OpenRegister(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	now := time.Date(2027, 6, 1, 9, 0, 0, 0, time.UTC)
+	text := "SP1:SECRETDOB0001XYZ" + strings.Repeat("A1B2", 170)
+	e := RegisterEntry{ID: fmt.Sprintf("%032x", 1), StaffNumber: "S1", Name: "Test", IssuedAt: now.AddDate(0, -1, 0),
+		Expires: now.AddDate(1, 0, 0), KID: "k", BatchID: "b", Row: 2, Status: StatusIssued, Text: text}
+	if err := reg.NewBatch("b", "staff.csv", e.IssuedAt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.record([]RegisterEntry{e}); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.finishBatch("b", e.IssuedAt); err != nil {
+		t.Fatal(err)
+	}
+
+	other, err := OpenRegister(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := other.db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM credentials WHERE text<>''`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("reader: %d, %v", n, err)
+	}
+	_, err = reg.Forget(context.Background(), time.Time{}, now)
+	if err == nil || !strings.Contains(err.Error(), "another program") {
+		t.Fatalf("forget with a reader open: %v, want a refusal naming another program", err)
+	}
+	if got, _ := reg.Get(e.ID); got.Text != text {
+		t.Fatalf("the refused forget changed the register")
+	}
+	tx.Rollback()
+	other.Close()
+
+	rep, err := reg.Forget(context.Background(), time.Time{}, now)
+	if err != nil || rep.TextsCleared != 1 {
+		t.Fatalf("forget after the reader closed: %+v, %v", rep, err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		b, _ := os.ReadFile(f)
+		if bytes.Contains(b, []byte("SECRETDOB0001")) {
+			t.Errorf("the text is still in %s", filepath.Base(f))
+		}
+	}
+}
+
+func TestCountInFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	data := bytes.Repeat([]byte("x"), 3<<20)
+	for _, at := range []int{0, 1<<20 - 2, 2<<20 - 1, 3<<20 - 4} { // across the block boundaries and at the ends
+		copy(data[at:], "SP1:")
+	}
+	os.WriteFile(path, data, 0o600)
+	if n, err := countInFile(path, []byte("SP1:")); n != 4 || err != nil {
+		t.Errorf("countInFile = %d, %v; want 4", n, err)
 	}
 }

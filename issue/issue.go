@@ -37,6 +37,9 @@ type Options struct {
 	Resume bool
 	// CheckOnly validates the input and stops: nothing is signed or written.
 	CheckOnly bool
+	// RefuseLapsed makes a check or training item already lapsed on the
+	// day of issue an error of its row instead of a warning.
+	RefuseLapsed bool
 	// PhotoDir resolves relative photo paths ("" : the current directory).
 	PhotoDir string
 	// Workers is the number of signing and layout goroutines; 0: GOMAXPROCS.
@@ -73,6 +76,11 @@ type Summary struct {
 	Errors     []*RowError
 	ErrorCount int // all row errors, including those not kept in Errors
 	FailedRows int // rows with at least one error
+	// Warnings are the valid rows with items lapsed or lapsing within
+	// LapseWarningDays on the day of issue, one per row (capped as Errors
+	// are); WarnedRows counts them all.
+	Warnings   []*RowError
+	WarnedRows int
 	Register   string
 	Manifest   string
 	Combined   string

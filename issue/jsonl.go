@@ -21,6 +21,7 @@ const MaxLineBytes = 64 << 10
 type JSONLReader struct {
 	sc  *bufio.Scanner
 	row int
+	m   *Map // renames fields; nil: none
 }
 
 var knownCols = knownColumns()
@@ -30,6 +31,14 @@ func NewJSONLReader(r io.Reader) *JSONLReader {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
 	return &JSONLReader{sc: sc}
+}
+
+// NewJSONLReaderMap is NewJSONLReader with the field names renamed by the
+// map's "columns" (nil: none); a field the map ignores is skipped.
+func NewJSONLReaderMap(r io.Reader, m *Map) *JSONLReader {
+	j := NewJSONLReader(r)
+	j.m = m
+	return j
 }
 
 // Next returns the next record, its errors, or io.EOF. Row numbers are
@@ -62,7 +71,10 @@ func (j *JSONLReader) Next() (*Record, []*RowError, error) {
 		var errs []*RowError
 		for _, f := range fields {
 			k, v := f.key, f.value
-			name := normaliseHeader(k)
+			name, use := j.m.column(normaliseHeader(k))
+			if !use {
+				continue
+			}
 			if !knownCols[name] {
 				errs = append(errs, &RowError{Row: j.row, Column: k, Reason: fmt.Sprintf("unknown field %q (README lists the columns)", k)})
 				continue

@@ -67,7 +67,11 @@ type CSVReader struct {
 // NewCSVReader reads the header and checks the columns. An unknown column is
 // an error for the whole file: it would otherwise be silently dropped from
 // every passport.
-func NewCSVReader(r io.Reader) (*CSVReader, error) {
+func NewCSVReader(r io.Reader) (*CSVReader, error) { return NewCSVReaderMap(r, nil) }
+
+// NewCSVReaderMap is NewCSVReader with the column names renamed by the
+// map's "columns" (nil: none); a column the map ignores is skipped.
+func NewCSVReaderMap(r io.Reader, m *Map) (*CSVReader, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
@@ -80,7 +84,10 @@ func NewCSVReader(r io.Reader) (*CSVReader, error) {
 	c := &CSVReader{r: cr, col: map[string]int{}, row: 1}
 	known := knownColumns()
 	for i, h := range header {
-		name := normaliseHeader(h)
+		name, use := m.column(normaliseHeader(h))
+		if !use {
+			name = ""
+		}
 		c.header = append(c.header, name)
 		if name == "" {
 			continue

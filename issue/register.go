@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -90,7 +92,8 @@ const (
 
 // Register is the issuer register.
 type Register struct {
-	db *sql.DB
+	db   *sql.DB
+	path string
 }
 
 // RegisterEntry is one credential in the register.
@@ -115,12 +118,36 @@ type RegisterEntry struct {
 // written by older versions are upgraded in place; a file from a newer
 // version is refused unchanged.
 func OpenRegister(path string) (*Register, error) {
+	privateRegister(path)
 	db, err := sqlitedb.Open(path, &registerSchema, sqlitedb.Create)
 	if err != nil {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
-	return &Register{db: db.DB}, nil
+	return &Register{db: db.DB, path: path}, nil
+}
+
+// privateRegister makes the register file owner-only (0600) before SQLite
+// opens it, as the PDFs and manifests are: it holds every person's signed
+// record. A new file is created empty with that mode (SQLite makes an empty
+// file a database, and gives its journal, WAL and shared-memory files the
+// database file's mode); an existing one readable by others, and its
+// companions, are tightened. Failures are left to the open that follows
+// to report.
+func privateRegister(path string) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		f.Close()
+		return
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+			os.Chmod(p, fi.Mode().Perm()&0o700)
+		}
+	}
 }
 
 // Close closes the register.

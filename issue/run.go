@@ -65,7 +65,11 @@ func Run(ctx context.Context, open func() (Source, error), opts Options) (*Summa
 		return sum, err
 	}
 	defer reg.Close()
-	r, err := layout.NewRenderer(withCreated(opts.Layout, opts.Now))
+	lo := withCreated(opts.Layout, opts.Now)
+	if lo.Contact == "" {
+		lo.Contact = opts.Issuer.Contact
+	}
+	r, err := layout.NewRenderer(lo)
 	if err != nil {
 		return sum, err
 	}
@@ -79,7 +83,7 @@ func Run(ctx context.Context, open func() (Source, error), opts Options) (*Summa
 		}
 	}
 	sum.Manifest = filepath.Join(opts.OutDir, "manifest-"+sum.BatchID+".csv")
-	if e := writeManifest(reg, sum.BatchID, sum.Manifest); e != nil {
+	if e := writeManifest(reg, sum.BatchID, sum.Manifest, v.warn); e != nil {
 		return sum, fmt.Errorf("writing the manifest: %v", e)
 	}
 	return sum, err
@@ -195,6 +199,7 @@ func removeTemps(dir string) {
 type validation struct {
 	bad   map[int]bool
 	first map[string]int
+	warn  map[int]string // row -> its items lapsed or lapsing, in words
 }
 
 func (s *Summary) addErr(opts Options, e *RowError) {
@@ -212,7 +217,7 @@ func validate(open func() (Source, error), opts Options, sum *Summary) (*validat
 	if c, ok := src.(io.Closer); ok {
 		defer c.Close()
 	}
-	v := &validation{bad: map[int]bool{}, first: map[string]int{}}
+	v := &validation{bad: map[int]bool{}, first: map[string]int{}, warn: map[int]string{}}
 	for {
 		rec, errs, err := src.Next()
 		if err == io.EOF {
@@ -234,10 +239,13 @@ func validate(open func() (Source, error), opts Options, sum *Summary) (*validat
 				v.first[key] = rec.Row
 			}
 			if rec.Photo != "" {
-				if _, err := os.Stat(photoPath(opts, rec.Photo)); err != nil {
-					errs = append(errs, &RowError{Row: rec.Row, Column: "photo", Value: rec.Photo, Reason: "cannot read the photo file: " + errors.Unwrap(err).Error()})
+				if err := statPhoto(opts, rec.Photo); err != nil {
+					errs = append(errs, &RowError{Row: rec.Row, Column: "photo", Value: rec.Photo, Reason: err.Error()})
 				}
 			}
+		}
+		if rec != nil && len(errs) == 0 {
+			errs = v.lapses(rec, opts, sum)
 		}
 		if len(errs) > 0 {
 			row := errs[0].Row
@@ -252,21 +260,107 @@ func validate(open func() (Source, error), opts Options, sum *Summary) (*validat
 	}
 }
 
-func photoPath(opts Options, p string) string {
-	if filepath.IsAbs(p) || opts.PhotoDir == "" {
-		return p
+// lapses records rec's items lapsed or lapsing on the day of issue as a
+// warning, or, with RefuseLapsed, returns the lapsed ones as its errors.
+func (v *validation) lapses(rec *Record, opts Options, sum *Summary) []*RowError {
+	ls := Lapses(rec, opts.Now)
+	if len(ls) == 0 {
+		return nil
 	}
-	return filepath.Join(opts.PhotoDir, p)
+	if opts.RefuseLapsed {
+		var errs []*RowError
+		for _, l := range ls {
+			if l.Lapsed {
+				errs = append(errs, &RowError{Row: rec.Row, Column: l.Column, Value: l.Expires.String(),
+					Reason: l.String() + ", before the day of issue (--refuse-lapsed): renew it or drop the flag"})
+			}
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+	}
+	text := lapseText(ls)
+	v.warn[rec.Row] = text
+	sum.WarnedRows++
+	if len(sum.Warnings) < opts.MaxErrors {
+		sum.Warnings = append(sum.Warnings, &RowError{Row: rec.Row, Column: "", Value: rec.Person.StaffNumber, Reason: text})
+	}
+	return nil
+}
+
+// photoRoot opens the folder photos are read from (the input file's) as
+// an os.Root, and checks p is a path inside it. An HR export is data, not
+// a trusted program: a photo cell of /home/hr/.ssh/id_rsa or
+// ../../payroll.png, or a symbolic link out of the folder, must not put
+// that file's bytes in front of the image decoder, or on a printed page.
+func photoRoot(opts Options, p string) (*os.Root, error) {
+	dir := opts.PhotoDir
+	if dir == "" {
+		dir = "."
+	}
+	if !filepath.IsLocal(p) {
+		return nil, fmt.Errorf("%s is outside the input file's folder: photo paths are relative to that folder (%s) and stay inside it", p, dir)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the photo folder: %v", err)
+	}
+	return root, nil
+}
+
+// statPhoto checks the photo p can be read from inside the photo folder.
+func statPhoto(opts Options, p string) error {
+	root, err := photoRoot(opts, p)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if _, err := root.Stat(p); err != nil {
+		return fmt.Errorf("cannot read the photo file: %v (photo paths stay inside the input file's folder)", unwrapPath(err))
+	}
+	return nil
+}
+
+// loadPhoto reads and prepares the photo p from inside the photo folder.
+func loadPhoto(opts Options, p string) (*layout.Photo, error) {
+	root, err := photoRoot(opts, p)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	f, err := root.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the photo: %v", unwrapPath(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, layout.MaxPhotoBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the photo: %v", err)
+	}
+	if len(b) > layout.MaxPhotoBytes {
+		return nil, fmt.Errorf("the photo is over %d MB; export a smaller JPEG", layout.MaxPhotoBytes>>20)
+	}
+	return layout.PreparePhoto(b)
+}
+
+// unwrapPath drops the *PathError's operation and path, which the row's
+// column and value already name.
+func unwrapPath(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
 }
 
 // writeManifest writes the batch's issued credentials, in input order, as
-// CSV: row, staff number, name, credential id, file, combined PDF, page.
+// CSV: row, staff number, name, credential id, file, combined PDF, page,
+// dates, and the row's items lapsed or lapsing on the day of issue.
 // Names and staff numbers come from HR data and are escaped so that a
 // spreadsheet shows them rather than running them (csvout).
-func writeManifest(reg *Register, batch, path string) error {
+func writeManifest(reg *Register, batch, path string, warn map[int]string) error {
 	return writeAtomic(path, func(w io.Writer) error {
 		cw := csvout.NewWriter(w)
-		cw.Write([]string{"row", "staff_number", "name", "credential_id", "file", "combined", "page", "issued_at", "expires"})
+		cw.Write([]string{"row", "staff_number", "name", "credential_id", "file", "combined", "page", "issued_at", "expires", "lapsing"})
 		rows, err := reg.db.Query(`SELECT `+entryCols+` FROM credentials WHERE batch_id=? AND status=? ORDER BY row`, batch, StatusIssued)
 		if err != nil {
 			return err
@@ -277,7 +371,7 @@ func writeManifest(reg *Register, batch, path string) error {
 				page = strconv.Itoa(e.Page)
 			}
 			return cw.Write([]string{strconv.Itoa(e.Row), e.StaffNumber, e.Name, e.ID, e.File, e.Combined, page,
-				e.IssuedAt.Format("2006-01-02"), e.Expires.Format("2006-01-02")})
+				e.IssuedAt.Format("2006-01-02"), e.Expires.Format("2006-01-02"), warn[e.Row]})
 		})
 		if err != nil {
 			return err

@@ -21,6 +21,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"passport/credential"
 	"passport/trust"
 
 	"filippo.io/age"
@@ -30,6 +31,9 @@ import (
 const (
 	KeyFileName  = "issuer.key" // age(scrypt)-encrypted PKCS#8 PEM private key, mode 0600
 	CertFileName = "issuer.crt" // PEM X.509 certificate, mode 0644; give this to `trust add`
+	// ContactFileName holds the issuer's contact (one line, mode 0644),
+	// printed on every passport for a receiving site to confirm it with.
+	ContactFileName = "contact.txt"
 )
 
 // DefaultValidity is how long an issuer certificate is valid when NewIssuer
@@ -54,6 +58,10 @@ type Issuer struct {
 	Key              *ecdsa.PrivateKey // P-256
 	Cert             *x509.Certificate
 	KID              []byte // trust.KeyID(Cert.Raw)
+	// Contact is how receiving sites reach the issuer to confirm a
+	// passport (an e-mail address, or a line the organisation wrote into
+	// contact.txt); "" when none was given. Not part of the certificate.
+	Contact string
 }
 
 // NewIssuer generates an ECDSA P-256 key and a self-signed X.509 certificate
@@ -130,8 +138,8 @@ func (i *Issuer) Save(dir string, passphrase []byte) error {
 	if i == nil || i.Key == nil || i.Cert == nil {
 		return errors.New("issuer has no key or certificate: create it with NewIssuer")
 	}
-	if len(passphrase) == 0 {
-		return errors.New("empty passphrase: set PASSPORT_PASSPHRASE or type one at the prompt")
+	if err := CheckNewPassphrase(passphrase); err != nil {
+		return err
 	}
 	keyPath := filepath.Join(dir, KeyFileName)
 	certPath := filepath.Join(dir, CertFileName)
@@ -148,12 +156,76 @@ func (i *Issuer) Save(dir string, passphrase []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating key directory: %w", err)
 	}
+	if err := checkKeyDir(dir); err != nil {
+		return err
+	}
 	if err := writeNew(keyPath, enc, 0o600); err != nil {
 		return err
 	}
 	if err := writeNew(certPath, certPEM, 0o644); err != nil {
 		os.Remove(keyPath) // we created it a moment ago; do not leave half a key directory
 		return err
+	}
+	if i.Contact != "" {
+		if err := writeNew(filepath.Join(dir, ContactFileName), []byte(i.Contact+"\n"), 0o644); err != nil {
+			os.Remove(keyPath)
+			os.Remove(certPath)
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckContact accepts an issuer contact for the paper: one line of at
+// most MaxContactLen bytes without control or bidirectional-override
+// characters ("" is none).
+func CheckContact(s string) error {
+	if len(s) > MaxContactLen || !utf8.ValidString(s) || strings.IndexFunc(s, credential.UnsafeRune) >= 0 {
+		return fmt.Errorf("the contact %.40q is not one line of at most %d characters", s, MaxContactLen)
+	}
+	return nil
+}
+
+// readContact reads dir/contact.txt; a missing file is no contact.
+func readContact(dir string) (string, error) {
+	path := filepath.Join(dir, ContactFileName)
+	data, err := trust.ReadFileLimited(path, MaxContactLen+2)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	s := strings.TrimSpace(string(data))
+	if err := CheckContact(s); err != nil {
+		return "", fmt.Errorf("%s: %w (write one line: an e-mail address or a telephone number)", path, err)
+	}
+	return s, nil
+}
+
+// CheckNewPassphrase refuses a passphrase too short to encrypt a new key
+// with (MinPassphraseChars, counted in characters, not bytes). Existing
+// keys still open with the passphrase they were made with.
+func CheckNewPassphrase(p []byte) error {
+	if n := utf8.RuneCount(p); n < MinPassphraseChars {
+		return fmt.Errorf("the passphrase is %d characters long; a new key needs at least %d (a few words: a stolen key file can be guessed at offline)", n, MinPassphraseChars)
+	}
+	return nil
+}
+
+// checkKeyDir refuses a key directory that others may write to: whoever
+// can, can swap issuer.crt and issuer.key for their own, or replace the key
+// file between our permission check and our read.
+func checkKeyDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("key directory: %w", err)
+	}
+	if fi.Mode().Perm()&0o002 != 0 {
+		return fmt.Errorf("the key directory %s is writable by others (mode %04o): run chmod o-w %s, or move the key to a directory only you can write", dir, fi.Mode().Perm(), dir)
 	}
 	return nil
 }
@@ -236,7 +308,11 @@ func LoadIssuer(dir string, passphrase []byte) (*Issuer, error) {
 	if code == "" {
 		return nil, fmt.Errorf("%s carries no passport org code: it was not made by `passport keys new`", certPath)
 	}
-	return &Issuer{OrgCode: code, OrgName: name, Key: key, Cert: cert, KID: trust.KeyID(cert.Raw)}, nil
+	contact, err := readContact(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Issuer{OrgCode: code, OrgName: name, Key: key, Cert: cert, KID: trust.KeyID(cert.Raw), Contact: contact}, nil
 }
 
 // decryptKey decrypts an age scrypt-encrypted PKCS#8 PEM P-256 private key.
@@ -300,6 +376,9 @@ func loadPrivateKey(keyPath string, passphrase []byte, what, made, dir string) (
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%s is readable by group or others (mode %04o): run chmod 600 %s", keyPath, fi.Mode().Perm(), keyPath)
+	}
+	if err := checkKeyDir(filepath.Dir(keyPath)); err != nil {
+		return nil, err
 	}
 	if len(passphrase) == 0 {
 		return nil, errors.New("empty passphrase: set PASSPORT_PASSPHRASE or type one at the prompt")

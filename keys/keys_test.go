@@ -145,7 +145,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 func TestKeyFileOnDisk(t *testing.T) {
 	iss := newTestIssuer(t)
 	dir := t.TempDir()
-	if err := iss.Save(dir, []byte("pw")); err != nil {
+	if err := iss.Save(dir, testPass); err != nil {
 		t.Fatal(err)
 	}
 	keyPath := filepath.Join(dir, KeyFileName)
@@ -195,7 +195,7 @@ func TestWorkFactor(t *testing.T) {
 	iss := newTestIssuer(t)
 	for _, wf := range []int{testWorkFactor, testWorkFactor + 1} {
 		scryptWorkFactor = wf
-		enc, err := encryptKey(iss.Key, []byte("pw"))
+		enc, err := encryptKey(iss.Key, testPass)
 		scryptWorkFactor = testWorkFactor
 		if err != nil {
 			t.Fatal(err)
@@ -207,17 +207,17 @@ func TestWorkFactor(t *testing.T) {
 		if got := string(m[1]); got != fmt.Sprint(wf) {
 			t.Fatalf("key file written with work factor %s, want %d", got, wf)
 		}
-		if _, err := decryptKey(enc, []byte("pw"), maxScryptWorkFactor); err != nil {
+		if _, err := decryptKey(enc, testPass, maxScryptWorkFactor); err != nil {
 			t.Fatalf("work factor %d: %v", wf, err)
 		}
 	}
 	// A file demanding more work than the cap is refused before scrypt runs,
 	// and not reported as a wrong passphrase.
-	enc, err := encryptKey(iss.Key, []byte("pw"))
+	enc, err := encryptKey(iss.Key, testPass)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = decryptKey(enc, []byte("pw"), testWorkFactor-1)
+	_, err = decryptKey(enc, testPass, testWorkFactor-1)
 	if err == nil || errors.Is(err, ErrWrongPassphrase) || !strings.Contains(err.Error(), "work factor") {
 		t.Fatalf("over-cap work factor: err = %v", err)
 	}
@@ -226,10 +226,10 @@ func TestWorkFactor(t *testing.T) {
 func TestWrongPassphrase(t *testing.T) {
 	iss := newTestIssuer(t)
 	dir := t.TempDir()
-	if err := iss.Save(dir, []byte("right one")); err != nil {
+	if err := iss.Save(dir, []byte("the right passphrase")); err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadIssuer(dir, []byte("wrong one"))
+	got, err := LoadIssuer(dir, []byte("the wrong passphrase"))
 	if got != nil || !errors.Is(err, ErrWrongPassphrase) {
 		t.Fatalf("LoadIssuer with wrong passphrase = %v, %v; want ErrWrongPassphrase", got, err)
 	}
@@ -239,7 +239,7 @@ func TestWrongPassphrase(t *testing.T) {
 	}
 	der, _ := x509.MarshalPKCS8PrivateKey(iss.Key)
 	d, _ := iss.Key.Bytes()
-	for _, secret := range []string{"right one", "wrong one", "PRIVATE KEY", hex.EncodeToString(d), base64.StdEncoding.EncodeToString(der)[:20], new(big.Int).SetBytes(d).String()} {
+	for _, secret := range []string{"the right passphrase", "the wrong passphrase", "PRIVATE KEY", hex.EncodeToString(d), base64.StdEncoding.EncodeToString(der)[:20], new(big.Int).SetBytes(d).String()} {
 		if strings.Contains(msg, secret) {
 			t.Errorf("error message contains secret material %q", secret)
 		}
@@ -255,7 +255,7 @@ func TestLoadRefusesGroupReadableKey(t *testing.T) {
 	}
 	iss := newTestIssuer(t)
 	dir := t.TempDir()
-	if err := iss.Save(dir, []byte("pw")); err != nil {
+	if err := iss.Save(dir, testPass); err != nil {
 		t.Fatal(err)
 	}
 	keyPath := filepath.Join(dir, KeyFileName)
@@ -263,7 +263,7 @@ func TestLoadRefusesGroupReadableKey(t *testing.T) {
 		if err := os.Chmod(keyPath, mode); err != nil {
 			t.Fatal(err)
 		}
-		_, err := LoadIssuer(dir, []byte("pw"))
+		_, err := LoadIssuer(dir, testPass)
 		if err == nil || !strings.Contains(err.Error(), "chmod 600") {
 			t.Errorf("mode %04o: err = %v, want refusal with a chmod 600 hint", mode, err)
 		}
@@ -271,7 +271,7 @@ func TestLoadRefusesGroupReadableKey(t *testing.T) {
 	if err := os.Chmod(keyPath, 0o400); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadIssuer(dir, []byte("pw")); err != nil {
+	if _, err := LoadIssuer(dir, testPass); err != nil {
 		t.Errorf("mode 0400 refused: %v", err)
 	}
 }
@@ -279,12 +279,12 @@ func TestLoadRefusesGroupReadableKey(t *testing.T) {
 func TestSaveRefusesOverwrite(t *testing.T) {
 	iss := newTestIssuer(t)
 	dir := t.TempDir()
-	if err := iss.Save(dir, []byte("pw")); err != nil {
+	if err := iss.Save(dir, testPass); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, KeyFileName))
 	other := newTestIssuer(t)
-	if err := other.Save(dir, []byte("pw")); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if err := other.Save(dir, testPass); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("second Save: err = %v, want refusal", err)
 	}
 	after, _ := os.ReadFile(filepath.Join(dir, KeyFileName))
@@ -296,7 +296,7 @@ func TestSaveRefusesOverwrite(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir2, CertFileName), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := other.Save(dir2, []byte("pw")); err == nil {
+	if err := other.Save(dir2, testPass); err == nil {
 		t.Fatal("Save over an existing issuer.crt succeeded")
 	}
 	if _, err := os.Stat(filepath.Join(dir2, KeyFileName)); !errors.Is(err, os.ErrNotExist) {
@@ -307,10 +307,10 @@ func TestSaveRefusesOverwrite(t *testing.T) {
 func TestLoadRefusesMismatchedPair(t *testing.T) {
 	a, b := newTestIssuer(t), newTestIssuer(t)
 	da, db := t.TempDir(), t.TempDir()
-	if err := a.Save(da, []byte("pw")); err != nil {
+	if err := a.Save(da, testPass); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Save(db, []byte("pw")); err != nil {
+	if err := b.Save(db, testPass); err != nil {
 		t.Fatal(err)
 	}
 	crt, _ := os.ReadFile(filepath.Join(db, CertFileName))
@@ -320,7 +320,7 @@ func TestLoadRefusesMismatchedPair(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(da, CertFileName), crt, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadIssuer(da, []byte("pw")); err == nil || !strings.Contains(err.Error(), "does not belong") {
+	if _, err := LoadIssuer(da, testPass); err == nil || !strings.Contains(err.Error(), "does not belong") {
 		t.Fatalf("mismatched key and certificate: err = %v", err)
 	}
 }
@@ -352,11 +352,11 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := iss.Save(dir, []byte("pw")); err != nil {
+			if err := iss.Save(dir, testPass); err != nil {
 				t.Fatal(err)
 			}
 			tc.tamper(t, dir)
-			_, err := LoadIssuer(dir, []byte("pw"))
+			_, err := LoadIssuer(dir, testPass)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || errors.Is(err, ErrWrongPassphrase) {
 				t.Fatalf("err = %v, want one containing %q", err, tc.want)
 			}
@@ -369,5 +369,86 @@ func writeFile(t *testing.T, path string, data []byte) {
 	os.Remove(path)
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testPass is long enough for a new key (MinPassphraseChars).
+var testPass = []byte("test-only-passphrase")
+
+// TestNewPassphraseLength: a new key needs MinPassphraseChars characters,
+// counted as characters (twelve accented letters are enough), not bytes.
+func TestNewPassphraseLength(t *testing.T) {
+	iss := newTestIssuer(t)
+	for _, tc := range []struct {
+		pass string
+		ok   bool
+	}{{"", false}, {"x", false}, {"abc", false}, {"elevenchars", false}, {"twelve chars", true}, {"éééééééééééé", true}, {"ééééééééééé", false}} {
+		err := iss.Save(filepath.Join(t.TempDir(), "k"), []byte(tc.pass))
+		if (err == nil) != tc.ok {
+			t.Errorf("passphrase %q: %v, want ok=%v", tc.pass, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "at least 12") {
+			t.Errorf("passphrase %q: error %q does not say how long", tc.pass, err)
+		}
+	}
+}
+
+// TestKeyDirWritableByOthers: a key directory others may write to is
+// refused when saving and when loading.
+func TestKeyDirWritableByOthers(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix modes")
+	}
+	iss := newTestIssuer(t)
+	dir := filepath.Join(t.TempDir(), "keys")
+	if err := iss.Save(dir, testPass); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadIssuer(dir, testPass); err == nil || !strings.Contains(err.Error(), "writable by others") {
+		t.Fatalf("load from a world-writable directory: %v", err)
+	}
+	open := filepath.Join(t.TempDir(), "open")
+	os.Mkdir(open, 0o777)
+	os.Chmod(open, 0o777)
+	if err := iss.Save(open, testPass); err == nil || !strings.Contains(err.Error(), "writable by others") {
+		t.Fatalf("save into a world-writable directory: %v", err)
+	}
+	os.Chmod(dir, 0o770) // writable by the group alone is the owner's choice
+	if _, err := LoadIssuer(dir, testPass); err != nil {
+		t.Fatalf("load after chmod o-w: %v", err)
+	}
+}
+
+// TestContactKeptWithKey: the contact given when the key is made is kept
+// beside it and loaded with it; a contact file that is not one short line
+// is refused rather than printed on every passport.
+func TestContactKeptWithKey(t *testing.T) {
+	iss := newTestIssuer(t)
+	iss.Contact = "passports@rxx.nhs.uk"
+	dir := filepath.Join(t.TempDir(), "keys")
+	if err := iss.Save(dir, testPass); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadIssuer(dir, testPass)
+	if err != nil || got.Contact != iss.Contact {
+		t.Fatalf("loaded contact %q, %v; want %q", got.Contact, err, iss.Contact)
+	}
+	// The organisation may edit it, e.g. to add a telephone number.
+	os.WriteFile(filepath.Join(dir, ContactFileName), []byte("  0114 000 0000 or passports@rxx.nhs.uk\n"), 0o644)
+	if got, err := LoadIssuer(dir, testPass); err != nil || got.Contact != "0114 000 0000 or passports@rxx.nhs.uk" {
+		t.Fatalf("edited contact %q, %v", got.Contact, err)
+	}
+	for _, bad := range []string{"two\nlines", strings.Repeat("x", MaxContactLen+1), "evil\u202etext"} {
+		os.WriteFile(filepath.Join(dir, ContactFileName), []byte(bad), 0o644)
+		if _, err := LoadIssuer(dir, testPass); err == nil || !strings.Contains(err.Error(), ContactFileName) {
+			t.Errorf("contact %.20q: %v, want a refusal naming the file", bad, err)
+		}
+	}
+	os.Remove(filepath.Join(dir, ContactFileName))
+	if got, err := LoadIssuer(dir, testPass); err != nil || got.Contact != "" {
+		t.Fatalf("without a contact file: %q, %v", got.Contact, err)
 	}
 }

@@ -15,4 +15,16 @@ const (
 	// key re-encrypted with a stronger setting while bounding the memory a
 	// crafted file can demand (2^20 × 1 KiB = 1 GiB).
 	maxScryptWorkFactor = 20
+
+	// MinPassphraseChars is the shortest passphrase a new key is encrypted
+	// with. scrypt makes each guess cost about a second, but a stolen
+	// issuer.key can be attacked offline for as long as the thief likes:
+	// twelve characters (three or four words) put it out of reach where
+	// one, or three, did not.
+	MinPassphraseChars = 12
+
+	// MaxContactLen caps the issuer's contact file: the longest e-mail
+	// address SMTP carries (RFC 5321), and about what fits beside the code
+	// on the back of a card.
+	MaxContactLen = 254
 )

@@ -155,8 +155,12 @@ func (r *Renderer) card(c *credential.Claims, qr imageData, photo *Photo, k floa
 	}
 	lines, size = p.fitBlock("Staff no. "+p.txt(per.StaffNumber), "", colLabel, w, p.sz(cardSizeSmall), minPt, 1)
 	y = p.text(x, y+0.5, w, lines, size, "L")
+	// The site's ACCEPT asks for photo ID with the name and date of birth:
+	// the card carries the date to compare.
+	lines, size = p.fitBlock("Born "+per.DateOfBirth.Human(), "", colLabel, w, p.sz(cardSizeSmall), minPt, 1)
+	y = p.text(x, y, w, lines, size, "L")
 	if y > cardH-vb {
-		p.fail("the name, role and staff number do not fit on the front of the card")
+		p.fail("the name, role, staff number and date of birth do not fit on the front of the card")
 	}
 
 	if p.err != nil {
@@ -176,7 +180,13 @@ func (r *Renderer) card(c *credential.Claims, qr imageData, photo *Photo, k floa
 // reference to the front, where the organisation is printed whole.
 func (r *Renderer) cardBack(c *credential.Claims, qr imageData, name, org string) (*canvas, error) {
 	var err error
-	for _, named := range []bool{true, false} {
+	// Three tries at the return line, each at every scale: the organisation
+	// named; a reference to the front; and, for the longest names beside a
+	// contact, the contact line alone, which also says where to return it.
+	for try := 0; try < 3; try++ {
+		if try == 2 && r.opts.Contact == "" {
+			break
+		}
 		for _, k := range fitScales {
 			back := newCanvas(r.faces, cardW, cardH)
 			b := &page{r: r, pdf: back, c: c, scale: k}
@@ -194,11 +204,18 @@ func (r *Renderer) cardBack(c *credential.Claims, qr imageData, name, org string
 			b.font("", tiny, colLabel)
 			cid := c.IDString()
 			y = b.text(bx, y+1, bw, []string{"Credential id", cid[:min(len(cid), 16)], cid[min(len(cid), 16):]}, tiny, "L")
-			ret := "If found, return to " + org
-			if !named {
-				ret = "If found, return to the organisation named on the front"
+			var rl []string
+			if c := r.opts.Contact; c != "" {
+				rl = b.wrap(ConfirmPrefix+b.txt(c), bw)
 			}
-			rl := b.wrap(ret, bw)
+			switch try {
+			case 0:
+				rl = append(rl, b.wrap("If found, return to "+org, bw)...)
+			case 1:
+				rl = append(rl, b.wrap("If found, return to the organisation named on the front", bw)...)
+			case 2:
+				rl = append(rl, b.wrap("If found, send it there", bw)...)
+			}
 			rt := cardH - 1.5 - float64(len(rl))*lineH(tiny)
 			b.text(bx, rt, bw, rl, tiny, "L")
 			if y > rt {

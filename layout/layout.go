@@ -98,7 +98,19 @@ type Options struct {
 	Created time.Time
 	// Layout is LayoutA4 ("" means A4) or LayoutCard.
 	Layout string
+	// Contact is how a receiving site reaches the issuer to confirm a
+	// passport (the e-mail address given to 'keys new --contact'), printed
+	// as ConfirmPrefix+Contact on the A4 page and the back of the card;
+	// "" prints no line. It is not part of the signed record.
+	Contact string
 }
+
+// ConfirmPrefix starts the issuer's contact line on the paper.
+const ConfirmPrefix = "To confirm this passport: "
+
+// MaxContactLen caps Options.Contact: the longest e-mail address SMTP
+// carries (RFC 5321), and about what fits beside the code on a card.
+const MaxContactLen = 254
 
 // Renderer lays out passports with fixed options. It is safe for
 // concurrent use: a batch renders pages on every core with one Renderer.
@@ -138,6 +150,10 @@ func NewRenderer(opts Options) (*Renderer, error) {
 	}
 	if opts.Created.IsZero() {
 		opts.Created = time.Now()
+	}
+	opts.Contact = strings.TrimSpace(opts.Contact)
+	if len(opts.Contact) > MaxContactLen || strings.IndexFunc(opts.Contact, credential.UnsafeRune) >= 0 {
+		return nil, fmt.Errorf("layout: the issuer's contact %.40q is not a line of at most %d characters", opts.Contact, MaxContactLen)
 	}
 	cov, err := fontCoverage()
 	if err != nil {

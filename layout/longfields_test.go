@@ -236,7 +236,7 @@ func TestLongFieldsPrintWhole(t *testing.T) {
 	all = append(all, issueFixture(t, "../fixtures/staff.csv", iss)...)
 	for _, lay := range []string{layout.LayoutA4, layout.LayoutCard} {
 		t.Run(lay, func(t *testing.T) {
-			r, err := layout.NewRenderer(layout.Options{Layout: lay, Created: longNow})
+			r, err := layout.NewRenderer(layout.Options{Layout: lay, Created: longNow, Contact: testContact})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -252,21 +252,25 @@ func TestLongFieldsPrintWhole(t *testing.T) {
 			for i, p := range all {
 				c := p.claims
 				if lay == layout.LayoutA4 {
-					checkPage(t, c.Body.Person.StaffNumber, pageText(t, pdftotext, buf.Bytes(), i+1), a4Fields(c))
+					checkPage(t, c.Body.Person.StaffNumber, pageText(t, pdftotext, buf.Bytes(), i+1),
+						append(a4Fields(c), layout.ConfirmPrefix+testContact))
 					continue
 				}
 				per, emp := c.Body.Person, c.Body.Employment
 				front := pageText(t, pdftotext, buf.Bytes(), 2*i+1)
 				checkPage(t, per.StaffNumber+" front", front, []string{emp.OrgName, per.Name, emp.Role,
-					"Staff no. " + per.StaffNumber, "Valid to " + credential.DateOf(c.Expires).Human()})
+					"Staff no. " + per.StaffNumber, "Born " + per.DateOfBirth.Human(), "Valid to " + credential.DateOf(c.Expires).Human()})
 				back := pageText(t, pdftotext, buf.Bytes(), 2*i+2)
 				checkPage(t, per.StaffNumber+" back", back, []string{per.Name,
 					"Issued " + credential.DateOf(c.IssuedAt).Human(), "Expires " + credential.DateOf(c.Expires).Human(),
-					"If found, return to " + emp.OrgName})
+					layout.ConfirmPrefix + testContact})
 			}
 		})
 	}
 }
+
+// testContact is an issuer contact as 'keys new --contact' takes it.
+const testContact = "passports@rdxt.nhs.uk"
 
 // throughGate renders p and runs the print-quality gate the issuer runs.
 // The gate's simulated scan depends on the exact text, and every issue

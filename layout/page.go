@@ -624,33 +624,40 @@ func (p *page) table(y float64, title string, cols []column, rows []laidRow, row
 }
 
 // footer lines, measured by footerHeight and drawn by footer.
-func (p *page) footerLines() (verify, id []string) {
+func (p *page) footerLines() (verify, contact, id []string) {
 	p.font("B", p.sz(sizeBody), colText)
 	verify = p.wrap(VerifyInstruction, contentW)
+	if c := p.r.opts.Contact; c != "" {
+		p.font("", p.sz(sizeBody), colText)
+		contact = p.wrap(ConfirmPrefix+p.txt(c), contentW)
+	}
 	p.font("", p.sz(sizeLabel), colLabel)
 	cid := p.c.IDString()
 	if cid == "" {
 		cid = "— (missing)"
 	}
 	id = p.wrap("Credential id "+cid, contentW)
-	return verify, id
+	return verify, contact, id
 }
 
 func (p *page) footerHeight() float64 {
-	v, id := p.footerLines()
-	return 3 + float64(len(v))*lineH(p.sz(sizeBody)) + 1 + float64(len(id))*lineH(p.sz(sizeLabel))
+	v, c, id := p.footerLines()
+	return 3 + float64(len(v)+len(c))*lineH(p.sz(sizeBody)) + 1 + float64(len(id))*lineH(p.sz(sizeLabel))
 }
 
-// footer draws the verification instruction and the credential id at y.
+// footer draws the verification instruction, the issuer's contact and the
+// credential id at y.
 func (p *page) footer(y float64) {
 	pdf := p.pdf
 	pdf.SetDrawColor(colAccent[0], colAccent[1], colAccent[2])
 	pdf.SetLineWidth(0.4)
 	pdf.Line(marginX, y, pageW-marginX, y)
 	y += 3
-	v, id := p.footerLines()
+	v, c, id := p.footerLines()
 	p.font("B", p.sz(sizeBody), colText)
-	y = p.text(marginX, y, contentW, v, p.sz(sizeBody), "L") + 1
+	y = p.text(marginX, y, contentW, v, p.sz(sizeBody), "L")
+	p.font("", p.sz(sizeBody), colText)
+	y = p.text(marginX, y, contentW, c, p.sz(sizeBody), "L") + 1
 	p.font("", p.sz(sizeLabel), colLabel)
 	p.text(marginX, y, contentW, id, p.sz(sizeLabel), "L")
 }

@@ -79,7 +79,7 @@ const (
 	stepAccept   = "Check photo ID: name and date of birth match."
 )
 
-// invalidDecision maps the first reason of an invalid or unreadable result.
+// invalidDecision maps one reason of an invalid or unreadable result.
 // Codes not listed (including ones added later) are do_not_accept: an
 // unknown failure is never treated as harmless.
 func invalidDecision(code credential.Reason, r verify.Result) Decision {
@@ -107,8 +107,14 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 			return decision(NotAPassport, r.Reasons[0].Message, stepNotOne)
 		}
 		return decision(NotAPassport, "This is not a staff passport code.", stepNotOne)
-	case credential.ReasonBadEncoding, credential.ReasonBadCompression, credential.ReasonTooLarge:
-		return decision(CannotRead, "The code was cut off or is damaged: only part of it was read.", stepRescan)
+	case credential.ReasonBadEncoding, credential.ReasonBadCompression, credential.ReasonTooLarge, credential.ReasonBadCOSE:
+		// A scanner or a camera has corrected damage to the print before
+		// the text arrives: a whole code that fails a layer was altered.
+		// Only a text that stops before its code does is a rescan.
+		if incomplete(r, code) {
+			return decision(CannotRead, "The code was cut off: only part of it arrived.", stepRescan)
+		}
+		return decision(DoNotAccept, "Altered: not a genuine passport.", stepSecurity)
 	case credential.ReasonUpdateRequired:
 		return decision(CheckNeeded, "This passport is newer than this station can read.", stepUpdate)
 	case verify.ReasonTrustStore:
@@ -126,6 +132,33 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 	return decision(DoNotAccept, "The passport failed a security check.", stepSecurity)
 }
 
+// incomplete reports whether the reason with code says the text stopped
+// before the code did.
+func incomplete(r verify.Result, code credential.Reason) bool {
+	for _, rs := range r.Reasons {
+		if rs.Code == code {
+			return rs.Incomplete
+		}
+	}
+	return false
+}
+
+// refusal is the decision on an invalid or unreadable result: the first
+// reason that refuses the passport outright, whatever comes before it, so
+// that a reason asking for a check (update_required, trust_store_error)
+// never hides one that says DO NOT ACCEPT; else the first reason's.
+func refusal(r verify.Result) Decision {
+	if len(r.Reasons) == 0 {
+		return invalidDecision("", r)
+	}
+	for _, rs := range r.Reasons {
+		if d := invalidDecision(rs.Code, r); d.Code == DoNotAccept {
+			return d
+		}
+	}
+	return invalidDecision(r.Reasons[0].Code, r)
+}
+
 // Decide makes the one top-line decision for a verdict. Every front end
 // shows this and nothing else as its headline: the station page, its JSON
 // API, `passport verify` (text and --json) and the station's log. It is
@@ -133,11 +166,7 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 func Decide(v Verdict, ts TrustState) Decision {
 	r := v.Result
 	if r.Status != verify.StatusValid {
-		var code credential.Reason
-		if len(r.Reasons) > 0 {
-			code = r.Reasons[0].Code
-		}
-		return invalidDecision(code, r)
+		return refusal(r)
 	}
 	if r.Document == verify.DocumentEUDCC || r.DCC != nil || r.Parsed == nil {
 		return decision(NotAPassport, "This is an EU Digital COVID Certificate, not a staff passport.", "Ask the person for their staff passport.")

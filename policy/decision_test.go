@@ -66,7 +66,26 @@ func TestDecide(t *testing.T) {
 		{"a reason code added later", invalid(verify.StatusInvalid, "made_up_later", "k"), pol, TrustState{}, DoNotAccept, "security check", "forged", 0},
 		{"staff number typed", invalid(verify.StatusInvalid, credential.ReasonBadPrefix, `it starts "1234567"`), pol, TrustState{}, NotAPassport, "not a staff passport", "square code", 0},
 		{"text summary", invalid(verify.StatusUnreadable, credential.ReasonBadPrefix, "235 lines of text, no passport code found."), pol, TrustState{}, NotAPassport, "235 lines", "square code", 0},
-		{"cut off", invalid(verify.StatusInvalid, credential.ReasonBadCompression, "z"), pol, TrustState{}, CannotRead, "cut off", "Scan it again", 0},
+		{"cut off", func() verify.Result {
+			r := invalid(verify.StatusInvalid, credential.ReasonBadCompression, "z")
+			r.Reasons[0].Incomplete = true
+			return r
+		}(), pol, TrustState{}, CannotRead, "cut off", "Scan it again", 0},
+		{"altered: base45", invalid(verify.StatusInvalid, credential.ReasonBadEncoding, "b"), pol, TrustState{}, DoNotAccept, "Altered", "forged", 0},
+		{"altered: zlib", invalid(verify.StatusInvalid, credential.ReasonBadCompression, "z"), pol, TrustState{}, DoNotAccept, "Altered", "forged", 0},
+		{"altered: zlib bomb", invalid(verify.StatusInvalid, credential.ReasonTooLarge, "z"), pol, TrustState{}, DoNotAccept, "Altered", "forged", 0},
+		{"altered: COSE", invalid(verify.StatusInvalid, credential.ReasonBadCOSE, "c"), pol, TrustState{}, DoNotAccept, "Altered", "forged", 0},
+		{"signed but malformed claims", invalid(verify.StatusInvalid, credential.ReasonBadClaims, "c"), pol, TrustState{}, DoNotAccept, "security check", "forged", 0},
+		{"update required never hides expired", func() verify.Result {
+			r := invalid(verify.StatusInvalid, credential.ReasonUpdateRequired, "u")
+			r.Reasons = append(r.Reasons, verify.Reason{Code: verify.ReasonExpired, Message: "e"})
+			return r
+		}(), pol, TrustState{}, DoNotAccept, "expired", "current passport", 0},
+		{"trust store error never hides a revoked key", func() verify.Result {
+			r := invalid(verify.StatusInvalid, verify.ReasonTrustStore, "t")
+			r.Reasons = append(r.Reasons, verify.Reason{Code: verify.ReasonIssuerRevoked, Message: "k"})
+			return r
+		}(), pol, TrustState{}, DoNotAccept, "signing key", "forged", 0},
 		{"blank page", invalid(verify.StatusUnreadable, verify.ReasonNoBarcode, "n"), pol, TrustState{}, CannotRead, "No passport code", "flat", 0},
 		{"update required", invalid(verify.StatusInvalid, credential.ReasonUpdateRequired, "u"), pol, TrustState{}, CheckNeeded, "newer", "update", 0},
 	}

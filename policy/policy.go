@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"passport/credential"
+	"passport/internal/strictjson"
 	"passport/verify"
 )
 
@@ -178,17 +178,9 @@ func Parse(data []byte) (*Policy, error) {
 	if len(data) > MaxBytes {
 		return nil, fmt.Errorf("it is over %d KB: a policy is a short JSON file (see fixtures/site-policy.json)", MaxBytes>>10)
 	}
-	if !utf8.Valid(data) {
-		return nil, errors.New("it is not UTF-8 text: a policy is a JSON file (see fixtures/site-policy.json)")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var p Policy
-	if err := dec.Decode(&p); err != nil {
+	if err := strictjson.Unmarshal(data, MaxBytes, &p); err != nil {
 		return nil, fmt.Errorf("not a valid policy: %v (see fixtures/site-policy.json for the format)", err)
-	}
-	if dec.More() {
-		return nil, errors.New("there is more than one JSON value: a policy is one object")
 	}
 	if err := p.validate(); err != nil {
 		return nil, err

@@ -115,7 +115,9 @@ func TestParsePolicyErrors(t *testing.T) {
 	tests := []struct{ name, json, want string }{
 		{"empty object", `{}`, `"name" is empty`},
 		{"nothing required", `{"name":"x"}`, "requires nothing"},
-		{"unknown field", `{"name":"x","checks":[{"type":"dbs","whithin":"3y"}]}`, "unknown field"},
+		{"unknown field", `{"name":"x","checks":[{"type":"dbs","whithin":"3y"}]}`, `unknown key "whithin"`},
+		{"checks twice", `{"name":"x","checks":[{"type":"dbs"}],"checks":[{"type":"rtw"}]}`, `key "checks" appears twice`},
+		{"a rule's key twice", `{"name":"x","checks":[{"type":"dbs","type":"rtw"}]}`, `key "type" appears twice in $.checks[]`},
 		{"unknown check", `{"name":"x","checks":[{"type":"dbx"}]}`, "unknown check type"},
 		{"unknown subject", `{"name":"x","training":[{"subject":"fire"}]}`, "unknown training subject"},
 		{"bad period unit", `{"name":"x","training":[{"subject":"fire_safety","within":"12q"}]}`, "unknown unit"},

@@ -17,6 +17,10 @@ echo; echo "== 3. HR issues passports from fixtures/staff.csv"
 t0=$(date +%s.%N)
 $P issue --key "$D/keys" --in fixtures/staff.csv --out "$D/out" | tail -n 1
 t1=$(date +%s.%N)
+echo; echo "== 3b. and from learning records as a workforce system exports them (fixtures/learning/)"
+$P issue --key "$D/keys" --in fixtures/learning/people.csv --training fixtures/learning/learning.csv \
+  --map fixtures/learning/map.json --out "$D/out-learning" --quiet
+$P verify --db "$D/site.db" "$D/out-learning/TEST2001-1.pdf" | sed -n '/training:/,/^$/p'
 echo; echo "== 4. pages printed and scanned (pdftoppm, 150 dpi)"
 for f in "$D"/out/*.pdf; do pdftoppm -r 150 -png -f 1 -l 1 "$f" "$D/png/$(basename "$f" .pdf)"; done
 echo "$(ls "$D"/png/*.png | wc -l) page images in $D/png"

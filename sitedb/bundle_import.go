@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
 	"database/sql"
 	"errors"
@@ -26,6 +27,9 @@ var (
 	ErrRollback = errors.New("the bundle is not newer than the trust list in force")
 	// ErrBundleExpired: the bundle is past its expiry.
 	ErrBundleExpired = errors.New("the bundle has expired")
+	// ErrBundleFuture: the bundle says it was issued later than now plus
+	// trust.BundleClockSkew (a wrong clock here or at the authority).
+	ErrBundleFuture = errors.New("the bundle is issued in the future")
 	// ErrKidConflict: a bundle key id is trusted directly for another public key.
 	ErrKidConflict = errors.New("a bundle key id is already trusted for a different public key")
 )
@@ -185,8 +189,14 @@ func (db *DB) ImportBundle(data []byte, opts ImportOptions) (*ImportReport, erro
 	if err := step("revoked"); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO bundle (id, version, issued, expires, anchor_kid, imported_at, raw)
-		VALUES (1, ?, ?, ?, ?, ?, ?)`, b.Version, b.Issued.Unix(), b.Expires.Unix(), anchor.KID, added, data); err != nil {
+	sum := sha256.Sum256(data)
+	var tsKey any
+	if b.TimestampKey != nil {
+		tsKey = b.TimestampKey
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO bundle (id, version, issued, expires, anchor_kid, imported_at, raw, timestamp_key, fresh_for, sha256)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.Version, b.Issued.Unix(), b.Expires.Unix(), anchor.KID, added, data,
+		tsKey, int64(b.FreshFor/time.Second), sum[:]); err != nil {
 		return nil, db.sql.Wrap("writing", err)
 	}
 	if err := step("bundle"); err != nil {
@@ -231,6 +241,10 @@ func (db *DB) verifiedBundle(data []byte, now time.Time) (*trust.Bundle, *Anchor
 	}
 	if !now.Before(b.Expires) {
 		return nil, nil, fmt.Errorf("%w: version %d expired on %s", ErrBundleExpired, b.Version, b.Expires.UTC().Format(time.RFC3339))
+	}
+	if b.Issued.After(now.Add(trust.BundleClockSkew)) {
+		return nil, nil, fmt.Errorf("%w: version %d says it was issued %s, and it is now %s here", ErrBundleFuture, b.Version,
+			b.Issued.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
 	return b, anchor, nil
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -544,8 +545,11 @@ func largeBundle(tb testing.TB, auth *keys.Authority, version int64, nIssuers, n
 	}
 	issuers := make([]trust.BundleIssuer, nIssuers)
 	for i := range issuers {
+		// Each a staff-passport issuer (its org code as the URI name), as
+		// a bundle must say what every key may sign.
+		code, _ := url.Parse(fmt.Sprintf("%sR%05d", trust.OrgCodeURIPrefix, i))
 		tmpl := &x509.Certificate{SerialNumber: bigInt(i + 1), Subject: pkix.Name{Organization: []string{fmt.Sprintf("Org %05d", i)}},
-			NotBefore: testNow, NotAfter: testNow.AddDate(5, 0, 0)}
+			URIs: []*url.URL{code}, NotBefore: testNow, NotAfter: testNow.AddDate(5, 0, 0)}
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 		if err != nil {
 			tb.Fatal(err)

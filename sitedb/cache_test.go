@@ -27,7 +27,7 @@ func TestLogWriteKeepsTrustCache(t *testing.T) {
 	if _, err := db.Key(kids[0]); err != nil {
 		t.Fatal(err)
 	}
-	loads, genReads := db.loads, db.genReads
+	loads, genReads := db.loads.Load(), db.genReads
 	for i := 0; i < 3; i++ {
 		if err := l.Record(context.Background(), Entry{At: time.Now(), Status: "valid", Source: "text"}); err != nil {
 			t.Fatal(err)
@@ -39,8 +39,8 @@ func TestLogWriteKeepsTrustCache(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if db.loads != loads {
-		t.Fatalf("log writes reloaded the key cache %d times", db.loads-loads)
+	if db.loads.Load() != loads {
+		t.Fatalf("log writes reloaded the key cache %d times", db.loads.Load()-loads)
 	}
 	if db.genReads != genReads {
 		t.Errorf("this process's own log writes cost %d trust_changes queries, want none", db.genReads-genReads)
@@ -64,7 +64,7 @@ func TestLogWriteKeepsTrustCache(t *testing.T) {
 	}
 }
 
-// BenchmarkVerifyAfterLogWrite measures verify.Text against a site database
+// BenchmarkVerifyAfterLogWrite measures Verifier.VerifyText against a site database
 // of 2,000 issuer keys and 100,000 revoked ids: with no write to the site
 // file since the previous verify, right after a station log row was
 // committed to it (log-write),
@@ -89,9 +89,13 @@ func BenchmarkVerifyAfterLogWrite(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := verify.Options{Now: testNow.Add(time.Hour)}
+	at := testNow.Add(time.Hour)
+	v, err := verify.NewVerifier(db, verify.WithClock(func() time.Time { return at }))
+	if err != nil {
+		b.Fatal(err)
+	}
 	check := func(b *testing.B) {
-		if r := verify.Text("bench", text, db, opts); r.Status != verify.StatusValid {
+		if r := v.VerifyText("bench", text); r.Status != verify.StatusValid {
 			b.Fatalf("%s %v", r.Status, r.Reasons)
 		}
 	}

@@ -32,14 +32,14 @@ type Entry struct {
 	Decision string `json:"decision"`
 	// Action is what the person at the desk pressed: accepted | refused, or
 	// '' when nothing was pressed. ActionBy is the name they gave for their
-	// shift; ActionAt when they pressed it. Since schema version 6 a press
+	// shift; ActionAt when they pressed it. Since schema version 7 a press
 	// is a row of its own (Ref names the verification, whose details it
 	// repeats); rows from before it may carry their press themselves.
 	Action   string    `json:"action,omitempty"`
 	ActionBy string    `json:"action_by,omitempty"`
 	ActionAt time.Time `json:"action_at,omitzero"`
 	// TrustVersion is the version of the trust list the verification used
-	// (0: none, or a row from before schema version 6).
+	// (0: none, or a row from before schema version 7).
 	TrustVersion int64 `json:"trust_version"`
 	// Ref is, on an Accept or Refuse row, the id of the verification it is
 	// about; 0 on a verification.

@@ -82,7 +82,7 @@ type queryRower interface {
 }
 
 // readChain reads log_chain; ok is false when the chain has not started
-// (a file last written by a passport before schema version 6).
+// (a file last written by a passport before schema version 7).
 func readChain(q queryRower) (c chainState, ok bool, err error) {
 	var sealedAt int64
 	err = q.QueryRow(`SELECT anchor, anchor_id, head_id, head_hash, sealed_at, sealed_rows FROM log_chain WHERE id = 1`).

@@ -104,7 +104,7 @@ var schema = sqlitedb.Schema{
 //	  action_by TEXT       the name they typed for their shift ('' when nothing pressed)
 //	  action_at INTEGER    unix milliseconds of the press; 0 when nothing pressed
 //
-// Schema version 6 makes the verification log a hash chain (log.go, chain.go):
+// Schema version 7 makes the verification log a hash chain (log.go, chain.go):
 //
 //	station_log gains
 //	  trust_version INTEGER  the trust-list version the verification used (0 = none)
@@ -117,9 +117,9 @@ var schema = sqlitedb.Schema{
 //	                         start, then the last pruned row's
 //	  head_id, head_hash     the last row written
 //	  sealed_at INTEGER      unix milliseconds the chain started
-//	  sealed_rows INTEGER    rows from before version 6, chained as they stood then
+//	  sealed_rows INTEGER    rows from before version 7, chained as they stood then
 //
-// Rows written before version 6 are chained, as they stand, the first time
+// Rows written before version 7 are chained, as they stand, the first time
 // a station opens the upgraded file: the chain shows edits made after that,
 // not before.
 //
@@ -211,7 +211,25 @@ ALTER TABLE station_log ADD COLUMN action    TEXT    NOT NULL DEFAULT '' CHECK (
 ALTER TABLE station_log ADD COLUMN action_by TEXT    NOT NULL DEFAULT '';
 ALTER TABLE station_log ADD COLUMN action_at INTEGER NOT NULL DEFAULT 0;
 `,
-	// 5 → 6: the log as a hash chain; Accept and Refuse as rows of their own
+	// 5 → 6: signed freshness: the bundle's timestamp key, how long it alone
+	// counts as confirmed and the hash of its file (which a statement
+	// names), and the newest statement recorded.
+	`
+ALTER TABLE bundle ADD COLUMN timestamp_key BLOB;
+ALTER TABLE bundle ADD COLUMN fresh_for INTEGER NOT NULL DEFAULT 0 CHECK (fresh_for >= 0);
+ALTER TABLE bundle ADD COLUMN sha256 BLOB;
+CREATE TABLE freshness (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    version       INTEGER NOT NULL CHECK (version > 0),
+    bundle_sha256 BLOB NOT NULL CHECK (length(bundle_sha256) = 32),
+    issued        INTEGER NOT NULL,
+    expires       INTEGER NOT NULL,
+    raw           BLOB NOT NULL,
+    recorded_at   INTEGER NOT NULL
+);
+UPDATE trust_changes SET n = n + 1 WHERE id = 1;
+`,
+	// 6 → 7: the log as a hash chain; Accept and Refuse as rows of their own
 	`
 ALTER TABLE station_log ADD COLUMN trust_version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE station_log ADD COLUMN ref INTEGER;

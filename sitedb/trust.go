@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"passport/internal/sqlitedb"
@@ -25,19 +26,30 @@ type DB struct {
 	revokedStmt  *sql.Stmt
 	trustGenStmt *sql.Stmt
 
-	// The caches below hold the trust tables as of trust generation
-	// trustGen. A commit to the file (the header's change counter moves)
+	// cur is the trust tables as of one trust generation, read in one
+	// SQLite read transaction, so its keys and list info always belong
+	// together. A commit to the file (the header's change counter moves)
 	// may be a log row or a trust change; only the latter bumps
 	// trust_changes.n, so a log write costs one small query, not a reload.
-	mu          sync.Mutex        // guards everything below
-	file        *os.File          // the database file, for its header's change counter
-	watch       *sql.Conn         // WAL only: dedicated connection for PRAGMA data_version
-	fileVersion int64             // change counter (or data_version) when trustGen was read
-	trustGen    int64             // trust_changes.n the caches belong to
-	snap        map[string]*entry // key cache, nil until first used
-	info        *trust.ListInfo   // Info cache, nil until first used
-	loads       int               // times the key cache was (re)loaded, for tests
-	genReads    int               // times trust_changes was queried, for tests
+	//
+	// cur is read without mu: a Snapshot holds SQLite's shared lock, and
+	// an import waiting to commit waits for it, so a Snapshot must never
+	// wait for mu, which latest holds while it reads the file.
+	cur         atomic.Pointer[view] // nil until first used or after a trust write
+	loads       atomic.Int64         // times a view was loaded, for tests
+	mu          sync.Mutex           // guards everything below
+	file        *os.File             // the database file, for its header's change counter
+	watch       *sql.Conn            // WAL only: dedicated connection for PRAGMA data_version
+	fileVersion int64                // change counter (or data_version) when cur was last confirmed
+	genReads    int                  // times trust_changes was queried outside a snapshot, for tests
+}
+
+// view is the trust list as of trust generation gen: its keys and info,
+// read in one transaction. It is never changed once made.
+type view struct {
+	gen  int64
+	keys map[string]*entry
+	info trust.ListInfo
 }
 
 // entry is one cached issuer key; its public key is parsed on first use so
@@ -98,7 +110,7 @@ func (db *DB) Close() error {
 		db.file.Close()
 		db.file = nil
 	}
-	db.snap = nil
+	db.cur.Store(nil)
 	db.mu.Unlock()
 	for _, st := range []*sql.Stmt{db.revokedStmt, db.trustGenStmt} {
 		if st != nil {
@@ -287,11 +299,15 @@ func parsePublicKey(e *entry) (any, error) {
 // changes (the header's change counter), so a running verifier sees imports by other
 // processes.
 func (db *DB) Key(kid []byte) (*trust.TrustedKey, error) {
-	snap, err := db.snapshot()
+	v, err := db.latest()
 	if err != nil {
 		return nil, err
 	}
-	e := snap[string(kid)]
+	return v.key(kid)
+}
+
+func (v *view) key(kid []byte) (*trust.TrustedKey, error) {
+	e := v.keys[string(kid)]
 	if e == nil {
 		return nil, fmt.Errorf("%w: kid %x", trust.ErrUnknownKey, kid)
 	}
@@ -310,10 +326,6 @@ const (
 	hdrChangeCounter = 24 // 4-byte file change counter, bumped by every commit in rollback mode
 )
 
-// snapshot returns the current key cache, reloading it if the database
-// changed since it was loaded. In rollback-journal mode (what Open sets) the
-// check reads the header's file change counter, about one pread; should the
-// file be in WAL mode it asks SQLite (PRAGMA data_version), which is slower.
 // changeVersion reads the database's change counter (rollback-journal
 // mode) or PRAGMA data_version (WAL). db.mu must be held.
 func (db *DB) changeVersion() (int64, error) {
@@ -330,7 +342,7 @@ func (db *DB) changeVersion() (int64, error) {
 				return 0, db.sql.Wrap("reading", err)
 			}
 			db.watch = c
-			db.snap, db.info = nil, nil
+			db.cur.Store(nil)
 		}
 		if err := db.watch.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
 			return 0, db.sql.Wrap("reading", err)
@@ -339,58 +351,118 @@ func (db *DB) changeVersion() (int64, error) {
 	return v, nil
 }
 
-func (db *DB) snapshot() (map[string]*entry, error) {
+// latest returns the view of the trust tables as they are now, reloading
+// it when the database changed since it was loaded. In rollback-journal
+// mode (what Open sets) the check reads the header's file change counter,
+// about one pread; should the file be in WAL mode it asks SQLite (PRAGMA
+// data_version), which is slower. A commit that touched only the log moves
+// the counter but not trust_changes.n, so it keeps the view.
+func (db *DB) latest() (*view, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if err := db.refresh(); err != nil {
+	v, err := db.changeVersion()
+	if err != nil {
 		return nil, err
 	}
-	if db.snap != nil {
-		return db.snap, nil
+	if cur := db.cur.Load(); v == db.fileVersion && cur != nil {
+		return cur, nil
 	}
-	rows, err := db.sql.Query(`SELECT ` + keyColumns + ` FROM issuer_keys ORDER BY source = 'bundle'`)
+	var gen int64
+	db.genReads++
+	if err := db.trustGenStmt.QueryRow().Scan(&gen); err != nil {
+		return nil, db.sql.Wrap("reading", err)
+	}
+	if cur := db.cur.Load(); cur == nil || cur.gen != gen {
+		ctx := context.Background()
+		conn, err := db.sql.Conn(ctx)
+		if err != nil {
+			return nil, db.sql.Wrap("reading", err)
+		}
+		defer conn.Close()
+		tx, err := beginRead(ctx, conn)
+		if err != nil {
+			return nil, db.sql.Wrap("reading", err)
+		}
+		nv, err := db.loadView(ctx, conn)
+		if err := errors.Join(err, tx.end(ctx)); err != nil {
+			return nil, err
+		}
+		db.install(nv)
+	}
+	db.fileVersion = v
+	return db.cur.Load(), nil
+}
+
+// install makes nv the current view unless a newer one is.
+func (db *DB) install(nv *view) {
+	for {
+		cur := db.cur.Load()
+		if cur != nil && cur.gen >= nv.gen {
+			return
+		}
+		if db.cur.CompareAndSwap(cur, nv) {
+			return
+		}
+	}
+}
+
+// querier reads; a *sql.Conn inside a read transaction is one.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// readTx is a read transaction on one connection. database/sql's BeginTx
+// would take the write lock (the DSN sets _txlock=immediate, which imports
+// need), so a read transaction is begun by hand: BEGIN DEFERRED takes a
+// shared lock at its first read and holds it until end, so every read in
+// between sees one committed state of the file.
+type readTx struct{ conn *sql.Conn }
+
+func beginRead(ctx context.Context, conn *sql.Conn) (*readTx, error) {
+	if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
+		return nil, err
+	}
+	return &readTx{conn}, nil
+}
+
+// end finishes the transaction; the connection may then go back to the pool.
+func (t *readTx) end(ctx context.Context) error {
+	if _, err := t.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		t.conn.ExecContext(ctx, "ROLLBACK")
+		return fmt.Errorf("ending a read of the trust store: %w", err)
+	}
+	return nil
+}
+
+// loadView reads the trust generation, every key and the list info with q,
+// which must be inside one read transaction so they belong together.
+func (db *DB) loadView(ctx context.Context, q querier) (*view, error) {
+	v := &view{keys: make(map[string]*entry)}
+	if err := q.QueryRowContext(ctx, "SELECT n FROM trust_changes WHERE id = 1").Scan(&v.gen); err != nil {
+		return nil, db.sql.Wrap("reading", err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+keyColumns+` FROM issuer_keys ORDER BY source = 'bundle'`)
 	if err != nil {
 		return nil, db.sql.Wrap("reading", err)
 	}
 	defer rows.Close()
-	db.loads++
-	snap := make(map[string]*entry)
+	db.loads.Add(1)
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
 			return nil, db.sql.Wrap("reading", err)
 		}
-		snap[string(e.key.KID)] = e // bundle rows come last and win
+		v.keys[string(e.key.KID)] = e // bundle rows come last and win
 	}
 	if err := rows.Err(); err != nil {
 		return nil, db.sql.Wrap("reading", err)
 	}
-	db.snap = snap
-	return snap, nil
-}
-
-// refresh drops the caches when another connection or process changed the
-// trust tables since they were loaded. A commit that touched only the log
-// moves the file's change counter but not trust_changes.n, so it keeps them.
-// db.mu must be held.
-func (db *DB) refresh() error {
-	v, err := db.changeVersion()
-	if err != nil {
-		return err
+	rows.Close()
+	if v.info, err = db.readInfo(ctx, q); err != nil {
+		return nil, err
 	}
-	if v == db.fileVersion && (db.snap != nil || db.info != nil) {
-		return nil
-	}
-	var gen int64
-	db.genReads++
-	if err := db.trustGenStmt.QueryRow().Scan(&gen); err != nil {
-		return db.sql.Wrap("reading", err)
-	}
-	if gen != db.trustGen {
-		db.snap, db.info = nil, nil
-	}
-	db.fileVersion, db.trustGen = v, gen
-	return nil
+	return v, nil
 }
 
 // fileChangeCounter reads the file's change counter, for logCommitted.
@@ -409,7 +481,7 @@ func (db *DB) fileChangeCounter() (int64, error) {
 func (db *DB) logCommitted(before int64) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.watch == nil && db.fileVersion == before {
+	if db.watch == nil && db.fileVersion == before && db.cur.Load() != nil {
 		db.fileVersion = before + 1
 	}
 }
@@ -430,10 +502,7 @@ func (db *DB) commitTrust(ctx context.Context, tx *sql.Tx) error {
 
 // invalidate drops the caches after a trust write through this DB.
 func (db *DB) invalidate() {
-	db.mu.Lock()
-	db.snap = nil
-	db.info = nil
-	db.mu.Unlock()
+	db.cur.Store(nil)
 }
 
 // Revocation returns the revocation of a credential id (cti bytes, or a
@@ -468,37 +537,35 @@ func (db *DB) IsRevoked(credentialID []byte) (bool, error) {
 // asks for it on every credential, so the answer is cached until the file
 // changes (counting 100,000 revoked ids takes milliseconds).
 func (db *DB) Info() (trust.ListInfo, error) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if err := db.refresh(); err != nil {
+	v, err := db.latest()
+	if err != nil {
 		return trust.ListInfo{}, err
 	}
-	if db.info != nil {
-		return *db.info, nil
-	}
-	info, err := db.readInfo()
-	if err != nil {
-		return info, err
-	}
-	db.info = &info
-	return info, nil
+	return v.info, nil
 }
 
-func (db *DB) readInfo() (trust.ListInfo, error) {
+func (db *DB) readInfo(ctx context.Context, q querier) (trust.ListInfo, error) {
 	var info trust.ListInfo
-	var issued, expires int64
-	err := db.sql.QueryRow("SELECT version, issued, expires FROM bundle WHERE id = 1").Scan(&info.Version, &issued, &expires)
+	var issued, expires, freshFor int64
+	var tsKey, sum []byte
+	err := q.QueryRowContext(ctx, "SELECT version, issued, expires, timestamp_key, fresh_for, sha256 FROM bundle WHERE id = 1").
+		Scan(&info.Version, &issued, &expires, &tsKey, &freshFor, &sum)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return info, db.sql.Wrap("reading", err)
 	default:
 		info.Issued, info.Expires = time.Unix(issued, 0).UTC(), time.Unix(expires, 0).UTC()
+		if tsKey != nil {
+			if err := confirmedUntil(ctx, q, &info, freshFor, sum); err != nil {
+				return info, db.sql.Wrap("reading", err)
+			}
+		}
 	}
-	if err := db.sql.QueryRow("SELECT count(DISTINCT kid) FROM issuer_keys").Scan(&info.Issuers); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT count(DISTINCT kid) FROM issuer_keys").Scan(&info.Issuers); err != nil {
 		return info, db.sql.Wrap("reading", err)
 	}
-	if err := db.sql.QueryRow("SELECT count(*) FROM revoked_credentials").Scan(&info.Revoked); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM revoked_credentials").Scan(&info.Revoked); err != nil {
 		return info, db.sql.Wrap("reading", err)
 	}
 	return info, nil

@@ -286,7 +286,7 @@ func TestSchemaVersion(t *testing.T) {
 		tables = append(tables, n)
 	}
 	rows.Close()
-	if got := strings.Join(tables, ","); got != "authority_anchors,bundle,issuer_keys,log_chain,revoked_credentials,station_log,trust_changes" {
+	if got := strings.Join(tables, ","); got != "authority_anchors,bundle,freshness,issuer_keys,log_chain,revoked_credentials,station_log,trust_changes" {
 		t.Fatalf("tables %s", got)
 	}
 	db.Close()

@@ -19,6 +19,7 @@ import (
 
 	"passport/internal/textsafe"
 	"passport/policy"
+	"passport/read"
 	"passport/sitedb"
 	"passport/verify"
 )
@@ -30,9 +31,9 @@ import (
 // has. Images and PDFs go to the verifier whole.
 func (s *Server) results(ctx context.Context, name string, data []byte, source string) []verify.Result {
 	if source != "text" {
-		return s.verifier.Verify(ctx, name, data)
+		return s.reader.Verify(ctx, name, data)
 	}
-	codes, other := textCodes(data, verify.MaxTextLines)
+	codes, other := textCodes(data, read.MaxTextLines)
 	if len(codes) == 0 {
 		return []verify.Result{notAPassport(name, other)}
 	}

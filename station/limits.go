@@ -9,7 +9,7 @@ const (
 	// 3–12 MB as JPEG and a 300-dpi colour A4 scan as PNG about 25 MB; 32 MB
 	// takes both while keeping 50 concurrent uploads under 2 GB of memory.
 	// Config.MaxBodyBytes (serve --max-upload) lowers or raises it, never
-	// above verify.MaxInputBytes.
+	// above read.MaxInputBytes.
 	DefaultMaxBodyBytes = 32 << 20
 
 	// MaxTextBodyBytes caps a text body (credential texts typed by a USB

@@ -3,6 +3,7 @@ package station
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"passport/policy"
 	"passport/verify"
@@ -12,7 +13,11 @@ func TestVerdictJSONShape(t *testing.T) {
 	// A Verdict has every field of a verify --json line at the top level,
 	// plus "policy".
 	f := newFixture(t)
-	r := verify.Text("in", f.text(t, f.claims("Zoë Whitfield", 10, 10)), f.db, verify.Options{Now: f.now})
+	v, err := verify.NewVerifier(f.db, verify.WithClock(func() time.Time { return f.now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := v.VerifyText("in", f.text(t, f.claims("Zoë Whitfield", 10, 10)))
 	b, _ := json.Marshal(policy.Apply(examplePolicy(t), r))
 	plain, _ := json.Marshal(r)
 	var got, want map[string]any

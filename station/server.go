@@ -37,6 +37,7 @@ import (
 
 	"passport/credential"
 	"passport/policy"
+	"passport/read"
 	"passport/sitedb"
 	"passport/trust"
 	"passport/trustsync"
@@ -98,6 +99,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	verifier *verify.Verifier
+	reader   *read.Reader
 	decoders chan struct{}
 	bodies   *byteBudget // room for whole bodies (BodiesInFlightBytes)
 	probes   *byteBudget // room for the first firstBodyStep bytes of each body
@@ -115,8 +117,8 @@ func New(cfg Config) (*Server, error) {
 	switch {
 	case cfg.MaxBodyBytes == 0:
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	case cfg.MaxBodyBytes < MaxTextBodyBytes || cfg.MaxBodyBytes > verify.MaxInputBytes:
-		return nil, fmt.Errorf("maximum upload size %d bytes is out of range: use %d KB to %d MB", cfg.MaxBodyBytes, MaxTextBodyBytes>>10, verify.MaxInputBytes>>20)
+	case cfg.MaxBodyBytes < MaxTextBodyBytes || cfg.MaxBodyBytes > read.MaxInputBytes:
+		return nil, fmt.Errorf("maximum upload size %d bytes is out of range: use %d KB to %d MB", cfg.MaxBodyBytes, MaxTextBodyBytes>>10, read.MaxInputBytes>>20)
 	}
 	if cfg.BodiesInFlightBytes == 0 {
 		cfg.BodiesInFlightBytes = DefaultBodiesInFlightBytes
@@ -147,13 +149,16 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	verifier, err := verify.NewVerifier(cfg.Store, verify.WithClock(cfg.Now),
-		verify.WithLimits(verify.Limits{MaxInputBytes: int(cfg.MaxBodyBytes)}),
-		verify.WithDecodeBudget(cfg.DecodeBudget, 0))
+	verifier, err := verify.NewVerifier(cfg.Store, verify.WithClock(cfg.Now))
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, verifier: verifier, decoders: make(chan struct{}, cfg.Decoders), static: static,
+	reader, err := read.New(verifier, read.WithLimits(read.Limits{MaxInputBytes: int(cfg.MaxBodyBytes)}),
+		read.WithDecodeBudget(cfg.DecodeBudget, 0))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, verifier: verifier, reader: reader, decoders: make(chan struct{}, cfg.Decoders), static: static,
 		bodies: newByteBudget(cfg.BodiesInFlightBytes), probes: newByteBudget(probeBudget(cfg.BodiesInFlightBytes))}
 	if s.hosts, err = allowedHosts(cfg.Addr, cfg.AllowHosts); err != nil {
 		return nil, err
@@ -686,7 +691,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 	var frame scan.Frame
 	var results []verify.Result
 	if camera {
-		results, frame = s.verifier.VerifyFrame(r.Context(), name, data, scan.Options{Budget: s.cfg.CameraBudget, Region: roi})
+		results, frame = s.reader.VerifyFrame(r.Context(), name, data, scan.Options{Budget: s.cfg.CameraBudget, Region: roi})
 	} else {
 		results = s.results(r.Context(), name, data, source)
 	}

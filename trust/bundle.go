@@ -31,7 +31,20 @@ var (
 	ErrBundleMalformed = errors.New("malformed trust-list bundle")
 	// ErrBundleSignature: the bundle's signature does not verify with the anchor key.
 	ErrBundleSignature = errors.New("trust-list bundle signature does not verify")
+	// ErrUpdateRequired: the bundle or statement lists, as one a reader must
+	// understand (key 0), a field this version does not know. It also wraps
+	// ErrBundleMalformed.
+	ErrUpdateRequired = errors.New("this version of passport does not understand a field the file marks as required: update passport")
 )
+
+// updateRequired wraps both ErrUpdateRequired and ErrBundleMalformed, so a
+// caller that only knows the latter still refuses.
+type updateRequired struct{ msg string }
+
+func (e *updateRequired) Error() string { return e.msg }
+func (e *updateRequired) Is(target error) bool {
+	return target == ErrUpdateRequired || target == ErrBundleMalformed
+}
 
 // Issuer key status values in a bundle.
 const (
@@ -54,6 +67,14 @@ type Bundle struct {
 	// Revocations holds revoked ids with a reason or a time they apply
 	// from (key 6). An id is in Revoked or here, never both.
 	Revocations []RevokedEntry
+	// TimestampKey, when set, is the PKIX DER of the ECDSA P-256 key the
+	// authority delegates freshness to (key 7): statements it signs say
+	// this bundle is still the newest. Nil: the bundle names no such key
+	// and sites treat it as before freshness existed.
+	TimestampKey []byte
+	// FreshFor is how long after Issued the bundle alone counts as
+	// confirmed, for sites that import it by hand; only with TimestampKey.
+	FreshFor time.Duration
 }
 
 // BundleIssuer is one issuer key in a bundle.
@@ -95,6 +116,9 @@ func (bi *BundleIssuer) kind() KeyKind {
 
 // wire forms: small integer keys, dates as unix seconds.
 type wireBundle struct {
+	// Crit lists the keys a reader must understand (like COSE's crit,
+	// RFC 9052 §3.1): any other key a reader does not know it ignores.
+	Crit    []uint64     `cbor:"0,keyasint,omitempty"`
 	Version int64        `cbor:"1,keyasint"`
 	Issued  int64        `cbor:"2,keyasint"`
 	Expires int64        `cbor:"3,keyasint"`
@@ -103,6 +127,29 @@ type wireBundle struct {
 	// Key 6 is left out when empty, so a bundle without reasons is
 	// byte for byte the first release's format.
 	Revocations []wireRevoked `cbor:"6,keyasint,omitempty"`
+	// Key 7 is left out without a timestamp key.
+	Freshness *wireFreshness `cbor:"7,keyasint,omitempty"`
+}
+
+type wireFreshness struct {
+	Key      []byte `cbor:"1,keyasint"` // PKIX DER, ECDSA P-256
+	FreshFor uint64 `cbor:"2,keyasint"` // seconds
+}
+
+// Keys this version understands, for the crit lists (key 0).
+var (
+	knownBundleKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true}
+	knownIssuerKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true}
+)
+
+// checkCrit refuses a crit list naming a key this version does not know.
+func checkCrit(what string, crit []uint64, known map[uint64]bool) error {
+	for _, k := range crit {
+		if !known[k] {
+			return &updateRequired{fmt.Sprintf("%v: %s marks key %d as required, and this version does not know it: update passport on this computer", ErrUpdateRequired, what, k)}
+		}
+	}
+	return nil
 }
 
 type wireRevoked struct {
@@ -112,17 +159,18 @@ type wireRevoked struct {
 }
 
 type wireIssuer struct {
-	KID         []byte `cbor:"1,keyasint"`
-	OrgCode     string `cbor:"2,keyasint"`
-	OrgName     string `cbor:"3,keyasint"`
-	PublicKey   []byte `cbor:"4,keyasint"`
-	Certificate []byte `cbor:"5,keyasint,omitempty"`
-	ValidFrom   *int64 `cbor:"6,keyasint,omitempty"`
-	ValidUntil  *int64 `cbor:"7,keyasint,omitempty"`
-	Status      int    `cbor:"8,keyasint"`
-	RevokedFrom *int64 `cbor:"9,keyasint,omitempty"`
-	Kind        int    `cbor:"10,keyasint,omitempty"` // wireKindStaff (absent) or wireKindDCC
-	Country     string `cbor:"11,keyasint,omitempty"` // DCC signers only
+	Crit        []uint64 `cbor:"0,keyasint,omitempty"` // as the bundle's, for an issuer entry's keys
+	KID         []byte   `cbor:"1,keyasint"`
+	OrgCode     string   `cbor:"2,keyasint"`
+	OrgName     string   `cbor:"3,keyasint"`
+	PublicKey   []byte   `cbor:"4,keyasint"`
+	Certificate []byte   `cbor:"5,keyasint,omitempty"`
+	ValidFrom   *int64   `cbor:"6,keyasint,omitempty"`
+	ValidUntil  *int64   `cbor:"7,keyasint,omitempty"`
+	Status      int      `cbor:"8,keyasint"`
+	RevokedFrom *int64   `cbor:"9,keyasint,omitempty"`
+	Kind        int      `cbor:"10,keyasint,omitempty"` // wireKindStaff (absent) or wireKindDCC
+	Country     string   `cbor:"11,keyasint,omitempty"` // DCC signers only
 }
 
 // Kinds on the wire: absent (0) is a staff-passport issuer, so bundles
@@ -145,14 +193,13 @@ func init() {
 		panic(err)
 	}
 	bundleDec, err = cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		MaxNestedLevels:   maxBundleNesting,
-		MaxArrayElements:  MaxBundleRevoked,
-		MaxMapPairs:       maxBundleMapPairs,
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-		UTF8:              cbor.UTF8RejectInvalid,
-		TagsMd:            cbor.TagsForbidden,
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		IndefLength:      cbor.IndefLengthForbidden,
+		MaxNestedLevels:  maxBundleNesting,
+		MaxArrayElements: MaxBundleRevoked,
+		MaxMapPairs:      maxBundleMapPairs,
+		UTF8:             cbor.UTF8RejectInvalid,
+		TagsMd:           cbor.TagsForbidden,
 	}.DecMode()
 	if err != nil {
 		panic(err)
@@ -185,6 +232,9 @@ func MarshalBundle(b *Bundle) ([]byte, error) {
 	for _, r := range b.Revocations {
 		w.Revocations = append(w.Revocations, wireRevoked{ID: r.ID, Reason: r.Reason, From: unixPtr(r.From)})
 	}
+	if b.TimestampKey != nil {
+		w.Freshness = &wireFreshness{Key: b.TimestampKey, FreshFor: uint64(b.FreshFor / time.Second)}
+	}
 	for _, i := range b.Issuers {
 		st := StatusActive
 		if i.Revoked {
@@ -198,10 +248,13 @@ func MarshalBundle(b *Bundle) ([]byte, error) {
 	return bundleEnc.Marshal(w)
 }
 
-// UnmarshalBundle decodes and validates a bundle payload. It is strict:
-// unknown or duplicate keys, indefinite lengths, tags, trailing bytes, a
+// UnmarshalBundle decodes and validates a bundle payload. It is strict
+// about form: duplicate keys, indefinite lengths, tags, trailing bytes, a
 // non-deterministic encoding and any entry Validate refuses are errors
-// wrapping ErrBundleMalformed.
+// wrapping ErrBundleMalformed. It is lenient about content it does not
+// know: an unknown key in the bundle or an issuer entry is ignored (the
+// signed file, kept by the importer, still holds it) unless the map's crit
+// list (key 0) names it, which is an error wrapping ErrUpdateRequired.
 func UnmarshalBundle(payload []byte) (*Bundle, error) {
 	if len(payload) > MaxBundleBytes {
 		return nil, fmt.Errorf("%w: payload is %d bytes, over the %d-byte limit", ErrBundleMalformed, len(payload), MaxBundleBytes)
@@ -213,9 +266,27 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 	if len(w.Issuers) > MaxBundleIssuers {
 		return nil, fmt.Errorf("%w: %d issuer keys, over the limit of %d", ErrBundleMalformed, len(w.Issuers), MaxBundleIssuers)
 	}
+	if err := checkDeterministic(payload); err != nil {
+		return nil, fmt.Errorf("%w: not deterministically encoded (RFC 8949 §4.2.1): %v", ErrBundleMalformed, err)
+	}
+	// What this version knows must also be written the one way it writes
+	// it (no null for an empty list, no default value spelled out), so the
+	// known part must re-encode to exactly its bytes.
+	known, err := knownBundlePart(payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBundleMalformed, err)
+	}
 	again, err := bundleEnc.Marshal(w)
-	if err != nil || !bytes.Equal(again, payload) {
-		return nil, fmt.Errorf("%w: not deterministically encoded (RFC 8949 §4.2.1)", ErrBundleMalformed)
+	if err != nil || !bytes.Equal(again, known) {
+		return nil, fmt.Errorf("%w: not deterministically encoded (RFC 8949 §4.2.1): a field is written other than as passport writes it", ErrBundleMalformed)
+	}
+	if err := checkCrit("the bundle", w.Crit, knownBundleKeys); err != nil {
+		return nil, err
+	}
+	for n, i := range w.Issuers {
+		if err := checkCrit(fmt.Sprintf("issuer entry %d", n+1), i.Crit, knownIssuerKeys); err != nil {
+			return nil, err
+		}
 	}
 	if err := w.checkTimes(); err != nil {
 		return nil, err
@@ -224,6 +295,15 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 		Issuers: make([]BundleIssuer, 0, len(w.Issuers)), Revoked: w.Revoked}
 	for _, r := range w.Revocations {
 		b.Revocations = append(b.Revocations, RevokedEntry{ID: r.ID, Revocation: Revocation{Reason: r.Reason, From: timePtr(r.From)}})
+	}
+	if f := w.Freshness; f != nil {
+		if f.FreshFor > uint64(MaxFreshFor/time.Second) {
+			return nil, fmt.Errorf("%w: fresh-for %d seconds is over the %v a bundle may give", ErrBundleMalformed, f.FreshFor, MaxFreshFor)
+		}
+		b.TimestampKey, b.FreshFor = f.Key, time.Duration(f.FreshFor)*time.Second
+		if b.TimestampKey == nil {
+			b.TimestampKey = []byte{}
+		}
 	}
 	for n, i := range w.Issuers {
 		if i.Status != StatusActive && i.Status != StatusRevoked {
@@ -264,14 +344,27 @@ func (b *Bundle) Validate() error {
 		return bad("no bundle")
 	case b.Version <= 0:
 		return bad("version %d: versions start at 1", b.Version)
+	case b.Version > MaxBundleVersion:
+		return bad("version %d is over the largest a bundle may carry (2^53 = %d): number bundles 1, 2, 3…", b.Version, int64(MaxBundleVersion))
 	case b.Issued.IsZero() || b.Expires.IsZero():
 		return bad("issue and expiry dates are required")
+	case !inBundleRange(b.Issued) || !inBundleRange(b.Expires):
+		return bad("issued %s or expires %s is outside the years 1970-9999 a bundle may carry", b.Issued.UTC().Format(time.RFC3339), b.Expires.UTC().Format(time.RFC3339))
 	case !b.Expires.After(b.Issued):
 		return bad("expires (%s) is not after issued (%s)", b.Expires.UTC().Format(time.RFC3339), b.Issued.UTC().Format(time.RFC3339))
 	case len(b.Issuers) > MaxBundleIssuers:
 		return bad("%d issuer keys, over the limit of %d", len(b.Issuers), MaxBundleIssuers)
 	case len(b.Revoked)+len(b.Revocations) > MaxBundleRevoked:
 		return bad("%d revoked ids, over the limit of %d", len(b.Revoked)+len(b.Revocations), MaxBundleRevoked)
+	case b.TimestampKey == nil && b.FreshFor != 0:
+		return bad("fresh-for is given without a timestamp key")
+	case b.FreshFor < 0 || b.FreshFor > MaxFreshFor || b.FreshFor%time.Second != 0:
+		return bad("fresh-for %v is not whole seconds from 0 to %v", b.FreshFor, MaxFreshFor)
+	}
+	if b.TimestampKey != nil {
+		if _, err := ParseTimestampKey(b.TimestampKey); err != nil {
+			return bad("timestamp key: %v", err)
+		}
 	}
 	seen := make(map[string]int, len(b.Issuers))
 	for n := range b.Issuers {
@@ -358,6 +451,17 @@ func (i *BundleIssuer) validate() error {
 			return fmt.Errorf("key id is not the certificate's (%x): kid must be SHA-256(certificate DER)[:8]", KeyID(i.Certificate))
 		}
 	}
+	for _, d := range []struct {
+		what string
+		t    time.Time
+	}{{"valid from", i.ValidFrom}, {"valid until", i.ValidUntil}, {"revoked from", i.RevokedFrom}} {
+		// Sites refuse a bundle with such a date (checkTimes), so the
+		// authority must never sign one: a certificate valid from 1950
+		// would make every site refuse the whole bundle.
+		if !d.t.IsZero() && !inBundleRange(d.t) {
+			return fmt.Errorf("%s %s is outside the years 1970-9999 a bundle may carry: give a valid_from/valid_until column within them, or a new certificate", d.what, d.t.UTC().Format(time.RFC3339))
+		}
+	}
 	if !i.ValidFrom.IsZero() && !i.ValidUntil.IsZero() && !i.ValidUntil.After(i.ValidFrom) {
 		return fmt.Errorf("valid until (%s) is not after valid from (%s)", i.ValidUntil.UTC().Format(time.DateOnly), i.ValidFrom.UTC().Format(time.DateOnly))
 	}
@@ -433,6 +537,9 @@ func ParseSignedBundle(data []byte) (*SignedBundle, error) {
 	}
 	if data[0] != 0xd2 { // tag 18, COSE_Sign1_Tagged
 		return nil, fmt.Errorf("%w: not a signed trust-list bundle (no COSE_Sign1 tag): give the .bundle file written by `passport authority bundle`", ErrBundleMalformed)
+	}
+	if err := checkEnvelope(data, MaxBundleBytes); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBundleMalformed, err)
 	}
 	msg := cose.NewSign1Message()
 	if err := msg.UnmarshalCBOR(data); err != nil {
@@ -532,6 +639,11 @@ const (
 	minBundleUnix = 0
 	maxBundleUnix = 253402300799 // 9999-12-31T23:59:59Z
 )
+
+// inBundleRange reports whether t can be carried in a bundle.
+func inBundleRange(t time.Time) bool {
+	return t.Unix() >= minBundleUnix && t.Unix() <= maxBundleUnix
+}
 
 func (w *wireBundle) checkTimes() error {
 	check := func(what string, v int64) error {

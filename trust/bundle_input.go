@@ -30,7 +30,7 @@ const (
 // names the columns (any order, case- and space-insensitive); "cert", or
 // both "public_key" and "kid", are required.
 var IssuersCSVColumns = []string{"org_code", "org_name", "cert", "public_key", "kid",
-	"valid_from", "valid_until", "status", "revoked_from", "kind", "country"}
+	"valid_from", "valid_until", "status", "revoked_from", "kind", "country", "contact"}
 
 // ReadIssuers reads issuer entries from path: a directory of PEM/DER
 // certificates (ReadIssuersDir) or an issuers CSV file (ReadIssuersCSV).
@@ -106,12 +106,18 @@ func ReadIssuersDir(dir string) ([]BundleIssuer, error) {
 //	status                   active (default) or revoked
 //	revoked_from             compromise date: credentials issued from then on are invalid,
 //	                         those issued before stay valid; empty with revoked = all
+//	contact                  the organisation's e-mail address (CheckContact), for the authority
 //
+// The file is data, read with exactly the encoding WriteIssuersCSVRow
+// writes (RFC 4180): no comment lines, no spreadsheet escaping, every row
+// with the header's number of fields. A staff-passport issuer's org code
+// must pass ValidateOrgCode, so a cell a spreadsheet escaped ('-DASH) is
+// refused rather than signed into a bundle under a code no passport has.
 // Errors name the row and column.
 func ReadIssuersCSV(r io.Reader, baseDir string) ([]BundleIssuer, error) {
 	cr := csv.NewReader(r)
 	cr.TrimLeadingSpace = true
-	cr.Comment = '#'
+	cr.FieldsPerRecord = -1 // checked below, with a message that says what to do
 	header, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("issuers CSV: reading the header line: %v", err)
@@ -144,6 +150,12 @@ func ReadIssuersCSV(r io.Reader, baseDir string) ([]BundleIssuer, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("issuers CSV: %v", err)
+		}
+		if len(rec) != len(header) {
+			if strings.HasPrefix(strings.TrimSpace(rec[0]), "#") {
+				return nil, fmt.Errorf("issuers CSV row %d is a comment line (%.40q): the file holds data only; delete the line (each registration is kept in registered/CODE-KID.req)", row, rec[0])
+			}
+			return nil, fmt.Errorf("issuers CSV row %d has %d fields and the header %d: quote a field that holds a comma", row, len(rec), len(header))
 		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
@@ -217,6 +229,9 @@ func issuerRow(get func(string) string, baseDir string) (BundleIssuer, error) {
 	if bi.OrgName == "" {
 		bi.OrgName = bi.OrgCode
 	}
+	if err := CheckContact(get("contact")); err != nil {
+		return bi, fmt.Errorf(`column "contact": %v`, err)
+	}
 	var err error
 	for _, f := range []struct {
 		name  string
@@ -248,10 +263,33 @@ func issuerRow(get func(string) string, baseDir string) (BundleIssuer, error) {
 	if v := get("country"); v != "" {
 		bi.Country = strings.ToUpper(v)
 	}
+	if bi.kind() == KindStaff {
+		if err := ValidateOrgCode(bi.OrgCode); err != nil {
+			hint := ""
+			if strings.HasPrefix(bi.OrgCode, "'") {
+				hint = " (a leading apostrophe is a spreadsheet's escaping, not part of the code: remove it)"
+			}
+			return bi, fmt.Errorf(`column "org_code": %v%s`, err, hint)
+		}
+	}
 	if err := bi.validate(); err != nil {
 		return bi, err
 	}
 	return bi, nil
+}
+
+// WriteIssuersCSVRow writes one record of an issuers CSV exactly as
+// ReadIssuersCSV reads it back: plain RFC 4180, with no spreadsheet-formula
+// escaping. The file is machine data signed into bundles, never a
+// spreadsheet export: an apostrophe before "-DASH" would become part of the
+// org code.
+func WriteIssuersCSVRow(w io.Writer, record []string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(record); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // ParseBundleTime reads a date as the authority's files write it:

@@ -1,5 +1,13 @@
 package trust
 
+import "time"
+
+// BundleClockSkew is how far in the future a bundle's issue time may lie
+// when a site imports it: the authority's and the site's clocks may differ
+// by minutes. A bundle dated later than that would, once imported, be
+// newer than anything issued before its date, so it is refused.
+const BundleClockSkew = 5 * time.Minute
+
 // Limits on trust-list bundles. A bundle is read from a file a person
 // carries to the site, so it is bounded before any parsing: its size in
 // bytes first, then the number of entries the CBOR decoder may allocate.
@@ -32,11 +40,23 @@ const (
 	MaxBundleCertLen = 16 << 10
 
 	// maxBundleMapPairs caps the pairs of any map in a bundle: the largest,
-	// an issuer entry, has 9 keys.
-	maxBundleMapPairs = 16
+	// an issuer entry, has 12 keys today; the rest is room for fields later
+	// versions add, which this one ignores.
+	maxBundleMapPairs = 64
 
 	// maxBundleNesting: bundle → issuers → issuer is 3 levels deep.
 	maxBundleNesting = 4
+
+	// MaxBundleVersion caps a bundle's version at 2^53, the largest
+	// integer every JSON reader (index.json, `trust status --json`) holds
+	// exactly. A bundle numbered near 2^63 would leave no version above it,
+	// so nothing could ever replace it at a site.
+	MaxBundleVersion = 1 << 53
+
+	// MaxFreshFor caps how long a bundle alone may count as confirmed
+	// (its fresh-for): the point of freshness is to be short; a bundle
+	// that stands for longer than a year is better left without it.
+	MaxFreshFor = 366 * 24 * time.Hour
 
 	// MaxAuthorityKeyFileSize caps an authority.pub file (a PEM P-256
 	// public key is about 180 bytes).

@@ -125,6 +125,9 @@ func ParseRegistration(data []byte) (*Registration, error) {
 	if data[0] != 0xd2 {
 		return nil, bad("not a signed request (no COSE_Sign1 tag): give the registration.req that 'passport keys new' wrote")
 	}
+	if err := checkEnvelope(data, MaxRegistrationBytes); err != nil {
+		return nil, bad("%v", err)
+	}
 	msg := cose.NewSign1Message()
 	if err := msg.UnmarshalCBOR(data); err != nil {
 		return nil, bad("not a COSE_Sign1 message: %v", err)
@@ -176,6 +179,12 @@ func checkRegistration(cert *x509.Certificate, w *wireRegistration) error {
 	bi, err := IssuerFromCertificate(cert)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrRegistrationMalformed, err)
+	}
+	// The entry must be one every site accepts in a bundle (a certificate
+	// valid from before 1970 is not), or registering it would make every
+	// later bundle unusable.
+	if err := bi.validate(); err != nil {
+		return fmt.Errorf("%w: the certificate cannot be listed in a bundle: %v", ErrRegistrationMalformed, err)
 	}
 	if err := ValidateOrgCode(w.OrgCode); err != nil {
 		return fmt.Errorf("%w: %v", ErrRegistrationMalformed, err)

@@ -177,3 +177,28 @@ func FuzzParseRegistration(f *testing.F) {
 		}
 	})
 }
+
+// A certificate no site would accept in a bundle (valid from 1950: before
+// the dates a bundle carries) is refused at registration, so registering
+// it cannot make every later bundle unusable.
+func TestRegistrationRefusesUnbundlableDates(t *testing.T) {
+	iss, err := keys.NewIssuer("ROL", "Old Dates Trust (TEST)", time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = trust.ParseRegistration(signRaw(t, iss.Key, iss.KID, trust.RegistrationContentType, payload(iss)))
+	if !errors.Is(err, trust.ErrRegistrationMalformed) || !strings.Contains(err.Error(), "1970-9999") {
+		t.Fatalf("err = %v, want a refused validity date", err)
+	}
+}
+
+// A protected header far over its bound is refused before go-cose
+// decodes it.
+func TestRegistrationBoundsHeader(t *testing.T) {
+	iss := newIssuer(t, "RHB", "Header Bound Trust (TEST)")
+	big := make([]byte, 4096)
+	req := signRaw(t, iss.Key, big, trust.RegistrationContentType, payload(iss))
+	if _, err := trust.ParseRegistration(req); !errors.Is(err, trust.ErrRegistrationMalformed) || !strings.Contains(err.Error(), "protected header is") {
+		t.Fatalf("err = %v, want the protected header refused by size", err)
+	}
+}

@@ -32,6 +32,9 @@ type Options struct {
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// AllowRedirectHosts names other hosts the default client may follow
+	// a redirect to (RedirectPolicy); by default only the source's own.
+	AllowRedirectHosts []string
 }
 
 // Outcome says what a successful sync did.
@@ -63,7 +66,21 @@ type Status struct {
 	Failures      int       `json:"consecutive_failures"`
 	NextAttempt   time.Time `json:"next_attempt,omitzero"`
 	StaleAt       time.Time `json:"stale_at,omitzero"` // the list in force expires then; verifications warn after it
+	// RecentFailures are the latest failed attempts, newest first, at most
+	// MaxRecentFailures: a source that fails now and then shows it even
+	// after a success cleared LastError.
+	RecentFailures []Failure `json:"recent_failures,omitempty"`
 }
+
+// Failure is one failed sync attempt. Error is cleaned of control and
+// escape characters: it may quote what the source sent.
+type Failure struct {
+	At    time.Time `json:"at"`
+	Error string    `json:"error"`
+}
+
+// MaxRecentFailures bounds Status.RecentFailures.
+const MaxRecentFailures = 10
 
 // Syncer fetches a source's newest bundle into a site database. It is safe
 // for concurrent use; syncs run one at a time.
@@ -86,7 +103,7 @@ func New(db *sitedb.DB, from string, opts Options) (*Syncer, error) {
 		return nil, errors.New("trustsync: no database")
 	}
 	if opts.Client == nil {
-		opts.Client = NewHTTPClient()
+		opts.Client = newHTTPClient(opts.AllowRedirectHosts)
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -122,8 +139,11 @@ func (s *Syncer) Sync(ctx context.Context) (Result, error) {
 	defer s.mu.Unlock()
 	s.st.LastAttempt = started
 	if err != nil {
+		err = cleanError{err}
 		s.st.LastError, s.st.LastErrorAt = err.Error(), started
 		s.st.Failures++
+		s.st.RecentFailures = append([]Failure{{At: started, Error: err.Error()}}, s.st.RecentFailures...)
+		s.st.RecentFailures = s.st.RecentFailures[:min(len(s.st.RecentFailures), MaxRecentFailures)]
 		return res, err
 	}
 	s.v = v
@@ -161,7 +181,7 @@ func (s *Syncer) sync(ctx context.Context) (Result, validators, error) {
 		return Result{Index: idx}, v, fmt.Errorf("%w: the source offers version %d and version %d is in force (%s)",
 			sitedb.ErrRollback, idx.Version, info.Version, s.src)
 	}
-	data, err := s.src.fetchBundle(ctx, idx.File)
+	data, err := s.src.fetchBundle(ctx, idx.File, idx.Size)
 	if err != nil {
 		return Result{Index: idx}, v, err
 	}
@@ -179,6 +199,7 @@ func (s *Syncer) sync(ctx context.Context) (Result, validators, error) {
 func (s *Syncer) Status() Status {
 	s.mu.Lock()
 	st := s.st
+	st.RecentFailures = append([]Failure{}, s.st.RecentFailures...)
 	s.mu.Unlock()
 	if info, err := s.db.Info(); err == nil {
 		st.StaleAt = info.Expires

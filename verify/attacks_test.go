@@ -67,7 +67,7 @@ func TestTwoDisagreeingCodesOnOnePage(t *testing.T) {
 		t.Fatal("vectors basic and minimal-issuer-b are missing")
 	}
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	results := verify.Input("page.png", pageWithCodes(t, one.Text, two.Text), st, verify.Options{Now: now})
+	results := readInput(t, "page.png", pageWithCodes(t, one.Text, two.Text), st, now)
 	if len(results) != 2 {
 		t.Fatalf("got %d results, want one per code (2): %+v", len(results), results)
 	}
@@ -100,7 +100,7 @@ func TestGenuineBesideForgedCode(t *testing.T) {
 	st, valid := attackStore(t)
 	forged := loadVectors(t, "invalid")["tampered-payload-byte"]
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	results := verify.Input("page.png", pageWithCodes(t, valid["basic"].Text, forged.Text), st, verify.Options{Now: now})
+	results := readInput(t, "page.png", pageWithCodes(t, valid["basic"].Text, forged.Text), st, now)
 	if len(results) != 2 {
 		t.Fatalf("got %d results, want 2", len(results))
 	}
@@ -116,7 +116,7 @@ func TestGenuineBesideForgedCode(t *testing.T) {
 	}
 }
 
-// TestVectorsAsTextInput feeds every vector text through verify.Input as a
+// TestVectorsAsTextInput feeds every vector text through the reading layer (package read) as a
 // text file (one credential per line, as a USB scanner writes them): the
 // verdicts are those of verify.Text, line for line.
 func TestVectorsAsTextInput(t *testing.T) {
@@ -133,7 +133,7 @@ func TestVectorsAsTextInput(t *testing.T) {
 		lines.WriteString(bad[name].Text + "\n")
 		want = append(want, verify.StatusInvalid)
 	}
-	results := verify.Input("scanner.txt", lines.Bytes(), st, verify.Options{Now: now})
+	results := readInput(t, "scanner.txt", lines.Bytes(), st, now)
 	if len(results) != len(want) {
 		t.Fatalf("got %d results, want %d", len(results), len(want))
 	}

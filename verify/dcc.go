@@ -30,15 +30,18 @@ const (
 // and the vaccination, test and recovery entries, with their fields named
 // as in the DCC JSON schema (tg, vp, mp, ...) beside readable names.
 type DCCView struct {
-	SchemaVersion string           `json:"ver"`
-	Country       string           `json:"country"` // CWT iss: the issuing country
-	IssuedAt      string           `json:"iat"`
-	Expires       string           `json:"exp"`
-	Name          DCCName          `json:"nam"`
-	DateOfBirth   string           `json:"dob"`
-	Vaccinations  []DCCVaccination `json:"v,omitempty"`
-	Tests         []DCCTest        `json:"t,omitempty"`
-	Recoveries    []DCCRecovery    `json:"r,omitempty"`
+	SchemaVersion string `json:"ver"`
+	Country       string `json:"country"` // CWT iss: the issuing country (see dccCountry)
+	// IssuerText is the CWT iss when it is not a country code (some
+	// issuers write a ministry's name there), as written.
+	IssuerText   string           `json:"iss_text,omitempty"`
+	IssuedAt     string           `json:"iat"`
+	Expires      string           `json:"exp"`
+	Name         DCCName          `json:"nam"`
+	DateOfBirth  string           `json:"dob"`
+	Vaccinations []DCCVaccination `json:"v,omitempty"`
+	Tests        []DCCTest        `json:"t,omitempty"`
+	Recoveries   []DCCRecovery    `json:"r,omitempty"`
 }
 
 // DCCName is the holder's name as printed (fn, gn) and in the ICAO 9303
@@ -233,21 +236,34 @@ func (h *dccCert) holder() string {
 // claim is a country code: it must be the country the signing key is
 // trusted for (issuer_mismatch otherwise), so one country's signer cannot
 // issue another's certificates.
-func verifyDCC(r Result, s *credential.Signed, key *trust.TrustedKey, store trust.TrustStore, now time.Time, skew time.Duration) Result {
+func verifyDCC(j *judged, s *credential.Signed, key *trust.TrustedKey, store trust.TrustStore, now time.Time, skew time.Duration) {
+	r := &j.r
 	c, h, err := parseDCC(s.Payload())
 	if err != nil {
 		r.fail(credential.ReasonBadClaims, "%v", err)
-		return r
+		return
 	}
+	// The DCC's claims and its health certificate are read in one go: both
+	// are checked for structure by parseDCC.
+	j.pass(stepClaims)
+	j.pass(stepBody)
 	iat, exp := time.Unix(int64(c.Iat), 0).UTC(), time.Unix(int64(c.Exp), 0).UTC()
 	r.Subject = h.holder()
 	r.CredentialID = h.ids()[0]
-	r.DCC = &DCCView{SchemaVersion: h.Ver, Country: c.Iss, IssuedAt: iat.Format(time.RFC3339), Expires: exp.Format(time.RFC3339),
+	country := dccCountry(c.Iss, h.ids()[0], key.Country)
+	r.DCC = &DCCView{SchemaVersion: h.Ver, Country: country, IssuedAt: iat.Format(time.RFC3339), Expires: exp.Format(time.RFC3339),
 		Name:        DCCName{FamilyName: h.Nam.Fn, GivenName: h.Nam.Gn, FamilyNameStandard: h.Nam.Fnt, GivenNameStandard: h.Nam.Gnt},
 		DateOfBirth: h.Dob, Vaccinations: h.V, Tests: h.T, Recoveries: h.R}
-	r.checkKey(key, iat)
-	if c.Iss != key.Country {
-		r.fail(ReasonIssuerMismatch, "the certificate says it was issued by country %q but was signed with a key this site trusts for %q only", c.Iss, key.Country)
+	if r.checkKey(key, iat) {
+		j.pass(stepKeyWindow)
+	}
+	if country != c.Iss {
+		r.DCC.IssuerText = c.Iss
+	}
+	if country == key.Country {
+		j.pass(stepIssuer)
+	} else {
+		r.fail(ReasonIssuerMismatch, "the certificate says it was issued by country %q but was signed with a key this site trusts for %q only", country, key.Country)
 	}
 	nbf := time.Unix(int64(c.Nbf), 0).UTC()
 	switch {
@@ -261,11 +277,41 @@ func verifyDCC(r Result, s *credential.Signed, key *trust.TrustedKey, store trus
 		r.fail(ReasonNotYetValid, "the certificate says it was issued in the future (%s): check this computer's clock", human(iat))
 	case now.Add(-skew).After(exp):
 		r.fail(ReasonExpired, "the certificate expired on %s", human(exp))
+	default:
+		j.pass(stepTimes)
 	}
+	revoked := false
 	for _, id := range h.ids() {
 		if n := len(r.Reasons); !r.checkRevoked(store, []byte(id), "this certificate ("+id+")", now) || len(r.Reasons) > n {
+			revoked = true
 			break
 		}
 	}
-	return r
+	if !revoked {
+		j.pass(stepRevocation)
+	}
+}
+
+// dccCountry is the issuing country of a DCC: its iss claim when that is
+// a two-letter code, as the specification says. Some national issuers
+// write a ministry's name there instead; EU verifiers then take the
+// country from the certificate identifier (UVCI, "URN:UVCI:01:GE:…"),
+// and, when that names none, from the signing key. Either way the country
+// must still be the one the signing key is trusted for.
+func dccCountry(iss, uvci, keyCountry string) string {
+	if isCountryCode(iss) {
+		return iss
+	}
+	u := strings.TrimPrefix(strings.ToUpper(uvci), "URN:UVCI:")
+	if parts := strings.SplitN(u, ":", 3); len(parts) == 3 && isCountryCode(parts[1]) {
+		return parts[1]
+	}
+	return keyCountry
+}
+
+// isCountryCode: two ASCII letters, either case (a lower-case code is
+// still a code, compared as written, so "xt" is not the key's "XT").
+func isCountryCode(s string) bool {
+	letter := func(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
+	return len(s) == 2 && letter(s[0]) && letter(s[1])
 }

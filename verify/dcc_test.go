@@ -11,8 +11,10 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
 	"math/big"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -342,4 +344,50 @@ func FuzzDCCClaims(f *testing.F) {
 			t.Fatalf("valid without a DCC view: %+v", r)
 		}
 	})
+}
+
+// TestEUTestData: six cases of the EU's DCC test data (verify/testdata/dgc)
+// that EU verifiers accept are valid here too, each with its signer trusted
+// as a DCC signer for its country, at the data's validation clock.
+func TestEUTestData(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "dgc", "cases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Name, Prefix, Certificate, Country string
+		Clock                              string `json:"validation_clock"`
+		ExpectedVerify                     bool   `json:"expected_verify"`
+	}
+	if err := json.Unmarshal(data, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != 6 {
+		t.Fatalf("%d cases, want 6", len(cases))
+	}
+	for _, c := range cases {
+		der, err := base64.StdEncoding.DecodeString(c.Certificate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		country := c.Country
+		if country == "" {
+			country = cert.Subject.Country[0]
+		}
+		now, err := time.Parse(time.RFC3339Nano, c.Clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := trust.NewMemoryStore()
+		st.Add(trust.TrustedKey{KID: trust.KeyID(cert.Raw), PublicKey: cert.PublicKey, Kind: trust.KindDCC, Country: country,
+			OrgName: cert.Subject.CommonName, ValidFrom: cert.NotBefore, ValidUntil: cert.NotAfter})
+		r := verify.Text(c.Name, c.Prefix, st, verify.Options{Now: now})
+		if !c.ExpectedVerify || r.Status != verify.StatusValid || r.Document != verify.DocumentEUDCC {
+			t.Errorf("%s: %s %+v; the EU expects it to verify", c.Name, r.Status, r.Reasons)
+		}
+	}
 }

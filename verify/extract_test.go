@@ -44,7 +44,7 @@ func TestScannerTextInput(t *testing.T) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	good := valid["basic"].Text
 	in := "]Q1" + good + "\r\n" + "x" + good + "\n" + strings.ToLower(good) + "\t\n" + "1234567\n"
-	results := verify.Input("-", []byte(in), st, verify.Options{Now: now})
+	results := readInput(t, "-", []byte(in), st, now)
 	want := []verify.Status{verify.StatusValid, verify.StatusValid, verify.StatusValid, verify.StatusInvalid}
 	if len(results) != len(want) {
 		t.Fatalf("got %d results, want %d", len(results), len(want))

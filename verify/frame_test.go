@@ -18,10 +18,7 @@ import (
 func TestVerifyFrame(t *testing.T) {
 	st, valid := attackStore(t)
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	v, err := verify.NewVerifier(st, verify.At(now), verify.WithDecodeBudget(3*time.Second, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := newReader(t, st, now, 3*time.Second)
 	frame := pageWithCodes(t, valid["basic"].Text)
 	want := v.Verify(context.Background(), "camera", frame)
 	got, f := v.VerifyFrame(context.Background(), "camera", frame, scan.Options{Budget: 3 * time.Second})

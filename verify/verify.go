@@ -10,7 +10,9 @@
 // policy) reads Parsed. Text and Input are one-shot wrappers.
 //
 // To add a check: put it in Verifier.text (verify.go) with a reason code
-// declared below, and a vector under fixtures/vectors (docs/architecture.md).
+// declared below, give it a step in judge.go that it records when it
+// passes (a verdict is valid only when every step passed), and add a
+// vector under fixtures/vectors (docs/architecture.md).
 //
 // Import rules: verify imports credential, trust and verify/scan among the
 // project's packages; never keys, issue, sitedb, policy or station.
@@ -46,6 +48,10 @@ const (
 	ReasonNotYetValid      credential.Reason = "not_yet_valid"
 	ReasonRevoked          credential.Reason = "revoked"
 	ReasonTrustStore       credential.Reason = "trust_store_error"
+	// ReasonNotChecked: the verifier did not record one of its checks as
+	// passed and found no other fault, a defect of the verifier that must
+	// never become an acceptance (judge.go).
+	ReasonNotChecked credential.Reason = "not_checked"
 	// ReasonKeyNotForKind: the signing key is trusted, but for the other
 	// kind of credential (a staff-passport key under an EU DCC, or a DCC
 	// signer under a staff passport).
@@ -80,6 +86,10 @@ type Reason struct {
 	// time the revocation applies from.
 	RevocationReason string `json:"revocation_reason,omitempty"`
 	RevokedFrom      string `json:"revoked_from,omitempty"`
+	// Incomplete marks a reason given because the text stopped before the
+	// code did (a cut-off scan): reading it again may succeed. Any other
+	// failure to decode a whole code means it was altered.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // Result is the verdict on one credential found in one input.
@@ -144,8 +154,9 @@ func (o Options) skew() time.Duration {
 	return o.Skew
 }
 
+// fail adds a reason. It does not set the status: judged.finish does,
+// from every check that ran.
 func (r *Result) fail(code credential.Reason, format string, a ...any) {
-	r.Status = StatusInvalid
 	r.Reasons = append(r.Reasons, Reason{Code: code, Message: fmt.Sprintf(format, a...)})
 }
 
@@ -159,22 +170,27 @@ func Text(input, text string, store trust.TrustStore, opts Options) Result {
 	return verifierFor(store, opts).VerifyText(input, text)
 }
 
+// text judges one credential text, hard failures first: the trust list,
+// the envelope (prefix to COSE), the key, the signature and the key's
+// kind; then the fixed top-level claims (issuer against the key, the key's
+// status at iat, the dates, the credential's revocation); then the body.
+// A body this verifier cannot read (update_required) adds its reason but
+// never hides a hard failure found before it.
 func (v *Verifier) text(input, text string, now time.Time) Result {
 	store := v.store
-	r := Result{Input: input, Status: StatusValid, Reasons: []Reason{}, VerifiedAt: now}
+	j := judged{r: Result{Input: input, Reasons: []Reason{}, VerifiedAt: now}}
+	r := &j.r
 	if !r.noteTrustList(store, now) {
-		return r
+		return j.finish()
 	}
+	j.pass(stepTrustList)
 
 	signed, err := credential.Decode(credential.Normalize(text))
 	if err != nil {
-		code := credential.ReasonOf(err)
-		if code == "" {
-			code = credential.ReasonBadCOSE
-		}
-		r.fail(code, "%s", decodeMessage(err))
-		return r
+		r.failDecode(err)
+		return j.finish()
 	}
+	j.pass(stepEnvelope)
 	r.Document = DocumentStaffPassport
 	if signed.Prefix == credential.PrefixDCC {
 		r.Document = DocumentEUDCC
@@ -183,46 +199,55 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 	key, err := store.Key(signed.KID)
 	if errors.Is(err, trust.ErrUnknownKey) {
 		r.fail(ReasonIssuerUnknown, "the issuer's key (kid %s) is not in this site's trust list: the passport may come from an organisation you do not trust yet, or be forged", r.KeyID)
-		return r
+		return j.finish()
 	} else if err != nil {
 		r.fail(ReasonTrustStore, "the trust list could not be read: %v", err)
-		return r
+		return j.finish()
 	}
+	j.pass(stepKey)
 	r.Issuer, r.IssuerName = key.OrgCode, key.OrgName
 	if err := signed.Verify(key.PublicKey); err != nil {
 		if credential.ReasonOf(err) == credential.ReasonUnsupportedAlg {
 			r.fail(credential.ReasonUnsupportedAlg, "%v", err)
 		} else {
-			r.fail(ReasonSignatureInvalid, "the signature does not match: the passport has been altered or was not signed by %s", orgLabel(key))
+			r.fail(ReasonSignatureInvalid, "altered: not a genuine passport. The signature does not match: the passport has been altered or was not signed by %s", orgLabel(key))
 		}
-		return r
+		return j.finish()
 	}
+	j.pass(stepSignature)
 	if !r.checkKind(key) {
-		return r
+		return j.finish()
 	}
+	j.pass(stepKind)
 	if signed.Prefix == credential.PrefixDCC {
-		return verifyDCC(r, signed, key, store, now, v.skew)
+		verifyDCC(&j, signed, key, store, now, v.skew)
+	} else {
+		v.staffPassport(&j, signed, key, now)
 	}
-	c, err := signed.Claims()
-	if err != nil {
-		r.fail(credential.ReasonOf(err), "%s", claimsMessage(err))
-		return r
+	return j.finish()
+}
+
+// staffPassport judges the claims of an SP1 passport whose signature has
+// been checked: the fixed top-level claims first, then the body.
+func (v *Verifier) staffPassport(j *judged, signed *credential.Signed, key *trust.TrustedKey, now time.Time) {
+	r, store := &j.r, v.store
+	c, bodyErr := signed.StagedClaims()
+	if c == nil {
+		r.fail(credential.ReasonOf(bodyErr), "%s", claimsMessage(bodyErr))
+		return
 	}
-	r.Parsed = c
+	j.pass(stepClaims)
 	r.CredentialID = c.IDString()
-	r.Subject = c.Body.Person.Name
-	r.Claims = viewOf(c, credential.DateOf(now))
 	if r.Issuer == "" {
 		r.Issuer = c.Issuer
 	}
-	r.checkKey(key, c.IssuedAt)
-	if key.OrgCode != "" && c.Issuer != key.OrgCode {
+	if key.OrgCode == "" || c.Issuer == key.OrgCode {
+		j.pass(stepIssuer)
+	} else {
 		r.fail(ReasonIssuerMismatch, "the passport says it was issued by %q but was signed with the key of %s", c.Issuer, orgLabel(key))
 	}
-	// The employer must be the signer: an empty code would otherwise let
-	// an issuer vouch for staff under another organisation's name.
-	if c.Body.Employment.OrgCode != c.Issuer {
-		r.fail(ReasonIssuerMismatch, "the employing organisation %q is not the issuer %q: an organisation may only issue passports for its own staff", c.Body.Employment.OrgCode, c.Issuer)
+	if r.checkKey(key, c.IssuedAt) {
+		j.pass(stepKeyWindow)
 	}
 	skew := v.skew
 	switch {
@@ -232,21 +257,50 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 		r.fail(ReasonNotYetValid, "the passport says it was issued in the future (%s): check this computer's clock", human(c.IssuedAt))
 	case now.Add(-skew).After(c.Expires):
 		r.fail(ReasonExpired, "the passport expired on %s", human(c.Expires))
+	default:
+		j.pass(stepTimes)
 	}
-	r.checkRevoked(store, c.ID, "this passport ("+r.CredentialID+")", now)
+	if n := len(r.Reasons); r.checkRevoked(store, c.ID, "this passport ("+r.CredentialID+")", now) && len(r.Reasons) == n {
+		j.pass(stepRevocation)
+	}
+
+	// The body, last: what it says matters only for a credential that
+	// passed everything above, and a body this verifier cannot read must
+	// not hide any of it.
+	if bodyErr != nil {
+		r.fail(credential.ReasonOf(bodyErr), "%s", claimsMessage(bodyErr))
+		return
+	}
+	r.Parsed = c
+	r.Subject = c.Body.Person.Name
+	r.Claims = viewOf(c, credential.DateOf(now))
+	body := true
+	// The employer must be the signer: an empty code would otherwise let
+	// an issuer vouch for staff under another organisation's name.
+	if c.Body.Employment.OrgCode != c.Issuer {
+		body = false
+		r.fail(ReasonIssuerMismatch, "the employing organisation %q is not the issuer %q: an organisation may only issue passports for its own staff", c.Body.Employment.OrgCode, c.Issuer)
+	}
+	if msg := implausibleDate(c, skew); msg != "" {
+		body = false
+		r.fail(credential.ReasonBadClaims, "%s", msg)
+	}
+	if body {
+		j.pass(stepBody)
+	}
 	r.noteUnrecognised(c)
 	for _, l := range lapsed(c, credential.DateOf(now)) {
 		r.warn(WarnLapsed, "%s", l)
 	}
-	return r
 }
 
 // checkKey applies the trusted key's status and validity window to the
-// credential's issue time.
-func (r *Result) checkKey(key *trust.TrustedKey, iat time.Time) {
+// credential's issue time; it reports whether the key was good at it.
+func (r *Result) checkKey(key *trust.TrustedKey, iat time.Time) bool {
 	err := key.CheckIssuedAt(iat)
 	switch {
 	case err == nil:
+		return true
 	case errors.Is(err, trust.ErrKeyRevoked) && key.RevokedFrom.IsZero():
 		r.fail(ReasonIssuerRevoked, "the issuer's key has been revoked: no passport signed with it can be accepted")
 	case errors.Is(err, trust.ErrKeyRevoked):
@@ -256,6 +310,7 @@ func (r *Result) checkKey(key *trust.TrustedKey, iat time.Time) {
 	default:
 		r.fail(ReasonKeyNotValid, "the passport was issued on %s, after the issuer's key stopped being valid (%s)", human(iat), human(key.ValidUntil))
 	}
+	return false
 }
 
 // checkKind refuses a credential signed by a key trusted for the other

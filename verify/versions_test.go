@@ -77,37 +77,3 @@ func TestV2LevelsInView(t *testing.T) {
 		}
 	}
 }
-
-// TestReasonRegistryComplete: every reason and warning code of the
-// verifier is documented in the registry, and the registry names no code
-// nobody produces.
-func TestReasonRegistryComplete(t *testing.T) {
-	ours := []credential.Reason{
-		credential.ReasonBadPrefix, credential.ReasonBadEncoding, credential.ReasonBadCompression, credential.ReasonTooLarge,
-		credential.ReasonBadCOSE, credential.ReasonBadClaims, credential.ReasonUnsupportedAlg, credential.ReasonMissingKID,
-		verify.ReasonSignatureInvalid, verify.ReasonIssuerUnknown, verify.ReasonIssuerRevoked, verify.ReasonIssuerMismatch,
-		verify.ReasonKeyNotValid, verify.ReasonExpired, verify.ReasonNotYetValid, verify.ReasonRevoked, verify.ReasonTrustStore,
-		verify.ReasonNoBarcode, verify.ReasonInputTooLarge, verify.ReasonUnsupportedInput, verify.ReasonUnreadableInput,
-		verify.ReasonUpdateRequired, verify.ReasonKeyNotForKind,
-		verify.WarnTrustListExpired, verify.WarnLapsed, verify.WarnMultipleCodes, verify.WarnNotRecognised,
-	}
-	for _, c := range ours {
-		d, ok := credential.LookupReason(c)
-		if !ok || d.Doc == "" || d.Layer == "" {
-			t.Errorf("reason %s is not documented in the registry", c)
-		}
-	}
-	warnings := map[credential.Reason]bool{verify.WarnTrustListExpired: true, verify.WarnLapsed: true, verify.WarnMultipleCodes: true, verify.WarnNotRecognised: true}
-	for _, d := range credential.ReasonDefs() {
-		found := false
-		for _, c := range ours {
-			found = found || c == d.Code
-		}
-		if !found {
-			t.Errorf("the registry documents %s, which the verifier never produces", d.Code)
-		}
-		if d.Warning != warnings[d.Code] {
-			t.Errorf("%s: registry says warning=%v", d.Code, d.Warning)
-		}
-	}
-}

@@ -38,7 +38,7 @@ type fileSource struct {
 
 func (s *fileSource) Close() error { return s.f.Close() }
 
-func openInput(path, format string) (issue.Source, error) {
+func openInput(path, format string, m *issue.Map) (issue.Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usageErr("", "cannot read the staff records: %v", err)
@@ -53,12 +53,12 @@ func openInput(path, format string) (issue.Source, error) {
 	}
 	switch format {
 	case "jsonl":
-		return &fileSource{issue.NewJSONLReader(f), f}, nil
+		return &fileSource{issue.NewJSONLReaderMap(f, m), f}, nil
 	case "csv":
-		src, err := issue.NewCSVReader(f)
+		src, err := issue.NewCSVReaderMap(f, m)
 		if err != nil {
 			f.Close()
-			return nil, usageErr("README lists the CSV columns", "%s: %v", path, err)
+			return nil, usageErr("README lists the CSV columns; a --map names your own columns as ours", "%s: %v", path, err)
 		}
 		return &fileSource{src, f}, nil
 	}
@@ -66,8 +66,109 @@ func openInput(path, format string) (issue.Source, error) {
 	return nil, usageErr("use --format csv or --format jsonl", "unknown input format %q", format)
 }
 
+// inputs reads the map and the learning records and returns how to open
+// the people file with them (each pass of the batch opens it afresh).
+func inputs(e *env, in, format, training, mapPath string, strict bool) (func() (issue.Source, error), *issue.Learning, error) {
+	if strict && training == "" {
+		return nil, nil, usageErr("give the learning records with --training", "--strict needs --training")
+	}
+	m, err := loadMap(mapPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	learning, err := loadLearning(training, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	if learning != nil && reportUnrecognised(e, training, learning, strict) && strict {
+		return nil, nil, exitCode(exitInvalid)
+	}
+	return func() (issue.Source, error) {
+		src, err := openInput(in, format, m)
+		if err != nil || learning == nil {
+			return src, err
+		}
+		return issue.WithLearning(src, learning), nil
+	}, learning, nil
+}
+
+// loadMap reads --map; "" is no map.
+func loadMap(path string) (*issue.Map, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr("", "cannot read the map: %v", err)
+	}
+	defer f.Close()
+	m, err := issue.LoadMap(f)
+	if err != nil {
+		return nil, usageErr("README, \"Learning records\", shows a map", "%s: %v", path, err)
+	}
+	return m, nil
+}
+
+// loadLearning reads --training through the map; "" is none.
+func loadLearning(path string, m *issue.Map) (*issue.Learning, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr("", "cannot read the learning records: %v", err)
+	}
+	defer f.Close()
+	ext := strings.ToLower(filepath.Ext(path))
+	l, err := issue.LoadLearning(f, ext == ".jsonl" || ext == ".ndjson", m)
+	if err != nil {
+		return nil, usageErr("name the learning file's columns in a --map (README, \"Learning records\")", "%s: %v", path, err)
+	}
+	return l, nil
+}
+
+// maxNamesShown caps the staff numbers listed as missing from the people file.
+const maxNamesShown = 20
+
+// reportUnrecognised prints each course name the issuer did not recognise,
+// once, with its row count; with strict they are errors. It returns
+// whether there were any.
+func reportUnrecognised(e *env, path string, l *issue.Learning, strict bool) bool {
+	word := "warning"
+	if strict {
+		word = "error"
+	}
+	unk := l.UnrecognisedCourses()
+	for _, c := range unk {
+		fmt.Fprintf(e.stderr, "passport: %s: %s: course %q not recognised (%d rows)\n", word, path, safe(c.Name), c.Count)
+	}
+	if len(unk) > 0 {
+		fmt.Fprintln(e.stderr, "passport: hint: map each to a subject and level (or {\"ignore\": true}) in the --map file's \"courses\"")
+	}
+	return len(unk) > 0
+}
+
+// reportLearningLeftovers prints the learning rows no passport used.
+func reportLearningLeftovers(e *env, path string, l *issue.Learning) {
+	for _, re := range l.Orphans() {
+		fmt.Fprintf(e.stderr, "passport: warning: %s: %s\n", path, safe(re.Error()))
+	}
+	if missing := l.NotInPeople(); len(missing) > 0 {
+		shown := missing[:min(len(missing), maxNamesShown)]
+		more := ""
+		if len(missing) > len(shown) {
+			more = fmt.Sprintf(" and %d more", len(missing)-len(shown))
+		}
+		fmt.Fprintf(e.stderr, "passport: warning: %s: %d staff numbers have learning records but are not in the people file: %s%s\n",
+			path, len(missing), safe(strings.Join(shown, ", ")), more)
+	}
+	if l.NotCompleted > 0 {
+		fmt.Fprintf(e.stderr, "passport: note: %s: %d rows have no completion date (not yet completed) and were not used\n", path, l.NotCompleted)
+	}
+}
+
 func issueCmd(e *env, args []string) error {
-	fs := newFlags(e, "issue", "--key DIR --in FILE --out DIR [--combined] [--layout a4|card] [--resume] [--check]",
+	fs := newFlags(e, "issue", "--key DIR --in FILE [--training FILE [--map MAP.json] [--strict]] --out DIR [--combined] [--layout a4|card] [--resume] [--check]",
 		"Validates every row first, then signs one credential per valid row and writes one PDF per person\n"+
 			"(and/or one print-ready combined PDF), records each credential in the issuer register and writes\n"+
 			"a manifest (CSV) of staff number, credential id and file. Bad rows are reported (row, column,\n"+
@@ -76,6 +177,11 @@ func issueCmd(e *env, args []string) error {
 	keyDir := fs.String("key", "", "issuer key directory written by 'passport keys new' (required unless --check)")
 	in := fs.String("in", "", "staff records: CSV with a header row, or JSON Lines (.jsonl) (required)")
 	format := fs.String("format", "", "input format, csv or jsonl (default: from the file extension)")
+	training := fs.String("training", "", "learning records, one row per person per course (CSV, or JSON Lines (.jsonl)): staff number, course, completed, expires, level")
+	mapPath := fs.String("map", "", "JSON file naming the organisation's columns (\"columns\") and local courses (\"courses\"), for --in and --training")
+	refuseLapsed := fs.Bool("refuse-lapsed", false, "a check or training item already lapsed on the day of issue fails its row (default: a warning;\n"+
+		"items lapsed or lapsing within "+fmt.Sprint(issue.LapseWarningDays)+" days are listed on stderr and in the manifest's lapsing column)")
+	strict := fs.Bool("strict", false, "an unrecognised course name in --training is an error, not a warning")
 	out := fs.String("out", "", "directory for the PDFs, the manifest and (by default) the register (required)")
 	validFor := fs.Duration("valid-for", issue.DefaultValidity, "how long each passport is valid, e.g. 8760h (a year)")
 	ecc := fs.String("ecc", "", "QR error-correction level: L, M, Q or H (default M; L for --layout card)")
@@ -110,7 +216,10 @@ func issueCmd(e *env, args []string) error {
 	if _, err := layout.NewRenderer(lopts); err != nil {
 		return usageErr("", "%v", err)
 	}
-	open := func() (issue.Source, error) { return openInput(*in, *format) }
+	open, learning, err := inputs(e, *in, *format, *training, *mapPath, *strict)
+	if err != nil {
+		return err
+	}
 	// Fail fast on an unreadable file or a bad header, before anything else.
 	src, err := open()
 	if err != nil {
@@ -119,7 +228,7 @@ func issueCmd(e *env, args []string) error {
 	src.(io.Closer).Close()
 
 	opts := issue.Options{OutDir: *out, ValidFor: *validFor, Layout: lopts, NoIndividual: !*individual, Combined: *combined,
-		Register: *regPath, Resume: *resume, CheckOnly: *check, PhotoDir: filepath.Dir(*in), Workers: *workers}
+		Register: *regPath, Resume: *resume, RefuseLapsed: *refuseLapsed, CheckOnly: *check, PhotoDir: filepath.Dir(*in), Workers: *workers}
 	if !*check {
 		if opts.Issuer, err = loadIssuer(e, *keyDir); err != nil {
 			return err
@@ -144,17 +253,38 @@ func issueCmd(e *env, args []string) error {
 	sum, err := issue.Run(ctx, open, opts)
 	prog.done()
 	printRowErrors(e, *in, sum)
-	if *check {
+	printWarnings(e, *in, sum)
+	if learning != nil {
+		reportLearningLeftovers(e, *training, learning)
+	}
+	return issueOutcome(e, sum, err, *check, time.Since(start))
+}
+
+// issueOutcome reports what a run of issue (or issue --check) did and
+// makes its exit: 0 done, 1 some row failed, 3 the batch stopped.
+func issueOutcome(e *env, sum *issue.Summary, err error, check bool, took time.Duration) error {
+	if check {
+		if err != nil {
+			// The input could not be read to its end (a line over the
+			// limit, an unreadable file): the rows after it were never
+			// checked, so no count is a result.
+			return usageErr("fix the input and check it again", "%v", err)
+		}
 		fmt.Fprintf(e.stdout, "%d rows checked: %d valid, %d rows failed\n", sum.Rows, sum.Valid, sum.FailedRows)
 		if sum.FailedRows > 0 {
 			return exitCode(exitInvalid)
 		}
 		return nil
 	}
-	printSummary(e, sum, time.Since(start).Seconds())
+	printSummary(e, sum, took.Seconds())
 	if err != nil {
 		if errors.Is(err, issue.ErrInterrupted) {
 			return usageErr("run the same command with --resume", "%v", err)
+		}
+		if sum.BatchID == "" {
+			// Stopped before a batch began (the input failed to read):
+			// nothing was signed, so there is nothing to resume.
+			return usageErr("nothing was issued: fix the input and run the same command again", "%v", err)
 		}
 		return usageErr("if the batch was partly issued, run the same command with --resume", "%v", err)
 	}
@@ -185,6 +315,26 @@ func printRowErrors(e *env, in string, sum *issue.Summary) {
 	if sum.ErrorCount > maxErrorsShown {
 		fmt.Fprintf(e.stderr, "passport: ... and %d more row errors (%d rows failed in all); run with --check to list them after fixing these\n",
 			sum.ErrorCount-min(maxErrorsShown, len(sum.Errors)), sum.FailedRows)
+	}
+}
+
+// printWarnings lists the rows with items lapsed or lapsing on the day of
+// issue: their passports are issued, but will show those items as expired
+// (or soon will), so HR hears it now rather than from a receiving site.
+func printWarnings(e *env, in string, sum *issue.Summary) {
+	for i, w := range sum.Warnings {
+		if i == maxErrorsShown {
+			break
+		}
+		fmt.Fprintf(e.stderr, "passport: warning: %s: row %d (%s): %s\n", in, w.Row, safe(w.Value), w.Reason)
+	}
+	if sum.WarnedRows > maxErrorsShown {
+		fmt.Fprintf(e.stderr, "passport: ... and %d more rows with items lapsed or lapsing (the manifest's lapsing column lists them all)\n",
+			sum.WarnedRows-min(maxErrorsShown, len(sum.Warnings)))
+	}
+	if sum.WarnedRows > 0 {
+		fmt.Fprintf(e.stderr, "passport: hint: %d rows have items lapsed or lapsing within %d days; renew them, or --refuse-lapsed to hold back passports with lapsed items\n",
+			sum.WarnedRows, issue.LapseWarningDays)
 	}
 }
 

@@ -24,7 +24,8 @@ func keysNew(e *env, args []string) error {
 	name := fs.String("name", "", "organisation name as printed on passports (required)")
 	dir := fs.String("dir", "", "directory to write issuer.key and issuer.crt into (required)")
 	years := fs.Int("years", 5, "years the key may sign passports")
-	contact := fs.String("contact", "", "e-mail address for the trust authority, put in registration.req (optional)")
+	contact := fs.String("contact", "", "e-mail address for the trust authority, put in registration.req, and kept in DIR/contact.txt\n"+
+		"to print on every passport (\"To confirm this passport: ...\") (optional)")
 	if err := parseOptions(fs, args, ""); err != nil {
 		return err
 	}
@@ -43,6 +44,7 @@ func keysNew(e *env, args []string) error {
 	if err != nil {
 		return usageErr("", "%v", err)
 	}
+	iss.Contact = *contact
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return usageErr("", "cannot create %s: %v", *dir, err)
 	}
@@ -54,9 +56,15 @@ func keysNew(e *env, args []string) error {
 	return writeRegistration(e, iss, *dir, *contact)
 }
 
-// passphrase reads PASSPORT_PASSPHRASE, or prompts on a terminal.
+// passphrase reads PASSPORT_PASSPHRASE, or prompts on a terminal. For a
+// new key (confirm) it must be keys.MinPassphraseChars long, from either.
 func passphrase(e *env, confirm bool) ([]byte, error) {
 	if p := e.getenv("PASSPORT_PASSPHRASE"); p != "" {
+		if confirm {
+			if err := keys.CheckNewPassphrase([]byte(p)); err != nil {
+				return nil, usageErr("set PASSPORT_PASSPHRASE to a longer one", "PASSPORT_PASSPHRASE: %v", err)
+			}
+		}
 		return []byte(p), nil
 	}
 	f, ok := e.stdin.(*os.File)
@@ -82,6 +90,12 @@ func passphrase(e *env, confirm bool) ([]byte, error) {
 	}
 	if len(p) == 0 {
 		return nil, usageErr("", "the passphrase is empty")
+	}
+	if confirm {
+		if err := keys.CheckNewPassphrase(p); err != nil {
+			clear(p)
+			return nil, usageErr("run the command again and type a longer one", "%v", err)
+		}
 	}
 	return p, nil
 }

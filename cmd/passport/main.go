@@ -65,11 +65,14 @@ func main() {
 }
 
 func run(e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		// No command is a usage error: the list goes to stderr, so a
+		// script that captures stdout does not take it for output.
+		usage(e.stderr)
+		return exitUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(e.stdout)
-		if len(args) == 0 {
-			return exitUsage
-		}
 		return 0
 	}
 	if args[0] == "--version" || args[0] == "version" {
@@ -137,6 +140,7 @@ Commands:
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-*s  %s\n", width, n, commands[n].summary)
 	}
+	fmt.Fprintf(w, "  %-*s  %s\n", width, "version", "print the version, target and the module versions linked in")
 	fmt.Fprint(w, `
 Run 'passport COMMAND --help' for a command's options.
 
@@ -159,9 +163,30 @@ func newFlags(e *env, name, args, about string) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: passport %s %s\n\n%s\n\nOptions:\n", name, args, about)
-		fs.PrintDefaults()
+		printOptions(e.stderr, fs)
 	}
 	return fs
+}
+
+// printOptions lists a command's flags in the --flag form README uses (Go's
+// flag package accepts both; PrintDefaults shows only -flag).
+func printOptions(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		kind, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if kind != "" {
+			line += " " + kind
+		}
+		fmt.Fprintf(w, "%s\n    \t%s", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
+		switch {
+		case f.DefValue == "" || f.DefValue == "false" || f.DefValue == "0" || f.DefValue == "0s":
+		case kind == "string":
+			fmt.Fprintf(w, " (default %q)", f.DefValue)
+		default:
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
 }
 
 // parse parses flags anywhere among the arguments (Go's flag package stops

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"passport/internal/csvout"
 	"passport/keys"
 	"passport/trust"
 )
@@ -94,6 +93,13 @@ func authorityRegister(e *env, args []string) error {
 	if err := checkNewIssuer(existing, r, *newKey); err != nil {
 		return refusedReg(files[0], hintFor(err), "%v", err)
 	}
+	for _, bi := range existing {
+		if !strings.EqualFold(bi.OrgCode, r.OrgCode) && sameName(bi.OrgName, r.OrgName) {
+			fmt.Fprintf(e.stderr, "passport: warning: %s (%s) has the same name as the listed %s (key id %x): desks show the name, so staff cannot tell the two apart; confirm with both organisations\n",
+				r.OrgCode, safe(r.OrgName), bi.OrgCode, bi.KID)
+			break
+		}
+	}
 	certPath, err := addIssuer(*issuers, kind, r, data)
 	if err != nil {
 		return usageErr("check you may write there", "%v", err)
@@ -107,6 +113,12 @@ func authorityRegister(e *env, args []string) error {
 		r.OrgCode, safe(r.OrgName), r.KID, r.Certificate.NotBefore.Format("02 Jan 2006"), r.Certificate.NotAfter.Format("02 Jan 2006"),
 		safe(contact), certPath, fingerprint(r.Certificate.Raw), *issuers)
 	return nil
+}
+
+// sameName reports whether two organisation names read the same to a
+// person: equal ignoring case and runs of spaces.
+func sameName(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
 }
 
 func refusedReg(file, hint, format string, a ...any) error {
@@ -235,31 +247,31 @@ func writeExclusive(path string, data []byte) error {
 	return nil
 }
 
-// appendIssuerRow appends a comment (date, contact) and the new row to an
-// issuers CSV, in the column order of its header (a new file gets
-// org_code,org_name,cert,status). restore puts the file back as it was.
+// appendIssuerRow appends the new row to an issuers CSV, in the column
+// order of its header (a new file gets org_code,org_name,cert,status,
+// contact), with trust.WriteIssuersCSVRow so it reads back exactly as
+// written. restore puts the file back as it was.
 func appendIssuerRow(path string, create bool, certRel string, r *trust.Registration) (restore func(), err error) {
 	var old []byte
-	header := []string{"org_code", "org_name", "cert", "status"}
+	header := []string{"org_code", "org_name", "cert", "status", "contact"}
 	if !create {
 		if old, err = trust.ReadFileLimited(path, trust.MaxIssuersCSVSize); err != nil {
 			return nil, err
 		}
 		cr := csv.NewReader(bytes.NewReader(old))
-		cr.Comment = '#'
+		cr.FieldsPerRecord = -1
 		if header, err = cr.Read(); err != nil {
 			return nil, fmt.Errorf("%s: reading the header: %v", path, err)
 		}
 	}
 	var buf bytes.Buffer
-	w := csvout.NewWriter(&buf)
 	if create {
-		w.Write(header)
+		if err := trust.WriteIssuersCSVRow(&buf, header); err != nil {
+			return nil, err
+		}
 	} else if len(old) > 0 && old[len(old)-1] != '\n' {
 		buf.WriteByte('\n')
 	}
-	w.Flush()
-	fmt.Fprintf(&buf, "# registered %s from a signed request; contact %s\n", time.Now().UTC().Format(time.DateOnly), r.Contact)
 	row := make([]string, len(header))
 	for i, h := range header {
 		switch strings.ToLower(strings.Join(strings.Fields(strings.TrimPrefix(h, "\ufeff")), "_")) {
@@ -271,10 +283,11 @@ func appendIssuerRow(path string, create bool, certRel string, r *trust.Registra
 			row[i] = certRel
 		case "status":
 			row[i] = "active"
+		case "contact":
+			row[i] = r.Contact
 		}
 	}
-	w.Write(row)
-	if err := w.Flush(); err != nil {
+	if err := trust.WriteIssuersCSVRow(&buf, row); err != nil {
 		return nil, err
 	}
 	restore = func() {

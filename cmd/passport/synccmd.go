@@ -19,7 +19,7 @@ func init() {
 }
 
 func trustSync(e *env, args []string) error {
-	fs := newFlags(e, "trust sync", "--db FILE --from URL|DIR [--timeout 3m]",
+	fs := newFlags(e, "trust sync", "--db FILE --from URL|DIR [--timeout 3m] [--allow-redirect-host NAME]",
 		"Reads the index.json that 'passport authority publish' wrote, at an http(s) URL or in a\n"+
 			"folder (a shared drive), fetches the bundle it names when it is not the version in force,\n"+
 			"checks its SHA-256 and imports it under exactly the rules of 'trust import' (pinned\n"+
@@ -31,7 +31,9 @@ func trustSync(e *env, args []string) error {
 			"  passport trust sync --db site.db --from '\\\\fileserver\\trust'")
 	dbPath := fs.String("db", "", "the site's trust database (made by trust init)")
 	from := fs.String("from", "", "URL of the published folder or its index.json, or a folder path (required)")
-	timeout := fs.Duration("timeout", trustsync.DefaultTimeout, "give up after this long")
+	timeout := fs.Duration("timeout", trustsync.DefaultTimeout, "give up after this long (folders too)")
+	var allowHosts stringList
+	fs.Var(&allowHosts, "allow-redirect-host", "follow redirects to this other host too (repeatable); by default only the source's own host")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -47,7 +49,7 @@ func trustSync(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	s, err := trustsync.New(db, *from, trustsync.Options{Timeout: *timeout})
+	s, err := trustsync.New(db, *from, trustsync.Options{Timeout: *timeout, AllowRedirectHosts: allowHosts})
 	if err != nil {
 		return syncError(*from, err)
 	}
@@ -64,7 +66,7 @@ func printSync(e *env, source string, res trustsync.Result) {
 	case trustsync.Imported:
 		b := res.Report.Bundle
 		fmt.Fprintf(e.stdout, "imported trust list version %d (was %d) from %s, expires %s: %d issuer keys, %d revoked credentials\n",
-			b.Version, res.Report.PrevVersion, source, b.Expires.Format("02 Jan 2006"), len(b.Issuers), len(b.Revoked))
+			b.Version, res.Report.PrevVersion, source, b.Expires.Format("02 Jan 2006"), len(b.Issuers), len(b.Revoked)+len(b.Revocations))
 	case trustsync.UpToDate:
 		fmt.Fprintf(e.stdout, "up to date: %s offers version %d, the version in force\n", source, res.Index.Version)
 	case trustsync.NotModified:
@@ -79,7 +81,7 @@ func syncError(source string, err error) error {
 	case errors.Is(err, trustsync.ErrUnreachable):
 		return &cliError{code: exitUsage, msg: "the trust list in force is unchanged: " + err.Error(),
 			hint: "check the network or the shared folder and try again; verification keeps working with the list in force until it expires"}
-	case errors.Is(err, trustsync.ErrMismatch), errors.Is(err, trustsync.ErrTooLarge):
+	case errors.Is(err, trustsync.ErrMismatch), errors.Is(err, trustsync.ErrTooLarge), errors.Is(err, trustsync.ErrNotRegular):
 		return refused("the copy at the source is damaged or was altered: tell the trust authority", "%v", err)
 	case errors.Is(err, trustsync.ErrIndex):
 		return refused("--from must name a folder published with 'passport authority publish'", "%v", err)
@@ -88,13 +90,14 @@ func syncError(source string, err error) error {
 }
 
 // startSync runs the background sync of 'serve --sync' until ctx ends,
-// saying each import and each failure on stderr. done is closed when it
-// has stopped.
-func startSync(ctx context.Context, e *env, db *sitedb.DB, from string, every time.Duration) (s *trustsync.Syncer, done <-chan struct{}, err error) {
+// saying each import and each failure on stderr. allowHosts are other
+// hosts a redirect may lead to (--allow-redirect-host). done is closed
+// when it has stopped.
+func startSync(ctx context.Context, e *env, db *sitedb.DB, from string, every time.Duration, allowHosts ...string) (s *trustsync.Syncer, done <-chan struct{}, err error) {
 	if every < time.Minute {
 		return nil, nil, usageErr("e.g. --sync-every 1h", "--sync-every %v is under a minute", every)
 	}
-	s, err = trustsync.New(db, from, trustsync.Options{})
+	s, err = trustsync.New(db, from, trustsync.Options{AllowRedirectHosts: allowHosts})
 	if err != nil {
 		return nil, nil, usageErr("give an http(s) URL or a folder, e.g. --sync https://trust.example.org/passport/", "--sync: %v", err)
 	}

@@ -126,6 +126,8 @@ func importError(file string, err error) error {
 		return refused("import the latest bundle; --force accepts an older one only on the authority's instruction", "%s: %v", file, err)
 	case errors.Is(err, sitedb.ErrBundleExpired):
 		return refused("ask the authority for the current bundle (or check this computer's clock)", "%s: %v", file, err)
+	case errors.Is(err, sitedb.ErrBundleFuture):
+		return refused("check this computer's clock and date; if they are right, ask the authority why its bundle is dated ahead", "%s: %v", file, err)
 	case errors.Is(err, trust.ErrBundleMalformed):
 		return refused("give a .bundle file written by 'passport authority bundle'; report a damaged one to the authority", "%s: %v", file, err)
 	case errors.Is(err, sitedb.ErrKidConflict):

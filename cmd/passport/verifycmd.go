@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"passport/policy"
+	"passport/read"
 	"passport/verify"
 	"passport/verify/scan"
 )
@@ -37,7 +38,7 @@ func readInput(e *env, name string) ([]byte, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s is a directory: give the files in it (e.g. %s/*.pdf)", name, strings.TrimRight(name, "/"))
 	}
-	if st.Size() > verify.MaxInputBytes {
+	if st.Size() > read.MaxInputBytes {
 		return nil, fmt.Errorf("%s is %d MB, larger than any passport scan", name, st.Size()>>20)
 	}
 	return os.ReadFile(name)
@@ -60,11 +61,13 @@ func verifyCmd(e *env, args []string) error {
 	if len(inputs) == 0 {
 		return usageErr("example: passport verify --db site.db scan.png, or - to read text from standard input", "no input given")
 	}
-	var opts verify.Options
+	clock := time.Now
 	if *nowFlag != "" {
-		if opts.Now, err = parseTime(*nowFlag); err != nil {
+		at, err := parseTime(*nowFlag)
+		if err != nil {
 			return usageErr("use e.g. 2026-03-01 or 2026-03-01T09:00:00Z", "--now: %v", err)
 		}
+		clock = func() time.Time { return at }
 	}
 	var pol *policy.Policy
 	if *policyPath != "" {
@@ -77,21 +80,25 @@ func verifyCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	verifier, err := verify.NewVerifier(db, verify.At(opts.Now), verify.WithDecodeBudget(*decodeBudget, 0))
+	verifier, err := verify.NewVerifier(db, verify.WithClock(clock))
+	if err != nil {
+		return err
+	}
+	reader, err := read.New(verifier, read.WithDecodeBudget(*decodeBudget, 0))
 	if err != nil {
 		return usageErr("e.g. --decode-budget 30s", "--decode-budget: %v", err)
 	}
 	policyFailed := false
 	printer := newPrinter(e.stdout, *asJSON, *brief)
+	ioFailed := false
 	for _, in := range inputs {
 		data, err := readInput(e, in)
-		var results []verify.Result
 		if err != nil {
-			results = []verify.Result{verify.Unreadable(in, err)}
-		} else {
-			results = verifier.Verify(context.Background(), in, data)
+			ioFailed = true
+			reportInputError(e, in, err)
+			continue
 		}
-		for _, r := range results {
+		for _, r := range reader.Verify(context.Background(), in, data) {
 			v := policy.Apply(pol, r)
 			policyFailed = policyFailed || v.Policy != nil && v.Policy.Status == policy.NotMet
 			printer.print(v)
@@ -101,6 +108,12 @@ func verifyCmd(e *env, args []string) error {
 	code := exitFor(printer.counts)
 	if code == exitValid && policyFailed {
 		code = exitPolicy
+	}
+	if ioFailed {
+		// An input that could not be opened is the command line's fault,
+		// not a scan's: the others were still checked and printed, but the
+		// run did not check everything it was asked to.
+		code = exitUsage
 	}
 	return exitCode(code)
 }
@@ -138,12 +151,15 @@ func scanCmd(e *env, args []string) error {
 	code := exitValid
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
+	ioFailed := false
 	for _, in := range inputs {
 		data, err := readInput(e, in)
-		var found []scan.Code
-		if err == nil {
-			found, err = scan.ReadContext(context.Background(), data, scan.Options{Budget: *decodeBudget})
+		if err != nil {
+			ioFailed = true
+			reportInputError(e, in, err)
+			continue
 		}
+		found, err := scan.ReadContext(context.Background(), data, scan.Options{Budget: *decodeBudget})
 		if len(found) == 0 {
 			if err == nil {
 				err = scan.ErrNoBarcode
@@ -160,7 +176,18 @@ func scanCmd(e *env, args []string) error {
 			}
 		}
 	}
+	if ioFailed {
+		code = exitUsage
+	}
 	return exitCode(code)
+}
+
+// reportInputError says on stderr that an input file could not be opened
+// or read (exit 3 at the end of the run): a missing file is an I/O error,
+// unlike a file that opens but holds nothing readable (exit 2).
+func reportInputError(e *env, name string, err error) {
+	fmt.Fprintf(e.stderr, "passport: error: %s: %v\n", safe(name), err)
+	fmt.Fprintln(e.stderr, "passport: hint: check the file name and that this user may read it")
 }
 
 // safe makes text from a credential or input safe to print on a terminal:

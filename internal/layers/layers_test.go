@@ -30,10 +30,12 @@ var allowed = map[string][]string{
 	"internal/textsafe":   {},
 	"sitedb":              {"trust", "internal/sqlitedb", "internal/csvout"},
 	"verify/scan":         {},
-	"verify":              {"credential", "trust", "verify/scan"},
-	"policy":              {"credential", "verify"},
-	"trustsync":           {"trust", "sitedb"},
-	"station":             {"credential", "trust", "verify", "verify/scan", "policy", "sitedb", "trustsync", "internal/textsafe"},
+	"verify":              {"credential", "trust"},
+	"read":                {"verify", "verify/scan"},
+	"internal/strictjson": {},
+	"policy":              {"credential", "verify", "internal/strictjson"},
+	"trustsync":           {"credential", "trust", "sitedb"},
+	"station":             {"credential", "trust", "verify", "read", "verify/scan", "policy", "sitedb", "trustsync", "internal/textsafe"},
 	"layout":              {"credential"},
 	"printcheck":          {"layout", "verify/scan"},
 	"issue":               {"credential", "credential/sign", "trust", "keys", "layout", "internal/sqlitedb", "internal/csvout"},
@@ -54,7 +56,7 @@ var allowed = map[string][]string{
 // verifySide are the packages a verifying site runs. They must never link
 // the issuer's private-key code (keys: age, scrypt), any signing code
 // (credential/sign), the issuing pipeline or the PDF writer.
-var verifySide = []string{"trust", "verify", "verify/scan", "policy", "sitedb", "trustsync", "station", "internal/sqlitedb"}
+var verifySide = []string{"trust", "verify", "read", "verify/scan", "policy", "sitedb", "trustsync", "station", "internal/sqlitedb"}
 
 var forbiddenOnVerifySide = []string{
 	"filippo.io/age",
@@ -188,6 +190,56 @@ func TestForbiddenListIsReal(t *testing.T) {
 	for _, f := range forbiddenOnVerifySide {
 		if !deps[f] {
 			t.Errorf("%s is not linked by keys or issue: the verify-side test would not notice it", f)
+		}
+	}
+}
+
+// judges are the packages that decide on credential texts. They link no
+// image, PDF or barcode code: reading is the layer above them (read,
+// verify/scan), so a rule evaluator cannot pull in a PDF library.
+var judges = []string{"credential", "trust", "verify", "policy"}
+
+// readingLibraries are module-path prefixes of the image, PDF and barcode
+// code the reader links.
+var readingLibraries = []string{
+	"passport/verify/scan",
+	"passport/read",
+	"github.com/pdfcpu/",
+	"github.com/makiuchi-d/gozxing/",
+	"golang.org/x/image/",
+	"image/png",
+	"image/jpeg",
+	"image/gif",
+}
+
+// TestJudgingLinksNoReading pins the rule that judging never links reading:
+// go list -deps of each judge holds none of the reading libraries.
+func TestJudgingLinksNoReading(t *testing.T) {
+	for _, name := range judges {
+		for _, p := range goList(t, "-deps", "./"+name) {
+			for _, lib := range readingLibraries {
+				if p.ImportPath == lib || strings.HasPrefix(p.ImportPath, lib) && strings.HasSuffix(lib, "/") {
+					t.Errorf("%s links %s (go list -deps ./%s): judging must not link image, PDF or barcode code; read inputs in package read", name, p.ImportPath, name)
+				}
+			}
+		}
+	}
+}
+
+// TestReadingLibrariesAreReal: the reader really links the libraries the
+// judging test looks for, so a renamed module cannot make it pass vacuously.
+func TestReadingLibrariesAreReal(t *testing.T) {
+	deps := map[string]bool{}
+	for _, p := range goList(t, "-deps", "./read") {
+		deps[p.ImportPath] = true
+	}
+	for _, lib := range readingLibraries {
+		found := deps[lib]
+		for d := range deps {
+			found = found || strings.HasSuffix(lib, "/") && strings.HasPrefix(d, lib)
+		}
+		if !found && lib != "passport/read" {
+			t.Errorf("%s is not linked by package read: the judging test would not notice it", lib)
 		}
 	}
 }

@@ -104,6 +104,12 @@ func DecodeBody(dm cbor.DecMode, raw []byte) (*Body, error) {
 	if err := dm.Unmarshal(raw, &m); err != nil {
 		return nil, err
 	}
+	return DecodeBodyMap(dm, m)
+}
+
+// DecodeBodyMap is DecodeBody on a body already decoded to its top-level
+// map (as BodyVersionOf reads it), so the map is decoded once.
+func DecodeBodyMap(dm cbor.DecMode, m map[int64]cbor.RawMessage) (*Body, error) {
 	b := &Body{}
 	if err := field(dm, m, KeyVersion, &b.Version, true); err != nil {
 		return nil, err
@@ -159,6 +165,15 @@ func field(dm cbor.DecMode, m map[int64]cbor.RawMessage, k int64, v any, need bo
 
 // rest is m without the known keys, or nil when nothing is left.
 func rest(m map[int64]cbor.RawMessage, known ...int64) map[int64]cbor.RawMessage {
+	present := 0
+	for _, k := range known {
+		if _, ok := m[k]; ok {
+			present++
+		}
+	}
+	if present == len(m) {
+		return nil // the usual case: nothing unknown, nothing to copy
+	}
 	out := map[int64]cbor.RawMessage{}
 	for k, v := range m {
 		out[k] = v

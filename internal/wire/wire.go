@@ -144,6 +144,11 @@ func BodyVersion(dm cbor.DecMode, raw []byte) (int64, error) {
 	if err := dm.Unmarshal(raw, &m); err != nil {
 		return 0, err
 	}
+	return BodyVersionOf(dm, m)
+}
+
+// BodyVersionOf reads key 0 of a body decoded to its top-level map.
+func BodyVersionOf(dm cbor.DecMode, m map[int64]cbor.RawMessage) (int64, error) {
 	v, ok := m[KeyVersion]
 	if !ok {
 		return 0, shape("the body has no version (key 0)")

@@ -90,10 +90,28 @@ func newBudget(ctx context.Context, o Options) *budget {
 	return &budget{ctx: ctx, start: now, deadline: now.Add(o.Budget), maxWork: o.Work}
 }
 
-// unlimited is a budget for internal callers (tests, measurements) that must not
-// stop early.
-func unlimited() *budget {
-	return &budget{ctx: context.Background(), start: time.Now(), deadline: time.Now().Add(1 << 62), maxWork: 1 << 62}
+// prepaid is the budget of a step whose work its caller has already charged to
+// its own budget (parent), such as the module size estimate inside a transform
+// whose cost decodeRun.transform charged: the step may do that much work, and
+// stops when parent is cancelled or out of time. With no parent (nil) only the
+// work and DefaultBudget bound it.
+func prepaid(parent *budget, work int64) *budget {
+	now := time.Now()
+	b := &budget{ctx: context.Background(), start: now, deadline: now.Add(DefaultBudget), maxWork: work}
+	if parent != nil {
+		b.ctx, b.deadline = parent.ctx, parent.deadline
+	}
+	return b
+}
+
+// afterRead is the budget of a step ReadFrame takes after the read itself to
+// tell the caller where the code is or why none was read (locate,
+// edgeSteepness): the next frame needs that most when the read's budget is
+// spent, so the step is not cut off by the read's clock or work, but it has
+// its own fixed work allowance and stops when the request is cancelled.
+func (b *budget) afterRead(work int64) *budget {
+	now := time.Now()
+	return &budget{ctx: b.ctx, start: now, deadline: now.Add(DefaultBudget), maxWork: work}
 }
 
 // spend adds n pixel visits and reports whether the decode may go on.

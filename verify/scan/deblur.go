@@ -1,6 +1,6 @@
 package scan
 
-// Deconvolution for webcam frames (issue 15): a fixed-focus webcam spreads each
+// Deconvolution for webcam frames: a fixed-focus webcam spreads each
 // point over a disc, a moving hand over a line. The unsharp mask of tfSharpen undoes
 // a little of either; when it is not enough, the crop around the code is deconvolved
 // with a Wiener filter for a few candidate point-spread functions — a line along the
@@ -118,7 +118,7 @@ func readDeblurred(img *gray, global bool, b *budget) ([]Code, error) {
 	if !b.spend(3 * int64(len(img.pix))) {
 		return nil, nil
 	}
-	cands := blurCandidates(img, moduleSizeEstimate(img))
+	cands := blurCandidates(img, moduleSizeEstimate(img, b))
 	if len(cands) == 0 || !b.spend(fftWork(pw*ph)) {
 		return nil, nil
 	}

@@ -4,7 +4,7 @@ package scan
 // candidate with every other (O(n³) triples) and samples each plausible triple, and
 // its single-code reader also ranks all O(n³) triples: a 437-byte image tiled with
 // finder-like squares gives hundreds of candidates and kept the reader busy for
-// minutes (issue 11, item 2). Here the row scan stops at maxFinderCandidates, only
+// minutes. Here the row scan stops at maxFinderCandidates, only
 // the finderKeep best candidates are combined, and at most maxTriples triples are
 // sampled per binarized image, so the cost is bounded by the candidate caps, not by
 // what the image holds. The Reed-Solomon check of gozxing's decoder still decides
@@ -211,11 +211,13 @@ func readOnce(img *gray, global bool, b *budget) (codes []Code, err error) {
 // looks for the alignment pattern) and decodes it, turning a gozxing panic on odd
 // geometry into "not read".
 func detectDecode(det *detector.Detector, dec *qrdecoder.Decoder, info *detector.FinderPatternInfo, b *budget) (text string, ok bool) {
+	var err error
 	defer func() {
-		if r := recover(); r != nil {
+		if err != nil {
 			text, ok = "", false
 		}
 	}()
+	defer catch(&err, false)
 	// The alignment search covers up to (2·16 modules)² pixels; the sampling and
 	// decode about a version-40 grid.
 	ms := info.GetTopLeft().GetEstimatedModuleSize()
@@ -237,10 +239,11 @@ func detectDecode(det *detector.Detector, dec *qrdecoder.Decoder, info *detector
 // b for the pass; nil when the image is too small or b has run out.
 func binarize(img *gray, global bool, b *budget) (bm *gozxing.BitMatrix, err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			bm, err = nil, errReaderPanic(r)
+		if err != nil {
+			bm = nil
 		}
 	}()
+	defer catch(&err, false)
 	if !b.spend(int64(len(img.pix))) {
 		return nil, nil
 	}
@@ -257,14 +260,20 @@ func binarize(img *gray, global bool, b *budget) (bm *gozxing.BitMatrix, err err
 	return bm, nil
 }
 
+// moduleSizeWork is the work of moduleSizeEstimate a pixel: a binarization and a
+// finder scan.
+const moduleSizeWork = 2
+
 // moduleSizeEstimate returns the median module size, in pixels, of the three most
 // confirmed finder pattern candidates of g, or 0 when fewer than three are found.
-func moduleSizeEstimate(g *gray) float64 {
-	bm, err := binarize(g, false, unlimited())
+// Its caller pays for it beforehand: two passes over g (moduleSizeWork).
+func moduleSizeEstimate(g *gray, parent *budget) float64 {
+	b := prepaid(parent, moduleSizeWork*int64(len(g.pix)))
+	bm, err := binarize(g, false, b)
 	if bm == nil || err != nil {
 		return 0
 	}
-	cs := bestCandidates(finderCandidates(bm, unlimited()), 3)
+	cs := bestCandidates(finderCandidates(bm, b), 3)
 	if len(cs) < 3 {
 		return 0
 	}

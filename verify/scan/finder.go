@@ -10,6 +10,7 @@ package scan
 // plausible combinations instead of the single best guess.
 
 import (
+	"errors"
 	"math"
 
 	"github.com/makiuchi-d/gozxing"
@@ -48,10 +49,11 @@ type tripleFunc func(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *det
 // one decodes, finderMaxAttempts samplings have been spent or b runs out.
 func readTriples(img *gray, global bool, b *budget, try tripleFunc) (codes []Code, err error) {
 	defer func() {
-		if r := recover(); r != nil {
+		if errors.Is(err, errForeignPanic) {
 			codes, err = nil, nil // a gozxing panic on odd geometry: nothing read
 		}
 	}()
+	defer catch(&err, false)
 	bm, err := binarize(img, global, b)
 	if bm == nil || err != nil {
 		return nil, err

@@ -32,6 +32,12 @@ func FuzzPDF(f *testing.F) {
 	f.Add(makePDF(f, pdfPage{data: encodePNG(f, renderQR(f, "SP1:HELLO", 1)), typ: "PNG", x: 20, y: 40, w: 60, h: 60}))
 	f.Add(handPDF("/Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 /Decode [1 0]", []byte{0, 255, 255, 0}))
 	f.Add([]byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj trailer << /Root 1 0 R >>"))
+	// Image dictionaries whose sizes the reader checks before inflating (the one
+	// too large to decode is in TestHostileMemory: its stream is 261 KB): 16-bit
+	// RGB, indexed and four-component images.
+	f.Add(zeroPDF(64, 64, "/DeviceRGB", 3, 16))
+	f.Add(zeroPDF(64, 64, "[/Indexed /DeviceRGB 1 <000000ffffff>]", 1, 8))
+	f.Add(zeroPDF(64, 64, "/DeviceCMYK", 4, 8))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		codes, err := PDF(data)
 		checkResult(t, codes, err)

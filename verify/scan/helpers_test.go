@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/gif"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/image/draw"
 	"rsc.io/qr"
@@ -226,4 +228,9 @@ func noiseGray(w, h int, seed uint64) *gray {
 		g.pix[i] = byte(rng.IntN(256))
 	}
 	return g
+}
+
+// unlimited is a budget for tests and measurements that must not stop early.
+func unlimited() *budget {
+	return &budget{ctx: context.Background(), start: time.Now(), deadline: time.Now().Add(1 << 62), maxWork: 1 << 62}
 }

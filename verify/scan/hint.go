@@ -1,6 +1,6 @@
 package scan
 
-// Frames of a live camera (issue 15, item 3): consecutive frames show the code in
+// Frames of a live camera: consecutive frames show the code in
 // nearly the same place, so the reader is told where the previous frame had it
 // (Options.Region) and reads that part first, and it says where it saw the code in
 // this frame (Frame.Region) for the caller to pass back with the next one. A crop of
@@ -31,6 +31,17 @@ type Frame struct {
 	// ModuleSize is the code's module size in frame pixels, estimated from its
 	// finder patterns; 0 when they were not seen.
 	ModuleSize float64
+	// EdgeSteepness, for a frame in which no code was read and no finder
+	// patterns were seen (ModuleSize 0), says whether the frame is blurred: in
+	// the few 32-pixel tiles with the most contrast (where a code would be), the
+	// steepest step between neighbouring pixels divided by the tile's contrast,
+	// their median. A sharp edge rises over a pixel or two (near 1), blur
+	// spreads it (below about 0.25: hold still); 0 when nothing in view has
+	// contrast, or when it was not worked out (a code or finder patterns seen,
+	// a frame over locateMaxPixels, a cancelled request). It is worked out from
+	// the frame already decoded for the read, so a caller need not decode the
+	// frame again for a hint.
+	EdgeSteepness float64
 	// Elapsed is the time the read took, image decoding included.
 	Elapsed time.Duration
 }
@@ -54,15 +65,26 @@ const (
 	// grown by the margin, is nearly the whole frame, and reading it first
 	// would only take budget from the whole frame.
 	maxGuessShare = 4
-	// locateMaxPixels bounds the area locate scans, as it runs outside the
-	// budget: a webcam frame of up to 1920×1080 (2 MP) and some room.
+	// locateMaxPixels bounds the area locate scans and edgeSteepness judges,
+	// as they run after the read's budget: a webcam frame of up to 1920×1080
+	// (2 MP) and some room.
 	locateMaxPixels = 4_000_000
+	// afterReadWork is the work allowed for what ReadFrame does after the read:
+	// frameRegion's two locates (a binarization and a finder scan each) and
+	// busiest's pass, and edgeSteepness's pass, six passes of locateMaxPixels
+	// at most; eight leave room.
+	afterReadWork = 8 * locateMaxPixels
+	// hintTile is the side of the tiles edgeSteepness judges a frame in, and
+	// minHintContrast the brightness range below which a tile holds nothing.
+	hintTile        = 32
+	minHintContrast = 64
 )
 
 // ReadFrame reads an image as a camera frame: within opts (Budget, Work), trying
 // opts.Region first when set, and reporting where the code was. Only images are
 // read (a camera sends no PDFs); the errors are ImageContext's.
-func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
+func ReadFrame(ctx context.Context, data []byte, opts Options) (f Frame, err error) {
+	defer catch(&err, true)
 	start := time.Now()
 	if Sniff(data) != KindImage {
 		return Frame{}, fmt.Errorf("%w (a camera frame must be an image)", ErrNotImage)
@@ -76,8 +98,12 @@ func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
 		return Frame{}, err
 	}
 	codes, where, err := decodeRegionFirst(g, opts.Region, b)
-	f := Frame{Codes: codes}
-	f.Region, f.ModuleSize = frameRegion(g, opts.Region, where, len(codes) > 0)
+	f = Frame{Codes: codes}
+	after := b.afterRead(afterReadWork)
+	f.Region, f.ModuleSize = frameRegion(g, opts.Region, where, len(codes) > 0, after)
+	if len(codes) == 0 && f.ModuleSize == 0 {
+		f.EdgeSteepness = edgeSteepness(g, after)
+	}
 	f.Elapsed = time.Since(start)
 	return f, err
 }
@@ -90,23 +116,24 @@ func ReadFrame(ctx context.Context, data []byte, opts Options) (Frame, error) {
 // seen: where the code was read, else the hint (the hand holds the page still
 // between frames more often than not, and one blurred frame should not lose a
 // good region), else the frame's busiest square when it is small. It runs
-// outside the budget (one or two binarizations and finder scans, bounded by
-// locateMaxPixels): the next frame needs it most when the budget is spent.
-func frameRegion(g *gray, hint, where image.Rectangle, read bool) (image.Rectangle, float64) {
+// after the read's budget, within b (ReadFrame's afterRead allowance: one or
+// two binarizations and finder scans of at most locateMaxPixels): the next
+// frame needs it most when the read's budget is spent.
+func frameRegion(g *gray, hint, where image.Rectangle, read bool, b *budget) (image.Rectangle, float64) {
 	whole := image.Rect(0, 0, g.Width, g.Height)
 	if !read {
 		where = whole
 	}
-	if r, ms := locate(g, where, 1); !r.Empty() {
+	if r, ms := locate(g, where, 1, b); !r.Empty() {
 		return r, ms
 	}
 	search := where
 	if !read && !hint.Empty() {
 		search = grow(hint, whole)
 	} else if search == whole {
-		search = busiest(g)
+		search = busiest(g, b)
 	}
-	if r, ms := locate(g, search, 2); !r.Empty() {
+	if r, ms := locate(g, search, 2, b); !r.Empty() {
 		return r, ms
 	}
 	switch {
@@ -146,9 +173,10 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 }
 
 // busiest is, when no finder patterns were seen, the best guess at where a code
-// is: the busiest square of the frame (candidateRegions); empty when it has none.
-func busiest(g *gray) image.Rectangle {
-	if len(g.pix) > locateMaxPixels {
+// is: the busiest square of the frame (candidateRegions, a pass over g charged
+// to b); empty when it has none.
+func busiest(g *gray, b *budget) image.Rectangle {
+	if len(g.pix) > locateMaxPixels || !b.spend(int64(len(g.pix))) {
 		return image.Rectangle{}
 	}
 	rs := candidateRegions(g)
@@ -184,8 +212,8 @@ func (b *budget) share(part float64) *budget {
 // area, enlarged scale times, and returns the rectangle the code covers, in g's
 // pixels, and its module size; an empty rectangle when no plausible triple is
 // seen. Its cost is bounded like readOnce's candidate search: one binarization
-// and one finder scan of at most locateMaxPixels.
-func locate(g *gray, area image.Rectangle, scale int) (image.Rectangle, float64) {
+// and one finder scan of at most locateMaxPixels, charged to b.
+func locate(g *gray, area image.Rectangle, scale int, b *budget) (image.Rectangle, float64) {
 	area = area.Intersect(image.Rect(0, 0, g.Width, g.Height))
 	if area.Dx() < minUsefulSide || area.Dy() < minUsefulSide || scale*scale*area.Dx()*area.Dy() > locateMaxPixels {
 		return image.Rectangle{}, 0
@@ -197,11 +225,11 @@ func locate(g *gray, area image.Rectangle, scale int) (image.Rectangle, float64)
 	if scale > 1 {
 		img = img.upscaled(scale, false)
 	}
-	bm, err := binarize(img, false, unlimited())
+	bm, err := binarize(img, false, b)
 	if bm == nil || err != nil {
 		return image.Rectangle{}, 0
 	}
-	ts := rankTriples(bestCandidates(finderCandidates(bm, unlimited()), finderKeep))
+	ts := rankTriples(bestCandidates(finderCandidates(bm, b), finderKeep))
 	if len(ts) == 0 {
 		return image.Rectangle{}, 0
 	}
@@ -222,4 +250,46 @@ func locate(g *gray, area image.Rectangle, scale int) (image.Rectangle, float64)
 	e, k := finderHalfExtent*ms, float64(scale)
 	r := image.Rect(int((x0-e)/k), int((y0-e)/k), int(math.Ceil((x1+e)/k)), int(math.Ceil((y1+e)/k))).Add(area.Min)
 	return r.Intersect(image.Rect(0, 0, g.Width, g.Height)), ms / k
+}
+
+// edgeSteepness is Frame.EdgeSteepness for g, charged to b (one pass); 0 for a
+// frame over locateMaxPixels or when b is spent.
+func edgeSteepness(g *gray, b *budget) float64 {
+	if len(g.pix) > locateMaxPixels || !b.spend(int64(len(g.pix))) {
+		return 0
+	}
+	type tile struct{ contrast, step int }
+	var tiles []tile
+	w := g.Width
+	for ty := 0; ty+hintTile <= g.Height; ty += hintTile {
+		for tx := 0; tx+hintTile <= w; tx += hintTile {
+			lo, hi, step := 255, 0, 0
+			for y := ty; y < ty+hintTile; y++ {
+				row := g.pix[y*w+tx : y*w+tx+hintTile]
+				for x, v := range row {
+					p := int(v)
+					lo, hi = min(lo, p), max(hi, p)
+					if x > 0 {
+						step = max(step, absInt(p-int(row[x-1])))
+					}
+					if y > ty {
+						step = max(step, absInt(p-int(g.pix[(y-1)*w+tx+x])))
+					}
+				}
+			}
+			tiles = append(tiles, tile{hi - lo, step})
+		}
+	}
+	sort.Slice(tiles, func(i, j int) bool { return tiles[i].contrast > tiles[j].contrast })
+	if len(tiles) == 0 || tiles[0].contrast < minHintContrast {
+		return 0
+	}
+	var ratios []float64
+	for _, t := range tiles[:min(len(tiles), 5)] {
+		if t.contrast >= minHintContrast {
+			ratios = append(ratios, float64(t.step)/float64(t.contrast))
+		}
+	}
+	sort.Float64s(ratios)
+	return ratios[len(ratios)/2]
 }

@@ -177,3 +177,67 @@ func BenchmarkReadFrame(b *testing.B) {
 		})
 	}
 }
+
+// TestReadFrameCancelledStops: once the request is cancelled, ReadFrame does
+// no more work after the read either (no finder search, no edge measure), as
+// it did when those steps ran on a budget of their own that nothing stopped.
+func TestReadFrameCancelledStops(t *testing.T) {
+	img, _ := cameraFrame(t, payload(300, 6), 500, 200, 4)
+	data := encodePNG(t, img)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f, err := ReadFrame(ctx, data, Options{})
+	if !errors.Is(err, ErrBudget) || len(f.Codes) != 0 {
+		t.Fatalf("cancelled read: %+v, %v", f.Codes, err)
+	}
+	if f.ModuleSize != 0 || !f.Region.Empty() || f.EdgeSteepness != 0 {
+		t.Errorf("cancelled read went on to locate the code: region %v, module %.2f, steepness %.2f", f.Region, f.ModuleSize, f.EdgeSteepness)
+	}
+	// Not cancelled, the same frame's code is read and located.
+	if f, err = ReadFrame(context.Background(), data, Options{}); err != nil || f.ModuleSize == 0 {
+		t.Errorf("uncancelled read: %+v, %v", f, err)
+	}
+}
+
+// checkerFrame is a 1280×720 frame holding a checkerboard of side-pixel
+// squares (contrast, but no finder pattern and no code).
+func checkerFrame(side int) *image.Gray {
+	img := whiteGray(1280, 720)
+	for y := 200; y < 500; y++ {
+		for x := 400; x < 800; x++ {
+			if (x/side+y/side)%2 == 0 {
+				img.Pix[img.PixOffset(x, y)] = 20
+			}
+		}
+	}
+	return img
+}
+
+// TestReadFrameEdgeSteepness: a frame with no code says whether it is sharp
+// or blurred, worked out from the grey plane the read decoded, so a caller
+// need not decode the frame a second time for its hint.
+func TestReadFrameEdgeSteepness(t *testing.T) {
+	sharp := checkerFrame(6)
+	blurred := sharp
+	for range 4 {
+		blurred = blur(blurred)
+	}
+	for _, c := range []struct {
+		name   string
+		img    *image.Gray
+		lo, hi float64
+	}{
+		{"sharp", sharp, 0.5, 1.01},
+		{"blurred", blurred, 0.01, 0.25},
+		{"blank", whiteGray(640, 480), 0, 0},
+	} {
+		f, err := ReadFrame(context.Background(), encodePNG(t, c.img), Options{Budget: time.Second})
+		if !errors.Is(err, ErrNoBarcode) || f.ModuleSize != 0 {
+			t.Fatalf("%s: %+v, %v", c.name, f, err)
+		}
+		t.Logf("%s frame: steepness %.3f", c.name, f.EdgeSteepness)
+		if f.EdgeSteepness < c.lo || f.EdgeSteepness > c.hi {
+			t.Errorf("%s frame: steepness %.3f, want %.2f to %.2f", c.name, f.EdgeSteepness, c.lo, c.hi)
+		}
+	}
+}

@@ -14,7 +14,12 @@ import (
 // 3×3 samples, as a camera held at an angle to the page sees it.
 func keystoned(t *testing.T, text string, w, h int, quad [8]float64) *image.Gray {
 	t.Helper()
-	mods := qrModules(t, text)
+	return keystonedModules(qrModules(t, text), w, h, quad)
+}
+
+// keystonedModules is keystoned for a symbol's modules (true is dark), whatever
+// encoder made them.
+func keystonedModules(mods [][]bool, w, h int, quad [8]float64) *image.Gray {
 	n := float64(len(mods))
 	toMod := common.PerspectiveTransform_QuadrilateralToQuadrilateral(
 		quad[0], quad[1], quad[2], quad[3], quad[4], quad[5], quad[6], quad[7],

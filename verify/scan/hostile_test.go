@@ -1,6 +1,6 @@
 package scan
 
-// Hostile inputs of issue 11 (items 2 and 4): images that cost the reader minutes or
+// Hostile inputs: images that cost the reader minutes or
 // hundreds of megabytes before the budget and the size checks existed.
 
 import (
@@ -20,7 +20,7 @@ import (
 // finderGrid tiles a side×side white image with QR finder patterns (7×7 modules of
 // px pixels, every step pixels): every square passes the finder pattern checks and
 // any three of them look like a code's corners. At side 240, px 2, step 16 this
-// stalled the reader for 25 s (issue 11, item 2).
+// stalled the reader for 25 s before the candidate caps.
 func finderGrid(side, px, step int) *image.Gray {
 	img := whiteGray(side, side)
 	for oy := 1; oy+7*px <= side; oy += step {

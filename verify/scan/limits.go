@@ -42,7 +42,7 @@ const (
 	// maxDecodedBytes bounds the memory of one decoded image before it is turned
 	// into 8-bit grey. The image file's header gives its size and colour model, so a
 	// 40-megapixel 16-bit RGBA PNG (320 MB decoded from a 478 KB file; it took a
-	// station to 938 MB, issue 11 item 4) is refused before any pixel is decoded,
+	// station to 938 MB) is refused before any pixel is decoded,
 	// while a 40-megapixel 8-bit RGBA image (160 MB) still passes. decodePNG
 	// (pngdec.go) writes grey directly, but a colour PNG's raw rows are held
 	// whole beside the plane, so the limit stays; the message says to save the

@@ -53,7 +53,8 @@ func PDF(data []byte) ([]Code, error) {
 // PDFContext is PDF bounded by ctx and opts (see ReadContext). The budget covers
 // the whole document; when it runs out after a page has yielded codes, those codes
 // are returned without an error, as for pages past MaxPDFPages.
-func PDFContext(cctx context.Context, data []byte, opts Options) ([]Code, error) {
+func PDFContext(cctx context.Context, data []byte, opts Options) (_ []Code, err error) {
+	defer catch(&err, true)
 	if len(data) > MaxInputBytes {
 		return nil, fmt.Errorf("%w: the file is %d bytes, over the limit of %d MiB; scan at 300 dpi or crop to the page", ErrTooLarge, len(data), MaxInputBytes>>20)
 	}
@@ -114,6 +115,11 @@ func PDFContext(cctx context.Context, data []byte, opts Options) ([]Code, error)
 	if images == 0 {
 		return nil, fmt.Errorf("%w: the PDF has no images on its first %d pages (a QR code drawn as vector graphics is not read); print it and scan it, or give the original image", ErrNoBarcode, pages)
 	}
+	if errors.Is(problem, ErrTooLarge) {
+		// An image too large to decode may be the one with the code: say so,
+		// and how to save it, rather than that no code was found.
+		return nil, problem
+	}
 	if problem != nil {
 		return nil, fmt.Errorf("%w (%v)", ErrNoBarcode, problem)
 	}
@@ -144,13 +150,10 @@ func checkPDFSize(data []byte) error {
 	return nil
 }
 
-// readPDF parses, validates and optimizes a PDF, turning any panic into an error.
+// readPDF parses, validates and optimizes a PDF, turning a panic in pdfcpu into
+// an error.
 func readPDF(data []byte) (ctx *model.Context, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			ctx, err = nil, fmt.Errorf("PDF reader failed: %v", r)
-		}
-	}()
+	defer catch(&err, false)
 	return api.ReadValidateAndOptimize(bytes.NewReader(data), pdfConfig())
 }
 
@@ -170,11 +173,15 @@ func worthDecoding(sd *types.StreamDict) bool {
 // pdfImage decodes one image XObject to a luminance plane.
 func pdfImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *gray, err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			g, err = nil, fmt.Errorf("image decoder failed: %v", r)
+		if err != nil {
+			g = nil
 		}
 	}()
+	defer catch(&err, false)
 	sd := obj.ImageDict
+	if err := checkPDFImageSize(ctx, sd); err != nil {
+		return nil, err
+	}
 	inverted := decodeInverted(sd) // read before extraction decodes the stream in place
 	img, err := pdfcpu.ExtractImage(ctx, sd, false, obj.ResourceNames[page-1], objNr, false)
 	if err != nil {
@@ -214,6 +221,45 @@ func pdfImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *g
 		g = g.inverted()
 	}
 	return g, nil
+}
+
+// checkPDFImageSize applies to an image XObject, from its dictionary and before
+// any of its samples are inflated, the limits a PNG's header is held to
+// (checkDecodedSize): pdfcpu inflates the raw samples (width × height ×
+// components × bits per component) and renders them to an image, so a small
+// Flate stream of a large 16-bit image would otherwise cost hundreds of
+// megabytes. The size counted is that of the decoded image: 1 or 2 bytes a
+// pixel for one component of 8 or 16 bits, 4 or 8 for three or four (RGBA,
+// CMYK, 16-bit RGBA), and a byte a component beyond that. An unknown colour
+// space counts as four components.
+func checkPDFImageSize(ctx *model.Context, sd *types.StreamDict) error {
+	w, h := sd.IntEntry("Width"), sd.IntEntry("Height")
+	if w == nil || h == nil {
+		return errors.New("image has no width or height")
+	}
+	bpc := 8
+	if b := sd.IntEntry("BitsPerComponent"); b != nil {
+		bpc = *b
+	}
+	if bpc < 1 || bpc > 16 {
+		return fmt.Errorf("%w: image has %d bits a component; save the scan again", ErrNotImage, bpc)
+	}
+	n, err := pdfcpu.ColorSpaceComponents(ctx.XRefTable, sd)
+	if err != nil || n <= 0 {
+		n = 4
+	}
+	bpp := n * (bpc + 7) / 8
+	switch {
+	case n == 1:
+	case n <= 4 && bpc <= 8:
+		bpp = 4
+	case n <= 4:
+		bpp = 8
+	}
+	if err := checkDecodedBytes(*w, *h, bpp); err != nil {
+		return fmt.Errorf("PDF image (%d components, %d bits each): %w", n, bpc, err)
+	}
+	return nil
 }
 
 // decodeInverted reports whether an image's /Decode array maps the first component

@@ -79,22 +79,19 @@ type pngDecoder struct {
 // decodePNG decodes a non-interlaced PNG file to grey. It returns errPNGFallback
 // for anything else (not a PNG, or interlaced), an error wrapping ErrTooLarge when
 // the header promises more than checkDecodedSize allows, checked before any pixel
-// memory is allocated, and one wrapping ErrNotImage for a damaged file.
-func decodePNG(data []byte) (g *gray, err error) {
+// memory is allocated, one wrapping ErrNotImage for a damaged file, and one
+// wrapping ErrInternal for a panic in its row goroutine. A panic in the calling
+// goroutine is left to the caller's guard (catch).
+func decodePNG(data []byte) (*gray, error) {
 	if !bytes.HasPrefix(data, []byte(pngSignature)) {
 		return nil, errPNGFallback
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			g, err = nil, fmt.Errorf("%w: png decoder failed: %v", ErrNotImage, r)
-		}
-	}()
 	d := &pngDecoder{data: data, pos: len(pngSignature)}
-	g, err = d.decode()
+	g, err := d.decode()
 	switch {
 	case err == nil:
 		return g, nil
-	case errors.Is(err, errPNGFallback):
+	case errors.Is(err, errPNGFallback), errors.Is(err, ErrInternal):
 		return nil, err
 	case errors.Is(err, ErrTooLarge):
 		return nil, fmt.Errorf("png image: %w", err)
@@ -421,12 +418,10 @@ func (d *pngDecoder) decodeRows(z []byte, hdr int, lens []int) (*gray, error) {
 	}
 	safe := make(chan int, 64)
 	done := make(chan error, 1)
-	go func() { done <- r.unfilterRows(safe) }()
-	used, err := inflate(z[hdr:], raw, func(op int) { safe <- op - 1<<15 })
-	if err == nil {
-		safe <- len(raw)
-	}
-	close(safe)
+	go r.unfilterAll(safe, done)
+	used, err := inflateTo(z[hdr:], raw, safe)
+	// safe is closed now, even if inflate panicked, so the row goroutine has
+	// finished or is finishing; it never blocks on done (one slot).
 	if cerr := <-done; err == nil {
 		err = cerr
 	}
@@ -457,15 +452,53 @@ type rowDecoder struct {
 	sum            hash.Hash32
 }
 
+// inflateTo inflates in into raw, sending on safe the offsets below which raw
+// is final, and closes safe however it returns, a panic included, so the row
+// goroutine is never left waiting for more.
+func inflateTo(in, raw []byte, safe chan<- int) (int, error) {
+	defer close(safe)
+	used, err := inflate(in, raw, func(op int) {
+		if pngTestHook != nil {
+			pngTestHook("inflate")
+		}
+		safe <- op - 1<<15
+	})
+	if err == nil {
+		safe <- len(raw)
+	}
+	return used, err
+}
+
+// pngTestHook, when set (only by tests), is called as the inflater reports
+// progress ("inflate") and before each row is unfiltered ("row"), to inject
+// panics on either side of decodeRows.
+var pngTestHook func(where string)
+
+// unfilterAll is the row goroutine: it runs unfilterRows and sends its result,
+// or the panic it recovered, on done. Whatever happens it then drains safe
+// until the inflater closes it, so the inflater never blocks on a full channel.
+func (r *rowDecoder) unfilterAll(safe <-chan int, done chan<- error) {
+	var err error
+	defer func() { done <- err }()
+	defer func() {
+		for range safe {
+		}
+	}()
+	defer catch(&err, true)
+	err = r.unfilterRows(safe)
+}
+
 // unfilterRows decodes the rows that lie below each offset received on safe,
-// adding their raw bytes to sum first. After an error it drains safe so the
-// inflater never blocks.
+// adding their raw bytes to sum first, and stops at the first error.
 func (r *rowDecoder) unfilterRows(safe <-chan int) error {
 	w, h, n := r.g.Width, r.g.Height, r.rowBytes+1
 	prev := make([]byte, r.rowBytes) // the zero row above the first
 	y := 0
 	for limit := range safe {
 		for ; y < h && (y+1)*n <= limit; y++ {
+			if pngTestHook != nil {
+				pngTestHook("row")
+			}
 			src := r.raw[y*n : (y+1)*n]
 			r.sum.Write(src)
 			ft, row := src[0], src[1:]
@@ -474,8 +507,6 @@ func (r *rowDecoder) unfilterRows(safe <-chan int) error {
 				copy(row, src[1:]) // overlapping: copy moves like memmove
 			}
 			if err := unfilter(ft, row, prev, r.step); err != nil {
-				for range safe {
-				}
 				return err
 			}
 			if r.conv != nil {

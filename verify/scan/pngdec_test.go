@@ -12,7 +12,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -105,7 +104,7 @@ func errClass(err error) string {
 func comparePNG(t testing.TB, data []byte) (*gray, error) {
 	t.Helper()
 	g, err := decodePNG(data)
-	if err != nil && strings.Contains(err.Error(), "decoder failed") {
+	if errors.Is(err, ErrInternal) {
 		t.Fatalf("decodePNG panicked: %v", err)
 	}
 	if errors.Is(err, errPNGFallback) {

@@ -3,7 +3,7 @@
 //
 // The reader is gozxing's QR reader behind a list of strategies (binarizers, filters,
 // rescaling, rotation, inversion) tried in order until one reads; see strategy.go and
-// SCANNING.md for why each exists.
+// docs/scanning.md for why each exists.
 //
 // Camera frames (hint.go): ReadFrame reads Options.Region first, where the previous
 // frame had the code, and reports in Frame.Region where this frame had it (or its
@@ -125,7 +125,8 @@ func Read(data []byte) ([]Code, error) {
 
 // ReadContext is Read bounded by ctx and opts: it stops with a *BudgetError
 // (errors.Is ErrBudget) when ctx is cancelled or the budget in opts runs out.
-func ReadContext(ctx context.Context, data []byte, opts Options) ([]Code, error) {
+func ReadContext(ctx context.Context, data []byte, opts Options) (codes []Code, err error) {
+	defer catch(&err, true)
 	switch k := Sniff(data); k {
 	case KindImage:
 		return ImageContext(ctx, data, opts)
@@ -145,7 +146,8 @@ func Image(data []byte) ([]Code, error) {
 }
 
 // ImageContext is Image bounded by ctx and opts (see ReadContext).
-func ImageContext(ctx context.Context, data []byte, opts Options) ([]Code, error) {
+func ImageContext(ctx context.Context, data []byte, opts Options) (codes []Code, err error) {
+	defer catch(&err, true)
 	if len(data) > MaxInputBytes {
 		return nil, fmt.Errorf("%w: the file is %d bytes, over the limit of %d MiB; scan at 300 dpi or crop to the page", ErrTooLarge, len(data), MaxInputBytes>>20)
 	}
@@ -154,7 +156,7 @@ func ImageContext(ctx context.Context, data []byte, opts Options) ([]Code, error
 	if err != nil {
 		return nil, err
 	}
-	codes, _, err := decodeRegionFirst(g, opts.Region, b)
+	codes, _, err = decodeRegionFirst(g, opts.Region, b)
 	return codes, err
 }
 
@@ -172,40 +174,59 @@ func decodeImageFile(data []byte) (*gray, error) {
 // maxDecodedBytes, then decodes it with the registered decoders and converts it to
 // grey. The decoded image is dropped on return, so only the grey plane outlives
 // this call.
-func decodeImageStd(data []byte) (g *gray, err error) {
+func decodeImageStd(data []byte) (*gray, error) {
+	img, format, err := decodeStd(data)
+	if err != nil {
+		return nil, err
+	}
+	if img == nil {
+		return nil, fmt.Errorf("%w: %s image decoder returned no image", ErrNotImage, format)
+	}
+	return toGray(img), nil
+}
+
+// decodeStd is decodeImageStd's call into the image decoders, where a panic (on
+// a file crafted against one of them) means the file cannot be read.
+func decodeStd(data []byte) (img image.Image, format string, err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			g, err = nil, fmt.Errorf("%w: image decoder failed: %v", ErrNotImage, r)
+		if errors.Is(err, errForeignPanic) {
+			img, err = nil, fmt.Errorf("%w: %v", ErrNotImage, err)
 		}
 	}()
+	defer catch(&err, false)
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
-			return nil, ErrNotImage
+			return nil, "", ErrNotImage
 		}
-		return nil, fmt.Errorf("%w: image header is damaged (%v); save the scan again", ErrNotImage, err)
+		return nil, "", fmt.Errorf("%w: image header is damaged (%v); save the scan again", ErrNotImage, err)
 	}
 	if err := checkDecodedSize(cfg); err != nil {
-		return nil, fmt.Errorf("%s image: %w", format, err)
+		return nil, format, fmt.Errorf("%s image: %w", format, err)
 	}
-	img, _, err := image.Decode(bytes.NewReader(data))
+	img, _, err = image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s image is damaged (%v); save the scan again", ErrNotImage, format, err)
+		return nil, format, fmt.Errorf("%w: %s image is damaged (%v); save the scan again", ErrNotImage, format, err)
 	}
-	return toGray(img), nil
+	return img, format, nil
 }
 
 // checkDecodedSize refuses an image whose header promises more than MaxPixels
 // pixels, or more than maxDecodedBytes once decoded (a 16-bit colour image takes
 // 8 bytes a pixel).
 func checkDecodedSize(cfg image.Config) error {
-	if err := checkSize(cfg.Width, cfg.Height); err != nil {
+	return checkDecodedBytes(cfg.Width, cfg.Height, bytesPerPixel(cfg.ColorModel))
+}
+
+// checkDecodedBytes refuses a w×h image of bpp bytes a pixel when decoded, as
+// checkDecodedSize does.
+func checkDecodedBytes(w, h, bpp int) error {
+	if err := checkSize(w, h); err != nil {
 		return err
 	}
-	bpp := int64(bytesPerPixel(cfg.ColorModel))
-	if n := int64(cfg.Width) * int64(cfg.Height) * bpp; n > maxDecodedBytes {
+	if n := int64(w) * int64(h) * int64(bpp); n > maxDecodedBytes {
 		return fmt.Errorf("%w: %d×%d pixels at %d bytes a pixel would take %d MB to decode (limit %d MB); save the scan with 8 bits a channel, in grey, or at a lower resolution",
-			ErrTooLarge, cfg.Width, cfg.Height, bpp, n/1_000_000, maxDecodedBytes/1_000_000)
+			ErrTooLarge, w, h, bpp, n/1_000_000, maxDecodedBytes/1_000_000)
 	}
 	return nil
 }
@@ -248,8 +269,9 @@ func Decode(img image.Image) ([]Code, error) {
 }
 
 // DecodeContext is Decode bounded by ctx and opts (see ReadContext).
-func DecodeContext(ctx context.Context, img image.Image, opts Options) ([]Code, error) {
-	codes, _, err := decodeWith(img, DefaultStrategies(), newBudget(ctx, opts))
+func DecodeContext(ctx context.Context, img image.Image, opts Options) (codes []Code, err error) {
+	defer catch(&err, true)
+	codes, _, err = decodeWith(img, DefaultStrategies(), newBudget(ctx, opts))
 	return codes, err
 }
 
@@ -257,7 +279,8 @@ func DecodeContext(ctx context.Context, img image.Image, opts Options) ([]Code, 
 // that reads anything, and also returns that strategy's name (for measuring which
 // strategies earn their cost). Identical texts are returned once. It runs within
 // DefaultBudget and DefaultWork.
-func DecodeWith(img image.Image, strategies []Strategy) ([]Code, string, error) {
+func DecodeWith(img image.Image, strategies []Strategy) (codes []Code, name string, err error) {
+	defer catch(&err, true)
 	return decodeWith(img, strategies, newBudget(context.Background(), Options{}))
 }
 

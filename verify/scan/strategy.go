@@ -84,20 +84,22 @@ var (
 		f := (fitSide + side - 1) / side
 		return g.upscaled(f, true)
 	}
-	// tfSharpen undoes part of a defocus or motion blur (issue 15): an unsharp mask
+	// tfSharpen undoes part of a defocus or motion blur: an unsharp mask
 	// about a module wide, the module size estimated from the finder candidates.
 	tfSharpen = func(g *gray) *gray {
 		if len(g.pix) > sharpenMaxPixels {
 			return nil
 		}
 		r := 3
-		if ms := moduleSizeEstimate(g); ms > 0 {
+		// The transform's cost (invertSharpenCost and the others that include
+		// it) pays for the estimate.
+		if ms := moduleSizeEstimate(g, nil); ms > 0 {
 			r = min(max(int(math.Round(ms*0.6)), 1), 6)
 		}
 		return g.unsharp(r, 1.5)
 	}
 	// tfInvertSharpen is tfSharpen on the inverted crop: a dark-mode phone screen
-	// (light modules on black) photographed out of focus (issue 15, screen class).
+	// (light modules on black) photographed out of focus.
 	// The inversion comes first so the module size is estimated from finder
 	// patterns of the right polarity; on the crop as shown none are found and the
 	// mask falls back to a guess.
@@ -130,7 +132,7 @@ var (
 	// tfUp2SharpenCrop enlarges a webcam-sized crop (see tfUp2SmallCrop) and
 	// sharpens it with a mask about a module wide at the new scale: at 2 px a module
 	// bilinear enlargement alone leaves the finder patterns' 1:1:3:1:1 runs too soft
-	// to binarize (issue 15, small class), and the whole-frame up2+sharpen depends on
+	// to binarize, and the whole-frame up2+sharpen depends on
 	// where the binarizer's 8-pixel blocks fall on the code.
 	tfUp2SharpenCrop = func(g *gray) *gray {
 		if len(g.pix) > sharpenMaxPixels {
@@ -143,7 +145,7 @@ var (
 	// fills a fair part of it) and then sharpens it as tfSharpen does. A glare spot
 	// on a phone screen lifts the dark modules under it towards the white ones, and
 	// with the screen's blur on top the finder pattern there loses its inner white
-	// ring in HybridBinarizer's block thresholds (issue 15, screen class).
+	// ring in HybridBinarizer's block thresholds.
 	tfFlattenSharpen = func(g *gray) *gray {
 		if len(g.pix) > sharpenMaxPixels {
 			return nil
@@ -259,7 +261,7 @@ func DefaultStrategies() []Strategy {
 		{Name: "box2+global", transform: tfBox2, transformKey: "box2", global: true},
 		{Name: "up2+hybrid", transform: tfUp2Small, transformKey: "up2small"},
 		{Name: "up2+global", transform: tfUp2Small, transformKey: "up2small", global: true},
-		// Webcam and phone-screen damage (issue 15): defocus and motion blur, codes
+		// Webcam and phone-screen damage: defocus and motion blur, codes
 		// at 1.5–3 pixels a module, dark-mode screens. After the older whole-image
 		// fallbacks, so the scans those read (a dense code at 150 dpi needs up2) do not
 		// wait for these.
@@ -291,7 +293,7 @@ func DefaultStrategies() []Strategy {
 		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
 		{Name: "rot90+hybrid", transform: tfRot90, transformKey: "rot90"},
 		// Uneven lighting the binarizers' block thresholds do not absorb: a glare
-		// spot or shadow over part of a blurred code (issue 15, screen class).
+		// spot or shadow over part of a blurred code.
 		{Name: "crop+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
 		// Once the lighting is even one threshold fits the whole crop, where the
 		// hybrid binarizer's blocks inside a glare spot still see washed-out dark
@@ -301,7 +303,7 @@ func DefaultStrategies() []Strategy {
 		// local mean, which on light modules over black is the noise of the black.
 		{Name: "crop+invert+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
 		{Name: "crop+invert+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
-		// Defocus and motion too strong for the unsharp mask (issue 15): the crop
+		// Defocus and motion too strong for the unsharp mask: the crop
 		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
 		// of milliseconds a candidate, and only crops of webcam size.
 		{Name: "crop+deblur+finders+hybrid", region: true, deblur: true},
@@ -425,6 +427,3 @@ func (d *decodeRun) tryWhole(s Strategy) []Code {
 	}
 	return d.try(img, s)
 }
-
-// errReaderPanic turns a panic inside gozxing into an error.
-func errReaderPanic(r any) error { return fmt.Errorf("QR reader failed: %v", r) }

@@ -1,6 +1,11 @@
 package scan
 
-import "testing"
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // A 1280×720 webcam frame (a scanbench small-class miss, seed 8): a version-17
 // code about 180 px wide, 2.1 px a module, slightly blurred and JPEG-compressed.
@@ -111,5 +116,60 @@ func TestFlattenedEvensOutLighting(t *testing.T) {
 	}
 	if gd, gl := int(g.pix[(h/2)*w+r+1]), int(g.pix[(h/2)*w+w-r-1]); gl-gd < 100 {
 		t.Fatalf("test image: the gradient is too weak (%d..%d)", gd, gl)
+	}
+}
+
+// TestTransformKeysAreUnique: decodeRun caches a transform's output under its
+// strategy's transformKey, so two transforms under one key would silently hand
+// one the other's image. Strategies that share a key must share the transform
+// (the same output on every probe image) and its cost. Keys whose transforms
+// agree on every probe are logged: they differ at most in a pixel cap, and
+// cost a second computation of the same image where both apply.
+func TestTransformKeysAreUnique(t *testing.T) {
+	probes := []*gray{noiseGray(97, 61, 1), noiseGray(400, 300, 2), noiseGray(1100, 1000, 3)}
+	signature := func(s Strategy) string {
+		var sig strings.Builder
+		for _, p := range probes {
+			out := s.transform(p)
+			if out == nil {
+				sig.WriteString("nil;")
+				continue
+			}
+			fmt.Fprintf(&sig, "%dx%d:%x;", out.Width, out.Height, sha256.Sum256(out.pix))
+		}
+		return sig.String()
+	}
+	type seen struct {
+		name, sig string
+		cost      int64
+	}
+	byKey := map[string]seen{}
+	for _, s := range DefaultStrategies() {
+		if s.transform == nil {
+			continue
+		}
+		if s.transformKey == "" {
+			t.Errorf("%s: a transform without a cache key", s.Name)
+			continue
+		}
+		sig := signature(s)
+		if prev, ok := byKey[s.transformKey]; ok {
+			if prev.sig != sig || prev.cost != s.transformCost {
+				t.Errorf("%s and %s share the key %q but not the transform or its cost", prev.name, s.Name, s.transformKey)
+			}
+			continue
+		}
+		byKey[s.transformKey] = seen{s.Name, sig, s.transformCost}
+	}
+	keys := map[string]string{}
+	for key, s := range byKey {
+		if other, ok := keys[s.sig]; ok {
+			t.Logf("keys %q and %q give the same images on every probe (%dx%d to %dx%d)", key, other,
+				probes[0].Width, probes[0].Height, probes[2].Width, probes[2].Height)
+		}
+		keys[s.sig] = key
+	}
+	if len(byKey) < 10 {
+		t.Fatalf("only %d transform keys found", len(byKey))
 	}
 }
