@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -137,14 +138,18 @@ func logCmd(e *env, args []string) error {
 	asCSV := fs.Bool("csv", false, "print CSV with a header row (for spreadsheets and audits)")
 	asJSON := fs.Bool("json", false, "print JSON Lines")
 	check := fs.Bool("verify", false, "check the log's hash chain: exit 0 when whole, 1 naming the first row that breaks it")
+	noted := fs.String("head", "", "with --verify: a head noted earlier, ROW:HASH as an export printed it; checks the log up to it is unchanged")
 	if err := parseOptions(fs, args, "log takes only options, e.g. passport log --db site.db --since 7d --csv"); err != nil {
 		return err
+	}
+	if *noted != "" && !*check {
+		return usageErr("e.g. passport log --db site.db --verify --head 1234:3f2a...", "--head is checked by --verify")
 	}
 	if *check {
 		if *asCSV || *asJSON || *since != "" || *until != "" {
 			return usageErr("run passport log --db FILE --verify on its own", "--verify checks the whole log: it takes no --csv, --json, --since or --until")
 		}
-		return verifyLog(e, *dbPath)
+		return verifyLog(e, *dbPath, *noted)
 	}
 	if *asCSV && *asJSON {
 		return usageErr("choose one output format", "--csv and --json cannot be used together")
@@ -178,7 +183,7 @@ func logCmd(e *env, args []string) error {
 	if err != nil {
 		return usageErr("", "%v", err)
 	}
-	defer fmt.Fprintf(e.stderr, "passport: log head: %s (%d rows); note it: `passport log --verify` later shows whether the rows up to it are unchanged\n", head, head.Rows)
+	defer fmt.Fprintf(e.stderr, "passport: log head: %s (%d rows); note it: `passport log --db FILE --verify --head %d:%s` later shows whether the rows up to it are unchanged\n", head, head.Rows, head.ID, head.Hash)
 	switch {
 	case *asCSV:
 		_, err = vlog.WriteCSV(e.stdout, from, to)
@@ -210,8 +215,20 @@ func logCmd(e *env, args []string) error {
 }
 
 // verifyLog checks the log's hash chain: exit 0 when whole, 1 naming the
-// first row that breaks it, 3 when it cannot be read.
-func verifyLog(e *env, dbPath string) error {
+// first row that breaks it, 3 when it cannot be read. With a head noted
+// earlier (ROW:HASH) it also checks that row still has that hash: the chain
+// being whole, the rows up to it are then unchanged since it was noted.
+func verifyLog(e *env, dbPath, noted string) error {
+	var notedID int64
+	var notedHash string
+	if noted != "" {
+		id, h, ok := strings.Cut(strings.TrimSpace(noted), ":")
+		n, err := strconv.ParseInt(strings.TrimPrefix(id, "row "), 10, 64)
+		if !ok || err != nil || n <= 0 || len(h) != 64 {
+			return usageErr("give it as the export printed it: ROW:HASH, e.g. --head 1234:3f2a... (64 hex digits)", "--head %q is not ROW:HASH", noted)
+		}
+		notedID, notedHash = n, strings.ToLower(h)
+	}
 	db, err := openExistingDB(dbPath)
 	if err != nil {
 		return err
@@ -234,6 +251,24 @@ func verifyLog(e *env, dbPath string) error {
 		since += fmt.Sprintf("; rows up to %d were deleted after the retention period", rep.AnchorID)
 	}
 	fmt.Fprintf(e.stdout, "passport: log chain intact: %d rows, head %s (%s)\n", rep.Rows, rep.Head, since)
+	if notedID == 0 {
+		return nil
+	}
+	h, ok, err := db.RowHash(notedID)
+	switch {
+	case err != nil:
+		return usageErr("", "%v", err)
+	case !ok && notedID <= rep.AnchorID:
+		fmt.Fprintf(e.stdout, "passport: row %d was deleted after the retention period: the noted head can no longer be checked\n", notedID)
+		return nil
+	case !ok:
+		return &cliError{code: exitInvalid, msg: fmt.Sprintf("row %d, the head you noted, is not in the log (its last row is %d): rows were removed and the chain rewritten", notedID, rep.Head.ID),
+			hint: "the log was changed outside passport: keep this file as evidence and compare it with your exports"}
+	case h != notedHash:
+		return &cliError{code: exitInvalid, msg: fmt.Sprintf("row %d's hash is %s, not the %s you noted: the log was rewritten at or before that row", notedID, h, notedHash),
+			hint: "the log was changed outside passport: keep this file as evidence and compare it with your exports"}
+	}
+	fmt.Fprintf(e.stdout, "passport: the noted head (row %d) is unchanged: the rows up to it are as they were when it was noted\n", notedID)
 	return nil
 }
 
