@@ -248,3 +248,16 @@ func (db *DB) VerifyLog() (ChainReport, error) {
 	}
 	return rep, nil
 }
+
+// RowHash is the chain hash (hex) of log row id; ok is false when no such
+// row is in the log (pruned, deleted, or never written).
+func (db *DB) RowHash(id int64) (hash string, ok bool, err error) {
+	var h []byte
+	switch err := db.sql.QueryRow(`SELECT row_hash FROM station_log WHERE id = ?`, id).Scan(&h); {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("reading the verification log: %w", err)
+	}
+	return hex.EncodeToString(h), true, nil
+}

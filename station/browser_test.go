@@ -804,3 +804,82 @@ func TestBrowserHiddenCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserPlainWords: an expired passport is never called "Passport
+// valid"; a screen reader hears "DBS", not "dBS"; the name a press is
+// recorded under is shown beside Accept and Refuse.
+func TestBrowserPlainWords(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, examplePolicy(t))
+	old := s.claims("Zoë Whitfield", 100, 100)
+	old.IssuedAt = s.now.Add(-47 * time.Hour).UTC().Truncate(time.Second)
+	old.NotBefore, old.Expires = old.IssuedAt, s.now.Add(-time.Hour).UTC().Truncate(time.Second)
+	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID), chromedp.Evaluate(counter, nil),
+		chromedp.Evaluate(`localStorage.setItem('passport.operator', JSON.stringify({name: 'Sam Okafor', at: Date.now()}))`, nil),
+		chromedp.KeyEvent(s.text(t, old)+"\r"))
+	got := waitShown(t, ctx, 1)
+	if got.Decision != "do_not_accept" || strings.Contains(got.Texts[0], "Passport valid") {
+		t.Errorf("an expired passport: %+v", got)
+	}
+	run(t, ctx, chromedp.KeyEvent(s.text(t, s.claims("Łukasz Kowalczyk", 4*365, 100))+"\r"))
+	got = waitShown(t, ctx, 2)
+	if got.Decision != "check_needed" || !strings.Contains(got.Announce, ": DBS") {
+		t.Errorf("CHECK NEEDED for the DBS check is announced as %q", got.Announce)
+	}
+	if as := eval[string](t, ctx, `document.querySelector('#result .act-as').textContent`); !strings.Contains(as, "Recorded as Sam Okafor") {
+		t.Errorf("beside Accept: %q", as)
+	}
+}
+
+// TestBrowserPhoneShowsNameAndNextStep: at 390 px wide (a phone, with the
+// browser's bars taking part of its 844 px), the decision, the next step
+// and the person's name are on the first screen after a scan.
+func TestBrowserPhoneShowsNameAndNextStep(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, examplePolicy(t))
+	run(t, ctx, emulation.SetDeviceMetricsOverride(390, 664, 1, true), chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID),
+		chromedp.Evaluate(counter, nil), chromedp.KeyEvent(s.text(t, s.claims("Zoë Whitfield", 100, 100))+"\r"))
+	if got := waitShown(t, ctx, 1); got.Decision != "accept" {
+		t.Fatalf("scan: %+v", got)
+	}
+	time.Sleep(200 * time.Millisecond)
+	m := eval[map[string]float64](t, ctx, `(() => { const b = (q) => document.querySelector(q).getBoundingClientRect();
+	  return {word: b('#result .word').top, next: b('#result .next').bottom, name: b('#result .name').bottom, vh: innerHeight}; })()`)
+	if m["word"] < 0 || m["next"] > m["vh"] || m["name"] > m["vh"] {
+		t.Errorf("at 390×664 the decision starts at %.0f, the next step ends at %.0f and the name at %.0f px: want all within %.0f", m["word"], m["next"], m["name"], m["vh"])
+	}
+}
+
+// TestBrowserSlowUploaders: with eight slow uploads holding connections, a
+// PDF opened on the page still gets its decision within 2 s.
+func TestBrowserSlowUploaders(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, nil)
+	pdf := filepath.Join(t.TempDir(), "one.pdf")
+	if err := os.WriteFile(pdf, threePersonPDF(t, s, "Zoë Whitfield"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#scan", chromedp.ByID), chromedp.Evaluate(counter, nil))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	defer func() { close(stop); wg.Wait() }()
+	addr := strings.TrimPrefix(s.srv.URL, "http://")
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			declared := int64(DefaultMaxBodyBytes)
+			if i%2 == 1 {
+				declared = 0
+			}
+			slowUpload(t, addr, declared, 5*time.Second, stop)
+		}()
+	}
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	run(t, ctx, chromedp.SetUploadFiles("#file", []string{pdf}, chromedp.ByID))
+	got := waitShown(t, ctx, 1)
+	if d := time.Since(start); got.Decision != "accept" || d > 2*time.Second {
+		t.Errorf("a PDF during eight slow uploads: %s after %v, want accept within 2 s", got.Decision, d.Round(time.Millisecond))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"passport/credential"
 	"passport/policy"
 	"passport/sitedb"
+	"passport/trust"
 )
 
 func logEntries(t *testing.T, l *sitedb.Log) []sitedb.Entry {
@@ -322,6 +324,40 @@ func TestAlteredTextIsDoNotAccept(t *testing.T) {
 	for _, e := range logEntries(t, s.log) {
 		if e.Decision != string(policy.DoNotAccept) || strings.Contains(fmt.Sprint(e), bad[10:30]) {
 			t.Errorf("logged %+v", e)
+		}
+	}
+}
+
+// TestStatusWarnsBeforeTrustListExpires: in the week before the trust list
+// expires, /api/status warns (the page shows it in its banner), saying
+// when in days, not hours.
+func TestStatusWarnsBeforeTrustListExpires(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		left time.Duration
+		want string
+	}{{3*24*time.Hour + time.Hour, "in 3 days"}, {20 * time.Hour, "today"}, {30 * 24 * time.Hour, ""}} {
+		mem := trust.NewMemoryStore()
+		mem.Add(trust.TrustedKey{KID: f.issuer.KID, OrgCode: f.issuer.OrgCode, OrgName: f.issuer.OrgName, PublicKey: &f.issuer.Key.PublicKey})
+		mem.SetBundleInfo(7, f.now.AddDate(0, -2, 0), f.now.Add(c.left))
+		srv, err := New(Config{Store: mem, Now: func() time.Time { return f.now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1/api/status", nil))
+		var st StatusResponse
+		if err := json.NewDecoder(rec.Body).Decode(&st); err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		for _, w := range st.Warnings {
+			if w.Code == WarnTrustListExpiring {
+				got = w.Message
+			}
+		}
+		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("%v before expiry: warning %q, want %q", c.left, got, c.want)
 		}
 	}
 }

@@ -19,7 +19,10 @@ const (
 	MaxTextBodyBytes = 64 << 10
 
 	// DefaultBodiesInFlightBytes caps the request bytes held in memory at
-	// once, over all requests: 8 full-size uploads. With the decoders'
+	// once, over all requests: 8 full-size uploads. A body takes its room
+	// only once its first firstBodyStep bytes have arrived (until then it
+	// holds probe room, probeBudget), so clients that send slowly cannot
+	// hold it. With the decoders'
 	// own bounds (Decoders at a time, each within the scan package's
 	// pixel limits) this keeps the station under the 2 GB promised for 50
 	// concurrent 32 MB uploads, whatever their number: the others wait for
@@ -69,6 +72,13 @@ const (
 	// bodyWait is how long a request waits for room among the bodies in
 	// flight (DefaultBodiesInFlightBytes) before the server answers 503.
 	bodyWait = 10 * time.Second
+	// minUploadRate and minRateGrace: an upload must average at least 32 KB
+	// a second once it has run 5 s, or it is cut with 408 and its room and
+	// connection are freed. A 32 MB scan over a slow office LAN (10 Mbit/s)
+	// arrives at 1.2 MB a second; a client trickling a byte every few
+	// seconds only holds a connection, and is cut.
+	minUploadRate = 32 << 10
+	minRateGrace  = 5 * time.Second
 	// decodeWait is how long a request waits for a free decoder before
 	// the server answers 503 "busy, try again".
 	decodeWait = 30 * time.Second
@@ -80,3 +90,11 @@ const (
 	// for annual audits, plus a month of slack for the audit to happen.
 	DefaultRetention = 395 * 24 * time.Hour
 )
+
+// probeBudget is the room for the first bytes of bodies (firstBodyStep
+// each), apart from the main budget: a sixteenth of it, at least 16 bodies.
+// 8 MB by default: 32 bodies starting at once, however slowly they arrive
+// (slow ones are cut after minRateGrace).
+func probeBudget(inFlight int64) int64 {
+	return max(inFlight/16, 16*firstBodyStep)
+}

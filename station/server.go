@@ -60,7 +60,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// BodiesInFlightBytes caps the upload bytes held in memory at once,
 	// over all requests; 0 means DefaultBodiesInFlightBytes. It is raised
-	// to MaxBodyBytes if lower, so one full upload always fits.
+	// to MaxBodyBytes if lower, so one full upload always fits. The first
+	// bytes of each body are held apart (probeBudget), so clients that send
+	// slowly do not hold it.
 	BodiesInFlightBytes int64
 	// DecodeBudget bounds the barcode reading of one image or PDF; 0 means
 	// DefaultDecodeBudget.
@@ -99,7 +101,8 @@ type Server struct {
 	verifier *verify.Verifier
 	reader   *read.Reader
 	decoders chan struct{}
-	bodies   *byteBudget
+	bodies   *byteBudget // room for whole bodies (BodiesInFlightBytes)
+	probes   *byteBudget // room for the first firstBodyStep bytes of each body
 	mux      *http.ServeMux
 	static   fs.FS
 	hosts    map[string]bool // Host names (lower case, no port) answered
@@ -156,7 +159,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, verifier: verifier, reader: reader, decoders: make(chan struct{}, cfg.Decoders), static: static,
-		bodies: newByteBudget(cfg.BodiesInFlightBytes)}
+		bodies: newByteBudget(cfg.BodiesInFlightBytes), probes: newByteBudget(probeBudget(cfg.BodiesInFlightBytes))}
 	if s.hosts, err = allowedHosts(cfg.Addr, cfg.AllowHosts); err != nil {
 		return nil, err
 	}
@@ -389,6 +392,27 @@ type StatusResponse struct {
 	LogHead *sitedb.Head `json:"log_head,omitempty"`
 }
 
+// WarnTrustListExpiring is the status warning shown in the week before the
+// site's trust list expires (TrustExpiryWarning), so a new one can be
+// imported before every passport says CHECK NEEDED.
+const WarnTrustListExpiring credential.Reason = "trust_list_expiring"
+
+// TrustExpiryWarning is how long before its expiry the page warns about
+// the trust list: a week covers a weekend and a coordinator's leave.
+const TrustExpiryWarning = 7 * 24 * time.Hour
+
+// inDays says how long is left in words a receptionist reads.
+func inDays(d time.Duration) string {
+	switch days := int(d.Hours() / 24); {
+	case days < 1:
+		return "today"
+	case days == 1:
+		return "tomorrow"
+	default:
+		return fmt.Sprintf("in %d days", days)
+	}
+}
+
 // WarnLogUnreadable is the status warning shown when the verification log
 // cannot be read (today's count, its head).
 const WarnLogUnreadable credential.Reason = "log_unreadable"
@@ -441,10 +465,15 @@ func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
 			}
 			if !info.Expires.IsZero() {
 				resp.TrustList.Expires = info.Expires.UTC().Format(time.RFC3339)
-				if s.cfg.Now().After(info.Expires) {
+				now := s.cfg.Now()
+				if now.After(info.Expires) {
 					resp.TrustList.Expired = true
 					resp.Warnings = append(resp.Warnings, verify.Reason{Code: verify.WarnTrustListExpired,
 						Message: "this site's trust list expired on " + info.Expires.UTC().Format("02 Jan 2006") + ": import the latest trust-list bundle (revocations since then are not known)"})
+				} else if left := info.Expires.Sub(now); left < TrustExpiryWarning {
+					resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnTrustListExpiring,
+						Message: fmt.Sprintf("this site's trust list expires on %s (%s): ask your administrator to import the latest trust-list bundle before then, or every passport will say CHECK NEEDED",
+							info.Expires.UTC().Format("02 Jan 2006"), inDays(left))})
 				}
 			}
 		}
@@ -463,37 +492,36 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc.Encode(v)
 }
 
-// reserveBody makes room for r's body among the bodies in flight before a
-// byte of it is read: its declared length, or the upload limit when it
-// declares none. A small declared body (a scanner's text) needs no room.
-// It returns the bytes reserved (to release) and the cap to read under, or
-// an HTTP status and error: 413 for a body over the limit, 503 when no room
-// came free within bodyWait.
-func (s *Server) reserveBody(r *http.Request) (reserved, limit int64, code int, err error) {
+// bodyLimit is the cap to read r's body under: its declared length, or the
+// upload limit when it declares none; 413 for a declared body over it.
+// metered is false for a small declared body (a scanner's text), which
+// needs no room among the bodies in flight, so a USB scanner is never kept
+// waiting by uploads.
+func (s *Server) bodyLimit(r *http.Request) (limit int64, metered bool, err error) {
 	switch n := r.ContentLength; {
 	case n > s.cfg.MaxBodyBytes:
-		return 0, 0, http.StatusRequestEntityTooLarge, s.tooLarge()
+		return 0, false, s.tooLarge()
 	case n >= 0 && n <= MaxTextBodyBytes:
-		return 0, n, 0, nil
+		return n, false, nil
 	case n > 0:
-		limit = n
-	default:
-		limit = s.cfg.MaxBodyBytes
+		return n, true, nil
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), bodyWait)
-	defer cancel()
-	if !s.bodies.acquire(ctx, limit) {
-		return 0, 0, http.StatusServiceUnavailable, errors.New("the station is busy receiving other uploads: try again in a moment")
-	}
-	return limit, limit, 0, nil
+	return s.cfg.MaxBodyBytes, true, nil
 }
 
 // readBody reads the request's input: the raw body, or the first file (or
-// "text" field) of a multipart form, reading at most limit bytes (see
-// reserveBody). It returns the data and a display name.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, string, int, error) {
+// "text" field) of a multipart form, reading at most limit bytes into bb
+// (room reserved as the bytes arrive). It returns the data and a display
+// name.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64, bb *bodyBuf) ([]byte, string, int, error) {
 	body := http.MaxBytesReader(w, r.Body, limit)
 	name := cleanName(r.URL.Query().Get("name"))
+	read := func(rd io.Reader) ([]byte, error) {
+		if bb == nil {
+			return io.ReadAll(io.LimitReader(rd, limit+1))
+		}
+		return bb.read(rd, r.ContentLength, limit)
+	}
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {
 		mr := multipart.NewReader(body, params["boundary"])
@@ -509,7 +537,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) (
 				part.Close()
 				continue
 			}
-			data, err := readSized(part, r.ContentLength)
+			data, err := read(part)
 			if err != nil {
 				return nil, "", s.readStatus(err), s.readErr(err)
 			}
@@ -519,7 +547,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) (
 			return data, name, 0, nil
 		}
 	}
-	data, err := readSized(body, r.ContentLength)
+	data, err := read(body)
 	if err != nil {
 		return nil, "", s.readStatus(err), s.readErr(err)
 	}
@@ -532,8 +560,13 @@ func (s *Server) tooLarge() error {
 
 func (s *Server) readStatus(err error) int {
 	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
+	switch {
+	case errors.As(err, &mb):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, errBodyBusy):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, errBodyTooSlow):
+		return http.StatusRequestTimeout
 	}
 	return http.StatusBadRequest
 }
@@ -542,6 +575,9 @@ func (s *Server) readErr(err error) error {
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
 		return s.tooLarge()
+	}
+	if errors.Is(err, errBodyBusy) || errors.Is(err, errBodyTooSlow) {
+		return err
 	}
 	return fmt.Errorf("the request body could not be read: %v", err)
 }
@@ -582,24 +618,33 @@ func sourceOf(data []byte, camera bool) string {
 	return "other"
 }
 
-// receive reserves room for the body (reserveBody) and reads it; on
-// failure it has written the error answer and ok is false. release gives
-// the room back once the answer is written.
+// receive reads the body, reserving room for it as its bytes arrive
+// (bodyBuf); on failure it has written the error answer and ok is false.
+// release gives the room back once the answer is written.
 func (s *Server) receive(w http.ResponseWriter, r *http.Request) (data []byte, name string, release func(), ok bool) {
-	reserved, limit, code, err := s.reserveBody(r)
+	limit, metered, err := s.bodyLimit(r)
+	code := http.StatusRequestEntityTooLarge
+	release = func() {}
 	if err == nil {
-		release = func() { s.bodies.release(reserved) }
-		if data, name, code, err = s.readBody(w, r, limit); err != nil {
+		var bb *bodyBuf
+		if metered {
+			bb = &bodyBuf{probes: s.probes, main: s.bodies, ctx: r.Context(), start: time.Now()}
+			release = bb.release
+		}
+		if data, name, code, err = s.readBody(w, r, limit, bb); err != nil {
 			release()
 		}
 	}
 	if err != nil {
-		errCode := map[int]string{http.StatusRequestEntityTooLarge: "too_large", http.StatusServiceUnavailable: "busy"}[code]
+		errCode := map[int]string{http.StatusRequestEntityTooLarge: "too_large", http.StatusServiceUnavailable: "busy", http.StatusRequestTimeout: "too_slow"}[code]
 		if errCode == "" {
 			errCode = "bad_request"
 		}
 		if code == http.StatusServiceUnavailable {
 			w.Header().Set("Retry-After", "2")
+		}
+		if code == http.StatusRequestTimeout {
+			w.Header().Set("Connection", "close")
 		}
 		apiError(w, code, errCode, err.Error())
 		return nil, "", nil, false

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,5 +130,62 @@ func TestLogVerify(t *testing.T) {
 				t.Errorf("%s log: exit %d, stderr %q; want exit 1 naming %q", tc.name, code, errb.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestLogVerifyNotedHead: a head noted from an export (ROW:HASH) shows a
+// rewrite that leaves a whole chain behind: the newest rows cut off and the
+// chain's head moved back, or the rows rewritten with new hashes.
+func TestLogVerifyNotedHead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "site.db")
+	db, err := sitedb.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := sitedb.OpenLog(db, sitedb.LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if _, err := l.Add(context.Background(), sitedb.Entry{At: time.Now().Add(time.Duration(i) * time.Second), Status: "valid", Decision: "accept", Source: "text"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	head, err := l.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	db.Close()
+	verify := func(noted string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(&env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv}, []string{"log", "--db", path, "--verify", "--head", noted})
+		return code, out.String() + errb.String()
+	}
+	noted := fmt.Sprintf("%d:%s", head.ID, head.Hash)
+	if code, out := verify(noted); code != 0 || !strings.Contains(out, "noted head (row 4) is unchanged") {
+		t.Errorf("intact: exit %d, %s", code, out)
+	}
+	if code, out := verify("4:" + strings.Repeat("0", 64)); code != exitInvalid || !strings.Contains(out, "not the 0000") {
+		t.Errorf("another hash noted: exit %d, %s", code, out)
+	}
+	if code, out := verify("4:xyz"); code != exitUsage {
+		t.Errorf("a malformed head: exit %d, %s", code, out)
+	}
+	// Cut the newest row and move the chain's head back: the chain is whole
+	// again, but the noted head is gone.
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM station_log WHERE id = 4; UPDATE log_chain SET head_id = 3, head_hash = (SELECT row_hash FROM station_log WHERE id = 3)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if code, out := verify(""); code != 0 {
+		t.Fatalf("the cut log's chain: exit %d, %s", code, out)
+	}
+	if code, out := verify(noted); code != exitInvalid || !strings.Contains(out, "row 4, the head you noted, is not in the log") {
+		t.Errorf("cut after the noted head: exit %d, %s", code, out)
 	}
 }

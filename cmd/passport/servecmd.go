@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -100,10 +101,13 @@ func serveCmd(e *env, args []string) error {
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return usageErr("choose another port with --addr, e.g. --addr 127.0.0.1:8081", "cannot listen on %s: %v", *addr, err)
+		return listenErr(*dbPath, *addr, err)
 	}
 	hs := srv.HTTPServer(*addr)
-	announceStation(e, ln.Addr().String(), host, pol, vlog, retention, *openPage)
+	shown := announceStation(e, ln.Addr().String(), host, pol, vlog, retention, *openPage)
+	if markStation(*dbPath, *addr, shown) {
+		defer os.Remove(stationMarker(*dbPath))
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -134,14 +138,18 @@ func logCmd(e *env, args []string) error {
 	asCSV := fs.Bool("csv", false, "print CSV with a header row (for spreadsheets and audits)")
 	asJSON := fs.Bool("json", false, "print JSON Lines")
 	check := fs.Bool("verify", false, "check the log's hash chain: exit 0 when whole, 1 naming the first row that breaks it")
+	noted := fs.String("head", "", "with --verify: a head noted earlier, ROW:HASH as an export printed it; checks the log up to it is unchanged")
 	if err := parseOptions(fs, args, "log takes only options, e.g. passport log --db site.db --since 7d --csv"); err != nil {
 		return err
+	}
+	if *noted != "" && !*check {
+		return usageErr("e.g. passport log --db site.db --verify --head 1234:3f2a...", "--head is checked by --verify")
 	}
 	if *check {
 		if *asCSV || *asJSON || *since != "" || *until != "" {
 			return usageErr("run passport log --db FILE --verify on its own", "--verify checks the whole log: it takes no --csv, --json, --since or --until")
 		}
-		return verifyLog(e, *dbPath)
+		return verifyLog(e, *dbPath, *noted)
 	}
 	if *asCSV && *asJSON {
 		return usageErr("choose one output format", "--csv and --json cannot be used together")
@@ -175,7 +183,7 @@ func logCmd(e *env, args []string) error {
 	if err != nil {
 		return usageErr("", "%v", err)
 	}
-	defer fmt.Fprintf(e.stderr, "passport: log head: %s (%d rows); note it: `passport log --verify` later shows whether the rows up to it are unchanged\n", head, head.Rows)
+	defer fmt.Fprintf(e.stderr, "passport: log head: %s (%d rows); note it: `passport log --db FILE --verify --head %d:%s` later shows whether the rows up to it are unchanged\n", head, head.Rows, head.ID, head.Hash)
 	switch {
 	case *asCSV:
 		_, err = vlog.WriteCSV(e.stdout, from, to)
@@ -207,8 +215,20 @@ func logCmd(e *env, args []string) error {
 }
 
 // verifyLog checks the log's hash chain: exit 0 when whole, 1 naming the
-// first row that breaks it, 3 when it cannot be read.
-func verifyLog(e *env, dbPath string) error {
+// first row that breaks it, 3 when it cannot be read. With a head noted
+// earlier (ROW:HASH) it also checks that row still has that hash: the chain
+// being whole, the rows up to it are then unchanged since it was noted.
+func verifyLog(e *env, dbPath, noted string) error {
+	var notedID int64
+	var notedHash string
+	if noted != "" {
+		id, h, ok := strings.Cut(strings.TrimSpace(noted), ":")
+		n, err := strconv.ParseInt(strings.TrimPrefix(id, "row "), 10, 64)
+		if !ok || err != nil || n <= 0 || len(h) != 64 {
+			return usageErr("give it as the export printed it: ROW:HASH, e.g. --head 1234:3f2a... (64 hex digits)", "--head %q is not ROW:HASH", noted)
+		}
+		notedID, notedHash = n, strings.ToLower(h)
+	}
 	db, err := openExistingDB(dbPath)
 	if err != nil {
 		return err
@@ -231,6 +251,24 @@ func verifyLog(e *env, dbPath string) error {
 		since += fmt.Sprintf("; rows up to %d were deleted after the retention period", rep.AnchorID)
 	}
 	fmt.Fprintf(e.stdout, "passport: log chain intact: %d rows, head %s (%s)\n", rep.Rows, rep.Head, since)
+	if notedID == 0 {
+		return nil
+	}
+	h, ok, err := db.RowHash(notedID)
+	switch {
+	case err != nil:
+		return usageErr("", "%v", err)
+	case !ok && notedID <= rep.AnchorID:
+		fmt.Fprintf(e.stdout, "passport: row %d was deleted after the retention period: the noted head can no longer be checked\n", notedID)
+		return nil
+	case !ok:
+		return &cliError{code: exitInvalid, msg: fmt.Sprintf("row %d, the head you noted, is not in the log (its last row is %d): rows were removed and the chain rewritten", notedID, rep.Head.ID),
+			hint: "the log was changed outside passport: keep this file as evidence and compare it with your exports"}
+	case h != notedHash:
+		return &cliError{code: exitInvalid, msg: fmt.Sprintf("row %d's hash is %s, not the %s you noted: the log was rewritten at or before that row", notedID, h, notedHash),
+			hint: "the log was changed outside passport: keep this file as evidence and compare it with your exports"}
+	}
+	fmt.Fprintf(e.stdout, "passport: the noted head (row %d) is unchanged: the rows up to it are as they were when it was noted\n", notedID)
 	return nil
 }
 
@@ -273,11 +311,38 @@ func openStationLog(e *env, db *sitedb.DB, retention time.Duration) (*sitedb.Log
 	return vlog, nil
 }
 
+// stationMarker is the file a running station leaves beside its database
+// (removed when it stops), naming the address it listens on and its page:
+// a second start on the same address can then say "already running: open
+// ..." rather than "choose another port", without connecting to it (serve
+// opens no connection, not even to itself).
+func stationMarker(dbPath string) string { return dbPath + ".station" }
+
+// markStation writes the marker; it reports whether it did (a read-only
+// folder only loses the better message).
+func markStation(dbPath, addr, page string) bool {
+	return os.WriteFile(stationMarker(dbPath), []byte(addr+"\n"+page+"\n"), 0o644) == nil
+}
+
+// listenErr explains a failure to listen on addr: a station using this
+// database already running there, or another program holding the port.
+func listenErr(dbPath, addr string, err error) error {
+	if b, rerr := os.ReadFile(stationMarker(dbPath)); rerr == nil {
+		lines := strings.Split(string(b), "\n")
+		if len(lines) >= 2 && lines[0] == addr && strings.HasPrefix(lines[1], "http://") {
+			return &cliError{code: exitUsage, msg: "the station is already running: open " + lines[1] + " in the browser",
+				hint: "to start a second one (with another database), give it another port, e.g. --addr 127.0.0.1:8081"}
+		}
+	}
+	return usageErr("another program is using this port (perhaps a station started with another database): choose another port with --addr, e.g. --addr 127.0.0.1:8081",
+		"cannot listen on %s: %v", addr, err)
+}
+
 // announceStation prints where the station listens and what it applies,
 // warns when it is reachable from the network, and opens the page for
 // --open (the listener already accepts, so the page loads however fast the
-// browser is).
-func announceStation(e *env, shown, host string, pol *policy.Policy, vlog *sitedb.Log, retention time.Duration, openPage bool) {
+// browser is). It returns the page's address.
+func announceStation(e *env, shown, host string, pol *policy.Policy, vlog *sitedb.Log, retention time.Duration, openPage bool) string {
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		shown = "127.0.0.1:" + strings.TrimPrefix(shown[strings.LastIndex(shown, ":"):], ":")
 		fmt.Fprintln(e.stderr, "passport: warning: listening on every network interface: anyone on the network can use this station; the webcam works only at http://127.0.0.1 on this computer")
@@ -301,4 +366,5 @@ func announceStation(e *env, shown, host string, pol *policy.Policy, vlog *sited
 			fmt.Fprintf(e.stderr, "passport: warning: --open: %v\npassport: hint: open http://%s/ in a browser by hand\n", err, shown)
 		}
 	}
+	return "http://" + shown + "/"
 }

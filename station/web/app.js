@@ -262,10 +262,22 @@
     memOperator = n;
     $('operator-form').hidden = true;
     showOperator();
+    document.querySelectorAll('#result .act-as').forEach(showAs);
     if (pendingAction) { const p = pendingAction; pendingAction = null; p(); }
     focusField();
   });
   let memOperator = '', pendingAction = null;
+  // showAs says, beside Accept and Refuse, under which name a press is kept.
+  function showAs(as) {
+    const who = desk();
+    as.textContent = who ? 'Recorded as ' + who + '. Not you? ' : '';
+    if (who) {
+      const ch = el('button', 'link', 'Change');
+      ch.type = 'button';
+      ch.addEventListener('click', () => askOperator());
+      as.append(ch);
+    }
+  }
   function desk() { return operator() || memOperator; }
 
   async function press(token, action, node, reason) {
@@ -395,11 +407,20 @@
   function spoken(d, name) {
     const reason = (d.reason || '').replace(/[.!?]+$/, '').replace(/[.!?] +/g, '; ');
     const head = d.headline.charAt(0) + d.headline.slice(1).toLowerCase();
-    return head + (name ? ', ' + name.replace(/[.!?]/g, '') : '') + (reason ? ': ' + reason.charAt(0).toLowerCase() + reason.slice(1) : '') + '.';
+    return head + (name ? ', ' + name.replace(/[.!?]/g, '') : '') + (reason ? ': ' + lowerFirst(reason) : '') + '.';
   }
 
+  // lowerFirst lowers a sentence's first letter for use after a colon, but
+  // not an acronym's ("DBS check", never "dBS check", which a screen reader
+  // spells out).
+  function lowerFirst(s) {
+    return /^[A-Z][A-Z0-9]/.test(s) ? s : s.charAt(0).toLowerCase() + s.slice(1);
+  }
   function setResult(nodes) {
     resultBox.replaceChildren(...nodes);
+    // On a phone the scan field and buttons fill the first screen: bring
+    // the decision, the next step and the name up to it.
+    if (window.matchMedia && window.matchMedia('(max-width: 600px)').matches) resultBox.scrollIntoView({ block: 'start' });
     clearTimeout(clearTimer);
     clearTimer = setTimeout(showIdle, CLEAR_AFTER_MS);
   }
@@ -499,6 +520,9 @@
     node.dataset.status = r.status;
     if (token) {
       q('.actions').hidden = false;
+      // Who is recorded, where it is pressed: a colleague who takes over
+      // the desk sees the previous name before pressing, not after.
+      showAs(q('.act-as'));
       const [a, b] = node.querySelectorAll('.act');
       a.dataset.action = 'accepted';
       b.dataset.action = 'refused';
@@ -519,7 +543,8 @@
     if (r.status === 'valid') {
       const sig = q('.signature');
       sig.append('Signature: genuine, signed by ', bdi(r.issuer_name || r.issuer));
-      if (r.issuer_name) sig.append(' (', bdi(r.issuer), ')');
+      // A DCC signer's key often has one name for both: say it once.
+      if (r.issuer_name && r.issuer && r.issuer_name !== r.issuer) sig.append(' (', bdi(r.issuer), ')');
       sig.append('.');
     } else if (r.status === 'invalid' && d.code === 'do_not_accept') {
       const ul = q('.reasons');
@@ -564,7 +589,12 @@
     fact('Date of birth', c.person.date_of_birth ? day(c.person.date_of_birth) : '');
     fact('Staff number', c.person.staff_number);
     fact('Registration', c.person.registration);
-    fact('Passport valid', day(c.nbf) + ' to ' + day(c.exp));
+    // Only a passport found valid is called valid: a revoked or expired one
+    // shows the dates printed on it, and what ended it.
+    const codes = (r.reasons || []).map((x) => x.code);
+    if (r.status === 'valid') fact('Passport valid', day(c.nbf) + ' to ' + day(c.exp));
+    else fact('Dates on the passport', day(c.nbf) + ' to ' + day(c.exp) +
+      (codes.includes('revoked') ? ' (withdrawn by the issuer)' : codes.includes('expired') ? ' (expired)' : ' (not valid)'));
     fact('Passport id', r.credential_id);
   }
 
