@@ -20,7 +20,7 @@ import (
 // finderGridPNG tiles a side×side white image with QR finder patterns (2-px
 // modules every 16 px): every square passes the finder checks and any three
 // look like a code's corners. A 240-px one (439 bytes) held a decoder for
-// 25 s before the reader's work budget (issue 11, item 2).
+// 25 s before the reader's work budget.
 func finderGridPNG(t testing.TB, side int) []byte {
 	img := image.NewGray(image.Rect(0, 0, side, side))
 	for i := range img.Pix {

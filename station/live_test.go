@@ -19,7 +19,7 @@ import (
 	"passport/verify"
 )
 
-// The live camera, measured as a person feels it (issue 15, item 3): the
+// The live camera, measured as a person feels it: the
 // synthetic webcam sequence of fixtures/degrade (a page brought up to a
 // 1280×720 camera, motion blur and autofocus hunting dying down) is played
 // through the station's real handler over loopback HTTP, as the page plays

@@ -26,7 +26,7 @@ const (
 	memUpload       = memChildMaxBody - 512<<10 // just under the limit
 )
 
-// TestUploadMemoryBounded (issue 11 item 4, the station's half): 50
+// TestUploadMemoryBounded (the station's half of the memory bound): 50
 // concurrent uploads near the size limit must not hold 50 bodies in
 // memory. The station runs in a child process so its peak resident set
 // (VmHWM, which includes everything: heap, stacks, buffers) can be read.

@@ -13,9 +13,10 @@ import (
 	"passport/verify"
 )
 
-// The station's half of issue 11; docs/security.md lists these per item.
+// The station's defences against hostile hosts and log injection;
+// docs/security.md lists what each defends.
 
-// TestHostAllowList (issue 11 item 10): beyond loopback the station needs
+// TestHostAllowList: beyond loopback the station needs
 // --allow-host and answers only those names (and loopback ones); on
 // loopback it answers only localhost, 127.0.0.1 and [::1]. Cross-origin
 // POSTs are refused in both.
@@ -74,7 +75,7 @@ func TestHostAllowList(t *testing.T) {
 	}
 }
 
-// TestLogLinesAreClean (issue 11 item 8): a DCC's certificate identifier
+// TestLogLinesAreClean: a DCC's certificate identifier
 // (ci) and reason text are chosen by whoever made the credential; an ESC
 // or a newline in them must not reach the access log or the verification
 // log as it is, where it could forge a line.
