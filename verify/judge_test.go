@@ -1,7 +1,9 @@
 package verify_test
 
 import (
+	"context"
 	"strings"
+	"time"
 
 	"passport/credential"
 	"testing"
@@ -152,5 +154,28 @@ func TestAlteredIsNotIncomplete(t *testing.T) {
 				t.Fatalf("%s cut to %d characters: %+v, decision %s; want cannot_read, incomplete", name, n, r.Reasons, d.Code)
 			}
 		}
+	}
+}
+
+// TestCutCodeFromASymbolIsAltered: the same cut-short text is CANNOT READ
+// ("scan it again") when typed, where a scanner's burst can be cut off,
+// and DO NOT ACCEPT (altered) when read from barcode symbols, which arrive
+// whole: a symbol holding a cut code was printed that way.
+func TestCutCodeFromASymbolIsAltered(t *testing.T) {
+	v := loadVectors(t, "valid")["basic"]
+	now := vecTime(t, v.Now)
+	ver, err := verify.NewVerifier(vecStore(t, v), verify.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := v.Text[:len(v.Text)*2/3]
+	typed := ver.VerifyTexts(context.Background(), "scanner", []string{cut}, false)[0]
+	if d := policy.Apply(nil, typed).Decision; d.Code != policy.CannotRead || !typed.Reasons[0].Incomplete {
+		t.Fatalf("typed and cut: %+v, decision %s; want cannot_read, incomplete", typed.Reasons, d.Code)
+	}
+	symbol := ver.VerifyTexts(context.Background(), "page.png", []string{cut}, true)[0]
+	d := policy.Apply(nil, symbol).Decision
+	if d.Code != policy.DoNotAccept || symbol.Reasons[0].Incomplete || !strings.Contains(symbol.Reasons[0].Message, "altered") {
+		t.Fatalf("from a symbol and cut: %+v, decision %s; want do_not_accept, altered", symbol.Reasons, d.Code)
 	}
 }

@@ -65,11 +65,13 @@ func NewVerifier(store trust.TrustStore, opts ...Option) (*Verifier, error) {
 }
 
 // VerifyTexts verifies the credential texts read from one input, all as at
-// one moment, and returns one Result per text. Texts from one image or PDF
-// (onePage) that disagree are flagged (multiple_credentials): a reader must
-// not take one person's verdict for another's; a text file's lines are
-// separate scans and are not. When ctx is cancelled it returns one
-// unreadable result saying so.
+// one moment, and returns one Result per text. onePage says the texts were
+// read from the barcode symbols of one image, PDF or camera frame: then
+// texts that disagree are flagged (multiple_credentials), since a reader
+// must not take one person's verdict for another's, and a text that stops
+// early is altered, not incomplete, since a symbol arrives whole. A text
+// file's lines are separate typed scans and are neither. When ctx is
+// cancelled it returns one unreadable result saying so.
 func (v *Verifier) VerifyTexts(ctx context.Context, name string, texts []string, onePage bool) []Result {
 	now := v.clock()
 	results := make([]Result, 0, len(texts))
@@ -80,6 +82,9 @@ func (v *Verifier) VerifyTexts(ctx context.Context, name string, texts []string,
 		results = append(results, v.text(name, t, now))
 	}
 	if onePage {
+		for i := range results {
+			wholeFromSymbol(&results[i])
+		}
 		flagMixedPages(results)
 	}
 	return results
