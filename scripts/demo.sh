@@ -17,9 +17,9 @@ echo; echo "== 3. HR issues passports from fixtures/staff.csv"
 t0=$(date +%s.%N)
 $P issue --key "$D/keys" --in fixtures/staff.csv --out "$D/out" | tail -n 1
 t1=$(date +%s.%N)
-echo; echo "== 3b. and from learning records as a workforce system exports them (fixtures/learning/)"
-$P issue --key "$D/keys" --in fixtures/learning/people.csv --training fixtures/learning/learning.csv \
-  --map fixtures/learning/map.json --out "$D/out-learning" --quiet
+echo; echo "== 3b. and from learning records as a workforce system exports them (fixtures/workforce/)"
+$P issue --key "$D/keys" --in fixtures/workforce/people.csv --training fixtures/workforce/learning.csv \
+  --map fixtures/workforce/map.json --out "$D/out-learning" --quiet
 $P verify --db "$D/site.db" "$D/out-learning/TEST2001-1.pdf" | sed -n '/training:/,/^$/p'
 echo; echo "== 4. pages printed and scanned (pdftoppm, 150 dpi)"
 for f in "$D"/out/*.pdf; do pdftoppm -r 150 -png -f 1 -l 1 "$f" "$D/png/$(basename "$f" .pdf)"; done
