@@ -10,7 +10,7 @@ D=demo
 export PASSPORT_PASSPHRASE=${PASSPORT_PASSPHRASE:-demo-only-passphrase-not-secret}
 rm -rf "$D"; mkdir -p "$D/png"
 echo "== 1. issuing organisation (demo key, encrypted at rest)"
-$P keys new --org RXD --name "Demo Teaching Hospitals NHS Trust (TEST DATA)" --dir "$D/keys"
+$P keys new --org RXD --name "Demo Teaching Hospitals NHS Trust (TEST DATA)" --dir "$D/keys" --contact passports@demo-trust.example
 echo; echo "== 2. receiving site trusts it"
 $P trust add --db "$D/site.db" "$D/keys/issuer.crt"
 echo; echo "== 3. HR issues passports from fixtures/staff.csv"
