@@ -1,6 +1,7 @@
 package issue
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -248,4 +249,38 @@ func TestLearningMergesWithPeopleColumns(t *testing.T) {
 	if got != "conflict_resolution  2024-06-01 2027-06-01;fire_safety  2025-01-01 2026-01-01" {
 		t.Errorf("training %s", got)
 	}
+}
+
+// FuzzLoadMap: any bytes give a map or an error, never a panic.
+func FuzzLoadMap(f *testing.F) {
+	f.Add([]byte(`{"columns":{"Assignment Number":"staff_number","X":""},"courses":{"A":{"subject":"safeguarding_children","level":"3"},"B":{"ignore":true}}}`))
+	f.Add([]byte(`{"columns":{"A":"name","A":"role"}}`))
+	f.Add([]byte(`[[[[[[[[[[{}]]]]]]]]]]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := LoadMap(bytes.NewReader(data))
+		if err == nil && (m.Columns == nil || m.Courses == nil) {
+			t.Fatal("a map without its tables")
+		}
+	})
+}
+
+// FuzzLearning: any learning file, CSV or JSON Lines, gives training or
+// errors, never a panic; a recognised row never carries a level its
+// subject does not have.
+func FuzzLearning(f *testing.F) {
+	f.Add([]byte("staff_number,course,completed,expires,level\nA1|Ann,NHS|CSTF|Safeguarding Children - Level 3 - 3 Years|,30-Nov-2024,No Expiry,\n"), false)
+	f.Add([]byte(`{"staff_number":"A1","course":"NHS|CSTF|Fire Safety - 2 Years|","completed":"2024/01/01 00:00:00"}`), true)
+	f.Fuzz(func(t *testing.T, data []byte, jsonl bool) {
+		l, err := LoadLearning(bytes.NewReader(data), jsonl, nil)
+		if err != nil {
+			return
+		}
+		for _, byS := range l.training {
+			for _, tr := range byS {
+				if !tr.LevelKnown() {
+					t.Fatalf("training %+v has a level its subject does not have", tr)
+				}
+			}
+		}
+	})
 }

@@ -127,6 +127,18 @@ func OpenRegister(path string) (*Register, error) {
 	return &Register{db: db.DB, path: path}, nil
 }
 
+// sqliteFile reports whether path starts with SQLite's file header.
+func sqliteFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == "SQLite format 3\x00"
+}
+
 // privateRegister makes the register file owner-only (0600) before SQLite
 // opens it, as the PDFs and manifests are: it holds every person's signed
 // record. A new file is created empty with that mode (SQLite makes an empty
@@ -140,8 +152,8 @@ func privateRegister(path string) {
 		f.Close()
 		return
 	}
-	if !errors.Is(err, fs.ErrExist) {
-		return
+	if !errors.Is(err, fs.ErrExist) || !sqliteFile(path) {
+		return // not a register: the open refuses it, and its mode is not ours to change
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
 		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {

@@ -45,4 +45,14 @@ func TestRegisterFilesPrivate(t *testing.T) {
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
 		t.Errorf("an existing register readable by others stayed %o", fi.Mode().Perm())
 	}
+
+	// A file that is not a database keeps its mode: the open refuses it.
+	other := filepath.Join(dir, "notes.txt")
+	os.WriteFile(other, []byte("not a register"), 0o644)
+	if _, err := OpenRegister(other); err == nil {
+		t.Fatal("a text file was opened as a register")
+	}
+	if fi, _ := os.Stat(other); fi.Mode().Perm() != 0o644 {
+		t.Errorf("a refused file's mode was changed to %o", fi.Mode().Perm())
+	}
 }

@@ -24,6 +24,11 @@ type canvas struct {
 	x, y       float64
 	used       [2]glyphSet
 	images     []imageData
+	// dry measures without drawing: every method keeps the state layout
+	// decisions read (fonts, sizes, position) but writes no operators.
+	// Trying a type scale that turns out not to fit costs only its
+	// measuring (Renderer.fit).
+	dry bool
 }
 
 const kPt = 72 / 25.4 // points per millimetre
@@ -42,7 +47,7 @@ func (c *canvas) num(v float64) {
 func (c *canvas) op(s string) { c.ops = append(c.ops, s...); c.ops = append(c.ops, '\n') }
 
 func (c *canvas) rgb(col [3]int, cur *[3]int, opr string) {
-	if *cur == col {
+	if c.dry || *cur == col {
 		return
 	}
 	*cur = col
@@ -71,6 +76,9 @@ func (c *canvas) SetXY(x, y float64)       { c.x, c.y = x, y }
 func (c *canvas) SetLineWidth(w float64) {
 	if w != c.lineW {
 		c.lineW = w
+		if c.dry {
+			return
+		}
 		c.num(w * kPt)
 		c.op("w")
 	}
@@ -87,6 +95,10 @@ func (c *canvas) GetStringWidth(s string) float64 {
 // plus 0.3 of the font size).
 func (c *canvas) CellFormat(w, h float64, txt, _ string, _ int, align string, _ bool, _ int, _ string) {
 	if txt == "" {
+		return
+	}
+	if c.dry {
+		c.x += w
 		return
 	}
 	dx := 0.0
@@ -124,6 +136,9 @@ func (c *canvas) CellFormat(w, h float64, txt, _ string, _ int, align string, _ 
 
 // Line draws a line from (x1, y1) to (x2, y2).
 func (c *canvas) Line(x1, y1, x2, y2 float64) {
+	if c.dry {
+		return
+	}
 	c.rgb(c.draw, &c.curDraw, "RG")
 	c.num(x1 * kPt)
 	c.num((c.hMM - y1) * kPt)
@@ -135,6 +150,9 @@ func (c *canvas) Line(x1, y1, x2, y2 float64) {
 
 // Rect draws a rectangle: style "F" fills, "D" strokes, "FD" does both.
 func (c *canvas) Rect(x, y, w, h float64, style string) {
+	if c.dry {
+		return
+	}
 	fill, stroke := strings.Contains(style, "F"), strings.Contains(style, "D") || style == ""
 	if fill {
 		c.rgb(c.fill, &c.curFill, "rg")
@@ -158,6 +176,9 @@ func (c *canvas) Rect(x, y, w, h float64, style string) {
 
 // image draws an image XObject at (x, y) sized w×h mm.
 func (c *canvas) image(im imageData, x, y, w, h float64) {
+	if c.dry {
+		return
+	}
 	c.images = append(c.images, im)
 	c.ops = append(c.ops, "q "...)
 	c.num(w * kPt)

@@ -17,6 +17,7 @@ import (
 	"image"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"passport/credential"
@@ -118,6 +119,8 @@ type Renderer struct {
 	opts  Options
 	cov   map[rune]bool
 	faces [2]*face
+	// footers caches the A4 footer's fixed lines per type scale.
+	footers sync.Map
 }
 
 // NewRenderer checks the options and loads the fonts (once per process).
@@ -220,19 +223,32 @@ func (r *Renderer) Render(c *credential.Claims, text string, photo *Photo) (p *P
 // every field fits whole, and fails when none does.
 func (r *Renderer) fit(c *credential.Claims, qr imageData, modules int, photo *Photo) ([]*canvas, error) {
 	var err error
+	if r.opts.Layout == LayoutCard {
+		for _, k := range fitScales {
+			var cvs []*canvas
+			if cvs, err = r.card(c, qr, photo, k); err == nil {
+				return cvs, nil
+			}
+		}
+		return nil, err
+	}
+	// Most full records need a scale below the first: each scale is tried
+	// on a dry canvas (measuring only), and the page drawn once, at the
+	// first scale that fits. The table rows are the same at every scale.
+	memo := &pageMemo{}
 	for _, k := range fitScales {
-		var cvs []*canvas
-		if r.opts.Layout == LayoutCard {
-			cvs, err = r.card(c, qr, photo, k)
-		} else {
-			cv := newCanvas(r.faces, pageW, pageH)
-			pg := &page{r: r, pdf: cv, c: c, scale: k}
-			pg.render(qr, modules, photo)
-			cvs, err = []*canvas{cv}, pg.err
+		dry := &page{r: r, pdf: &canvas{fs: r.faces, wMM: pageW, hMM: pageH, dry: true}, c: c, scale: k, memo: memo}
+		dry.render(qr, modules, photo)
+		if err = dry.err; err != nil {
+			continue
 		}
-		if err == nil {
-			return cvs, nil
+		cv := newCanvas(r.faces, pageW, pageH)
+		pg := &page{r: r, pdf: cv, c: c, scale: k, memo: memo}
+		pg.render(qr, modules, photo)
+		if pg.err != nil { // the dry run measured the same page
+			return nil, fmt.Errorf("layout: the page fitted when measured but not when drawn: %v", pg.err)
 		}
+		return []*canvas{cv}, nil
 	}
 	return nil, err
 }

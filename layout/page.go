@@ -49,7 +49,15 @@ type page struct {
 	pdf   *canvas
 	c     *credential.Claims
 	scale float64
-	err   error // the first reason the page does not fit
+	err   error     // the first reason the page does not fit
+	memo  *pageMemo // what does not depend on the scale, shared by its tries; may be nil
+}
+
+// pageMemo keeps, across the type scales a page is tried at, what does not
+// depend on the scale.
+type pageMemo struct {
+	rowsDone         bool
+	checks, training [][]cell
 }
 
 // errDoesNotFit says which part of the record did not fit.
@@ -449,6 +457,18 @@ func known(ok bool, name string) cell {
 // rows builds the two tables' rows with every code turned into words.
 // Required training subjects the record lacks get a "not recorded" row.
 func (p *page) rows() (checks, training [][]cell) {
+	if m := p.memo; m != nil {
+		if !m.rowsDone {
+			m.checks, m.training = p.buildRows()
+			m.rowsDone = true
+		}
+		return m.checks, m.training
+	}
+	return p.buildRows()
+}
+
+// buildRows is rows without the memo.
+func (p *page) buildRows() (checks, training [][]cell) {
 	c := p.c
 	issued := credential.DateOf(c.IssuedAt)
 	expired := func(d credential.Date) bool { return !d.IsZero() && !c.IssuedAt.IsZero() && d.Before(issued) }
@@ -625,11 +645,19 @@ func (p *page) table(y float64, title string, cols []column, rows []laidRow, row
 
 // footer lines, measured by footerHeight and drawn by footer.
 func (p *page) footerLines() (verify, contact, id []string) {
-	p.font("B", p.sz(sizeBody), colText)
-	verify = p.wrap(VerifyInstruction, contentW)
-	if c := p.r.opts.Contact; c != "" {
-		p.font("", p.sz(sizeBody), colText)
-		contact = p.wrap(ConfirmPrefix+p.txt(c), contentW)
+	// The instruction and the contact are the same on every page of a
+	// renderer: wrapped once per type scale.
+	type fixed struct{ verify, contact []string }
+	if f, ok := p.r.footers.Load(p.scale); ok {
+		verify, contact = f.(fixed).verify, f.(fixed).contact
+	} else {
+		p.font("B", p.sz(sizeBody), colText)
+		verify = p.wrap(VerifyInstruction, contentW)
+		if c := p.r.opts.Contact; c != "" {
+			p.font("", p.sz(sizeBody), colText)
+			contact = p.wrap(ConfirmPrefix+p.txt(c), contentW)
+		}
+		p.r.footers.Store(p.scale, fixed{verify, contact})
 	}
 	p.font("", p.sz(sizeLabel), colLabel)
 	cid := p.c.IDString()

@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"math/rand"
 	"testing"
 
 	"github.com/makiuchi-d/gozxing"
@@ -58,6 +59,34 @@ func TestPackedPenaltyMatches(t *testing.T) {
 		}
 		if got, want := packedPenalty(p, -1), penalty(m); got != want {
 			t.Errorf("text %d bytes (%d modules): packed penalty %d, reference %d", n, m.n, got, want)
+		}
+	}
+}
+
+// TestLinePenaltyTwoWords checks the two-word scoring against the
+// three-word one on random lines of every size it takes, with runs and
+// finder-like windows planted so that every rule scores.
+func TestLinePenaltyTwoWords(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for n := 21; n <= 128; n++ {
+		lines := make([]prow, 40)
+		for i := range lines {
+			for x := 0; x < n; x++ {
+				if rng.Intn(2) == 0 {
+					lines[i].set(x)
+				}
+			}
+			if x := rng.Intn(n); i%3 == 0 && x+11 <= n { // 1011101 then 0000
+				lines[i] = lines[i].andNot(first(x + 11)).xor(lines[i].and(first(x)))
+				for _, d := range []int{0, 2, 3, 4, 6} {
+					lines[i].set(x + d)
+				}
+			}
+		}
+		for _, limit := range []int{-1, 200} {
+			if got, want := linePenalty2(lines, n, 5, limit), linePenalty3(lines, n, 5, limit); got != want {
+				t.Fatalf("n=%d limit %d: two words %d, three words %d", n, limit, got, want)
+			}
 		}
 	}
 }

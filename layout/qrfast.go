@@ -129,6 +129,14 @@ func (d *dataPlan) placeData(data []byte) *packed {
 // linePenalty scores rules N1 (runs of five or more) and N3 (finder-like
 // windows) on packed lines of n modules.
 func linePenalty(lines []prow, n int, base, limit int) int {
+	if n <= 128 {
+		return linePenalty2(lines, n, base, limit)
+	}
+	return linePenalty3(lines, n, base, limit)
+}
+
+// linePenalty3 is linePenalty on all three words of a line.
+func linePenalty3(lines []prow, n int, base, limit int) int {
 	eqValid := first(n - 1)
 	var winValid prow
 	if n >= 11 {
@@ -163,6 +171,65 @@ func linePenalty(lines []prow, n int, base, limit int) int {
 		light := nr.and(nr.shr(1)).and(nr.shr(2)).and(nr.shr(3))
 		score += 40 * core.and(light.shr(7)).and(winValid).count() // core, then four light
 		score += 40 * light.and(core.shr(4)).and(winValid).count() // four light, then core
+	}
+	return score
+}
+
+// linePenalty2 is linePenalty for symbols of up to 128 modules a side
+// (version 23; a passport is about version 20), whose lines fit the first
+// two words: the same word operations on two words instead of three. Every
+// bit it reads is below 128 (N1 looks four modules on, N3 ten, and both are
+// masked to the line), so the third word, always zero, never matters.
+func linePenalty2(lines []prow, n int, base, limit int) int {
+	ev := first(n - 1)
+	e0, e1 := ev[0], ev[1]
+	var w0, w1 uint64
+	if n >= 11 {
+		wv := first(n - 10)
+		w0, w1 = wv[0], wv[1]
+	}
+	// sh moves module x+k of a two-word line to position x (0 < k < 64).
+	sh := func(a, b uint64, k uint) (uint64, uint64) { return a>>k | b<<(64-k), b >> k }
+	pop := bits.OnesCount64
+	score := base
+	for _, r := range lines {
+		if limit >= 0 && score >= limit {
+			return score
+		}
+		a, b := r[0], r[1]
+		s0, s1 := sh(a, b, 1)
+		q0, q1 := ^(a^s0)&e0, ^(b^s1)&e1 // eq: module x has the colour of x+1
+		x0, x1 := sh(q0, q1, 1)
+		y0, y1 := sh(q0, q1, 2)
+		z0, z1 := sh(q0, q1, 3)
+		f0, f1 := q0&x0&y0&z0, q1&x1&y1&z1
+		p0, p1 := q0<<1, q1<<1|q0>>63
+		score += pop(f0) + pop(f1) + 2*(pop(f0&^p0)+pop(f1&^p1))
+		if n < 11 {
+			continue
+		}
+		// Beyond module 127 the three-word form holds light modules (the
+		// complement of a zero word); they are never read (see above).
+		na, nb := ^a, ^b
+		c0, c1 := a, b
+		for k, dark := range [6]bool{false, true, true, true, false, true} {
+			var u0, u1 uint64
+			if dark {
+				u0, u1 = sh(a, b, uint(k+1))
+			} else {
+				u0, u1 = sh(na, nb, uint(k+1))
+			}
+			c0, c1 = c0&u0, c1&u1
+		}
+		l0, l1 := na, nb
+		for k := uint(1); k <= 3; k++ {
+			u0, u1 := sh(na, nb, k)
+			l0, l1 = l0&u0, l1&u1
+		}
+		ls0, ls1 := sh(l0, l1, 7)
+		cs0, cs1 := sh(c0, c1, 4)
+		score += 40 * (pop(c0&ls0&w0) + pop(c1&ls1&w1))
+		score += 40 * (pop(l0&cs0&w0) + pop(l1&cs1&w1))
 	}
 	return score
 }

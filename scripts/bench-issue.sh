@@ -26,8 +26,9 @@ run() { # name, extra flags
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$W/$name.err")
   rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$W/$name.err")
   rate=$(awk -v n="$N" -v s="$secs" 'BEGIN {printf "%.0f", n/s}')
-  printf '%-11s %6d passports in %6.1f s = %5d/s, %4.1f%% of the signing-only rate; peak RSS %d MB; output %s\n' \
-    "$name" "$N" "$secs" "$rate" "$(awk -v r="$rate" -v f="$sign_rate" 'BEGIN {print 100*r/f}')" "$rss" "$(du -sh "$W/out" | cut -f1)"
+  printf '%-11s %6d passports in %6.1f s = %5d/s, %4.1f%% of the signing-only rate (%.1f× the signing-only cost); peak RSS %d MB; output %s\n' \
+    "$name" "$N" "$secs" "$rate" "$(awk -v r="$rate" -v f="$sign_rate" 'BEGIN {print 100*r/f}')" \
+    "$(awk -v r="$rate" -v f="$sign_rate" 'BEGIN {print f/r}')" "$rss" "$(du -sh "$W/out" | cut -f1)"
   grep -q "^$N passports issued, 0 rows failed" "$W/$name.out" || { cat "$W/$name.out"; exit 1; }
 }
 run combined --combined --individual=false

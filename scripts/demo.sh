@@ -10,16 +10,16 @@ D=demo
 export PASSPORT_PASSPHRASE=${PASSPORT_PASSPHRASE:-demo-only-passphrase-not-secret}
 rm -rf "$D"; mkdir -p "$D/png"
 echo "== 1. issuing organisation (demo key, encrypted at rest)"
-$P keys new --org RXD --name "Demo Teaching Hospitals NHS Trust (TEST DATA)" --dir "$D/keys"
+$P keys new --org RXD --name "Demo Teaching Hospitals NHS Trust (TEST DATA)" --dir "$D/keys" --contact passports@demo-trust.example
 echo; echo "== 2. receiving site trusts it"
 $P trust add --db "$D/site.db" "$D/keys/issuer.crt"
 echo; echo "== 3. HR issues passports from fixtures/staff.csv"
 t0=$(date +%s.%N)
 $P issue --key "$D/keys" --in fixtures/staff.csv --out "$D/out" | tail -n 1
 t1=$(date +%s.%N)
-echo; echo "== 3b. and from learning records as a workforce system exports them (fixtures/learning/)"
-$P issue --key "$D/keys" --in fixtures/learning/people.csv --training fixtures/learning/learning.csv \
-  --map fixtures/learning/map.json --out "$D/out-learning" --quiet
+echo; echo "== 3b. and from learning records as a workforce system exports them (fixtures/workforce/)"
+$P issue --key "$D/keys" --in fixtures/workforce/people.csv --training fixtures/workforce/learning.csv \
+  --map fixtures/workforce/map.json --out "$D/out-learning" --quiet
 $P verify --db "$D/site.db" "$D/out-learning/TEST2001-1.pdf" | sed -n '/training:/,/^$/p'
 echo; echo "== 4. pages printed and scanned (pdftoppm, 150 dpi)"
 for f in "$D"/out/*.pdf; do pdftoppm -r 150 -png -f 1 -l 1 "$f" "$D/png/$(basename "$f" .pdf)"; done
