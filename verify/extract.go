@@ -22,9 +22,10 @@ var prefixes = []string{credential.Prefix, credential.PrefixDCC}
 // prefix at all: it is not a credential. A prefix followed by fewer than
 // minCodeChars characters, or by text in mixed case (prose that mentions
 // "SP1:", as a README does; a scanner types a code all in one case), is not
-// a credential either. The station's page does the same in its scanner
-// field (station app.js, extractCode), and verify's text input uses it on
-// every line, so a scanner typing into `passport verify -` is read alike.
+// a credential either. The station applies it to what its page's scan field
+// sends (the page only spots a prefix and asks the station), and the text
+// input of package read uses it on every line, so a scanner typing into
+// `passport verify -` is read alike.
 func ExtractCode(line string) (string, bool) {
 	up := asciiUpper(line)
 	var cands []string
