@@ -150,15 +150,11 @@ func Decode(text string) (*Signed, error) {
 	return s, nil
 }
 
-// inflate decompresses at most MaxInflatedLen bytes. A DCC may also be
-// stored uncompressed (its spec allows it); a staff passport must be zlib.
-func inflate(raw []byte, allowPlain bool) ([]byte, error) {
-	if allowPlain && len(raw) > 0 && raw[0] != 0x78 {
-		if len(raw) > MaxInflatedLen {
-			return nil, newError(ReasonTooLarge, "the message is over the size limit", nil)
-		}
-		return raw, nil
-	}
+// inflate decompresses at most MaxInflatedLen bytes. Both formats must be
+// zlib: the DCC specification says the CWT SHALL be compressed, and the
+// EU's DCC test data expects an uncompressed one to be refused (only HC1
+// may carry bytes after the end of the stream: see below).
+func inflate(raw []byte, allowTrailing bool) ([]byte, error) {
 	br := bytes.NewReader(raw)
 	zr, err := newZlibReader(br)
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
@@ -179,7 +175,7 @@ func inflate(raw []byte, allowPlain bool) ([]byte, error) {
 	// bytes.Reader is an io.ByteReader, so flate reads no further than the
 	// end of the stream (its Adler-32): what is left was appended. A staff
 	// passport is one stream and nothing else, so the text has one reading.
-	if !allowPlain && br.Len() != 0 {
+	if !allowTrailing && br.Len() != 0 {
 		return nil, newError(ReasonBadCompression, fmt.Sprintf("%d bytes follow the end of the compressed data (appended data or a second stream)", br.Len()), nil)
 	}
 	return out, nil
