@@ -43,17 +43,7 @@ func (s *Server) syncStatus(resp *StatusResponse) {
 // UnconfirmedWarning is the trust_list_unconfirmed warning for a list
 // that is unconfirmed at now, saying since when; nil otherwise.
 func UnconfirmedWarning(info trust.ListInfo, now time.Time) *verify.Reason {
-	if info.StateAt(now) != trust.ListUnconfirmed {
-		return nil
-	}
-	msg := "the trust list (version " + itoa(info.Version) + ") has not been confirmed as the newest since " +
-		info.ConfirmedUntil.UTC().Format("02 Jan 2006 15:04 UTC") + ": a revocation may be missing, so no passport is ACCEPTED until it is"
-	if info.StatementVersion > info.Version {
-		msg += "; version " + itoa(info.StatementVersion) + " is published: sync or import it"
-	} else {
-		msg += "; check the trust-list source and the publishing host's scheduler"
-	}
-	return &verify.Reason{Code: WarnTrustListUnconfirmed, Message: msg}
+	return verify.UnconfirmedWarning(info, now)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
