@@ -17,7 +17,7 @@ const WarnTrustSyncFailed credential.Reason = "trust_sync_failed"
 // WarnTrustListUnconfirmed is the warning shown while the list in force
 // names a timestamp key and no freshness statement confirms it as the
 // newest (trust.ListUnconfirmed): a revocation may be missing.
-const WarnTrustListUnconfirmed credential.Reason = "trust_list_unconfirmed"
+const WarnTrustListUnconfirmed = verify.WarnTrustListUnconfirmed
 
 // syncStatus adds the background sync's state, and a warning when its last
 // attempt failed or the list it keeps is no longer confirmed, to a status
