@@ -73,20 +73,17 @@ func policyList(e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tPOLICY\tBUNDLE")
 	for _, bp := range all {
-		title := "(does not read: " + safe(firstLine(parseError(bp.JSON))) + ")"
+		title := ""
 		if p, err := policy.Parse(bp.JSON); err == nil {
 			title = safe(p.Name)
+		} else {
+			// A policy a newer verifier wrote: listed, so the desk sees it
+			// exists, with why this one cannot apply it.
+			title = "(cannot be read by this verifier: " + safe(firstLine(err.Error())) + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\n", safe(bp.Name), title, bp.BundleVersion)
 	}
 	return tw.Flush()
-}
-
-func parseError(data []byte) string {
-	if _, err := policy.Parse(data); err != nil {
-		return err.Error()
-	}
-	return ""
 }
 
 func firstLine(s string) string {
@@ -114,23 +111,4 @@ func bundlePolicy(db *sitedb.DB, name string) (*policy.Policy, error) {
 	}
 	p.BundleVersion = bp.BundleVersion
 	return p, nil
-}
-
-// sitePolicy loads the policy a command was given: a local file (--policy)
-// or one of the trust list's by name (--policy-name), never both; nil when
-// neither.
-func sitePolicy(db *sitedb.DB, path, name string) (*policy.Policy, error) {
-	switch {
-	case path != "" && name != "":
-		return nil, usageErr("give one of them", "--policy and --policy-name cannot be used together")
-	case name != "":
-		return bundlePolicy(db, name)
-	case path != "":
-		p, err := policy.Load(path)
-		if err != nil {
-			return nil, usageErr("check it with 'passport policy check "+path+"'; fixtures/site-policy.json is an example", "%v", err)
-		}
-		return p, nil
-	}
-	return nil, nil
 }

@@ -68,9 +68,10 @@ func serveCmd(e *env, args []string) error {
 	if *policyPath != "" && *policyName != "" {
 		return usageErr("give one of them", "--policy and --policy-name cannot be used together")
 	}
+	var pol *policy.Policy
 	if *policyPath != "" {
 		// A broken policy file is reported before the database is opened.
-		if _, err := policy.Load(*policyPath); err != nil {
+		if pol, err = policy.Load(*policyPath); err != nil {
 			return usageErr("check it with 'passport policy check "+*policyPath+"'; fixtures/site-policy.json is an example", "%v", err)
 		}
 	}
@@ -82,9 +83,10 @@ func serveCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	pol, err := sitePolicy(db, *policyPath, *policyName)
-	if err != nil {
-		return err
+	if *policyName != "" {
+		if pol, err = bundlePolicy(db, *policyName); err != nil {
+			return err
+		}
 	}
 	var vlog *sitedb.Log
 	if !*noLog {

@@ -73,9 +73,10 @@ func verifyCmd(e *env, args []string) error {
 	if *policyPath != "" && *policyName != "" {
 		return usageErr("give one of them", "--policy and --policy-name cannot be used together")
 	}
+	var pol *policy.Policy
 	if *policyPath != "" {
 		// A broken policy file is reported before the database is opened.
-		if _, err := policy.Load(*policyPath); err != nil {
+		if pol, err = policy.Load(*policyPath); err != nil {
 			return usageErr("check it with 'passport policy check "+*policyPath+"'", "%v", err)
 		}
 	}
@@ -84,9 +85,10 @@ func verifyCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	pol, err := sitePolicy(db, *policyPath, *policyName)
-	if err != nil {
-		return err
+	if *policyName != "" {
+		if pol, err = bundlePolicy(db, *policyName); err != nil {
+			return err
+		}
 	}
 	opts := []verify.Option{verify.WithClock(clock)}
 	if *nowFlag == "" {
