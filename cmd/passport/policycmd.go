@@ -7,6 +7,7 @@ import (
 
 	"passport/policy"
 	"passport/sitedb"
+	"passport/trust"
 )
 
 func init() {
@@ -79,19 +80,11 @@ func policyList(e *env, args []string) error {
 		} else {
 			// A policy a newer verifier wrote: listed, so the desk sees it
 			// exists, with why this one cannot apply it.
-			title = "(cannot be read by this verifier: " + safe(firstLine(err.Error())) + ")"
+			title = "(cannot be read by this verifier: " + trust.SafeText(err.Error(), 120) + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\n", safe(bp.Name), title, bp.BundleVersion)
 	}
 	return tw.Flush()
-}
-
-func firstLine(s string) string {
-	const max = 120
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	return s
 }
 
 // bundlePolicy is the site policy called name from the trust list in
