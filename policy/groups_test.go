@@ -122,8 +122,8 @@ func TestPolicyBundleVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.BundleVersion = 42
-	if r := p.Evaluate(verify.StatusValid, f.claims("A", 200, 100), f.now); r.BundleVersion != 42 || r.Policy != "Shared agreement (TEST)" {
+	p.BundleVersion, p.BundleName = 42, "ward-nurse"
+	if r := p.Evaluate(verify.StatusValid, f.claims("A", 200, 100), f.now); r.BundleVersion != 42 || r.BundleName != "ward-nurse" || r.Policy != "Shared agreement (TEST)" {
 		t.Fatalf("%+v", r)
 	}
 }

@@ -49,6 +49,10 @@ type Policy struct {
 	// It is not part of the file: whoever loads the policy sets it, and it
 	// is carried into every Result so the log can record it.
 	BundleVersion int64 `json:"-"`
+	// BundleName is the name the trust list gives the policy (the one
+	// `--policy-name` picks); empty for a local file. Set with
+	// BundleVersion.
+	BundleName string `json:"-"`
 
 	// groups maps each normalised staff group to its key in Groups.
 	groups map[string]string
@@ -176,6 +180,8 @@ type Result struct {
 	// BundleVersion is the trust-list bundle the policy came from; absent
 	// for a local policy file.
 	BundleVersion int64 `json:"bundle_version,omitempty"`
+	// BundleName is the policy's name in that bundle ("ward-nurse").
+	BundleName string `json:"bundle_policy,omitempty"`
 }
 
 // Requirement is the verdict on one rule of a policy.
@@ -459,7 +465,7 @@ func (p *Policy) warnDays() int {
 // genuine passports. It reads the claims' typed dates and codes, never the
 // JSON view's display strings.
 func (p *Policy) Evaluate(status verify.Status, c *credential.Claims, now time.Time) Result {
-	out := Result{Policy: p.Name, Requirements: []Requirement{}, BundleVersion: p.BundleVersion}
+	out := Result{Policy: p.Name, Requirements: []Requirement{}, BundleVersion: p.BundleVersion, BundleName: p.BundleName}
 	if status != verify.StatusValid || c == nil {
 		out.Status = NotEvaluated
 		out.Summary = "The site policy was not checked because the passport is not valid."

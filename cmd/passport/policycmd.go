@@ -102,6 +102,6 @@ func bundlePolicy(db *sitedb.DB, name string) (*policy.Policy, error) {
 		// policy can fail to read it, and must not run without it.
 		return nil, usageErr("update passport, or ask the authority which release reads it", "the trust list's policy %q (bundle version %d) cannot be read by this verifier: %v", safe(name), bp.BundleVersion, err)
 	}
-	p.BundleVersion = bp.BundleVersion
+	p.BundleVersion, p.BundleName = bp.BundleVersion, bp.Name
 	return p, nil
 }
