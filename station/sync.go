@@ -1,7 +1,6 @@
 package station
 
 import (
-	"strconv"
 	"time"
 
 	"passport/credential"
@@ -45,5 +44,3 @@ func (s *Server) syncStatus(resp *StatusResponse) {
 func UnconfirmedWarning(info trust.ListInfo, now time.Time) *verify.Reason {
 	return verify.UnconfirmedWarning(info, now)
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
