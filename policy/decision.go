@@ -77,6 +77,7 @@ const (
 	stepTrust    = "Ask your administrator to import the latest trust list. Until then, confirm with the issuing organisation before accepting."
 	stepUnknown  = "Check the items above with the person's employer before accepting."
 	stepAccept   = "Check photo ID: name and date of birth match."
+	stepClock    = "Ask IT to set this computer's date and time, then scan again. Until then, confirm with the issuing organisation."
 )
 
 // invalidDecision maps one reason of an invalid or unreadable result.
@@ -119,6 +120,10 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 		return decision(CheckNeeded, "This passport is newer than this station can read.", stepUpdate)
 	case verify.ReasonTrustStore:
 		return decision(CheckNeeded, "The station could not read its trust list.", stepStation)
+	case verify.ReasonClockBehind:
+		// Nothing was judged: the message is the verifier's, naming the
+		// clock's time and the time the site has seen pass, never the scan.
+		return decision(CheckNeeded, sentence(reasonMessage(r, code)), stepClock)
 	case verify.ReasonNoBarcode:
 		return decision(CannotRead, "No passport code was found.", "Scan the whole page flat in good light, or hold the code closer to the camera.")
 	case verify.ReasonUnsupportedInput:
@@ -130,6 +135,16 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 		return decision(CannotRead, "No passport code could be read.", stepRescan)
 	}
 	return decision(DoNotAccept, "The passport failed a security check.", stepSecurity)
+}
+
+// reasonMessage is the message of r's first reason with code.
+func reasonMessage(r verify.Result, code credential.Reason) string {
+	for _, rs := range r.Reasons {
+		if rs.Code == code {
+			return rs.Message
+		}
+	}
+	return ""
 }
 
 // incomplete reports whether the reason with code says the text stopped
@@ -164,6 +179,16 @@ func refusal(r verify.Result) Decision {
 // API, `passport verify` (text and --json) and the station's log. It is
 // pure: the same verdict and trust state give the same decision.
 func Decide(v Verdict, ts TrustState) Decision {
+	d := decide(v, ts)
+	if c := v.IssuerContact; c != "" && (d.Code == DoNotAccept || d.Code == CheckNeeded) {
+		// The contact comes from the trust list for the signing key, never
+		// from the passport, and was cleaned and bounded by the verifier.
+		d.NextStep += " Issuer's contact: call " + strings.TrimRight(c, ". ") + "."
+	}
+	return d
+}
+
+func decide(v Verdict, ts TrustState) Decision {
 	r := v.Result
 	if r.Status != verify.StatusValid {
 		return refusal(r)
@@ -182,7 +207,11 @@ func Decide(v Verdict, ts TrustState) Decision {
 	if v.Policy != nil && v.Policy.Status == NotMet {
 		for _, q := range v.Policy.Requirements {
 			if q.Status == NotMet {
-				add(stepPolicy, fmt.Sprintf("%s: %s", q.Name, sentence(q.Reason)))
+				name := q.Name
+				if q.Group != "" {
+					name += " (required for staff group " + q.Group + ")"
+				}
+				add(stepPolicy, fmt.Sprintf("%s: %s", name, sentence(q.Reason)))
 			}
 		}
 	}
@@ -193,6 +222,8 @@ func Decide(v Verdict, ts TrustState) Decision {
 	}
 	for _, w := range r.Warnings {
 		switch {
+		case w.Code == verify.WarnTrustListUnconfirmed:
+			add(stepTrust, sentence(w.Message))
 		case w.Code == credential.WarnNotRecognised:
 			add(stepUpdate, "Some items are from a newer passport format and cannot be checked here.")
 		case w.Code == verify.WarnLapsed && v.Policy == nil:

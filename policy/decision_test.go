@@ -88,6 +88,20 @@ func TestDecide(t *testing.T) {
 		}(), pol, TrustState{}, DoNotAccept, "signing key", "forged", 0},
 		{"blank page", invalid(verify.StatusUnreadable, verify.ReasonNoBarcode, "n"), pol, TrustState{}, CannotRead, "No passport code", "flat", 0},
 		{"update required", invalid(verify.StatusInvalid, credential.ReasonUpdateRequired, "u"), pol, TrustState{}, CheckNeeded, "newer", "update", 0},
+		{"trust list unconfirmed: never accept", withWarn(valid(nil), verify.WarnTrustListUnconfirmed, "the trust list (version 3) has not been confirmed as the newest since 02 Jan 2026 10:00 UTC: a revocation may be missing"), pol, TrustState{}, CheckNeeded, "not been confirmed as the newest since 02 Jan 2026", "latest trust list", 1},
+		{"trust list unconfirmed, no policy", withWarn(valid(nil), verify.WarnTrustListUnconfirmed, "not confirmed since x"), nil, TrustState{}, CheckNeeded, "Not confirmed since x", "latest trust list", 1},
+		{"clock behind: nothing decided", invalid(verify.StatusInvalid, verify.ReasonClockBehind, "this computer's clock is wrong: it says 01 Sep 2025 12:00 UTC, but the trust list in force was issued 01 Sep 2028 00:00 UTC"), pol, TrustState{}, CheckNeeded, "This computer's clock is wrong: it says 01 Sep 2025", "set this computer's date and time", 0},
+		{"clock behind never hides a forgery", func() verify.Result {
+			r := invalid(verify.StatusInvalid, verify.ReasonClockBehind, "c")
+			r.Reasons = append(r.Reasons, verify.Reason{Code: verify.ReasonSignatureInvalid, Message: "s"})
+			return r
+		}(), pol, TrustState{}, DoNotAccept, "signature", "forged", 0},
+		{"contact on do not accept", func() verify.Result {
+			r := invalid(verify.StatusInvalid, verify.ReasonRevoked, "r")
+			r.IssuerContact = "Workforce team, 0114 496 0000."
+			return r
+		}(), pol, TrustState{}, DoNotAccept, "revoked", "Issuer's contact: call Workforce team, 0114 496 0000.", 0},
+		{"contact on check needed", func() verify.Result { r := oldDBS; r.IssuerContact = "HR, 0114 496 0001"; return r }(), pol, TrustState{}, CheckNeeded, "DBS", "manager first. Issuer's contact: call HR, 0114 496 0001.", 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,6 +117,16 @@ func TestDecide(t *testing.T) {
 				t.Errorf("Apply decided %s, Decide %s", v.Decision.Code, d.Code)
 			}
 		})
+	}
+}
+
+// TestDecideContactOnlyWhenNotAccepted: an accepted passport needs no call,
+// so the issuer's contact is not in its next step.
+func TestDecideContactOnlyWhenNotAccepted(t *testing.T) {
+	c := newFixture().claims("Zoë Whitfield", 200, 100)
+	r := verify.Result{Status: verify.StatusValid, Reasons: []verify.Reason{}, Parsed: c, VerifiedAt: time.Now(), IssuerContact: "HR, 0114 496 0001"}
+	if d := Decide(Apply(nil, r), TrustState{}); d.Code != Accept || strings.Contains(d.NextStep, "0114") {
+		t.Fatalf("%+v", d)
 	}
 }
 

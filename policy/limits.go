@@ -16,6 +16,15 @@ const (
 	// meaningful after 50 years, and it keeps date arithmetic far from
 	// overflow.
 	MaxWithinYears = 50
+
+	// MaxGroups caps the staff groups a policy has rules for: the NHS has
+	// about a dozen staff groups, so 32 leaves room for local ones while
+	// bounding the file's work.
+	MaxGroups = 32
+
+	// MaxGroupNameLen caps a staff group's name in bytes, as the name of a
+	// policy is capped.
+	MaxGroupNameLen = 120
 )
 
 // DefaultExpiringSoonDays is the warning window of a policy that does not

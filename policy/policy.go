@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,43 @@ type Policy struct {
 	Checks []CheckRule `json:"checks"`
 	// Training are the training subjects required.
 	Training []TrainingRule `json:"training"`
+	// Groups adds rules by staff group: a passport whose staff group is a
+	// key here (compared ignoring case and repeated spaces) must meet that
+	// group's rules as well as the ones above. A staff group not listed
+	// meets the rules above only.
+	Groups map[string]*GroupRules `json:"groups,omitempty"`
+	// BundleVersion is the trust-list bundle the policy came from (the
+	// authority's signed policies, chosen by name); zero for a local file.
+	// It is not part of the file: whoever loads the policy sets it, and it
+	// is carried into every Result so the log can record it.
+	BundleVersion int64 `json:"-"`
+	// BundleName is the name the trust list gives the policy (the one
+	// `--policy-name` picks); empty for a local file. Set with
+	// BundleVersion.
+	BundleName string `json:"-"`
+
+	// groups maps each normalised staff group to its key in Groups.
+	groups map[string]string
+}
+
+// GroupRules are the rules a policy adds for one staff group.
+type GroupRules struct {
+	Checks   []CheckRule    `json:"checks,omitempty"`
+	Training []TrainingRule `json:"training,omitempty"`
+}
+
+// groupKey normalises a staff group for comparison: issuers write them
+// with differing case and spacing ("Nursing and Midwifery Registered").
+func groupKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// rulesFor returns the name of the staff group whose extra rules apply to
+// staffGroup, and the rules; "" and nil when none do.
+func (p *Policy) rulesFor(staffGroup string) (string, *GroupRules) {
+	name, ok := p.groups[groupKey(staffGroup)]
+	if !ok || staffGroup == "" {
+		return "", nil
+	}
+	return name, p.Groups[name]
 }
 
 // CheckRule requires one employment check.
@@ -133,14 +171,26 @@ type Result struct {
 	Status Status `json:"status"`
 	// Summary says the verdict in one sentence.
 	Summary string `json:"summary"`
-	// Requirements holds one entry per rule, in the policy's order.
+	// Requirements holds one entry per rule, in the policy's order: the
+	// rules for every passport, then those of its staff group.
 	Requirements []Requirement `json:"requirements"`
+	// Group is the staff group whose extra rules applied (the policy's
+	// spelling of it); empty when none did.
+	Group string `json:"group,omitempty"`
+	// BundleVersion is the trust-list bundle the policy came from; absent
+	// for a local policy file.
+	BundleVersion int64 `json:"bundle_version,omitempty"`
+	// BundleName is the policy's name in that bundle ("ward-nurse").
+	BundleName string `json:"bundle_policy,omitempty"`
 }
 
 // Requirement is the verdict on one rule of a policy.
 type Requirement struct {
 	// Kind is "check" or "training".
 	Kind string `json:"kind"`
+	// Group is the staff group whose rule this is; empty for a rule of
+	// every passport.
+	Group string `json:"group,omitempty"`
 	// Code is the check type or training subject code.
 	Code string `json:"code"`
 	// Name is the human-readable name.
@@ -200,54 +250,97 @@ func (p *Policy) validate() error {
 		return fmt.Errorf(`"expiring_soon_days" is %d: use 1 to 366 days, 0 for the default (%d) or -1 for no warning`, p.ExpiringSoonDays, DefaultExpiringSoonDays)
 	}
 	if n := len(p.Checks) + len(p.Training); n == 0 {
-		return errors.New(`the policy requires nothing: list "checks" and/or "training"`)
+		// Group rules alone would let a passport of any other staff group
+		// (or none) meet the policy with nothing checked.
+		return errors.New(`the policy requires nothing of every passport: list "checks" and/or "training" (e.g. {"type": "identity"}), then add staff groups' rules under "groups"`)
 	} else if n > MaxRequirements {
 		return fmt.Errorf("the policy has %d rules: at most %d are allowed", n, MaxRequirements)
 	}
-	for i := range p.Checks {
-		c := &p.Checks[i]
+	if err := validateRules("", p.Checks, p.Training); err != nil {
+		return err
+	}
+	return p.validateGroups()
+}
+
+// validateGroups checks the rules added by staff group: each group named,
+// once (whatever its case and spacing), with at least one rule and, with
+// the rules for every passport, no more than MaxRequirements.
+func (p *Policy) validateGroups() error {
+	if len(p.Groups) > MaxGroups {
+		return fmt.Errorf(`"groups" has %d staff groups: at most %d are allowed`, len(p.Groups), MaxGroups)
+	}
+	p.groups = make(map[string]string, len(p.Groups))
+	for name, g := range p.Groups {
+		k := groupKey(name)
+		switch {
+		case k == "":
+			return errors.New(`"groups" has an empty staff group name: use the staff group as passports carry it, e.g. "Nursing and Midwifery Registered"`)
+		case len(name) > MaxGroupNameLen || !utf8.ValidString(name) || strings.ContainsFunc(name, credential.UnsafeRune):
+			return fmt.Errorf(`"groups": staff group %.40q is over %d bytes or has control characters`, name, MaxGroupNameLen)
+		case g == nil || len(g.Checks)+len(g.Training) == 0:
+			return fmt.Errorf(`"groups" %q adds no rules: list "checks" and/or "training", or remove it`, name)
+		case len(p.Checks)+len(p.Training)+len(g.Checks)+len(g.Training) > MaxRequirements:
+			return fmt.Errorf(`"groups" %q: with the rules for every passport it has over %d rules`, name, MaxRequirements)
+		}
+		if other, dup := p.groups[k]; dup {
+			return fmt.Errorf(`"groups" names the staff group twice: %q and %q (case and spaces are ignored)`, other, name)
+		}
+		p.groups[k] = name
+		if err := validateRules(fmt.Sprintf("groups[%q].", name), g.Checks, g.Training); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateRules reads check and training rules into registry codes; where
+// is the path of their list in the file, for messages ("" or
+// `groups["Nursing"].`).
+func validateRules(where string, checks []CheckRule, training []TrainingRule) error {
+	for i := range checks {
+		c := &checks[i]
 		t, err := credential.ParseCheckType(c.Type)
 		if n, ok := rawCode("check_", c.Type); err != nil && ok {
 			t, err = credential.CheckType(n), nil
 		}
 		if err != nil {
-			return fmt.Errorf("checks[%d]: %v (use one of %s)", i, err, checkCodeList())
+			return fmt.Errorf("%schecks[%d]: %v (use one of %s)", where, i, err, checkCodeList())
 		}
 		c.checkType = t
-		if err := c.validateLevels(i); err != nil {
+		if err := c.validateLevels(where, i); err != nil {
 			return err
 		}
 		for j, o := range c.Outcomes {
 			out, err := credential.ParseOutcome(o)
 			if err != nil || strings.TrimSpace(o) == "" {
-				return fmt.Errorf("checks[%d] (%s): outcome %q: use clear or conditions", i, c.Type, o)
+				return fmt.Errorf("%schecks[%d] (%s): outcome %q: use clear or conditions", where, i, c.Type, o)
 			}
 			c.Outcomes[j] = out.String()
 		}
 		if c.within, err = parsePeriod(c.Within); err != nil {
-			return fmt.Errorf("checks[%d] (%s): within: %v", i, c.Type, err)
+			return fmt.Errorf("%schecks[%d] (%s): within: %v", where, i, c.Type, err)
 		}
 	}
-	for i := range p.Training {
-		t := &p.Training[i]
+	for i := range training {
+		t := &training[i]
 		s, err := credential.ParseSubject(t.Subject)
 		if n, ok := rawCode("subject_", t.Subject); err != nil && ok {
 			s, err = credential.Subject(n), nil
 		}
 		if err != nil {
-			return fmt.Errorf("training[%d]: %v (use one of %s)", i, err, subjectCodeList())
+			return fmt.Errorf("%straining[%d]: %v (use one of %s)", where, i, err, subjectCodeList())
 		}
 		t.subject = s
 		if t.MinLevel != "" {
 			if !s.Known() {
-				return fmt.Errorf("training[%d] (%s): this verifier does not know the subject, so it cannot check a min_level: remove it or update passport", i, t.Subject)
+				return fmt.Errorf("%straining[%d] (%s): this verifier does not know the subject, so it cannot check a min_level: remove it or update passport", where, i, t.Subject)
 			}
 			if t.minLevel, err = credential.ParseSubjectLevel(s, string(t.MinLevel)); err != nil {
-				return fmt.Errorf("training[%d] (%s): min_level: %v", i, t.Subject, err)
+				return fmt.Errorf("%straining[%d] (%s): min_level: %v", where, i, t.Subject, err)
 			}
 		}
 		if t.within, err = parsePeriod(t.Within); err != nil {
-			return fmt.Errorf("training[%d] (%s): within: %v", i, t.Subject, err)
+			return fmt.Errorf("%straining[%d] (%s): within: %v", where, i, t.Subject, err)
 		}
 	}
 	return nil
@@ -256,14 +349,14 @@ func (p *Policy) validate() error {
 // validateLevels reads the accepted levels of a check rule into registry
 // codes: a level the check type does not have would never match, so it is
 // refused rather than left to make the policy silently unmeetable.
-func (c *CheckRule) validateLevels(i int) error {
+func (c *CheckRule) validateLevels(where string, i int) error {
 	if len(c.Levels) > 0 && !c.checkType.Known() {
-		return fmt.Errorf("checks[%d] (%s): this verifier does not know the check type, so it cannot check its levels: remove them or update passport", i, c.Type)
+		return fmt.Errorf("%schecks[%d] (%s): this verifier does not know the check type, so it cannot check its levels: remove them or update passport", where, i, c.Type)
 	}
 	for j, l := range c.Levels {
 		lv, err := credential.ParseCheckLevel(c.checkType, l)
 		if err != nil {
-			return fmt.Errorf("checks[%d] (%s): levels[%d]: %v", i, c.Type, j, err)
+			return fmt.Errorf("%schecks[%d] (%s): levels[%d]: %v", where, i, c.Type, j, err)
 		}
 		c.Levels[j] = lv.Code
 	}
@@ -372,7 +465,7 @@ func (p *Policy) warnDays() int {
 // genuine passports. It reads the claims' typed dates and codes, never the
 // JSON view's display strings.
 func (p *Policy) Evaluate(status verify.Status, c *credential.Claims, now time.Time) Result {
-	out := Result{Policy: p.Name, Requirements: []Requirement{}}
+	out := Result{Policy: p.Name, Requirements: []Requirement{}, BundleVersion: p.BundleVersion, BundleName: p.BundleName}
 	if status != verify.StatusValid || c == nil {
 		out.Status = NotEvaluated
 		out.Summary = "The site policy was not checked because the passport is not valid."
@@ -383,37 +476,11 @@ func (p *Policy) Evaluate(status verify.Status, c *credential.Claims, now time.T
 	}
 	today := credential.DateOf(now)
 	warn := p.warnDays()
-	for _, rule := range p.Checks {
-		best := Requirement{Kind: "check", Code: rule.checkType.Code(), Name: rule.checkType.String(),
-			Status: NotMet, Reason: "not on the passport"}
-		found := false
-		for _, ch := range c.Body.Checks {
-			if ch.Type != rule.checkType {
-				continue
-			}
-			got := rule.evaluate(ch, today, warn)
-			got.Kind, got.Code, got.Name = best.Kind, best.Code, best.Name
-			if !found || better(got, best) {
-				best, found = got, true
-			}
-		}
-		out.Requirements = append(out.Requirements, best)
-	}
-	for _, rule := range p.Training {
-		best := Requirement{Kind: "training", Code: rule.subject.Code(), Name: rule.subject.String(),
-			Status: NotMet, Reason: "not on the passport"}
-		found := false
-		for _, t := range c.Body.Training {
-			if t.Subject != rule.subject {
-				continue
-			}
-			got := rule.evaluate(t, today, warn)
-			got.Kind, got.Code, got.Name = best.Kind, best.Code, best.Name
-			if !found || better(got, best) {
-				best, found = got, true
-			}
-		}
-		out.Requirements = append(out.Requirements, best)
+	out.Requirements = evalRules(out.Requirements, "", p.Checks, p.Training, c, today, warn)
+	group, extra := p.rulesFor(c.Body.Employment.StaffGroup)
+	if extra != nil {
+		out.Group = group
+		out.Requirements = evalRules(out.Requirements, group, extra.Checks, extra.Training, c, today, warn)
 	}
 	var notMet, soon []string
 	for _, q := range out.Requirements {
@@ -424,16 +491,59 @@ func (p *Policy) Evaluate(status verify.Status, c *credential.Claims, now time.T
 			soon = append(soon, q.Name)
 		}
 	}
+	name := fmt.Sprintf("the site policy %q", p.Name)
+	if out.Group != "" {
+		name += fmt.Sprintf(" with its rules for staff group %q", out.Group)
+	}
 	switch {
 	case len(notMet) > 0:
 		out.Status = NotMet
-		out.Summary = fmt.Sprintf("Does not meet the site policy %q: %s not met.", p.Name, list(notMet))
+		out.Summary = fmt.Sprintf("Does not meet %s: %s not met.", name, list(notMet))
 	case len(soon) > 0:
 		out.Status = ExpiringSoon
-		out.Summary = fmt.Sprintf("Meets the site policy %q, but %s will lapse within %d days.", p.Name, list(soon), warn)
+		out.Summary = fmt.Sprintf("Meets %s, but %s will lapse within %d days.", name, list(soon), warn)
 	default:
 		out.Status = Met
-		out.Summary = fmt.Sprintf("Meets the site policy %q.", p.Name)
+		out.Summary = fmt.Sprintf("Meets %s.", name)
+	}
+	return out
+}
+
+// evalRules appends to out the verdict on each rule, the best item of the
+// passport for it deciding; group names the staff group the rules are
+// for ("" for every passport).
+func evalRules(out []Requirement, group string, checks []CheckRule, training []TrainingRule, c *credential.Claims, today credential.Date, warn int) []Requirement {
+	for _, rule := range checks {
+		best := Requirement{Kind: "check", Group: group, Code: rule.checkType.Code(), Name: rule.checkType.String(),
+			Status: NotMet, Reason: "not on the passport"}
+		found := false
+		for _, ch := range c.Body.Checks {
+			if ch.Type != rule.checkType {
+				continue
+			}
+			got := rule.evaluate(ch, today, warn)
+			got.Kind, got.Group, got.Code, got.Name = best.Kind, best.Group, best.Code, best.Name
+			if !found || better(got, best) {
+				best, found = got, true
+			}
+		}
+		out = append(out, best)
+	}
+	for _, rule := range training {
+		best := Requirement{Kind: "training", Group: group, Code: rule.subject.Code(), Name: rule.subject.String(),
+			Status: NotMet, Reason: "not on the passport"}
+		found := false
+		for _, t := range c.Body.Training {
+			if t.Subject != rule.subject {
+				continue
+			}
+			got := rule.evaluate(t, today, warn)
+			got.Kind, got.Group, got.Code, got.Name = best.Kind, best.Group, best.Code, best.Name
+			if !found || better(got, best) {
+				best, found = got, true
+			}
+		}
+		out = append(out, best)
 	}
 	return out
 }
@@ -619,8 +729,27 @@ func ParseRetention(s string) (time.Duration, error) {
 // Describe lists the policy's rules in words, one per line, for people
 // checking a policy file.
 func (p *Policy) Describe() []string {
+	out := describeRules(p.Checks, p.Training)
+	names := make([]string, 0, len(p.Groups))
+	for name := range p.Groups {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, line := range describeRules(p.Groups[name].Checks, p.Groups[name].Training) {
+			out = append(out, fmt.Sprintf("for staff group %q also: %s", name, line))
+		}
+	}
+	if w := p.warnDays(); w > 0 {
+		out = append(out, fmt.Sprintf("(items lapsing within %d days are shown as expiring soon)", w))
+	}
+	return out
+}
+
+// describeRules says each rule in words.
+func describeRules(checks []CheckRule, training []TrainingRule) []string {
 	var out []string
-	for _, c := range p.Checks {
+	for _, c := range checks {
 		if !c.checkType.Known() {
 			out = append(out, unknownRule("check type", int(c.checkType), c.checkType.Code()))
 			continue
@@ -637,7 +766,7 @@ func (p *Policy) Describe() []string {
 		}
 		out = append(out, s+", not expired")
 	}
-	for _, t := range p.Training {
+	for _, t := range training {
 		if !t.subject.Known() {
 			out = append(out, unknownRule("training subject", int(t.subject), t.subject.Code()))
 			continue
@@ -650,9 +779,6 @@ func (p *Policy) Describe() []string {
 			s += ", completed within the last " + t.within.String()
 		}
 		out = append(out, s+", not expired")
-	}
-	if w := p.warnDays(); w > 0 {
-		out = append(out, fmt.Sprintf("(items lapsing within %d days are shown as expiring soon)", w))
 	}
 	return out
 }

@@ -1,7 +1,6 @@
 package station
 
 import (
-	"strconv"
 	"time"
 
 	"passport/credential"
@@ -17,7 +16,7 @@ const WarnTrustSyncFailed credential.Reason = "trust_sync_failed"
 // WarnTrustListUnconfirmed is the warning shown while the list in force
 // names a timestamp key and no freshness statement confirms it as the
 // newest (trust.ListUnconfirmed): a revocation may be missing.
-const WarnTrustListUnconfirmed credential.Reason = "trust_list_unconfirmed"
+const WarnTrustListUnconfirmed = verify.WarnTrustListUnconfirmed
 
 // syncStatus adds the background sync's state, and a warning when its last
 // attempt failed or the list it keeps is no longer confirmed, to a status
@@ -43,17 +42,5 @@ func (s *Server) syncStatus(resp *StatusResponse) {
 // UnconfirmedWarning is the trust_list_unconfirmed warning for a list
 // that is unconfirmed at now, saying since when; nil otherwise.
 func UnconfirmedWarning(info trust.ListInfo, now time.Time) *verify.Reason {
-	if info.StateAt(now) != trust.ListUnconfirmed {
-		return nil
-	}
-	msg := "the trust list (version " + itoa(info.Version) + ") has not been confirmed as the newest since " +
-		info.ConfirmedUntil.UTC().Format("02 Jan 2006 15:04 UTC") + ": a revocation may be missing, so no passport is ACCEPTED until it is"
-	if info.StatementVersion > info.Version {
-		msg += "; version " + itoa(info.StatementVersion) + " is published: sync or import it"
-	} else {
-		msg += "; check the trust-list source and the publishing host's scheduler"
-	}
-	return &verify.Reason{Code: WarnTrustListUnconfirmed, Message: msg}
+	return verify.UnconfirmedWarning(info, now)
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -18,6 +18,9 @@ type Verifier struct {
 	store trust.TrustStore
 	clock func() time.Time
 	skew  time.Duration
+	// floor, when set (WithTimeFloor), is the time the clock must not be
+	// behind.
+	floor func() (trust.TimeFloor, error)
 }
 
 // Option configures a Verifier.
@@ -74,12 +77,13 @@ func NewVerifier(store trust.TrustStore, opts ...Option) (*Verifier, error) {
 // cancelled it returns one unreadable result saying so.
 func (v *Verifier) VerifyTexts(ctx context.Context, name string, texts []string, onePage bool) []Result {
 	now := v.clock()
+	clock := v.checkClock(now)
 	results := make([]Result, 0, len(texts))
 	for _, t := range texts {
 		if err := ctx.Err(); err != nil {
 			return []Result{Unreadable(name, err)}
 		}
-		results = append(results, v.text(name, t, now))
+		results = append(results, v.text(name, t, now, clock))
 	}
 	if onePage {
 		for i := range results {
@@ -93,5 +97,6 @@ func (v *Verifier) VerifyTexts(ctx context.Context, name string, texts []string,
 // VerifyText verifies one credential text (already read from a barcode or
 // typed).
 func (v *Verifier) VerifyText(name, text string) Result {
-	return v.text(name, text, v.clock())
+	now := v.clock()
+	return v.text(name, text, now, v.checkClock(now))
 }

@@ -101,17 +101,20 @@ type Result struct {
 	// Document is what was read, once the credential text could be
 	// decoded: "staff_passport" or "eu_dcc". Only a staff passport can
 	// meet a site policy.
-	Document     Document     `json:"document,omitempty"`
-	Reasons      []Reason     `json:"reasons"`
-	Warnings     []Reason     `json:"warnings,omitempty"`
-	CredentialID string       `json:"credential_id,omitempty"`
-	Issuer       string       `json:"issuer,omitempty"`
-	IssuerName   string       `json:"issuer_name,omitempty"`
-	KeyID        string       `json:"kid,omitempty"`
-	Subject      string       `json:"subject,omitempty"`
-	Claims       *ClaimsView  `json:"claims,omitempty"`
-	DCC          *DCCView     `json:"dcc,omitempty"` // set for an EU Digital COVID Certificate (HC1:)
-	TrustList    *TrustListID `json:"trust_list,omitempty"`
+	Document     Document `json:"document,omitempty"`
+	Reasons      []Reason `json:"reasons"`
+	Warnings     []Reason `json:"warnings,omitempty"`
+	CredentialID string   `json:"credential_id,omitempty"`
+	Issuer       string   `json:"issuer,omitempty"`
+	IssuerName   string   `json:"issuer_name,omitempty"`
+	// IssuerContact is who to call about the issuer's passports, as the
+	// trust list gives it for the signing key (never from the passport).
+	IssuerContact string       `json:"issuer_contact,omitempty"`
+	KeyID         string       `json:"kid,omitempty"`
+	Subject       string       `json:"subject,omitempty"`
+	Claims        *ClaimsView  `json:"claims,omitempty"`
+	DCC           *DCCView     `json:"dcc,omitempty"` // set for an EU Digital COVID Certificate (HC1:)
+	TrustList     *TrustListID `json:"trust_list,omitempty"`
 
 	// Parsed is the decoded credential, typed: what the policy and any
 	// renderer read (Claims is the JSON view made from it, never read back).
@@ -149,10 +152,25 @@ func (r *Result) warn(code credential.Reason, format string, a ...any) {
 // status at iat, the dates, the credential's revocation); then the body.
 // A body this verifier cannot read (update_required) adds its reason but
 // never hides a hard failure found before it.
-func (v *Verifier) text(input, text string, now time.Time) Result {
-	store := v.store
+//
+// Every read of the trust store goes through one snapshot (trust.Snapshot),
+// so the list version reported is the one whose keys and revocations were
+// applied, whatever another process imports meanwhile.
+func (v *Verifier) text(input, text string, now time.Time, clock *clockCheck) Result {
 	j := judged{r: Result{Input: input, Reasons: []Reason{}, VerifiedAt: now}}
 	r := &j.r
+	if clock != nil {
+		// A clock behind what the site has seen makes every date check
+		// meaningless: nothing is judged.
+		r.fail(clock.code, "%s", clock.msg)
+		return j.finish()
+	}
+	store, release, err := trust.Snapshot(v.store)
+	defer release()
+	if err != nil {
+		r.fail(ReasonTrustStore, "the trust list could not be read (%v): repair or re-import it with `passport trust`", err)
+		return j.finish()
+	}
 	if !r.noteTrustList(store, now) {
 		return j.finish()
 	}
@@ -179,6 +197,7 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 	}
 	j.pass(stepKey)
 	r.Issuer, r.IssuerName = key.OrgCode, key.OrgName
+	r.IssuerContact = trust.SafeText(key.Contact, trust.MaxIssuerContactLen)
 	if err := signed.Verify(key.PublicKey); err != nil {
 		if credential.ReasonOf(err) == credential.ReasonUnsupportedAlg {
 			r.fail(credential.ReasonUnsupportedAlg, "%v", err)
@@ -195,15 +214,15 @@ func (v *Verifier) text(input, text string, now time.Time) Result {
 	if signed.Prefix == credential.PrefixDCC {
 		verifyDCC(&j, signed, key, store, now, v.skew)
 	} else {
-		v.staffPassport(&j, signed, key, now)
+		v.staffPassport(&j, signed, key, store, now)
 	}
 	return j.finish()
 }
 
 // staffPassport judges the claims of an SP1 passport whose signature has
 // been checked: the fixed top-level claims first, then the body.
-func (v *Verifier) staffPassport(j *judged, signed *credential.Signed, key *trust.TrustedKey, now time.Time) {
-	r, store := &j.r, v.store
+func (v *Verifier) staffPassport(j *judged, signed *credential.Signed, key *trust.TrustedKey, store trust.TrustStore, now time.Time) {
+	r := &j.r
 	c, bodyErr := signed.StagedClaims()
 	if c == nil {
 		r.fail(credential.ReasonOf(bodyErr), "%s", claimsMessage(bodyErr))
@@ -327,6 +346,9 @@ func (r *Result) noteTrustList(store trust.TrustStore, now time.Time) bool {
 			r.TrustList.Expired = true
 			r.warn(WarnTrustListExpired, "this site's trust list expired on %s: import the latest trust-list bundle (revocations since then are not known)", human(info.Expires))
 		}
+	}
+	if w := UnconfirmedWarning(info, now); w != nil {
+		r.Warnings = append(r.Warnings, *w)
 	}
 	return true
 }

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"text/tabwriter"
 
 	"passport/policy"
+	"passport/sitedb"
+	"passport/trust"
 )
 
 func init() {
 	register("policy check", "read a site acceptance policy file and print its rules in words", policyCheck)
+	register("policy list", "list the site policies the trust list in force carries", policyList)
 }
 
 func policyCheck(e *env, args []string) error {
@@ -25,9 +30,78 @@ func policyCheck(e *env, args []string) error {
 	if err != nil {
 		return usageErr("fixtures/site-policy.json is a working example", "%v", err)
 	}
+	describePolicy(e, p)
+	return nil
+}
+
+func describePolicy(e *env, p *policy.Policy) {
 	fmt.Fprintf(e.stdout, "policy %q requires:\n", safe(p.Name))
 	for _, line := range p.Describe() {
-		fmt.Fprintf(e.stdout, "  - %s\n", line)
+		fmt.Fprintf(e.stdout, "  - %s\n", safe(line))
 	}
-	return nil
+}
+
+func policyList(e *env, args []string) error {
+	fs := newFlags(e, "policy list", "--db FILE [--show NAME]",
+		"Lists the site policies the authority signed into the trust list in force, by name, with the\n"+
+			"bundle version they came from. Pick one with 'verify --policy-name NAME' or 'serve --policy-name NAME'.")
+	dbPath := fs.String("db", "", "the site's trust database (required)")
+	show := fs.String("show", "", "print the rules of the policy called NAME in words")
+	if err := parseOptions(fs, args, "policy list takes only options, e.g. passport policy list --db site.db"); err != nil {
+		return err
+	}
+	db, err := openExistingDB(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *show != "" {
+		p, err := bundlePolicy(db, *show)
+		if err != nil {
+			return err
+		}
+		describePolicy(e, p)
+		return nil
+	}
+	all, err := db.Policies()
+	if err != nil {
+		return usageErr("", "%v", err)
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(e.stdout, "the trust list in force carries no site policies: ask the authority, or use a local file with --policy FILE")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tPOLICY\tBUNDLE")
+	for _, bp := range all {
+		title := ""
+		if p, err := policy.Parse(bp.JSON); err == nil {
+			title = safe(p.Name)
+		} else {
+			// A policy a newer verifier wrote: listed, so the desk sees it
+			// exists, with why this one cannot apply it.
+			title = "(cannot be read by this verifier: " + trust.SafeText(err.Error(), 120) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\n", safe(bp.Name), title, bp.BundleVersion)
+	}
+	return tw.Flush()
+}
+
+// bundlePolicy is the site policy called name from the trust list in
+// force, marked with the bundle version it came from (for the log).
+func bundlePolicy(db *sitedb.DB, name string) (*policy.Policy, error) {
+	bp, err := db.Policy(name)
+	if errors.Is(err, sitedb.ErrNoPolicy) {
+		return nil, usageErr("see the names with 'passport policy list --db "+db.Path()+"'", "--policy-name: %v", err)
+	} else if err != nil {
+		return nil, usageErr("", "%v", err)
+	}
+	p, err := policy.Parse(bp.JSON)
+	if err != nil {
+		// The authority checked it when signing; a verifier older than the
+		// policy can fail to read it, and must not run without it.
+		return nil, usageErr("update passport, or ask the authority which release reads it", "the trust list's policy %q (bundle version %d) cannot be read by this verifier: %v", safe(name), bp.BundleVersion, err)
+	}
+	p.BundleVersion, p.BundleName = bp.BundleVersion, bp.Name
+	return p, nil
 }

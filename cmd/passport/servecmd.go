@@ -30,7 +30,7 @@ func init() {
 }
 
 func serveCmd(e *env, args []string) error {
-	fs := newFlags(e, "serve", "--db FILE [--addr 127.0.0.1:8080] [--policy FILE]",
+	fs := newFlags(e, "serve", "--db FILE [--addr 127.0.0.1:8080] [--policy FILE | --policy-name NAME]",
 		"Runs the verifier station: open the printed address in a browser on this computer.\n"+
 			"A USB scanner types into the page; scans, PDFs and webcam frames are decoded here.\n"+
 			"Other local systems can POST an image, a PDF or text to /api/verify (JSON out).\n"+
@@ -38,6 +38,7 @@ func serveCmd(e *env, args []string) error {
 	dbPath := fs.String("db", "", "the site's trust database (required); the log is kept in it too")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback by default; a network address exposes the station to the LAN)")
 	policyPath := fs.String("policy", "", "site acceptance policy (JSON) applied to each valid passport")
+	policyName := fs.String("policy-name", "", "apply the trust list's site policy NAME to each valid passport (see 'passport policy list')")
 	keep := fs.String("log-keep", "395d", "how long log entries are kept (e.g. 395d, 2y; 0 keeps everything)")
 	noLog := fs.Bool("no-log", false, "do not record verifications")
 	maxMB := fs.Int("max-upload", station.DefaultMaxBodyBytes>>20, "largest upload accepted, in MB")
@@ -48,6 +49,8 @@ func serveCmd(e *env, args []string) error {
 	fs.Var(&allowHosts, "allow-host", "a host name clients on the network use for this station (repeatable); required when --addr is not loopback")
 	syncFrom := fs.String("sync", "", "refresh the trust list in the background from this URL or folder (see 'trust sync'); the only network use of serve")
 	syncEvery := fs.Duration("sync-every", time.Hour, "how often --sync looks for a newer bundle (±10%; sooner after a failure)")
+	var redirectHosts stringList
+	fs.Var(&redirectHosts, "allow-redirect-host", "let --sync follow redirects to this other host too (repeatable); by default only the source's own host")
 	openPage := fs.Bool("open", false, "open the station page in this computer's default browser (loopback addresses only; BROWSER picks another browser)")
 	if err := parseOptions(fs, args, "serve takes only options, e.g. passport serve --db site.db"); err != nil {
 		return err
@@ -63,17 +66,29 @@ func serveCmd(e *env, args []string) error {
 	if err != nil {
 		return usageErr("e.g. --addr 127.0.0.1:8080", "--addr %q: %v", *addr, err)
 	}
+	if *policyPath != "" && *policyName != "" {
+		return usageErr("give one of them", "--policy and --policy-name cannot be used together")
+	}
 	var pol *policy.Policy
 	if *policyPath != "" {
+		// A broken policy file is reported before the database is opened.
 		if pol, err = policy.Load(*policyPath); err != nil {
 			return usageErr("check it with 'passport policy check "+*policyPath+"'; fixtures/site-policy.json is an example", "%v", err)
 		}
+	}
+	if len(redirectHosts) > 0 && *syncFrom == "" {
+		return usageErr("e.g. --sync https://trust.example.org/passport/ --allow-redirect-host cdn.example.org", "--allow-redirect-host is for --sync")
 	}
 	db, err := openExistingDB(*dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if *policyName != "" {
+		if pol, err = bundlePolicy(db, *policyName); err != nil {
+			return err
+		}
+	}
 	var vlog *sitedb.Log
 	if !*noLog {
 		if vlog, err = openStationLog(e, db, retention); err != nil {
@@ -90,7 +105,7 @@ func serveCmd(e *env, args []string) error {
 	var syncer *trustsync.Syncer
 	if *syncFrom != "" {
 		var done <-chan struct{}
-		if syncer, done, err = startSync(ctx, e, db, *syncFrom, *syncEvery); err != nil {
+		if syncer, done, err = startSync(ctx, e, db, *syncFrom, *syncEvery, redirectHosts...); err != nil {
 			return err
 		}
 		defer func() { stop(); <-done }() // the sync ends before the database closes
@@ -349,9 +364,12 @@ func announceStation(e *env, shown, host string, pol *policy.Policy, vlog *sited
 	} else if ip == nil && !strings.EqualFold(host, "localhost") || ip != nil && !ip.IsLoopback() {
 		fmt.Fprintln(e.stderr, "passport: warning: listening on a network address: anyone on the network can use this station; the webcam works only at http://127.0.0.1 on this computer")
 	}
-	what := "no policy"
+	what := "no site policy: only the signature and dates are checked"
 	if pol != nil {
-		what = fmt.Sprintf("policy %q", pol.Name)
+		what = fmt.Sprintf("policy %q", safe(pol.Name))
+		if pol.BundleVersion > 0 {
+			what += fmt.Sprintf(" from trust list version %d", pol.BundleVersion)
+		}
 	}
 	logWhat := "not logging"
 	if vlog != nil {

@@ -53,6 +53,7 @@ func verifyCmd(e *env, args []string) error {
 	brief := fs.Bool("brief", false, "print one line per credential (a table)")
 	nowFlag := fs.String("now", "", "verify as at this time (RFC 3339 or YYYY-MM-DD) instead of the clock")
 	policyPath := fs.String("policy", "", "site acceptance policy (JSON) to check each valid passport against")
+	policyName := fs.String("policy-name", "", "check each valid passport against the trust list's site policy NAME (see 'passport policy list')")
 	decodeBudget := fs.Duration("decode-budget", defaultDecodeBudget, "longest time one image or PDF may spend in the barcode reader (e.g. 30s)")
 	inputs, err := parse(fs, args)
 	if err != nil {
@@ -69,8 +70,12 @@ func verifyCmd(e *env, args []string) error {
 		}
 		clock = func() time.Time { return at }
 	}
+	if *policyPath != "" && *policyName != "" {
+		return usageErr("give one of them", "--policy and --policy-name cannot be used together")
+	}
 	var pol *policy.Policy
 	if *policyPath != "" {
+		// A broken policy file is reported before the database is opened.
 		if pol, err = policy.Load(*policyPath); err != nil {
 			return usageErr("check it with 'passport policy check "+*policyPath+"'", "%v", err)
 		}
@@ -80,7 +85,18 @@ func verifyCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	verifier, err := verify.NewVerifier(db, verify.WithClock(clock))
+	if *policyName != "" {
+		if pol, err = bundlePolicy(db, *policyName); err != nil {
+			return err
+		}
+	}
+	opts := []verify.Option{verify.WithClock(clock)}
+	if *nowFlag == "" {
+		// On the system clock, a clock behind what this site has already
+		// seen (a bundle's issue time, a logged check) decides nothing.
+		opts = append(opts, verify.WithTimeFloor(db.TimeFloor))
+	}
+	verifier, err := verify.NewVerifier(db, opts...)
 	if err != nil {
 		return err
 	}
