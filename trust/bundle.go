@@ -348,10 +348,20 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 		default:
 			return nil, fmt.Errorf("%w: issuer entry %d: kind %d is neither 0 (staff passports) nor 1 (EU DCCs)", ErrBundleMalformed, n+1, i.Kind)
 		}
+		types := dccTypesOfWire(i.DCCTypes)
+		if types == nil && kind == KindDCC && i.Certificate != nil {
+			// A bundle made before key 13 still carries the signer's
+			// certificate: its key usage restricts the signer all the
+			// same. (A certificate that does not parse is refused by
+			// Validate below.)
+			if cert, err := x509.ParseCertificate(i.Certificate); err == nil {
+				types = DCCTypesOf(cert)
+			}
+		}
 		b.Issuers = append(b.Issuers, BundleIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
 			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: timePtr(i.ValidFrom),
 			ValidUntil: timePtr(i.ValidUntil), Revoked: i.Status == StatusRevoked, RevokedFrom: timePtr(i.RevokedFrom),
-			Kind: kind, Country: i.Country, Contact: i.Contact, DCCTypes: dccTypesOfWire(i.DCCTypes)})
+			Kind: kind, Country: i.Country, Contact: i.Contact, DCCTypes: types})
 	}
 	if err := b.Validate(); err != nil {
 		return nil, err
@@ -483,11 +493,12 @@ func (i *BundleIssuer) validate() error {
 	if err := CheckPublicKeyFor(pub, i.kind()); err != nil {
 		return err
 	}
+	var cert *x509.Certificate
 	if i.Certificate != nil {
 		if len(i.Certificate) > MaxBundleCertLen {
 			return fmt.Errorf("certificate is %d bytes, over the %d-byte limit", len(i.Certificate), MaxBundleCertLen)
 		}
-		cert, err := x509.ParseCertificate(i.Certificate)
+		cert, err = x509.ParseCertificate(i.Certificate)
 		if err != nil {
 			return fmt.Errorf("certificate is not valid X.509: %v", err)
 		}
@@ -526,6 +537,15 @@ func (i *BundleIssuer) validate() error {
 		}
 		if err := CheckDCCTypes(i.DCCTypes); err != nil {
 			return err
+		}
+		// The list may narrow what the certificate allows, never widen it.
+		if allowed := DCCTypesOf(cert); cert != nil && len(allowed) > 0 {
+			k := TrustedKey{DCCTypes: allowed}
+			for _, t := range i.DCCTypes {
+				if !k.MaySignDCC(t) {
+					return fmt.Errorf("DCC type %s is not allowed by the certificate's key usage, which allows %s only", t.Name(), FormatDCCTypes(allowed))
+				}
+			}
 		}
 	}
 	return CheckBinding(i.kind(), i.Country)

@@ -134,6 +134,7 @@ func TestBundleDCCTypes(t *testing.T) {
 		{"twice", 2, []any{"v", "v"}, "order v, t, r"},
 		{"on a staff key", 0, []any{"v"}, "staff-passport key"},
 		{"empty list spelled out", 2, []any{}, "deterministically"},
+		{"wider than the certificate", 2, []any{"v", "t", "r"}, "not allowed by the certificate's key usage"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m map[uint64]any
@@ -148,6 +149,35 @@ func TestBundleDCCTypes(t *testing.T) {
 				t.Fatalf("err = %v, want ErrBundleMalformed with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestBundleDCCTypesFromCertificate: an entry without key 13, as in a
+// bundle made before it, that carries its signer's certificate is held to
+// the certificate's key usage all the same.
+func TestBundleDCCTypesFromCertificate(t *testing.T) {
+	b := testBundle(t)
+	dcc, err := trust.IssuerFromCertificate(dccSignerCert(t, "1.3.6.1.4.1.0.1847.2021.1.3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Issuers = append(b.Issuers, dcc)
+	var m map[uint64]any
+	if err := cbor.Unmarshal(mustMarshal(t, b), &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m[4].([]any)[2].(map[any]any), uint64(13))
+	em, _ := cbor.CoreDetEncOptions().EncMode()
+	old, err := em.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := trust.UnmarshalBundle(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []trust.DCCType{trust.DCCRecovery}; !reflect.DeepEqual(got.Issuers[2].DCCTypes, want) {
+		t.Fatalf("an entry without key 13: DCC types %v, want %v from its certificate", got.Issuers[2].DCCTypes, want)
 	}
 }
 
