@@ -162,6 +162,7 @@ var reasonDefs = []ReasonDef{
 	{ReasonBadClaims, "claims", false, "claims missing, malformed, non-deterministic, not a passport (HC1), dates out of order (`exp` not after `iat` or `nbf`), a version-1 body with a code or level only version 2 defines (or an unknown level text), or a check or training date after `iat` (§1.8)"},
 	{ReasonUpdateRequired, "claims", false, "the passport marks as must-understand (body key 5, crit) a field this verifier does not know: update the verifier; the passport is not forged or damaged"},
 	{"key_not_for_this_kind", "trust", false, "the signing key is trusted for the other kind of document: a staff-passport key under an `HC1:` EU DCC, or a DCC signer key under an `SP1:` passport"},
+	{"dcc_type_not_allowed", "trust", false, "an `HC1:` EU DCC holds a vaccination, test or recovery entry its signer may not sign: the signer certificate's extended key usage lists the EU's DCC type OIDs and not this one's"},
 	{"issuer_revoked", "trust", false, "the signing key is revoked for credentials issued at this `iat`"},
 	{"key_not_valid_at_issue", "trust", false, "`iat` is outside the signing key's validity window"},
 	{"issuer_mismatch", "claims", false, "`iss` is not the signing key's org code, or the employer org code (empty included) is not `iss`; for a DCC, `iss` is not the signing key's country"},

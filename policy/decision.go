@@ -91,7 +91,7 @@ func invalidDecision(code credential.Reason, r verify.Result) Decision {
 		return decision(DoNotAccept, "The issuer is not on this site's trust list.", stepIssuer)
 	case verify.ReasonIssuerRevoked, verify.ReasonKeyNotValid:
 		return decision(DoNotAccept, "The issuer's signing key was not valid for this passport.", stepSecurity)
-	case verify.ReasonKeyNotForKind:
+	case verify.ReasonKeyNotForKind, verify.ReasonDCCTypeNotAllowed:
 		return decision(DoNotAccept, "It was signed with a key this site trusts only for another kind of document.", stepSecurity)
 	case verify.ReasonIssuerMismatch:
 		return decision(DoNotAccept, "The passport names a different organisation from the one that signed it.", stepSecurity)

@@ -258,8 +258,8 @@ func (db *DB) verifiedBundle(data []byte, now time.Time) (*trust.Bundle, *Anchor
 // calling step between stages (crash tests kill the process there).
 func (db *DB) insertBundleRows(ctx context.Context, tx *sql.Tx, b *trust.Bundle, added int64, step func(string) error) error {
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO issuer_keys
-		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at, kind, country, contact)
-		VALUES (?, 'bundle', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at, kind, country, contact, dcc_types)
+		VALUES (?, 'bundle', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return db.sql.Wrap("writing", err)
 	}
@@ -274,7 +274,7 @@ func (db *DB) insertBundleRows(ctx context.Context, tx *sql.Tx, b *trust.Bundle,
 			cert = i.Certificate
 		}
 		if _, err := ins.ExecContext(ctx, i.KID, i.OrgCode, i.OrgName, i.PublicKey, cert,
-			unixOrNull(i.ValidFrom), unixOrNull(i.ValidUntil), revoked, unixOrNull(i.RevokedFrom), added, kindOf(i.Kind), i.Country, i.Contact); err != nil {
+			unixOrNull(i.ValidFrom), unixOrNull(i.ValidUntil), revoked, unixOrNull(i.RevokedFrom), added, kindOf(i.Kind), i.Country, i.Contact, trust.JoinDCCTypes(i.DCCTypes)); err != nil {
 			return db.sql.Wrap("writing", err)
 		}
 		if n == len(b.Issuers)/2 {

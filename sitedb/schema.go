@@ -123,6 +123,15 @@ var schema = sqlitedb.Schema{
 // a station opens the upgraded file: the chain shows edits made after that,
 // not before.
 //
+// Schema version 8 restricts a DCC signer to the DCC types its certificate
+// allows:
+//
+//	issuer_keys gains
+//	  dcc_types TEXT       the DCC types ("v", "t", "r", comma-separated, trust.JoinDCCTypes)
+//	                       a DCC key may sign; '' = every type, as for every key stored
+//	                       before version 8 until its bundle is imported or its
+//	                       certificate added again
+//
 // Stations before schema version 2 created station_log themselves
 // (CREATE TABLE IF NOT EXISTS) in a version-1 file, so migration 2 keeps
 // IF NOT EXISTS for it.
@@ -251,5 +260,10 @@ CREATE TABLE log_chain (
     sealed_at   INTEGER NOT NULL,
     sealed_rows INTEGER NOT NULL
 );
+`,
+	// 7 → 8: the DCC types a DCC signer key may sign
+	`
+ALTER TABLE issuer_keys ADD COLUMN dcc_types TEXT NOT NULL DEFAULT '';
+UPDATE trust_changes SET n = n + 1 WHERE id = 1;
 `,
 }

@@ -135,7 +135,7 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) 
 // else the subject's O, else its CN; the validity window is the
 // certificate's. kind and country say what the key may sign (staff
 // passports, or EU DCCs of that country); an empty kind is inferred with
-// trust.BindingOf. The public key must be ECDSA P-256, RSA
+// trust.BindingOf. A DCC key may sign the DCC types of trust.DCCTypesOf. The public key must be ECDSA P-256, RSA
 // (trust.MinRSABits–trust.MaxRSABits) or Ed25519. Adding the same
 // certificate again changes nothing but its binding. It returns the key as
 // stored.
@@ -181,21 +181,25 @@ func (db *DB) AddCertificateAs(cert *x509.Certificate, kind trust.KeyKind, count
 		Kind:       kind,
 		Country:    country,
 	}
+	if kind == trust.KindDCC {
+		k.DCCTypes = trust.DCCTypesOf(cert)
+	}
+	types := trust.JoinDCCTypes(k.DCCTypes)
 	ctx := context.Background()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, db.sql.Wrap("writing", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT source, public_key, certificate, kind, country FROM issuer_keys WHERE kid = ?", k.KID)
+	rows, err := tx.QueryContext(ctx, "SELECT source, public_key, certificate, kind, country, dcc_types FROM issuer_keys WHERE kid = ?", k.KID)
 	if err != nil {
 		return nil, db.sql.Wrap("reading", err)
 	}
 	haveDirect, sameBinding := false, false
 	for rows.Next() {
-		var source, oldKind, oldCountry string
+		var source, oldKind, oldCountry, oldTypes string
 		var pub, der []byte
-		if err := rows.Scan(&source, &pub, &der, &oldKind, &oldCountry); err != nil {
+		if err := rows.Scan(&source, &pub, &der, &oldKind, &oldCountry, &oldTypes); err != nil {
 			rows.Close()
 			return nil, db.sql.Wrap("reading", err)
 		}
@@ -209,7 +213,9 @@ func (db *DB) AddCertificateAs(cert *x509.Certificate, kind trust.KeyKind, count
 				return nil, fmt.Errorf("key id %x is already trusted for a different certificate: refusing certificate %q", k.KID, subject)
 			}
 			haveDirect = true
-			sameBinding = oldKind == string(kind) && oldCountry == country
+			// A key stored before DCC types were read gets them when its
+			// certificate is added again.
+			sameBinding = oldKind == string(kind) && oldCountry == country && oldTypes == types
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -220,13 +226,13 @@ func (db *DB) AddCertificateAs(cert *x509.Certificate, kind trust.KeyKind, count
 	case haveDirect && sameBinding:
 		return &k, nil // idempotent
 	case haveDirect: // the same certificate, now bound to another kind or country
-		_, err = tx.ExecContext(ctx, "UPDATE issuer_keys SET kind = ?, country = ? WHERE kid = ? AND source = 'direct'", string(kind), country, k.KID)
+		_, err = tx.ExecContext(ctx, "UPDATE issuer_keys SET kind = ?, country = ?, dcc_types = ? WHERE kid = ? AND source = 'direct'", string(kind), country, types, k.KID)
 	default:
 		_, err = tx.ExecContext(ctx, `INSERT INTO issuer_keys
-		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at, kind, country)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)`,
+		(kid, source, org_code, org_name, public_key, certificate, valid_from, valid_until, revoked, revoked_from, added_at, kind, country, dcc_types)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?, ?)`,
 			k.KID, k.Source, k.OrgCode, k.OrgName, cert.RawSubjectPublicKeyInfo, cert.Raw,
-			unixOrNull(k.ValidFrom), unixOrNull(k.ValidUntil), time.Now().Unix(), string(kind), country)
+			unixOrNull(k.ValidFrom), unixOrNull(k.ValidUntil), time.Now().Unix(), string(kind), country, types)
 	}
 	if err != nil {
 		return nil, db.sql.Wrap("writing", err)
@@ -264,15 +270,21 @@ func (db *DB) Keys() ([]trust.TrustedKey, error) {
 	return out, nil
 }
 
-const keyColumns = `kid, source, org_code, org_name, public_key, valid_from, valid_until, revoked, revoked_from, kind, country, contact`
+const keyColumns = `kid, source, org_code, org_name, public_key, valid_from, valid_until, revoked, revoked_from, kind, country, contact, dcc_types`
 
 func scanEntry(rows *sql.Rows) (*entry, error) {
 	var e entry
 	var from, until, revokedFrom sql.NullInt64
 	var revoked int64
-	var kind string
-	if err := rows.Scan(&e.key.KID, &e.key.Source, &e.key.OrgCode, &e.key.OrgName, &e.der, &from, &until, &revoked, &revokedFrom, &kind, &e.key.Country, &e.key.Contact); err != nil {
+	var kind, types string
+	if err := rows.Scan(&e.key.KID, &e.key.Source, &e.key.OrgCode, &e.key.OrgName, &e.der, &from, &until, &revoked, &revokedFrom, &kind, &e.key.Country, &e.key.Contact, &types); err != nil {
 		return nil, err
+	}
+	// A list that does not parse would silently widen the key to every
+	// type if dropped: the entry is damaged, and refused by name.
+	var err error
+	if e.key.DCCTypes, err = trust.ParseDCCTypes(types); err != nil {
+		return nil, fmt.Errorf("trust store entry for key id %x (%s) is damaged: %v; remove and re-add it", e.key.KID, e.key.OrgCode, err)
 	}
 	e.key.Kind = trust.KeyKind(kind)
 	e.key.ValidFrom = timeOf(from)

@@ -110,6 +110,9 @@ type BundleIssuer struct {
 	// team, 0114 000 0000"), shown in the next step of a refusal; empty
 	// when the authority gave none (key 12, MaxIssuerContactLen).
 	Contact string
+	// DCCTypes are the DCC types a KindDCC key may sign (TrustedKey.DCCTypes),
+	// empty for every type (key 13, CheckDCCTypes).
+	DCCTypes []DCCType
 }
 
 // TrustedKey converts the entry to the form a TrustStore returns, parsing
@@ -121,7 +124,8 @@ func (bi *BundleIssuer) TrustedKey() (*TrustedKey, error) {
 	}
 	return &TrustedKey{KID: bytes.Clone(bi.KID), OrgCode: bi.OrgCode, OrgName: bi.OrgName, PublicKey: pub,
 		ValidFrom: bi.ValidFrom, ValidUntil: bi.ValidUntil, Revoked: bi.Revoked, RevokedFrom: bi.RevokedFrom,
-		Source: SourceBundle, Kind: bi.kind(), Country: bi.Country, Contact: bi.Contact}, nil
+		Source: SourceBundle, Kind: bi.kind(), Country: bi.Country, Contact: bi.Contact,
+		DCCTypes: append([]DCCType(nil), bi.DCCTypes...)}, nil
 }
 
 func (bi *BundleIssuer) kind() KeyKind {
@@ -158,7 +162,7 @@ type wireFreshness struct {
 // Keys this version understands, for the crit lists (key 0).
 var (
 	knownBundleKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}
-	knownIssuerKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true, 12: true}
+	knownIssuerKeys = map[uint64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true, 12: true, 13: true}
 )
 
 // checkCrit refuses a crit list naming a key this version does not know.
@@ -191,6 +195,10 @@ type wireIssuer struct {
 	Kind        int      `cbor:"10,keyasint,omitempty"` // wireKindStaff (absent) or wireKindDCC
 	Country     string   `cbor:"11,keyasint,omitempty"` // DCC signers only
 	Contact     string   `cbor:"12,keyasint,omitempty"` // who to call; readers before it ignore it
+	// DCCTypes: the DCC types ("v", "t", "r") a DCC signer may sign, left
+	// out for every type. A reader before it ignores it and lets the key
+	// sign every type, as it did before.
+	DCCTypes []string `cbor:"13,keyasint,omitempty"`
 }
 
 // Kinds on the wire: absent (0) is a staff-passport issuer, so bundles
@@ -259,7 +267,7 @@ func MarshalBundle(b *Bundle) ([]byte, error) {
 		w.Issuers = append(w.Issuers, wireIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
 			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: unixPtr(i.ValidFrom),
 			ValidUntil: unixPtr(i.ValidUntil), Status: st, RevokedFrom: unixPtr(i.RevokedFrom),
-			Kind: wireKindOf(i.kind()), Country: i.Country, Contact: i.Contact})
+			Kind: wireKindOf(i.kind()), Country: i.Country, Contact: i.Contact, DCCTypes: wireDCCTypes(i.DCCTypes)})
 	}
 	return bundleEnc.Marshal(w)
 }
@@ -340,10 +348,20 @@ func UnmarshalBundle(payload []byte) (*Bundle, error) {
 		default:
 			return nil, fmt.Errorf("%w: issuer entry %d: kind %d is neither 0 (staff passports) nor 1 (EU DCCs)", ErrBundleMalformed, n+1, i.Kind)
 		}
+		types := dccTypesOfWire(i.DCCTypes)
+		if types == nil && kind == KindDCC && i.Certificate != nil {
+			// A bundle made before key 13 still carries the signer's
+			// certificate: its key usage restricts the signer all the
+			// same. (A certificate that does not parse is refused by
+			// Validate below.)
+			if cert, err := x509.ParseCertificate(i.Certificate); err == nil {
+				types = DCCTypesOf(cert)
+			}
+		}
 		b.Issuers = append(b.Issuers, BundleIssuer{KID: i.KID, OrgCode: i.OrgCode, OrgName: i.OrgName,
 			PublicKey: i.PublicKey, Certificate: i.Certificate, ValidFrom: timePtr(i.ValidFrom),
 			ValidUntil: timePtr(i.ValidUntil), Revoked: i.Status == StatusRevoked, RevokedFrom: timePtr(i.RevokedFrom),
-			Kind: kind, Country: i.Country, Contact: i.Contact})
+			Kind: kind, Country: i.Country, Contact: i.Contact, DCCTypes: types})
 	}
 	if err := b.Validate(); err != nil {
 		return nil, err
@@ -475,11 +493,12 @@ func (i *BundleIssuer) validate() error {
 	if err := CheckPublicKeyFor(pub, i.kind()); err != nil {
 		return err
 	}
+	var cert *x509.Certificate
 	if i.Certificate != nil {
 		if len(i.Certificate) > MaxBundleCertLen {
 			return fmt.Errorf("certificate is %d bytes, over the %d-byte limit", len(i.Certificate), MaxBundleCertLen)
 		}
-		cert, err := x509.ParseCertificate(i.Certificate)
+		cert, err = x509.ParseCertificate(i.Certificate)
 		if err != nil {
 			return fmt.Errorf("certificate is not valid X.509: %v", err)
 		}
@@ -510,6 +529,23 @@ func (i *BundleIssuer) validate() error {
 	if i.Contact != "" {
 		if err := validText("contact", i.Contact, MaxIssuerContactLen); err != nil {
 			return err
+		}
+	}
+	if len(i.DCCTypes) > 0 {
+		if i.kind() != KindDCC {
+			return errors.New("DCC types are given for a staff-passport key: they belong to DCC signers only")
+		}
+		if err := CheckDCCTypes(i.DCCTypes); err != nil {
+			return err
+		}
+		// The list may narrow what the certificate allows, never widen it.
+		if allowed := DCCTypesOf(cert); cert != nil && len(allowed) > 0 {
+			k := TrustedKey{DCCTypes: allowed}
+			for _, t := range i.DCCTypes {
+				if !k.MaySignDCC(t) {
+					return fmt.Errorf("DCC type %s is not allowed by the certificate's key usage, which allows %s only", t.Name(), FormatDCCTypes(allowed))
+				}
+			}
 		}
 	}
 	return CheckBinding(i.kind(), i.Country)
@@ -663,7 +699,7 @@ func (s *SignedBundle) Verify(pub crypto.PublicKey) (*Bundle, error) {
 // IssuerFromCertificate makes a bundle entry from an issuer certificate, as
 // `trust add` would trust it: kid = KeyID(cert DER), org code from OrgCodeOf
 // else the subject's O, else its CN; validity = the certificate's; kind and
-// country from BindingOf.
+// country from BindingOf; for a DCC signer, the DCC types from DCCTypesOf.
 func IssuerFromCertificate(cert *x509.Certificate) (BundleIssuer, error) {
 	return issuerFromCertificate(cert, false)
 }
@@ -698,9 +734,31 @@ func issuerFromCertificate(cert *x509.Certificate, kindGiven bool) (BundleIssuer
 	if err := CheckPublicKeyFor(cert.PublicKey, map[bool]KeyKind{true: KindDCC, false: kind}[kindGiven]); err != nil {
 		return BundleIssuer{}, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
 	}
+	// A DCC signer may sign what its certificate's key usage allows; a
+	// caller that gives the kind clears them for a staff key.
+	var types []DCCType
+	if kind == KindDCC || kindGiven {
+		types = DCCTypesOf(cert)
+	}
 	return BundleIssuer{KID: KeyID(cert.Raw), OrgCode: code, OrgName: name,
 		PublicKey: bytes.Clone(cert.RawSubjectPublicKeyInfo), Certificate: bytes.Clone(cert.Raw),
-		ValidFrom: cert.NotBefore.UTC(), ValidUntil: cert.NotAfter.UTC(), Kind: kind, Country: country}, nil
+		ValidFrom: cert.NotBefore.UTC(), ValidUntil: cert.NotAfter.UTC(), Kind: kind, Country: country, DCCTypes: types}, nil
+}
+
+func wireDCCTypes(types []DCCType) []string {
+	var out []string
+	for _, t := range types {
+		out = append(out, string(t))
+	}
+	return out
+}
+
+func dccTypesOfWire(types []string) []DCCType {
+	var out []DCCType
+	for _, t := range types {
+		out = append(out, DCCType(t))
+	}
+	return out
 }
 
 func wireKindOf(k KeyKind) int {

@@ -262,6 +262,9 @@ func issuerRow(get func(string) string, baseDir string) (BundleIssuer, error) {
 	if v := get("country"); v != "" {
 		bi.Country = strings.ToUpper(v)
 	}
+	if bi.kind() != KindDCC {
+		bi.DCCTypes = nil // a certificate's DCC key usage means nothing for a staff key
+	}
 	if bi.kind() == KindStaff {
 		if err := ValidateOrgCode(bi.OrgCode); err != nil {
 			hint := ""

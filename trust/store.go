@@ -62,6 +62,11 @@ type TrustedKey struct {
 	// gives it (cleaned and bounded: trust.MaxIssuerContactLen, no control
 	// characters); empty for direct trust and when none was given.
 	Contact string
+	// DCCTypes are the DCC entry types a KindDCC key may sign, from the
+	// extended key usage of its certificate (DCCTypesOf); empty means
+	// every type, as for a certificate without the EU's key-usage OIDs
+	// and in stores and bundles made before they were read.
+	DCCTypes []DCCType
 }
 
 // KeyKind says which kind of credential a trusted key may sign. A key of

@@ -38,7 +38,8 @@ type (
 )
 
 // verifyDCC handles an EU Digital COVID Certificate whose signature has
-// already been checked: it reads the claims, applies the key's validity
+// already been checked: it reads the claims, checks that the key may sign
+// each type of entry it holds (checkDCCTypes), applies the key's validity
 // window and status to iat, checks exp and iat against now, and looks each
 // entry's certificate identifier (ci) up in the revoked list. The issuer
 // claim is a country code: it must be the country the signing key is
@@ -52,9 +53,9 @@ func verifyDCC(j *judged, s *credential.Signed, key *trust.TrustedKey, store tru
 		return
 	}
 	// The DCC's claims and its health certificate are read in one go: both
-	// are checked for structure by dcc.Parse.
+	// are checked for structure by dcc.Parse. The body also passes only
+	// when its entries are of types the key may sign.
 	j.pass(stepClaims)
-	j.pass(stepBody)
 	iat, exp := time.Unix(int64(c.Iat), 0).UTC(), time.Unix(int64(c.Exp), 0).UTC()
 	r.Subject = h.Holder()
 	r.CredentialID = h.IDs()[0]
@@ -67,6 +68,9 @@ func verifyDCC(j *judged, s *credential.Signed, key *trust.TrustedKey, store tru
 	}
 	if country != c.Iss {
 		r.DCC.IssuerText = c.Iss
+	}
+	if checkDCCTypes(r, key, len(h.V) > 0, len(h.T) > 0, len(h.R) > 0) {
+		j.pass(stepBody)
 	}
 	if country == key.Country {
 		j.pass(stepIssuer)
@@ -98,4 +102,24 @@ func verifyDCC(j *judged, s *credential.Signed, key *trust.TrustedKey, store tru
 	if !revoked {
 		j.pass(stepRevocation)
 	}
+}
+
+// checkDCCTypes refuses a DCC holding an entry of a type (vaccination,
+// test, recovery) its signing key may not sign: the EU restricts a
+// document signer to some types through the extended key usage of its
+// certificate (trust.DCCTypesOf), so a signer trusted for vaccinations
+// cannot vouch for a test result. It reports whether every type is allowed.
+func checkDCCTypes(r *Result, key *trust.TrustedKey, v, t, rec bool) bool {
+	ok := true
+	for _, e := range []struct {
+		has bool
+		typ trust.DCCType
+	}{{v, trust.DCCVaccination}, {t, trust.DCCTest}, {rec, trust.DCCRecovery}} {
+		if e.has && !key.MaySignDCC(e.typ) {
+			r.fail(ReasonDCCTypeNotAllowed, "this EU Digital COVID Certificate holds a %s entry, but the signing key of %s (%s) may sign only %s certificates: its certificate's key usage does not allow %s entries",
+				e.typ.Name(), orgLabel(key), key.Country, trust.FormatDCCTypes(key.DCCTypes), e.typ.Name())
+			ok = false
+		}
+	}
+	return ok
 }

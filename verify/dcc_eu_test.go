@@ -51,6 +51,8 @@ var euSteps = map[credential.Reason][]string{
 	verify.ReasonIssuerUnknown:      {"VERIFY"},
 	verify.ReasonIssuerRevoked:      {"VERIFY"},
 	verify.ReasonKeyNotForKind:      {"VERIFY", "KEYUSAGE"},
+	// The signer certificate's key usage does not allow the DCC's type.
+	verify.ReasonDCCTypeNotAllowed: {"KEYUSAGE"},
 	// The issuer claim names a country the key is not trusted for: the
 	// signer's certificate does not vouch for this content.
 	verify.ReasonIssuerMismatch: {"VERIFY"},
@@ -80,15 +82,16 @@ var euNotApplicable = map[string]string{
 	"SCHEMAVALIDATION": "the DCC JSON schema is not checked: the claims decoder requires only the fields a verdict and its view need",
 	"VALIDOBJECT":      "a test of making a DCC (the file's JSON against the schema), not of judging one",
 	"ENCODE":           "a test of making a DCC (JSON to CBOR), not of judging one",
-	"KEYUSAGE":         "a key is trusted for one country's DCCs, not per DCC type: the key-usage OIDs of a signer certificate are not imported",
+	"KEYUSAGE": "the signer certificate lists none of the EU's DCC type OIDs (only an ICAO document-signer usage, 2.23.136.1.1.14.2): " +
+		"by the EU's rule such a certificate may sign every type, so the DCC is accepted here, while the case expects the key usage check to fail",
 	"EXPTECTEDEXPIRED": "not a field the data's README defines (a misspelling; its meaning is not stated)",
 	"RESULTS":          "not a field the data's README defines (EXPECTEDRESULTS nested in itself)",
 }
 
 // TestEUTestData judges every case of the EU's public DCC test data
 // (verify/testdata/dgc, see its README) that states an expectation, with
-// the case's signer certificate trusted as a DCC signer for its country,
-// at the case's validation clock, and compares the verdict with each
+// the case's signer certificate trusted as a DCC signer for its country
+// and the DCC types its key usage allows, at the case's validation clock, and compares the verdict with each
 // stated step: a step expected to fail must show as a reason of that
 // step, and no reason may claim a failure of steps the case expects to
 // succeed. A case that is not judged as the EU expects fails the test.
@@ -122,6 +125,9 @@ func TestEUTestData(t *testing.T) {
 	// euNotApplicable it expects to fail (and that shows no failure here),
 	// a reason of euOutside, or no step that can be judged at all.
 	naCases := map[string][]string{}
+	// Cases refused for their signer's key usage that do not state the
+	// step: they agree (no stated step failed), and are pinned below.
+	var unstatedUsage []string
 	for _, c := range cases {
 		r := judgeEUCase(t, c)
 		v := euJudge(c, r)
@@ -130,6 +136,9 @@ func TestEUTestData(t *testing.T) {
 			verifyCases++
 		}
 		name := strings.TrimSuffix(c.Source, ".json")
+		if _, stated := c.Expected["EXPECTEDKEYUSAGE"]; !stated && slices.Contains(reasonCodes(r), verify.ReasonDCCTypeNotAllowed) {
+			unstatedUsage = append(unstatedUsage, name)
+		}
 		switch {
 		case len(v.problems) > 0:
 			t.Errorf("%s (%s): %s; verdict %s %v", c.Source, c.TestCtx.Description, strings.Join(v.problems, "; "), r.Status, reasonCodes(r))
@@ -171,22 +180,30 @@ func TestEUTestData(t *testing.T) {
 	}
 	// The not-applicable cases are pinned, so that a change cannot move a
 	// case the verifier judged into them unseen (every DCC refused for a
-	// reason of euOutside, say). A verifier that learns a step (key usage,
-	// the schema) lowers its count here.
-	want := map[string]int{"KEYUSAGE": 79, "PICTUREDECODE": 1, "SCHEMAVALIDATION": 106, string(verify.ReasonKeyNotValid): 1}
+	// reason of euOutside, say). A verifier that learns a step (the schema)
+	// lowers its count here.
+	want := map[string]int{"KEYUSAGE": 1, "PICTUREDECODE": 1, "SCHEMAVALIDATION": 106, string(verify.ReasonKeyNotValid): 1}
 	for _, k := range keys {
 		if len(naCases[k]) != want[k] {
 			t.Errorf("not applicable, %s: %d cases, want %d", k, len(naCases[k]), want[k])
 		}
 	}
-	if notApplicable != 163 {
-		t.Errorf("%d cases not applicable, want 163", notApplicable)
+	if notApplicable != 109 || agree != 472 {
+		t.Errorf("%d cases judged as the EU expects and %d not applicable, want 472 and 109", agree, notApplicable)
+	}
+	// LI/4 is a test result signed by a certificate for vaccinations
+	// only (1.3.6.1.4.1.0.1847.2021.1.2). The case states no key usage
+	// expectation, so the data neither asks for nor forbids the refusal;
+	// by the EU's rule the signer may not sign it.
+	if want := []string{"LI/2DCode/raw/4"}; !slices.Equal(unstatedUsage, want) {
+		t.Errorf("refused for key usage without stating it: %v, want %v", unstatedUsage, want)
 	}
 }
 
 // judgeEUCase verifies a case's text with only its signer certificate
 // trusted, as a DCC signer for the certificate's country (or, for a
-// certificate that names none, the country the DCC itself gives).
+// certificate that names none, the country the DCC itself gives) and the
+// DCC types its extended key usage allows (trust.DCCTypesOf).
 func judgeEUCase(t *testing.T, c euCase) verify.Result {
 	t.Helper()
 	der, err := base64.StdEncoding.DecodeString(c.TestCtx.Certificate)
@@ -214,7 +231,7 @@ func judgeEUCase(t *testing.T, c euCase) verify.Result {
 	}
 	st := trust.NewMemoryStore()
 	st.Add(trust.TrustedKey{KID: trust.KeyID(cert.Raw), PublicKey: cert.PublicKey, Kind: trust.KindDCC, Country: country,
-		OrgName: cert.Subject.CommonName, ValidFrom: cert.NotBefore, ValidUntil: cert.NotAfter})
+		OrgName: cert.Subject.CommonName, ValidFrom: cert.NotBefore, ValidUntil: cert.NotAfter, DCCTypes: trust.DCCTypesOf(cert)})
 	return verify.Text(c.Source, c.Prefix, st, verify.Options{Now: now})
 }
 

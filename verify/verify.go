@@ -57,11 +57,15 @@ const (
 	// ReasonKeyNotForKind: the signing key is trusted, but for the other
 	// kind of credential (a staff-passport key under an EU DCC, or a DCC
 	// signer under a staff passport).
-	ReasonKeyNotForKind    credential.Reason = "key_not_for_this_kind"
-	ReasonNoBarcode        credential.Reason = "no_barcode"
-	ReasonInputTooLarge    credential.Reason = "input_too_large"
-	ReasonUnsupportedInput credential.Reason = "unsupported_input"
-	ReasonUnreadableInput  credential.Reason = "unreadable_input"
+	ReasonKeyNotForKind credential.Reason = "key_not_for_this_kind"
+	// ReasonDCCTypeNotAllowed: an EU DCC holds an entry of a type
+	// (vaccination, test, recovery) its signer's certificate does not
+	// allow (its extended key usage, trust.DCCTypesOf).
+	ReasonDCCTypeNotAllowed credential.Reason = "dcc_type_not_allowed"
+	ReasonNoBarcode         credential.Reason = "no_barcode"
+	ReasonInputTooLarge     credential.Reason = "input_too_large"
+	ReasonUnsupportedInput  credential.Reason = "unsupported_input"
+	ReasonUnreadableInput   credential.Reason = "unreadable_input"
 
 	// Warnings: shown with the verdict, they do not make it invalid.
 	WarnTrustListExpired credential.Reason = "trust_list_expired"

@@ -385,11 +385,17 @@ type keyJSON struct {
 	Kind        string `json:"kind"`              // staff | dcc
 	Country     string `json:"country,omitempty"` // dcc keys only
 	Contact     string `json:"contact,omitempty"` // who to call, as the bundle gives it
+	// DCCTypes: the DCC types ("v", "t", "r") a dcc key may sign, from its
+	// certificate's key usage; absent for every type.
+	DCCTypes string `json:"dcc_types,omitempty"`
 }
 
 // kindLabel says in words what a trusted key may sign.
 func kindLabel(k *trust.TrustedKey) string {
 	if k.KindOf() == trust.KindDCC {
+		if len(k.DCCTypes) > 0 {
+			return "EU DCCs of " + k.Country + ", " + trust.FormatDCCTypes(k.DCCTypes) + " only"
+		}
 		return "EU DCCs of " + k.Country
 	}
 	return "staff passports"
@@ -452,7 +458,8 @@ func trustList(e *env, args []string) error {
 		}
 		out = append(out, keyJSON{KID: fmt.Sprintf("%x", k.KID), OrgCode: k.OrgCode, OrgName: k.OrgName,
 			ValidFrom: isoOrEmpty(k.ValidFrom), ValidUntil: isoOrEmpty(k.ValidUntil), Status: status,
-			RevokedFrom: isoOrEmpty(k.RevokedFrom), Source: k.Source, Kind: string(k.KindOf()), Country: k.Country, Contact: k.Contact})
+			RevokedFrom: isoOrEmpty(k.RevokedFrom), Source: k.Source, Kind: string(k.KindOf()), Country: k.Country, Contact: k.Contact,
+			DCCTypes: trust.JoinDCCTypes(k.DCCTypes)})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -489,6 +496,9 @@ func trustList(e *env, args []string) error {
 // signer is trusted for one country's certificates only.
 func kindColumn(k keyJSON) string {
 	if k.Kind == string(trust.KindDCC) {
+		if k.DCCTypes != "" {
+			return "EU DCC (" + safe(k.Country) + ": " + safe(k.DCCTypes) + ")"
+		}
 		return "EU DCC (" + safe(k.Country) + ")"
 	}
 	return k.Kind
