@@ -183,7 +183,6 @@ var reasonDefs = []ReasonDef{
 	{"multiple_credentials", "input", true, "one input held more than one credential"},
 	{"trust_sync_failed", "station", true, "in the station's status (`/api/status`), not a verdict: the latest background trust-list sync failed; the list in force still verifies until it goes stale"},
 	{"log_prune_failed", "station", true, "in the station's status (`/api/status`), not a verdict: the verification log's periodic prune fails, so rows past the retention period are still kept"},
-	{"trust_list_unconfirmed", "trust", true, "the trust list in force has no current signed freshness statement: a revocation published since may be missing, so nothing is accepted outright (CHECK NEEDED) until a sync or import confirms the list again"},
 	{"trust_list_expiring", "station", true, "in the station's status (`/api/status`), not a verdict: the trust list in force expires within 7 days; import or sync a newer one before it does"},
 	{"log_unreadable", "station", true, "in the station's status (`/api/status`), not a verdict: the verification log could not be read (today's count and its head hash are unknown): check the site database file"},
 	{"hidden_characters", "station", true, "text a person reads (name, role, organisation, numbers) holds characters that are invisible, blank or reverse the text around them: the station shows each as a visible marker such as ⟦U+202E⟧ and never shows ACCEPT over it"},
