@@ -23,18 +23,14 @@ type DB struct {
 	path string
 	sql  *sqlitedb.DB
 
-	revokedStmt  *sql.Stmt
 	trustGenStmt *sql.Stmt
 
 	// cur is the trust tables as of one trust generation, read in one
-	// SQLite read transaction, so its keys and list info always belong
-	// together. A commit to the file (the header's change counter moves)
-	// may be a log row or a trust change; only the latter bumps
-	// trust_changes.n, so a log write costs one small query, not a reload.
-	//
-	// cur is read without mu: a Snapshot holds SQLite's shared lock, and
-	// an import waiting to commit waits for it, so a Snapshot must never
-	// wait for mu, which latest holds while it reads the file.
+	// SQLite read transaction, so its keys, revocations and list info
+	// always belong together. A commit to the file (the header's change
+	// counter moves) may be a log row or a trust change; only the latter
+	// bumps trust_changes.n, so a log write costs one small query, not a
+	// reload.
 	cur         atomic.Pointer[view] // nil until first used or after a trust write
 	loads       atomic.Int64         // times a view was loaded, for tests
 	mu          sync.Mutex           // guards everything below
@@ -44,12 +40,24 @@ type DB struct {
 	genReads    int                  // times trust_changes was queried outside a snapshot, for tests
 }
 
-// view is the trust list as of trust generation gen: its keys and info,
-// read in one transaction. It is never changed once made.
+// view is the trust list as of trust generation gen: its keys, revoked
+// credential ids and info, read in one transaction. It is never changed
+// once made (an entry's public key is parsed once, on first use), so any
+// number of verifications may read it at once, and one that holds it sees
+// one state of the list however many imports commit meanwhile.
 type view struct {
-	gen  int64
-	keys map[string]*entry
-	info trust.ListInfo
+	gen     int64
+	keys    map[string]*entry
+	revoked map[string]revoked // keys are slices of one string: see loadRevoked
+	info    trust.ListInfo
+}
+
+// revoked is one revoked_credentials row, kept small: 100,000 of them are
+// held in memory.
+type revoked struct {
+	from    int64 // unix seconds, when hasFrom
+	reason  int32
+	hasFrom bool
 }
 
 // entry is one cached issuer key; its public key is parsed on first use so
@@ -84,10 +92,6 @@ func open(path string, mode sqlitedb.Mode) (*DB, error) {
 	}
 	db := &DB{path: sdb.Path, sql: sdb}
 	ctx := context.Background()
-	if db.revokedStmt, err = sdb.PrepareContext(ctx, "SELECT reason, revoked_from FROM revoked_credentials WHERE cti = ?"); err != nil {
-		sdb.Close()
-		return nil, sdb.Wrap("preparing", err)
-	}
 	if db.trustGenStmt, err = sdb.PrepareContext(ctx, "SELECT n FROM trust_changes WHERE id = 1"); err != nil {
 		db.Close()
 		return nil, sdb.Wrap("preparing", err)
@@ -112,10 +116,8 @@ func (db *DB) Close() error {
 	}
 	db.cur.Store(nil)
 	db.mu.Unlock()
-	for _, st := range []*sql.Stmt{db.revokedStmt, db.trustGenStmt} {
-		if st != nil {
-			st.Close()
-		}
+	if db.trustGenStmt != nil {
+		db.trustGenStmt.Close()
 	}
 	return db.sql.Close()
 }
@@ -435,8 +437,9 @@ func (t *readTx) end(ctx context.Context) error {
 	return nil
 }
 
-// loadView reads the trust generation, every key and the list info with q,
-// which must be inside one read transaction so they belong together.
+// loadView reads the trust generation, every key, every revoked id and the
+// list info with q, which must be inside one read transaction so they
+// belong together.
 func (db *DB) loadView(ctx context.Context, q querier) (*view, error) {
 	v := &view{keys: make(map[string]*entry)}
 	if err := q.QueryRowContext(ctx, "SELECT n FROM trust_changes WHERE id = 1").Scan(&v.gen); err != nil {
@@ -459,10 +462,68 @@ func (db *DB) loadView(ctx context.Context, q querier) (*view, error) {
 		return nil, db.sql.Wrap("reading", err)
 	}
 	rows.Close()
+	if v.revoked, err = db.loadRevoked(ctx, q); err != nil {
+		return nil, err
+	}
 	if v.info, err = db.readInfo(ctx, q); err != nil {
 		return nil, err
 	}
+	v.info.Revoked = len(v.revoked)
 	return v, nil
+}
+
+// loadRevoked reads every revoked credential id. The ids are copied into
+// one buffer that becomes one string, and the map's keys are slices of it:
+// one allocation for all the ids instead of one each, so 100,000 of them
+// cost a few megabytes and little garbage-collector work.
+func (db *DB) loadRevoked(ctx context.Context, q querier) (map[string]revoked, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM revoked_credentials").Scan(&n); err != nil {
+		return nil, db.sql.Wrap("reading", err)
+	}
+	rows, err := q.QueryContext(ctx, "SELECT cti, reason, revoked_from FROM revoked_credentials")
+	if err != nil {
+		return nil, db.sql.Wrap("reading", err)
+	}
+	defer rows.Close()
+	buf := make([]byte, 0, 16*n) // ids are usually 16 bytes (a cti)
+	ends := make([]int, 0, n)
+	vals := make([]revoked, 0, n)
+	for rows.Next() {
+		var cti sql.RawBytes
+		var reason int64
+		var from sql.NullInt64
+		if err := rows.Scan(&cti, &reason, &from); err != nil {
+			return nil, db.sql.Wrap("reading", err)
+		}
+		buf = append(buf, cti...)
+		ends = append(ends, len(buf))
+		vals = append(vals, revoked{from: from.Int64, reason: int32(reason), hasFrom: from.Valid})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.sql.Wrap("reading", err)
+	}
+	all := string(buf)
+	m := make(map[string]revoked, len(vals))
+	start := 0
+	for i, end := range ends {
+		m[all[start:end]] = vals[i]
+		start = end
+	}
+	return m, nil
+}
+
+// revocation looks credentialID up in the view's revoked ids.
+func (v *view) revocation(credentialID []byte) *trust.Revocation {
+	r, ok := v.revoked[string(credentialID)] // no allocation: the compiler reuses the bytes
+	if !ok {
+		return nil
+	}
+	out := &trust.Revocation{Reason: int(r.reason)}
+	if r.hasFrom {
+		out.From = time.Unix(r.from, 0).UTC()
+	}
+	return out
 }
 
 // fileChangeCounter reads the file's change counter, for logCommitted.
@@ -506,22 +567,14 @@ func (db *DB) invalidate() {
 }
 
 // Revocation returns the revocation of a credential id (cti bytes, or a
-// DCC's ci), nil when it is not on the revoked list.
+// DCC's ci), nil when it is not on the revoked list. Like Key, it is
+// answered from the cached view of the trust tables.
 func (db *DB) Revocation(credentialID []byte) (*trust.Revocation, error) {
-	var reason int
-	var from sql.NullInt64
-	err := db.revokedStmt.QueryRow(credentialID).Scan(&reason, &from)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	v, err := db.latest()
 	if err != nil {
-		return nil, db.sql.Wrap("reading", err)
+		return nil, err
 	}
-	r := &trust.Revocation{Reason: reason}
-	if from.Valid {
-		r.From = time.Unix(from.Int64, 0).UTC()
-	}
-	return r, nil
+	return v.revocation(credentialID), nil
 }
 
 // IsRevoked reports whether the credential id is on the revoked list,
@@ -565,10 +618,7 @@ func (db *DB) readInfo(ctx context.Context, q querier) (trust.ListInfo, error) {
 	if err := q.QueryRowContext(ctx, "SELECT count(DISTINCT kid) FROM issuer_keys").Scan(&info.Issuers); err != nil {
 		return info, db.sql.Wrap("reading", err)
 	}
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM revoked_credentials").Scan(&info.Revoked); err != nil {
-		return info, db.sql.Wrap("reading", err)
-	}
-	return info, nil
+	return info, nil // Revoked is counted by loadView
 }
 
 func unixOrNull(t time.Time) any {
