@@ -36,8 +36,8 @@ func TestRevokedSetMemory(t *testing.T) {
 	}
 	took := time.Since(t0)
 	after, afterObjs := liveHeap()
-	if len(v.revoked) != n || v.info.Revoked != n {
-		t.Fatalf("view holds %d revoked ids (info says %d), want %d", len(v.revoked), v.info.Revoked, n)
+	if v.revoked.len() != n || v.info.Revoked != n {
+		t.Fatalf("view holds %d revoked ids (info says %d), want %d", v.revoked.len(), v.info.Revoked, n)
 	}
 	per := float64(after-before) / n
 	objs := int64(afterObjs) - int64(beforeObjs)

@@ -54,7 +54,7 @@ func (s *Snapshot) Revocation(credentialID []byte) (*trust.Revocation, error) {
 	if s.v == nil {
 		return nil, errSnapshotClosed
 	}
-	return s.v.revocation(credentialID), nil
+	return s.v.revoked.revocation(credentialID), nil
 }
 
 // Close ends the snapshot; later reads through it fail. It is safe to call

@@ -48,16 +48,8 @@ type DB struct {
 type view struct {
 	gen     int64
 	keys    map[string]*entry
-	revoked map[string]revoked // keys are slices of one string: see loadRevoked
+	revoked revokedSet
 	info    trust.ListInfo
-}
-
-// revoked is one revoked_credentials row, kept small: 100,000 of them are
-// held in memory.
-type revoked struct {
-	from    int64 // unix seconds, when hasFrom
-	reason  int32
-	hasFrom bool
 }
 
 // entry is one cached issuer key; its public key is parsed on first use so
@@ -468,62 +460,8 @@ func (db *DB) loadView(ctx context.Context, q querier) (*view, error) {
 	if v.info, err = db.readInfo(ctx, q); err != nil {
 		return nil, err
 	}
-	v.info.Revoked = len(v.revoked)
+	v.info.Revoked = v.revoked.len()
 	return v, nil
-}
-
-// loadRevoked reads every revoked credential id. The ids are copied into
-// one buffer that becomes one string, and the map's keys are slices of it:
-// one allocation for all the ids instead of one each, so 100,000 of them
-// cost a few megabytes and little garbage-collector work.
-func (db *DB) loadRevoked(ctx context.Context, q querier) (map[string]revoked, error) {
-	var n int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM revoked_credentials").Scan(&n); err != nil {
-		return nil, db.sql.Wrap("reading", err)
-	}
-	rows, err := q.QueryContext(ctx, "SELECT cti, reason, revoked_from FROM revoked_credentials")
-	if err != nil {
-		return nil, db.sql.Wrap("reading", err)
-	}
-	defer rows.Close()
-	buf := make([]byte, 0, 16*n) // ids are usually 16 bytes (a cti)
-	ends := make([]int, 0, n)
-	vals := make([]revoked, 0, n)
-	for rows.Next() {
-		var cti sql.RawBytes
-		var reason int64
-		var from sql.NullInt64
-		if err := rows.Scan(&cti, &reason, &from); err != nil {
-			return nil, db.sql.Wrap("reading", err)
-		}
-		buf = append(buf, cti...)
-		ends = append(ends, len(buf))
-		vals = append(vals, revoked{from: from.Int64, reason: int32(reason), hasFrom: from.Valid})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, db.sql.Wrap("reading", err)
-	}
-	all := string(buf)
-	m := make(map[string]revoked, len(vals))
-	start := 0
-	for i, end := range ends {
-		m[all[start:end]] = vals[i]
-		start = end
-	}
-	return m, nil
-}
-
-// revocation looks credentialID up in the view's revoked ids.
-func (v *view) revocation(credentialID []byte) *trust.Revocation {
-	r, ok := v.revoked[string(credentialID)] // no allocation: the compiler reuses the bytes
-	if !ok {
-		return nil
-	}
-	out := &trust.Revocation{Reason: int(r.reason)}
-	if r.hasFrom {
-		out.From = time.Unix(r.from, 0).UTC()
-	}
-	return out
 }
 
 // fileChangeCounter reads the file's change counter, for logCommitted.
@@ -574,7 +512,7 @@ func (db *DB) Revocation(credentialID []byte) (*trust.Revocation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v.revocation(credentialID), nil
+	return v.revoked.revocation(credentialID), nil
 }
 
 // IsRevoked reports whether the credential id is on the revoked list,
