@@ -206,3 +206,69 @@ func TestRevokedIDLengths(t *testing.T) {
 		t.Errorf("Info counts %d revoked ids, want 4", info.Revoked)
 	}
 }
+
+// TestRevokedSetReused: a trust change that is not an import (here a
+// directly trusted certificate, by this process and by another) reloads
+// the keys but reuses the revoked set, which only an import changes; the
+// next import reads the new set.
+func TestRevokedSetReused(t *testing.T) {
+	db, path := openTemp(t)
+	auth := newAuthority(t)
+	pin(t, db, auth)
+	ids := revokedIDs(3)
+	import1 := sign(t, auth, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{bundleEntry(t, "RXR")}, Revoked: ids[:2]})
+	if _, err := db.ImportBundle(import1, ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	revoked := func(id []byte) bool {
+		t.Helper()
+		s, err := db.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		r, err := s.Revocation(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r != nil
+	}
+	if !revoked(ids[0]) || revoked(ids[2]) {
+		t.Fatal("version 1's revocations not applied")
+	}
+	loads, revLoads := db.loads.Load(), db.revokedLoads.Load()
+	if _, err := db.AddCertificate(issuerCert(t, "RXD")); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.AddCertificate(issuerCert(t, "RXE")); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked(ids[1]) || revoked(ids[2]) {
+		t.Fatal("revocations changed by trusting a certificate")
+	}
+	if info, _ := db.Info(); info.Issuers != 3 || info.Revoked != 2 {
+		t.Fatalf("Info after two certificates: %+v", info)
+	}
+	if db.loads.Load() == loads {
+		t.Fatal("the view was not reloaded after the trust changes")
+	}
+	if got := db.revokedLoads.Load() - revLoads; got != 0 {
+		t.Fatalf("trusting certificates read the revoked list %d times, want none", got)
+	}
+	// Another process imports version 2: a new bundle, a new set.
+	import2 := sign(t, auth, &trust.Bundle{Version: 2, Issuers: []trust.BundleIssuer{bundleEntry(t, "RXR")}, Revoked: ids[1:]})
+	if _, err := other.ImportBundle(import2, ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if revoked(ids[0]) || !revoked(ids[2]) {
+		t.Fatal("version 2's revocations not applied")
+	}
+	if got := db.revokedLoads.Load() - revLoads; got != 1 {
+		t.Fatalf("importing a new bundle read the revoked list %d times, want 1", got)
+	}
+}

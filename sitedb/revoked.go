@@ -1,8 +1,11 @@
 package sitedb
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"errors"
 	"time"
 
 	"passport/trust"
@@ -50,6 +53,45 @@ func (s *revokedSet) revocation(credentialID []byte) *trust.Revocation {
 	return out
 }
 
+// revokedOf is a revoked set and what it was read with: the SHA-256 of the
+// bundle in force and the schema version.
+type revokedOf struct {
+	bundleSum []byte
+	schema    int64
+	set       revokedSet
+}
+
+// revokedSet returns the revoked ids as q reads them, inside the view's
+// read transaction. Only a bundle import writes revoked_credentials, in
+// the transaction that writes that bundle's row and hash, so while the
+// same bundle (and schema) is in force the set is the one read last time
+// and is reused: a trust change that is not an import (a freshness
+// statement, every hour or so; a directly trusted key) then costs a
+// reload of the keys, not of 100,000 revoked ids.
+func (db *DB) revokedSet(ctx context.Context, q querier) (revokedSet, error) {
+	var sum []byte
+	var schema int64
+	switch err := q.QueryRowContext(ctx, "SELECT sha256 FROM bundle WHERE id = 1").Scan(&sum); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return revokedSet{}, db.sql.Wrap("reading", err)
+	}
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&schema); err != nil {
+		return revokedSet{}, db.sql.Wrap("reading", err)
+	}
+	if last := db.revokedLast.Load(); last != nil && len(sum) == sha256.Size && bytes.Equal(last.bundleSum, sum) && last.schema == schema {
+		return last.set, nil
+	}
+	set, err := db.loadRevoked(ctx, q)
+	if err != nil {
+		return revokedSet{}, err
+	}
+	if len(sum) == sha256.Size { // no bundle (or one imported before hashes were kept): nothing to key it by
+		db.revokedLast.Store(&revokedOf{bundleSum: sum, schema: schema, set: set})
+	}
+	return set, nil
+}
+
 // loadRevoked reads every revoked credential id with q, inside the view's
 // read transaction.
 func (db *DB) loadRevoked(ctx context.Context, q querier) (revokedSet, error) {
@@ -57,6 +99,7 @@ func (db *DB) loadRevoked(ctx context.Context, q querier) (revokedSet, error) {
 	if err := q.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(length(cti) = ?), 0) FROM revoked_credentials", ctiLen).Scan(&n, &n16); err != nil {
 		return revokedSet{}, db.sql.Wrap("reading", err)
 	}
+	db.revokedLoads.Add(1)
 	rows, err := q.QueryContext(ctx, "SELECT cti, reason, revoked_from FROM revoked_credentials")
 	if err != nil {
 		return revokedSet{}, db.sql.Wrap("reading", err)

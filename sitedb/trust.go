@@ -31,13 +31,15 @@ type DB struct {
 	// counter moves) may be a log row or a trust change; only the latter
 	// bumps trust_changes.n, so a log write costs one small query, not a
 	// reload.
-	cur         atomic.Pointer[view] // nil until first used or after a trust write
-	loads       atomic.Int64         // times a view was loaded, for tests
-	mu          sync.Mutex           // guards everything below
-	file        *os.File             // the database file, for its header's change counter
-	watch       *sql.Conn            // WAL only: dedicated connection for PRAGMA data_version
-	fileVersion int64                // change counter (or data_version) when cur was last confirmed
-	genReads    int                  // times trust_changes was queried outside a snapshot, for tests
+	cur          atomic.Pointer[view]      // nil until first used or after a trust write
+	loads        atomic.Int64              // times a view was loaded, for tests
+	revokedLast  atomic.Pointer[revokedOf] // the revoked set last read, for the next view
+	revokedLoads atomic.Int64              // times the revoked set was read, for tests
+	mu           sync.Mutex                // guards everything below
+	file         *os.File                  // the database file, for its header's change counter
+	watch        *sql.Conn                 // WAL only: dedicated connection for PRAGMA data_version
+	fileVersion  int64                     // change counter (or data_version) when cur was last confirmed
+	genReads     int                       // times trust_changes was queried outside a snapshot, for tests
 }
 
 // view is the trust list as of trust generation gen: its keys, revoked
@@ -107,6 +109,7 @@ func (db *DB) Close() error {
 		db.file = nil
 	}
 	db.cur.Store(nil)
+	db.revokedLast.Store(nil)
 	db.mu.Unlock()
 	if db.trustGenStmt != nil {
 		db.trustGenStmt.Close()
@@ -454,7 +457,7 @@ func (db *DB) loadView(ctx context.Context, q querier) (*view, error) {
 		return nil, db.sql.Wrap("reading", err)
 	}
 	rows.Close()
-	if v.revoked, err = db.loadRevoked(ctx, q); err != nil {
+	if v.revoked, err = db.revokedSet(ctx, q); err != nil {
 		return nil, err
 	}
 	if v.info, err = db.readInfo(ctx, q); err != nil {
