@@ -39,7 +39,7 @@ type DB struct {
 	file         *os.File                  // the database file, for its header's change counter
 	watch        *sql.Conn                 // WAL only: dedicated connection for PRAGMA data_version
 	fileVersion  int64                     // change counter (or data_version) when cur was last confirmed
-	genReads     int                       // times trust_changes was queried outside a snapshot, for tests
+	genReads     int                       // times trust_changes was queried to confirm the view, for tests
 }
 
 // view is the trust list as of trust generation gen: its keys, revoked
