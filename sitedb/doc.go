@@ -4,9 +4,12 @@
 // revoked credential ids) and the station's verification log, created by one
 // migration list (schema.go) and opened one way (internal/sqlitedb).
 //
-// DB implements trust.TrustStore with caches that survive log writes: a
-// commit that changes trust tables bumps trust_changes.n in the same
-// transaction, and only that reloads the caches (see DB.refresh).
+// DB implements trust.TrustStore from an immutable in-memory view of the
+// trust tables (keys, revoked ids, list info) read in one transaction per
+// trust generation: a commit that changes trust tables bumps
+// trust_changes.n in the same transaction, and only that loads a new view
+// (see DB.latest), so log writes keep it. A Snapshot is that view, taken
+// after checking the file's change counter.
 //
 // Import rules: sitedb imports trust and internal/sqlitedb among the
 // project's packages, never verify, policy, station, keys or issue. Callers

@@ -144,3 +144,131 @@ PRAGMA user_version = 2;`); err != nil {
 		t.Fatalf("after migration: %+v, %v", r, err)
 	}
 }
+
+// TestRevokedIDLengths: the in-memory revoked set keeps 16-byte ids (a
+// passport's cti) apart from ids of other lengths (a DCC's ci); an id
+// of either kind, with or without a reason and time, reads back the same
+// through the store and a snapshot, and an id that is a prefix, an
+// extension or a neighbour of a revoked one is not revoked.
+func TestRevokedIDLengths(t *testing.T) {
+	db, _ := openTemp(t)
+	auth := newAuthority(t)
+	pin(t, db, auth)
+	from := testNow.Add(-time.Hour)
+	cti := bytes.Repeat([]byte{0x5a}, ctiLen)
+	ci := []byte("URN:UVCI:01:DE:ABC123#X")
+	short := []byte{1}
+	long := bytes.Repeat([]byte{0x77}, trust.MaxRevokedIDLen)
+	data := sign(t, auth, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{bundleEntry(t, "RXL")},
+		Revoked: [][]byte{cti, short},
+		Revocations: []trust.RevokedEntry{
+			{ID: ci, Revocation: trust.Revocation{Reason: 2, From: from}},
+			{ID: long, Revocation: trust.Revocation{Reason: 7}},
+		}})
+	if _, err := db.ImportBundle(data, ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := db.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	cases := []struct {
+		id     []byte
+		want   *trust.Revocation
+		reason string
+	}{
+		{cti, &trust.Revocation{}, "cti"},
+		{short, &trust.Revocation{}, "one-byte id"},
+		{ci, &trust.Revocation{Reason: 2, From: from}, "ci with reason and time"},
+		{long, &trust.Revocation{Reason: 7}, "longest id"},
+		{append(bytes.Clone(cti[:ctiLen-1]), 0x5b), nil, "a cti's neighbour"},
+		{ci[:len(ci)-1], nil, "a prefix of a ci"},
+		{append(bytes.Clone(ci), 'Y'), nil, "a ci extended"},
+		{append(bytes.Clone(short), ci...), nil, "two revoked ids run together"},
+		{cti[:ctiLen-1], nil, "a 15-byte prefix of a cti"},
+	}
+	for _, tc := range cases {
+		for name, s := range map[string]trust.TrustStore{"store": db, "snapshot": snap} {
+			got, err := s.Revocation(tc.id)
+			if err != nil {
+				t.Fatalf("%s, %s: %v", tc.reason, name, err)
+			}
+			switch {
+			case (got == nil) != (tc.want == nil):
+				t.Errorf("%s, %s: revocation %+v, want %+v", tc.reason, name, got, tc.want)
+			case got != nil && (got.Reason != tc.want.Reason || !got.From.Equal(tc.want.From)):
+				t.Errorf("%s, %s: revocation %+v, want %+v", tc.reason, name, got, tc.want)
+			}
+		}
+	}
+	if info, _ := snap.Info(); info.Revoked != 4 {
+		t.Errorf("Info counts %d revoked ids, want 4", info.Revoked)
+	}
+}
+
+// TestRevokedSetReused: a trust change that is not an import (here a
+// directly trusted certificate, by this process and by another) reloads
+// the keys but reuses the revoked set, which only an import changes; the
+// next import reads the new set.
+func TestRevokedSetReused(t *testing.T) {
+	db, path := openTemp(t)
+	auth := newAuthority(t)
+	pin(t, db, auth)
+	ids := revokedIDs(3)
+	import1 := sign(t, auth, &trust.Bundle{Version: 1, Issuers: []trust.BundleIssuer{bundleEntry(t, "RXR")}, Revoked: ids[:2]})
+	if _, err := db.ImportBundle(import1, ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	revoked := func(id []byte) bool {
+		t.Helper()
+		s, err := db.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		r, err := s.Revocation(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r != nil
+	}
+	if !revoked(ids[0]) || revoked(ids[2]) {
+		t.Fatal("version 1's revocations not applied")
+	}
+	loads, revLoads := db.loads.Load(), db.revokedLoads.Load()
+	if _, err := db.AddCertificate(issuerCert(t, "RXD")); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.AddCertificate(issuerCert(t, "RXE")); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked(ids[1]) || revoked(ids[2]) {
+		t.Fatal("revocations changed by trusting a certificate")
+	}
+	if info, _ := db.Info(); info.Issuers != 3 || info.Revoked != 2 {
+		t.Fatalf("Info after two certificates: %+v", info)
+	}
+	if db.loads.Load() == loads {
+		t.Fatal("the view was not reloaded after the trust changes")
+	}
+	if got := db.revokedLoads.Load() - revLoads; got != 0 {
+		t.Fatalf("trusting certificates read the revoked list %d times, want none", got)
+	}
+	// Another process imports version 2: a new bundle, a new set.
+	import2 := sign(t, auth, &trust.Bundle{Version: 2, Issuers: []trust.BundleIssuer{bundleEntry(t, "RXR")}, Revoked: ids[1:]})
+	if _, err := other.ImportBundle(import2, ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if revoked(ids[0]) || !revoked(ids[2]) {
+		t.Fatal("version 2's revocations not applied")
+	}
+	if got := db.revokedLoads.Load() - revLoads; got != 1 {
+		t.Fatalf("importing a new bundle read the revoked list %d times, want 1", got)
+	}
+}

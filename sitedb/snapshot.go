@@ -1,25 +1,21 @@
 package sitedb
 
 import (
-	"context"
-	"database/sql"
 	"errors"
-	"time"
 
 	"passport/trust"
 )
 
 // Snapshot is one consistent reading of the trust store: its keys,
 // revocations and list info all belong to the same committed state, however
-// many imports other processes make meanwhile. It holds a SQLite read
-// transaction (a shared lock: an import waits for it to end, within the
-// busy timeout), so take one per verification and Close it straight after.
-// A Snapshot is for one goroutine.
+// many imports other processes make meanwhile. It reads the store's cached
+// view of the trust tables, which is loaded in one SQLite read transaction
+// per trust generation and never changed after, so taking one costs a
+// check that the file has not changed (one read of its header) and holds
+// no lock: an import never waits for a verification. A Snapshot is for one
+// goroutine.
 type Snapshot struct {
-	db   *DB
-	conn *sql.Conn
-	tx   *readTx
-	v    *view
+	v *view
 }
 
 var _ trust.TrustSnapshot = (*Snapshot)(nil)
@@ -28,35 +24,11 @@ var _ trust.TrustSnapshot = (*Snapshot)(nil)
 // per credential (trust.Snapshot does it for any TrustStore), so that the
 // list version it reports is the one whose revocations it applied.
 func (db *DB) Snapshot() (trust.TrustSnapshot, error) {
-	ctx := context.Background()
-	conn, err := db.sql.Conn(ctx)
+	v, err := db.latest()
 	if err != nil {
-		return nil, db.sql.Wrap("reading", err)
-	}
-	tx, err := beginRead(ctx, conn)
-	if err != nil {
-		conn.Close()
-		return nil, db.sql.Wrap("reading", err)
-	}
-	s := &Snapshot{db: db, conn: conn, tx: tx}
-	// The first read takes the shared lock; from here on nothing commits.
-	var gen int64
-	if err := conn.QueryRowContext(ctx, "SELECT n FROM trust_changes WHERE id = 1").Scan(&gen); err != nil {
-		s.Close()
-		return nil, db.sql.Wrap("reading", err)
-	}
-	if cur := db.cur.Load(); cur != nil && cur.gen == gen {
-		s.v = cur
-		return s, nil
-	}
-	nv, err := db.loadView(ctx, conn)
-	if err != nil {
-		s.Close()
 		return nil, err
 	}
-	db.install(nv)
-	s.v = nv
-	return s, nil
+	return &Snapshot{v: v}, nil
 }
 
 // Key returns the trusted key for kid as of the snapshot, or an error
@@ -82,32 +54,14 @@ func (s *Snapshot) Revocation(credentialID []byte) (*trust.Revocation, error) {
 	if s.v == nil {
 		return nil, errSnapshotClosed
 	}
-	var reason int
-	var from sql.NullInt64
-	err := s.conn.QueryRowContext(context.Background(), "SELECT reason, revoked_from FROM revoked_credentials WHERE cti = ?", credentialID).Scan(&reason, &from)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, s.db.sql.Wrap("reading", err)
-	}
-	r := &trust.Revocation{Reason: reason}
-	if from.Valid {
-		r.From = time.Unix(from.Int64, 0).UTC()
-	}
-	return r, nil
+	return s.v.revoked.revocation(credentialID), nil
 }
 
-// Close ends the read transaction and returns its connection. It is safe
-// to call more than once.
+// Close ends the snapshot; later reads through it fail. It is safe to call
+// more than once.
 func (s *Snapshot) Close() error {
-	if s.conn == nil {
-		return nil
-	}
-	err := s.tx.end(context.Background())
-	s.conn.Close()
-	s.conn, s.v = nil, nil
-	return err
+	s.v = nil
+	return nil
 }
 
 // errSnapshotClosed is returned for reads after a snapshot is closed.

@@ -23,33 +23,35 @@ type DB struct {
 	path string
 	sql  *sqlitedb.DB
 
-	revokedStmt  *sql.Stmt
 	trustGenStmt *sql.Stmt
 
 	// cur is the trust tables as of one trust generation, read in one
-	// SQLite read transaction, so its keys and list info always belong
-	// together. A commit to the file (the header's change counter moves)
-	// may be a log row or a trust change; only the latter bumps
-	// trust_changes.n, so a log write costs one small query, not a reload.
-	//
-	// cur is read without mu: a Snapshot holds SQLite's shared lock, and
-	// an import waiting to commit waits for it, so a Snapshot must never
-	// wait for mu, which latest holds while it reads the file.
-	cur         atomic.Pointer[view] // nil until first used or after a trust write
-	loads       atomic.Int64         // times a view was loaded, for tests
-	mu          sync.Mutex           // guards everything below
-	file        *os.File             // the database file, for its header's change counter
-	watch       *sql.Conn            // WAL only: dedicated connection for PRAGMA data_version
-	fileVersion int64                // change counter (or data_version) when cur was last confirmed
-	genReads    int                  // times trust_changes was queried outside a snapshot, for tests
+	// SQLite read transaction, so its keys, revocations and list info
+	// always belong together. A commit to the file (the header's change
+	// counter moves) may be a log row or a trust change; only the latter
+	// bumps trust_changes.n, so a log write costs one small query, not a
+	// reload.
+	cur          atomic.Pointer[view]      // nil until first used or after a trust write
+	loads        atomic.Int64              // times a view was loaded, for tests
+	revokedLast  atomic.Pointer[revokedOf] // the revoked set last read, for the next view
+	revokedLoads atomic.Int64              // times the revoked set was read, for tests
+	mu           sync.Mutex                // guards everything below
+	file         *os.File                  // the database file, for its header's change counter
+	watch        *sql.Conn                 // WAL only: dedicated connection for PRAGMA data_version
+	fileVersion  int64                     // change counter (or data_version) when cur was last confirmed
+	genReads     int                       // times trust_changes was queried to confirm the view, for tests
 }
 
-// view is the trust list as of trust generation gen: its keys and info,
-// read in one transaction. It is never changed once made.
+// view is the trust list as of trust generation gen: its keys, revoked
+// credential ids and info, read in one transaction. It is never changed
+// once made (an entry's public key is parsed once, on first use), so any
+// number of verifications may read it at once, and one that holds it sees
+// one state of the list however many imports commit meanwhile.
 type view struct {
-	gen  int64
-	keys map[string]*entry
-	info trust.ListInfo
+	gen     int64
+	keys    map[string]*entry
+	revoked revokedSet
+	info    trust.ListInfo
 }
 
 // entry is one cached issuer key; its public key is parsed on first use so
@@ -84,10 +86,6 @@ func open(path string, mode sqlitedb.Mode) (*DB, error) {
 	}
 	db := &DB{path: sdb.Path, sql: sdb}
 	ctx := context.Background()
-	if db.revokedStmt, err = sdb.PrepareContext(ctx, "SELECT reason, revoked_from FROM revoked_credentials WHERE cti = ?"); err != nil {
-		sdb.Close()
-		return nil, sdb.Wrap("preparing", err)
-	}
 	if db.trustGenStmt, err = sdb.PrepareContext(ctx, "SELECT n FROM trust_changes WHERE id = 1"); err != nil {
 		db.Close()
 		return nil, sdb.Wrap("preparing", err)
@@ -111,11 +109,10 @@ func (db *DB) Close() error {
 		db.file = nil
 	}
 	db.cur.Store(nil)
+	db.revokedLast.Store(nil)
 	db.mu.Unlock()
-	for _, st := range []*sql.Stmt{db.revokedStmt, db.trustGenStmt} {
-		if st != nil {
-			st.Close()
-		}
+	if db.trustGenStmt != nil {
+		db.trustGenStmt.Close()
 	}
 	return db.sql.Close()
 }
@@ -447,8 +444,9 @@ func (t *readTx) end(ctx context.Context) error {
 	return nil
 }
 
-// loadView reads the trust generation, every key and the list info with q,
-// which must be inside one read transaction so they belong together.
+// loadView reads the trust generation, every key, every revoked id and the
+// list info with q, which must be inside one read transaction so they
+// belong together.
 func (db *DB) loadView(ctx context.Context, q querier) (*view, error) {
 	v := &view{keys: make(map[string]*entry)}
 	if err := q.QueryRowContext(ctx, "SELECT n FROM trust_changes WHERE id = 1").Scan(&v.gen); err != nil {
@@ -471,9 +469,13 @@ func (db *DB) loadView(ctx context.Context, q querier) (*view, error) {
 		return nil, db.sql.Wrap("reading", err)
 	}
 	rows.Close()
+	if v.revoked, err = db.revokedSet(ctx, q); err != nil {
+		return nil, err
+	}
 	if v.info, err = db.readInfo(ctx, q); err != nil {
 		return nil, err
 	}
+	v.info.Revoked = v.revoked.len()
 	return v, nil
 }
 
@@ -518,22 +520,14 @@ func (db *DB) invalidate() {
 }
 
 // Revocation returns the revocation of a credential id (cti bytes, or a
-// DCC's ci), nil when it is not on the revoked list.
+// DCC's ci), nil when it is not on the revoked list. Like Key, it is
+// answered from the cached view of the trust tables.
 func (db *DB) Revocation(credentialID []byte) (*trust.Revocation, error) {
-	var reason int
-	var from sql.NullInt64
-	err := db.revokedStmt.QueryRow(credentialID).Scan(&reason, &from)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	v, err := db.latest()
 	if err != nil {
-		return nil, db.sql.Wrap("reading", err)
+		return nil, err
 	}
-	r := &trust.Revocation{Reason: reason}
-	if from.Valid {
-		r.From = time.Unix(from.Int64, 0).UTC()
-	}
-	return r, nil
+	return v.revoked.revocation(credentialID), nil
 }
 
 // IsRevoked reports whether the credential id is on the revoked list,
@@ -577,10 +571,7 @@ func (db *DB) readInfo(ctx context.Context, q querier) (trust.ListInfo, error) {
 	if err := q.QueryRowContext(ctx, "SELECT count(DISTINCT kid) FROM issuer_keys").Scan(&info.Issuers); err != nil {
 		return info, db.sql.Wrap("reading", err)
 	}
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM revoked_credentials").Scan(&info.Revoked); err != nil {
-		return info, db.sql.Wrap("reading", err)
-	}
-	return info, nil
+	return info, nil // Revoked is counted by loadView
 }
 
 func unixOrNull(t time.Time) any {
