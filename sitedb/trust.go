@@ -137,50 +137,11 @@ func (db *DB) AddCertificate(cert *x509.Certificate) (*trust.TrustedKey, error) 
 // certificate again changes nothing but its binding. It returns the key as
 // stored.
 func (db *DB) AddCertificateAs(cert *x509.Certificate, kind trust.KeyKind, country string) (*trust.TrustedKey, error) {
-	if cert == nil || len(cert.Raw) == 0 {
-		return nil, errors.New("no certificate given")
+	k, err := directKey(cert, kind, country)
+	if err != nil {
+		return nil, err
 	}
-	if kind == "" {
-		var err error
-		if kind, country, err = trust.BindingOf(cert); err != nil {
-			return nil, err
-		}
-	}
-	if err := trust.CheckBinding(kind, country); err != nil {
-		return nil, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
-	}
-	subject := cert.Subject.String()
-	if err := trust.CheckPublicKeyFor(cert.PublicKey, kind); err != nil {
-		return nil, fmt.Errorf("certificate %q: %w", subject, err)
-	}
-	orgName := cert.Subject.CommonName
-	if len(cert.Subject.Organization) > 0 && cert.Subject.Organization[0] != "" {
-		orgName = cert.Subject.Organization[0]
-	}
-	orgCode := trust.OrgCodeOf(cert)
-	if orgCode == "" {
-		orgCode = orgName
-	}
-	if orgCode == "" {
-		return nil, fmt.Errorf("certificate %q names no organisation (no passport org code, O or CN): it cannot be matched to credentials", subject)
-	}
-	if orgName == "" {
-		orgName = orgCode
-	}
-	k := trust.TrustedKey{
-		KID:        trust.KeyID(cert.Raw),
-		OrgCode:    orgCode,
-		OrgName:    orgName,
-		PublicKey:  cert.PublicKey,
-		ValidFrom:  cert.NotBefore.UTC(),
-		ValidUntil: cert.NotAfter.UTC(),
-		Source:     trust.SourceDirect,
-		Kind:       kind,
-		Country:    country,
-	}
-	if kind == trust.KindDCC {
-		k.DCCTypes = trust.DCCTypesOf(cert)
-	}
+	kind, country, subject := k.Kind, k.Country, cert.Subject.String()
 	types := trust.JoinDCCTypes(k.DCCTypes)
 	ctx := context.Background()
 	tx, err := db.sql.BeginTx(ctx, nil)
@@ -238,6 +199,58 @@ func (db *DB) AddCertificateAs(cert *x509.Certificate, kind trust.KeyKind, count
 		return nil, err
 	}
 	return &k, nil
+}
+
+// directKey is the trusted key a certificate added directly (trust add)
+// makes: its kind and country given or read from the certificate, its
+// public key fit for that kind, its organisation, validity and, for an EU
+// DCC signer, the DCC types its key usage allows.
+func directKey(cert *x509.Certificate, kind trust.KeyKind, country string) (trust.TrustedKey, error) {
+	if cert == nil || len(cert.Raw) == 0 {
+		return trust.TrustedKey{}, errors.New("no certificate given")
+	}
+	if kind == "" {
+		var err error
+		if kind, country, err = trust.BindingOf(cert); err != nil {
+			return trust.TrustedKey{}, err
+		}
+	}
+	if err := trust.CheckBinding(kind, country); err != nil {
+		return trust.TrustedKey{}, fmt.Errorf("certificate %q: %w", cert.Subject.String(), err)
+	}
+	subject := cert.Subject.String()
+	if err := trust.CheckPublicKeyFor(cert.PublicKey, kind); err != nil {
+		return trust.TrustedKey{}, fmt.Errorf("certificate %q: %w", subject, err)
+	}
+	orgName := cert.Subject.CommonName
+	if len(cert.Subject.Organization) > 0 && cert.Subject.Organization[0] != "" {
+		orgName = cert.Subject.Organization[0]
+	}
+	orgCode := trust.OrgCodeOf(cert)
+	if orgCode == "" {
+		orgCode = orgName
+	}
+	if orgCode == "" {
+		return trust.TrustedKey{}, fmt.Errorf("certificate %q names no organisation (no passport org code, O or CN): it cannot be matched to credentials", subject)
+	}
+	if orgName == "" {
+		orgName = orgCode
+	}
+	k := trust.TrustedKey{
+		KID:        trust.KeyID(cert.Raw),
+		OrgCode:    orgCode,
+		OrgName:    orgName,
+		PublicKey:  cert.PublicKey,
+		ValidFrom:  cert.NotBefore.UTC(),
+		ValidUntil: cert.NotAfter.UTC(),
+		Source:     trust.SourceDirect,
+		Kind:       kind,
+		Country:    country,
+	}
+	if kind == trust.KindDCC {
+		k.DCCTypes = trust.DCCTypesOf(cert)
+	}
+	return k, nil
 }
 
 // Keys lists every trusted key, ordered by org code, kid and source. A kid

@@ -883,3 +883,23 @@ func TestBrowserSlowUploaders(t *testing.T) {
 		t.Errorf("a PDF during eight slow uploads: %s after %v, want accept within 2 s", got.Decision, d.Round(time.Millisecond))
 	}
 }
+
+// TestBrowserSaysWhenThereIsNoPolicy: a station started without a site
+// policy says on the page that only the signature and dates are checked,
+// so nobody takes its ACCEPT for a check of the role's requirements; one
+// with a policy names it.
+func TestBrowserSaysWhenThereIsNoPolicy(t *testing.T) {
+	ctx := browser(t)
+	for _, c := range []struct {
+		pol  *policy.Policy
+		want string
+	}{{nil, "No site policy: only the signature and dates are checked"}, {examplePolicy(t), "Policy: " + examplePolicy(t).Name}} {
+		s := newSite(t, c.pol)
+		var pill string
+		run(t, ctx, chromedp.Navigate(s.srv.URL+"/"), chromedp.WaitVisible("#policy-name", chromedp.ByID),
+			chromedp.Poll(`document.getElementById('policy-name').textContent`, &pill, chromedp.WithPollingTimeout(5*time.Second)))
+		if pill != c.want {
+			t.Errorf("policy %v: the page says %q, want %q", c.pol != nil, pill, c.want)
+		}
+	}
+}

@@ -95,6 +95,12 @@ type Config struct {
 	AllowHosts []string
 }
 
+// timeFloorer is a trust store that knows the newest time the site has seen
+// pass (sitedb.DB).
+type timeFloorer interface {
+	TimeFloor() (trust.TimeFloor, error)
+}
+
 // Server is the verifier station's HTTP handler.
 type Server struct {
 	cfg      Config
@@ -139,8 +145,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CameraBudget > cfg.DecodeBudget {
 		return nil, fmt.Errorf("the camera frame budget %v is longer than the decode budget %v: a frame may not take longer than an upload", cfg.CameraBudget, cfg.DecodeBudget)
 	}
+	verifyOpts := []verify.Option{}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+		// On the system clock, the station checks it against the newest
+		// time the site knows has passed (the trust list's issue, the
+		// newest statement and log row): a PC whose clock was set back
+		// must not accept passports that have expired.
+		if fl, ok := cfg.Store.(timeFloorer); ok {
+			verifyOpts = append(verifyOpts, verify.WithTimeFloor(fl.TimeFloor))
+		}
 	}
 	if cfg.AccessLog == nil {
 		cfg.AccessLog = log.New(io.Discard, "", 0)
@@ -149,7 +163,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	verifier, err := verify.NewVerifier(cfg.Store, verify.WithClock(cfg.Now))
+	verifier, err := verify.NewVerifier(cfg.Store, append(verifyOpts, verify.WithClock(cfg.Now))...)
 	if err != nil {
 		return nil, err
 	}

@@ -114,14 +114,24 @@ func serveCmd(e *env, args []string) error {
 	if err != nil {
 		return usageErr("e.g. passport serve --addr 0.0.0.0:8080 --allow-host reception-pc.local", "%v", err)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	return runStation(ctx, e, srv, *dbPath, *addr, func(listening string) string {
+		return announceStation(e, listening, host, pol, vlog, retention, *openPage)
+	})
+}
+
+// runStation listens on addr, says where the station is (announce gets the
+// address really listened on and returns the page's address), marks the
+// database as served from there, and serves until the station fails or ctx
+// ends (Ctrl-C, SIGTERM).
+func runStation(ctx context.Context, e *env, srv *station.Server, dbPath, addr string, announce func(string) string) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return listenErr(*dbPath, *addr, err)
+		return listenErr(dbPath, addr, err)
 	}
-	hs := srv.HTTPServer(*addr)
-	shown := announceStation(e, ln.Addr().String(), host, pol, vlog, retention, *openPage)
-	if markStation(*dbPath, *addr, shown) {
-		defer os.Remove(stationMarker(*dbPath))
+	hs := srv.HTTPServer(addr)
+	shown := announce(ln.Addr().String())
+	if markStation(dbPath, addr, shown) {
+		defer os.Remove(stationMarker(dbPath))
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

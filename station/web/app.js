@@ -333,8 +333,11 @@
       const j = await r.json();
       setToday(j.today);
       const pn = $('policy-name');
-      pn.hidden = !j.policy;
-      pn.textContent = j.policy ? 'Policy: ' + j.policy : '';
+      // A station started without a site policy says so: a genuine
+      // passport with nothing lapsed is then ACCEPT whatever the role.
+      pn.hidden = false;
+      pn.classList.toggle('no-policy', !j.policy);
+      pn.textContent = j.policy ? 'Policy: ' + j.policy : 'No site policy: only the signature and dates are checked';
       trustPill(j);
       setBanner(j.warnings || []);
     } catch (e) { /* next refresh will tell */ }
