@@ -185,7 +185,7 @@ var reasonDefs = []ReasonDef{
 	{"log_prune_failed", "station", true, "in the station's status (`/api/status`), not a verdict: the verification log's periodic prune fails, so rows past the retention period are still kept"},
 	{"trust_list_expiring", "station", true, "in the station's status (`/api/status`), not a verdict: the trust list in force expires within 7 days; import or sync a newer one before it does"},
 	{"log_unreadable", "station", true, "in the station's status (`/api/status`), not a verdict: the verification log could not be read (today's count and its head hash are unknown): check the site database file"},
-	{"hidden_characters", "station", true, "text a person reads (name, role, organisation, numbers) holds characters that are invisible, blank or reverse the text around them: the station shows each as a visible marker such as ⟦U+202E⟧ and never shows ACCEPT over it"},
+	{"hidden_characters", "claims", true, "text a person reads (name, role, organisation, numbers) holds characters that are invisible, blank or reverse the text around them: every front end shows each as a visible marker such as ⟦U+202E⟧, and the decision is CHECK NEEDED, never ACCEPT"},
 }
 
 // CheckDefs lists every check type in display order.

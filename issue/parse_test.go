@@ -126,3 +126,29 @@ func FuzzCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestHiddenCharactersAreRowErrors: a record whose name or role holds a
+// character a person cannot see as it is (a right-to-left override, a
+// braille blank, a soft hyphen, a variation selector, a zero-width space)
+// is a row error naming the column: the passport would otherwise print a
+// name that reads differently from the one signed.
+func TestHiddenCharactersAreRowErrors(t *testing.T) {
+	for _, c := range []struct{ col, value string }{
+		{"name", "Alice \u202eboB DILAVNI"},
+		{"name", "\u2800"},
+		{"name", "Sam\u00adson"},
+		{"role", "Nurse\ufe0f"},
+		{"name", "Oka\u200bfor"},
+	} {
+		row := map[string]string{"staff_number": "T1", "name": "Zoë Whitfield", "date_of_birth": "1990-01-01", "role": "Nurse"}
+		row[c.col] = c.value
+		_, errs := parseRecord(2, func(k string) string { return row[k] })
+		found := false
+		for _, e := range errs {
+			found = found || e.Column == c.col && strings.Contains(e.Reason, "invisible")
+		}
+		if !found {
+			t.Errorf("%s %q: row errors %v, want one naming the hidden characters", c.col, c.value, errs)
+		}
+	}
+}

@@ -203,7 +203,7 @@ func parseRecord(row int, get func(string) string) (*Record, []*RowError) {
 		case len(v) > MaxCellBytes:
 			bad(col, "", fmt.Sprintf("is %d bytes long, over the %d-byte limit", len(v), MaxCellBytes))
 		case strings.IndexFunc(v, credential.UnsafeRune) >= 0:
-			bad(col, v, "contains control or bidirectional-override characters")
+			bad(col, v, "contains control, bidirectional, invisible or blank-rendering characters (such as U+202E or U+2800): remove them in the HR system")
 		}
 		return v
 	}

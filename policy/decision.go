@@ -76,6 +76,7 @@ const (
 	stepPolicy   = "Do not start them on shift yet: the items above must be sorted by their employer or your manager first."
 	stepTrust    = "Ask your administrator to import the latest trust list. Until then, confirm with the issuing organisation before accepting."
 	stepUnknown  = "Check the items above with the person's employer before accepting."
+	stepHidden   = "Compare the name with photo ID letter by letter, and ask the issuer's HR to reissue the passport without them."
 	stepAccept   = "Check photo ID: name and date of birth match."
 	stepClock    = "Ask IT to set this computer's date and time, then scan again. Until then, confirm with the issuing organisation."
 )
@@ -224,6 +225,8 @@ func decide(v Verdict, ts TrustState) Decision {
 		switch {
 		case w.Code == verify.WarnTrustListUnconfirmed:
 			add(stepTrust, sentence(w.Message))
+		case w.Code == verify.WarnHiddenCharacters:
+			add(stepHidden, "The name or details hold hidden or direction-changing characters (shown as ⟦U+…⟧).")
 		case w.Code == credential.WarnNotRecognised:
 			add(stepUpdate, "Some items are from a newer passport format and cannot be checked here.")
 		case w.Code == verify.WarnLapsed && v.Policy == nil:

@@ -755,15 +755,14 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 // decodeSlot waits up to decodeWait for one of the decoders: decoding
 // images and PDFs is CPU- and memory-heavy, so a few run at a time. When
 // none came free it has written a 503 and ok is false.
-// verdicts applies the site policy to each result and decides it, then
-// makes what a person reads of it safe to show (showHidden).
+// verdicts applies the site policy to each result and decides it (the
+// verifier has already made what a person reads of it safe to show).
 func (s *Server) verdicts(results []verify.Result) []policy.Verdict {
 	ts := s.trustState()
 	out := make([]policy.Verdict, 0, len(results))
 	for _, res := range results {
 		v := policy.Apply(s.cfg.Policy, res)
 		v.Decision = policy.Decide(v, ts)
-		showHidden(&v)
 		out = append(out, v)
 	}
 	return out

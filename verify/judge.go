@@ -61,6 +61,7 @@ func (j *judged) pass(s step) {
 // no reason was added.
 func (j *judged) finish() Result {
 	r := j.r
+	r.showHidden()
 	if len(r.Reasons) == 0 && j.passed&stepsRequired == stepsRequired {
 		r.Status = StatusValid
 		return r

@@ -19,7 +19,7 @@ import (
 var allowed = map[string][]string{
 	"internal/wire":       {},
 	"internal/strictcbor": {},
-	"credential":          {"internal/wire", "internal/strictcbor"},
+	"credential":          {"internal/wire", "internal/strictcbor", "internal/textsafe"},
 	"internal/regdoc":     {"credential"},
 	"internal/regdoc/cmd": {"internal/regdoc"},
 	"credential/sign":     {"credential"},
@@ -32,7 +32,7 @@ var allowed = map[string][]string{
 	"internal/textsafe":   {},
 	"sitedb":              {"trust", "internal/sqlitedb", "internal/csvout"},
 	"verify/scan":         {},
-	"verify":              {"credential", "credential/dcc", "trust"},
+	"verify":              {"credential", "credential/dcc", "trust", "internal/textsafe"},
 	"read":                {"verify", "verify/scan"},
 	"internal/strictjson": {},
 	"policy":              {"credential", "verify", "internal/strictjson"},
