@@ -23,9 +23,12 @@ type Entry struct {
 	Issuer       string    `json:"issuer"`
 	Status       string    `json:"status"`           // valid | invalid | unreadable
 	Policy       string    `json:"policy,omitempty"` // the policy outcome, '' without a policy
-	ReasonCodes  string    `json:"reason_codes"`
-	Reason       string    `json:"reason"`
-	Source       string    `json:"source"`
+	// PolicyName is the site policy applied: its name, and for one from
+	// the trust list "NAME from trust list N"; '' without a policy.
+	PolicyName  string `json:"policy_name,omitempty"`
+	ReasonCodes string `json:"reason_codes"`
+	Reason      string `json:"reason"`
+	Source      string `json:"source"`
 	// Decision is the top-line decision shown (policy.DecisionCode):
 	// accept | check_needed | do_not_accept | not_a_passport | cannot_read;
 	// '' in rows written before schema version 3.
@@ -282,8 +285,8 @@ func (l *Log) write(batch []logReq) ([]logRes, error) {
 	}
 	id, prev := max(c.headID, c.anchorID, maxID), c.headHash
 	stmt, err := tx.Prepare(`INSERT INTO station_log (id, at, credential_id, issuer, status, policy, reason_codes, reason, source,
-		decision, action, action_by, action_at, trust_version, ref, prev_hash, row_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?)`)
+		decision, action, action_by, action_at, trust_version, ref, policy_name, prev_hash, row_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("writing the verification log: %w", err)
 	}
@@ -304,7 +307,7 @@ func (l *Log) write(batch []logReq) ([]logRes, error) {
 		row.id = id
 		h := chainHash(prev, row)
 		if _, err := stmt.Exec(row.id, row.at, row.credentialID, row.issuer, row.status, row.policy, row.reasonCodes, row.reason, row.source,
-			row.decision, row.action, row.actionBy, row.actionAt, row.trustVersion, row.ref, prev, h); err != nil {
+			row.decision, row.action, row.actionBy, row.actionAt, row.trustVersion, row.ref, row.policyName, prev, h); err != nil {
 			return nil, fmt.Errorf("writing the verification log: %w", err)
 		}
 		prev = h
@@ -340,7 +343,8 @@ func (l *Log) rowOf(tx *sql.Tx, r logReq) (chainRow, error) {
 	if r.a == nil {
 		e := r.e
 		return chainRow{at: e.At.UnixMilli(), credentialID: e.CredentialID, issuer: e.Issuer, status: e.Status, policy: e.Policy,
-			reasonCodes: e.ReasonCodes, reason: e.Reason, source: e.Source, decision: e.Decision, trustVersion: e.TrustVersion}, nil
+			reasonCodes: e.ReasonCodes, reason: e.Reason, source: e.Source, decision: e.Decision, trustVersion: e.TrustVersion,
+			policyName: e.PolicyName}, nil
 	}
 	a := r.a
 	row, err := scanChainRow(tx.QueryRow(`SELECT `+chainColumns+` FROM station_log WHERE id = ? AND ref IS NULL`, a.Ref))
@@ -493,7 +497,7 @@ func (l *Log) Entries(since, until time.Time, f func(Entry) error) error {
 		end = until.UnixMilli()
 	}
 	rows, err := l.db.Query(`SELECT at, credential_id, issuer, status, policy, reason_codes, reason, source,
-		decision, action, action_by, action_at, trust_version, coalesce(ref, 0), id, coalesce(row_hash, x'')
+		decision, action, action_by, action_at, trust_version, coalesce(ref, 0), id, coalesce(row_hash, x''), policy_name
 		FROM station_log WHERE at >= ? AND at < ? ORDER BY at, id`, since.UnixMilli(), end)
 	if err != nil {
 		return fmt.Errorf("reading the verification log: %w", err)
@@ -506,7 +510,7 @@ func (l *Log) Entries(since, until time.Time, f func(Entry) error) error {
 		var actionAt int64
 		var h []byte
 		if err := rows.Scan(&at, &e.CredentialID, &e.Issuer, &status, &policy, &e.ReasonCodes, &e.Reason, &e.Source,
-			&e.Decision, &e.Action, &e.ActionBy, &actionAt, &e.TrustVersion, &e.Ref, &e.ID, &h); err != nil {
+			&e.Decision, &e.Action, &e.ActionBy, &actionAt, &e.TrustVersion, &e.Ref, &e.ID, &h, &e.PolicyName); err != nil {
 			return fmt.Errorf("reading the verification log: %w", err)
 		}
 		e.Hash = hex.EncodeToString(h)
@@ -526,7 +530,7 @@ func (l *Log) Entries(since, until time.Time, f func(Entry) error) error {
 
 // CSVHeader is the header row WriteCSV writes.
 var CSVHeader = []string{"time", "credential_id", "issuer", "status", "policy", "reason_codes", "reason", "source",
-	"decision", "action", "action_by", "action_time", "trust_version", "ref", "id", "hash"}
+	"decision", "action", "action_by", "action_time", "trust_version", "ref", "id", "hash", "policy_name"}
 
 // WriteCSV writes the entries from since to until as CSV (RFC 4180) with a
 // header row, times in RFC 3339 UTC, through internal/csvout (the one CSV
@@ -548,7 +552,7 @@ func (l *Log) WriteCSV(w io.Writer, since, until time.Time) (int, error) {
 		}
 		return cw.Write([]string{e.At.UTC().Format(csvTime), e.CredentialID, e.Issuer,
 			e.Status, e.Policy, e.ReasonCodes, e.Reason, e.Source, e.Decision, e.Action, e.ActionBy, actionAt,
-			strconv.FormatInt(e.TrustVersion, 10), ref, strconv.FormatInt(e.ID, 10), e.Hash})
+			strconv.FormatInt(e.TrustVersion, 10), ref, strconv.FormatInt(e.ID, 10), e.Hash, e.PolicyName})
 	})
 	if ferr := cw.Flush(); err == nil {
 		err = ferr

@@ -165,7 +165,7 @@ func TestLogDecisionAndAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if !strings.HasSuffix(lines[0], ",decision,action,action_by,action_time,trust_version,ref,id,hash") ||
+	if !strings.HasSuffix(lines[0], ",decision,action,action_by,action_time,trust_version,ref,id,hash,policy_name") ||
 		!strings.Contains(lines[3], fmt.Sprintf(",accept,accepted,'=Sam Reception,%s,0,%d,%d,%s", pressed.UTC().Format(csvTime), id1, act1, got[2].Hash)) {
 		t.Errorf("CSV:\n%s", b.String())
 	}

@@ -29,6 +29,7 @@ type chainRow struct {
 	credentialID, issuer, status, policy, reasonCodes, reason string
 	source, decision, action, actionBy                        string
 	actionAt, trustVersion, ref                               int64
+	policyName                                                string
 }
 
 // chainHash is the row hash of r after the row whose hash is prev. Each
@@ -48,6 +49,7 @@ func chainHash(prev []byte, r chainRow) []byte {
 	num(r.actionAt)
 	num(r.trustVersion)
 	num(r.ref)
+	str(r.policyName)
 	return h.Sum(nil)
 }
 
@@ -56,14 +58,14 @@ var zeroHash = make([]byte, sha256.Size)
 
 // chainColumns are the columns chainHash covers, in scanRow's order.
 const chainColumns = `id, at, credential_id, issuer, status, policy, reason_codes, reason, source,
-	decision, action, action_by, action_at, trust_version, coalesce(ref, 0)`
+	decision, action, action_by, action_at, trust_version, coalesce(ref, 0), policy_name`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanChainRow(s rowScanner, extra ...any) (chainRow, error) {
 	var r chainRow
 	err := s.Scan(append([]any{&r.id, &r.at, &r.credentialID, &r.issuer, &r.status, &r.policy, &r.reasonCodes, &r.reason,
-		&r.source, &r.decision, &r.action, &r.actionBy, &r.actionAt, &r.trustVersion, &r.ref}, extra...)...)
+		&r.source, &r.decision, &r.action, &r.actionBy, &r.actionAt, &r.trustVersion, &r.ref, &r.policyName}, extra...)...)
 	return r, err
 }
 

@@ -108,6 +108,8 @@ var schema = sqlitedb.Schema{
 //
 //	station_log gains
 //	  trust_version INTEGER  the trust-list version the verification used (0 = none)
+//	  policy_name TEXT       the site policy applied: its name, and for one from the trust
+//	                         list "NAME from trust list N" ('' = none)
 //	  ref INTEGER            on an Accept or Refuse row, the id of the verification it is
 //	                         about (unique: one press per verification); NULL on a verification
 //	  prev_hash BLOB         row_hash of the row before it (or log_chain.anchor for the first)
@@ -247,6 +249,7 @@ UPDATE trust_changes SET n = n + 1 WHERE id = 1;
 	// 6 → 7: the log as a hash chain; Accept and Refuse as rows of their own
 	`
 ALTER TABLE station_log ADD COLUMN trust_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE station_log ADD COLUMN policy_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE station_log ADD COLUMN ref INTEGER;
 ALTER TABLE station_log ADD COLUMN prev_hash BLOB;
 ALTER TABLE station_log ADD COLUMN row_hash BLOB;

@@ -67,3 +67,26 @@ func hasReason(rs []verify.Reason, code credential.Reason) bool {
 	}
 	return false
 }
+
+// TestLogNamesThePolicy: each logged verification says which site policy
+// it was judged by, and for a policy from the trust list, which list
+// version it came from, so an audit can tell which rules a desk applied.
+func TestLogNamesThePolicy(t *testing.T) {
+	local := examplePolicy(t)
+	fromList := examplePolicy(t)
+	fromList.BundleName, fromList.BundleVersion = "ward-nurse", 12
+	for _, c := range []struct {
+		pol  *policy.Policy
+		want string
+	}{{nil, ""}, {local, local.Name}, {fromList, "ward-nurse from trust list 12"}} {
+		s := newSite(t, c.pol)
+		text := s.text(t, s.claims("Zoë Whitfield", 100, 100))
+		if code, _, body := s.post(t, "text/plain", []byte(text)); code != 200 {
+			t.Fatalf("%d %s", code, body)
+		}
+		rows := logEntries(t, s.log)
+		if len(rows) != 1 || rows[0].PolicyName != c.want {
+			t.Errorf("policy %q: logged %+v, want policy_name %q", c.want, rows, c.want)
+		}
+	}
+}

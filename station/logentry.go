@@ -1,6 +1,7 @@
 package station
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -36,6 +37,10 @@ func EntryOf(v policy.Verdict, source string, at time.Time) sitedb.Entry {
 	}
 	if v.Policy != nil {
 		e.Policy = string(v.Policy.Status)
+		e.PolicyName = printable(v.Policy.Policy)
+		if v.Policy.BundleName != "" {
+			e.PolicyName = fmt.Sprintf("%s from trust list %d", printable(v.Policy.BundleName), v.Policy.BundleVersion)
+		}
 		for _, q := range v.Policy.Requirements {
 			if q.Status == policy.NotMet {
 				codes = append(codes, "policy_not_met:"+q.Code)

@@ -55,7 +55,7 @@ func TestLogExportsDecision(t *testing.T) {
 		t.Errorf("table:\n%s", table)
 	}
 	csv := strings.Split(strings.TrimSpace(export("--csv")), "\n")
-	if len(csv) != 4 || !strings.HasSuffix(csv[0], "decision,action,action_by,action_time,trust_version,ref,id,hash") || !strings.Contains(csv[3], ",check_needed,refused,Sam Okafor,") {
+	if len(csv) != 4 || !strings.HasSuffix(csv[0], "decision,action,action_by,action_time,trust_version,ref,id,hash,policy_name") || !strings.Contains(csv[3], ",check_needed,refused,Sam Okafor,") {
 		t.Errorf("CSV:\n%s", strings.Join(csv, "\n"))
 	}
 	// Every export names the chain's head: the last row written (the
