@@ -59,7 +59,7 @@ func TestImageScreenMisses(t *testing.T) {
 		// A blurred version-18 code at a tilt, a glare spot over its top-right
 		// finder: under HybridBinarizer's block thresholds that finder's inner
 		// white ring merged with its dark rings, so every strategy found two
-		// finders of three. Read by crop+flatten+sharpen+piecewise+hybrid.
+		// finders of three. Read by crop+flatten+sharpen+piecewise+global.
 		{"screen-glare-01.jpg", "glare over a finder pattern"},
 		// Glare over the top-left finder and the modules round it: flattened and
 		// sharpened, the washed-out dark modules are still lighter than the
@@ -69,12 +69,12 @@ func TestImageScreenMisses(t *testing.T) {
 		// Dark mode (light modules on black), out of focus, tilted: the sharpen
 		// strategies ran only on the crop as shown, where no finder pattern of
 		// the right polarity sets the mask's size. Read by
-		// crop+invert+sharpen+finders+hybrid.
+		// crop+invert+flatten+sharpen+piecewise+global.
 		{"screen-dark-tilt-01.jpg", "dark mode, blurred"},
 		{"screen-dark-tilt-02.jpg", "dark mode, blurred, steep tilt"},
 		// Dark mode under glare: flattening must come after the inversion, since
 		// dividing by the local mean of a black background amplifies its noise.
-		// Read by crop+invert+flatten+sharpen+piecewise+hybrid.
+		// Read by crop+invert+flatten+sharpen+piecewise+global.
 		{"screen-dark-glare-01.jpg", "dark mode under glare"},
 	}
 	for _, tc := range tests {
