@@ -182,10 +182,9 @@ func DefaultStrategies() []Strategy {
 		// is most of the cost of reading a clean page. Texture and noise of a
 		// 12 MP photo at full size also split the finder patterns' runs.
 		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
-		// One threshold for the whole image: clean scans and screenshots, and
-		// faded or low-contrast prints whose light modules the hybrid
-		// binarizer's blocks split.
-		{Name: "global", global: true},
+		// The whole image as it is: a clean scan of up to 4 MP (150 and 200
+		// dpi) or a screenshot, read in one pass.
+		{Name: "hybrid"},
 		// Crops of close-up phone photos, halved (see tfDown2Big).
 		{Name: "crop+down2+finders+hybrid", region: true, finders: true, transform: tfDown2Big, transformKey: "down2big"},
 		// Ink spread and dot gain on a low-contrast print: a 3×3 maximum of the
