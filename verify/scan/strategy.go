@@ -3,40 +3,115 @@ package scan
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/makiuchi-d/gozxing"
 )
 
-// Strategy is one way of preparing an image for the QR reader: a transform of the
-// luminance plane followed by a binarizer. Strategies are tried in order until one
-// reads a code; to add one, append to DefaultStrategies and measure it on the corpus.
+// Strategy is one way of reading an image, made of independent options: where
+// (the whole image or each candidate crop), a filter of the luminance plane, a
+// reader (detector and sampler) and a binarizer. Strategies are tried in order
+// until one reads a code; to add one, add the images it is for to the gating
+// corpus, then add it to DefaultStrategies (see docs/scanning.md).
 type Strategy struct {
-	// Name identifies the strategy in measurements, e.g. "median3+hybrid".
+	// Name identifies the strategy in measurements, e.g. "median3+hybrid". It
+	// is derived from the options (newStrategy), never written by hand.
 	Name string
-	// transform prepares the luminance plane; nil keeps it as is. It returns nil when
-	// the strategy does not apply to an image of this size.
-	transform func(*gray) *gray
-	// transformKey names the transform so consecutive strategies share its output.
-	transformKey string
-	// global selects GlobalHistogramBinarizer instead of HybridBinarizer.
-	global bool
 	// region applies the strategy to crops of the candidate regions instead of the
 	// whole image.
 	region bool
-	// finders reads with readFinders (every plausible finder-pattern triple, several
-	// dimensions and alignment patterns) instead of gozxing's readers.
-	finders bool
-	// piecewise reads with readPiecewise (the finder triples of readFinders, sampled
-	// cell by cell between the alignment patterns) instead of gozxing's readers.
-	piecewise bool
-	// deblur reads with readDeblurred (Wiener deconvolution of the crop for a few
-	// estimated motion and defocus blurs, each read by readFinders and
-	// readPiecewise).
-	deblur bool
-	// transformCost is the work the transform does per input pixel, charged to the
-	// budget before it runs; 0 means 1 (one pass over the input).
-	transformCost int64
+	// filter prepares the luminance plane; nil keeps it as is.
+	filter *filter
+	// reader is the detector and sampler.
+	reader reader
+	// global selects GlobalHistogramBinarizer instead of HybridBinarizer.
+	global bool
 }
+
+// reader is how a strategy finds and samples a code in a binarized image.
+type reader int
+
+const (
+	// byDetector is gozxing's detector on the best finder triples (readOnce).
+	byDetector reader = iota
+	// byFinders is readFinders: every plausible finder-pattern triple, several
+	// dimensions and alignment patterns.
+	byFinders
+	// byPiecewise is readPiecewise: the finder triples of readFinders, sampled
+	// cell by cell between the alignment patterns.
+	byPiecewise
+	// byDeblur is readDeblurred: Wiener deconvolution for a few estimated motion
+	// and defocus blurs, each read by readFinders and readPiecewise.
+	byDeblur
+)
+
+// readerNames are the readers' parts of a strategy's name.
+var readerNames = [...]string{byDetector: "", byFinders: "finders+", byPiecewise: "piecewise+", byDeblur: "deblur+finders+"}
+
+// filter is a transform of the luminance plane. The filter itself is the key
+// under which decodeRun keeps its output, so strategies that use one filter
+// share its output, and two filters can never be handed each other's image.
+type filter struct {
+	// name is the filter's part of the strategy's name.
+	name string
+	// apply returns the filtered plane, or nil when the filter is not for an
+	// image of this size.
+	apply func(*gray) *gray
+	// cost is the work apply does per input pixel, charged to the budget before
+	// it runs; 0 means 1 (one pass over the input).
+	cost int64
+}
+
+// area is where a strategy reads: the whole image or each candidate crop.
+type area bool
+
+const (
+	wholeImage area = false
+	eachCrop   area = true
+)
+
+// binarizer is the binarizer a strategy uses.
+type binarizer bool
+
+const (
+	hybridBinarizer binarizer = false
+	globalBinarizer binarizer = true
+)
+
+// newStrategy returns the strategy of these options, named after them.
+func newStrategy(where area, f *filter, r reader, bin binarizer) Strategy {
+	region, global := bool(where), bool(bin)
+	var name strings.Builder
+	if region {
+		name.WriteString("crop+")
+	}
+	if f != nil {
+		name.WriteString(f.name + "+")
+	}
+	name.WriteString(readerNames[r])
+	if global {
+		name.WriteString("global")
+	} else {
+		name.WriteString("hybrid")
+	}
+	return Strategy{Name: name.String(), region: region, filter: f, reader: r, global: global}
+}
+
+// The filters of the default strategies.
+var (
+	fDown2                = &filter{name: "down2", apply: tfDown2}
+	fDown2Crop            = &filter{name: "down2big", apply: tfDown2Big}
+	fMax3                 = &filter{name: "max3", apply: tfMax3}
+	fMedian3              = &filter{name: "median3", apply: tfMedian}
+	fSharpen              = &filter{name: "sharpen", apply: tfSharpen}
+	fUp2                  = &filter{name: "up2", apply: tfUp2Small}
+	fBox1Up4              = &filter{name: "box1+up4", apply: tfBox1Up4Crop, cost: box1Up4Cost}
+	fUp2Sharpen           = &filter{name: "up2+sharpen", apply: tfUp2SharpenCrop, cost: up2SharpenCost}
+	fInvert               = &filter{name: "invert", apply: tfInvert}
+	fFlattenSharpen       = &filter{name: "flatten+sharpen", apply: tfFlattenSharpen, cost: flattenSharpenCost}
+	fInvertFlattenSharpen = &filter{name: "invert+flatten+sharpen", apply: tfInvertFlattenSharpen, cost: flattenSharpenCost + 1}
+	fSmall                = &filter{name: "small", apply: tfDeblurWhole}
+)
 
 // Transforms used by the default strategies.
 var (
@@ -181,51 +256,51 @@ func DefaultStrategies() []Strategy {
 		// more there, and the binarizer's pass over a quarter of the pixels
 		// is most of the cost of reading a clean page. Texture and noise of a
 		// 12 MP photo at full size also split the finder patterns' runs.
-		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
+		newStrategy(wholeImage, fDown2, byDetector, hybridBinarizer),
 		// The whole image as it is: a clean scan of up to 4 MP (150 and 200
 		// dpi) or a screenshot, read in one pass.
-		{Name: "hybrid"},
+		newStrategy(wholeImage, nil, byDetector, hybridBinarizer),
 		// Crops of close-up phone photos, halved (see tfDown2Big).
-		{Name: "crop+down2+finders+hybrid", region: true, finders: true, transform: tfDown2Big, transformKey: "down2big"},
+		newStrategy(eachCrop, fDown2Crop, byFinders, hybridBinarizer),
 		// Ink spread and dot gain on a low-contrast print: a 3×3 maximum of the
 		// crop thins the dark modules back, thresholded globally.
-		{Name: "crop+max3+global", region: true, transform: tfMax3, transformKey: "max3", global: true},
+		newStrategy(eachCrop, fMax3, byDetector, globalBinarizer),
 		// Dust and toner specks: a 3×3 median of the whole image.
-		{Name: "median3+hybrid", transform: tfMedian, transformKey: "median3"},
+		newStrategy(wholeImage, fMedian3, byDetector, hybridBinarizer),
 		// Defocus: an unsharp mask about a module wide (tfSharpen), then every
 		// plausible finder triple.
-		{Name: "crop+sharpen+finders+hybrid", region: true, finders: true, transform: tfSharpen, transformKey: "sharpen"},
+		newStrategy(eachCrop, fSharpen, byFinders, hybridBinarizer),
 		// Modules under 3.5 pixels on a page of up to 4.5 MP (a dense code at
 		// 150 dpi, a crumpled or copied page): enlarged 2×, sampled cell by
 		// cell between the alignment patterns.
-		{Name: "up2+piecewise+hybrid", piecewise: true, transform: tfUp2Small, transformKey: "up2small"},
+		newStrategy(wholeImage, fUp2, byPiecewise, hybridBinarizer),
 		// A 100-dpi scan (about 2.5 px a module, often thresholded to black and
 		// white by the scanner) or a copy of a copy: nearest-pixel sampling of
 		// module centres and the finder patterns' run lengths both work in whole
 		// pixels, which at this size is 40% of a module. A light blur and a 4×
 		// bilinear enlargement give them sub-pixel positions and grey levels.
-		{Name: "crop+box1+up4+finders+hybrid", region: true, finders: true, transform: tfBox1Up4Crop, transformKey: "box1up4crop", transformCost: box1Up4Cost},
+		newStrategy(eachCrop, fBox1Up4, byFinders, hybridBinarizer),
 		// Codes at 1.5–3 pixels a module in a webcam frame: the crop enlarged,
 		// then sharpened to undo the interpolation's and the lens's softness.
 		// The enlarged crop is 4× the pixels and the mask 3 passes over it.
-		{Name: "crop+up2+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SharpenCrop, transformKey: "up2sharpencrop", transformCost: up2SharpenCost},
+		newStrategy(eachCrop, fUp2Sharpen, byPiecewise, hybridBinarizer),
 		// Light modules on a dark ground (a phone in dark mode), whole.
-		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
+		newStrategy(wholeImage, fInvert, byDetector, hybridBinarizer),
 		// A glare spot or shadow over part of a blurred code: the crop's
 		// lighting evened out, sharpened, and one threshold for the whole crop,
 		// where the hybrid binarizer's blocks inside a glare spot still see
 		// washed-out dark modules as light.
-		{Name: "crop+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
+		newStrategy(eachCrop, fFlattenSharpen, byPiecewise, globalBinarizer),
 		// The same for a dark-mode screen, inverted first: flattening divides by the
 		// local mean, which on light modules over black is the noise of the black.
-		{Name: "crop+invert+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
+		newStrategy(eachCrop, fInvertFlattenSharpen, byPiecewise, globalBinarizer),
 		// Defocus and motion too strong for the unsharp mask: the crop
 		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
 		// of milliseconds a candidate, and only crops of webcam size.
-		{Name: "crop+deblur+finders+hybrid", region: true, deblur: true},
+		newStrategy(eachCrop, nil, byDeblur, hybridBinarizer),
 		// A small image whose blur hid the code from candidateRegions is
 		// deconvolved whole (readDeblurred leaves larger ones alone).
-		{Name: "deblur+finders+hybrid", deblur: true, transform: tfDeblurWhole, transformKey: "deblurwhole"},
+		newStrategy(wholeImage, fSmall, byDeblur, hybridBinarizer),
 	}
 }
 
@@ -236,7 +311,7 @@ var decodeHints = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_
 // first strategy that reads anything, and that strategy's name. It checks b before
 // every strategy and on every crop, and returns b's *BudgetError when it runs out.
 func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, error) {
-	d := &decodeRun{g: g, b: b, cropCache: map[string]*gray{}}
+	d := &decodeRun{g: g, b: b, cropCache: map[cropKey]*gray{}}
 	for _, s := range strategies {
 		if !b.ok() {
 			break
@@ -263,34 +338,40 @@ func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, erro
 // decodeRun is the state of one decodeGray call: the transformed images shared by
 // consecutive strategies and the first internal reader failure.
 type decodeRun struct {
-	g         *gray
-	b         *budget
-	failure   error
-	lastKey   string
-	lastImg   *gray
-	regions   []*gray
-	regionsOK bool
+	g          *gray
+	b          *budget
+	failure    error
+	lastFilter *filter
+	lastImg    *gray
+	regions    []*gray
+	regionsOK  bool
 	// Transformed crops are small; keep them all so strategies sharing a
 	// transform do not recompute it.
-	cropCache map[string]*gray
+	cropCache map[cropKey]*gray
 }
 
-// transform applies a strategy's transform, charging the budget for the output.
-func (d *decodeRun) transform(s Strategy, img *gray) *gray {
-	if !d.b.spend(max(s.transformCost, 1) * int64(len(img.pix))) {
+// cropKey names a filtered crop: the crop's index and the filter.
+type cropKey struct {
+	crop   int
+	filter *filter
+}
+
+// filter applies f to img, charging the budget for f's work first.
+func (d *decodeRun) filter(f *filter, img *gray) *gray {
+	if !d.b.spend(max(f.cost, 1) * int64(len(img.pix))) {
 		return nil
 	}
-	return s.transform(img)
+	return f.apply(img)
 }
 
 func (d *decodeRun) try(img *gray, s Strategy) []Code {
 	read := readOnce
-	switch {
-	case s.finders:
+	switch s.reader {
+	case byFinders:
 		read = readFinders
-	case s.piecewise:
+	case byPiecewise:
 		read = readPiecewise
-	case s.deblur:
+	case byDeblur:
 		read = readDeblurred
 	}
 	codes, err := read(img, s.global, d.b)
@@ -312,11 +393,11 @@ func (d *decodeRun) tryRegions(s Strategy) []Code {
 	}
 	for i, c := range d.regions {
 		img := c
-		if s.transform != nil {
-			key := fmt.Sprintf("%d/%s", i, s.transformKey)
+		if s.filter != nil {
+			key := cropKey{i, s.filter}
 			var ok bool
-			if img, ok = d.cropCache[key]; !ok || s.transformKey == "" {
-				img = d.transform(s, c)
+			if img, ok = d.cropCache[key]; !ok {
+				img = d.filter(s.filter, c)
 				d.cropCache[key] = img
 			}
 			if img == nil {
@@ -332,9 +413,9 @@ func (d *decodeRun) tryRegions(s Strategy) []Code {
 
 func (d *decodeRun) tryWhole(s Strategy) []Code {
 	img := d.g
-	if s.transform != nil {
-		if s.transformKey == "" || s.transformKey != d.lastKey {
-			d.lastImg, d.lastKey = d.transform(s, d.g), s.transformKey
+	if s.filter != nil {
+		if s.filter != d.lastFilter {
+			d.lastImg, d.lastFilter = d.filter(s.filter, d.g), s.filter
 		}
 		img = d.lastImg
 		if img == nil {
