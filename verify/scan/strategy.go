@@ -260,6 +260,9 @@ func DefaultStrategies() []Strategy {
 		// The whole image as it is: a clean scan of up to 4 MP (150 and 200
 		// dpi) or a screenshot, read in one pass.
 		newStrategy(wholeImage, nil, byDetector, hybridBinarizer),
+		// One threshold for the whole image: faded toner, whose light dark
+		// modules the hybrid binarizer's blocks split.
+		newStrategy(wholeImage, nil, byDetector, globalBinarizer),
 		// Crops of close-up phone photos, halved (see tfDown2Big).
 		newStrategy(eachCrop, fDown2Crop, byFinders, hybridBinarizer),
 		// Ink spread and dot gain on a low-contrast print: a 3×3 maximum of the
