@@ -177,20 +177,6 @@ func (g *gray) inverted() *gray {
 	return o
 }
 
-// rotated90 returns the image turned a quarter turn clockwise.
-func (g *gray) rotated90() *gray {
-	w, h := g.Width, g.Height
-	o := newGray(h, w)
-	for y := 0; y < h; y++ {
-		row := g.pix[y*w : (y+1)*w]
-		nx := h - 1 - y
-		for x, v := range row {
-			o.pix[x*h+nx] = v
-		}
-	}
-	return o
-}
-
 // upscaled returns the image enlarged by an integer factor. Bilinear interpolation
 // keeps module edges soft so the binarizer places them between samples; nearest
 // neighbour is used for clean synthetic images (nearest=true), where it is exact.
