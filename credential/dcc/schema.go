@@ -56,6 +56,9 @@ func (h *Cert) Validate(issued time.Time) error {
 	if types != 1 {
 		return &SchemaError{"v, t, r", fmt.Sprintf("must hold exactly one type of entry, not %d (a certificate is a vaccination, a test or a recovery)", types)}
 	}
+	if h.Nam == nil {
+		return &SchemaError{"nam", "is required"}
+	}
 	if !isVersion(h.Ver) {
 		return &SchemaError{"ver", fmt.Sprintf("%q is not a schema version (MAJOR.MINOR.PATCH)", h.Ver)}
 	}
