@@ -78,11 +78,11 @@ var euOutside = map[credential.Reason]string{
 // to succeed still counts against a reason that claims it failed (see
 // euSteps); only an expectation that it fails is not required.
 var euNotApplicable = map[string]string{
-	"PICTUREDECODE":    "the PNG is a test of the QR reader, not of judging the text (verify/scan has its own corpus)",
+	"PICTUREDECODE": "the PNG is a test of the QR reader, not of judging the text (verify/scan has its own corpus)",
 	"SCHEMAVALIDATION": "the DCC's value sets (test devices, vaccine makers, countries) are not checked: they grow, and an offline copy would refuse new ones " +
 		"(the schema's other rules are, see dcc.Cert.Validate)",
-	"VALIDOBJECT":      "a test of making a DCC (the file's JSON against the schema), not of judging one",
-	"ENCODE":           "a test of making a DCC (JSON to CBOR), not of judging one",
+	"VALIDOBJECT": "a test of making a DCC (the file's JSON against the schema), not of judging one",
+	"ENCODE":      "a test of making a DCC (JSON to CBOR), not of judging one",
 	"KEYUSAGE": "the signer certificate lists none of the EU's DCC type OIDs (only an ICAO document-signer usage, 2.23.136.1.1.14.2): " +
 		"by the EU's rule such a certificate may sign every type, so the DCC is accepted here, while the case expects the key usage check to fail",
 	"EXPTECTEDEXPIRED": "not a field the data's README defines (a misspelling; its meaning is not stated)",
