@@ -53,9 +53,17 @@ func verifyDCC(j *judged, s *credential.Signed, key *trust.TrustedKey, store tru
 		return
 	}
 	// The DCC's claims and its health certificate are read in one go: both
-	// are checked for structure by dcc.Parse. The body also passes only
-	// when its entries are of types the key may sign.
-	j.pass(stepClaims)
+	// are checked for structure by dcc.Parse, and the certificate must
+	// follow the DCC JSON schema's rules (see Cert.Validate for which): a
+	// DCC that breaks them is not one an issuer may sign, whatever its
+	// signature. It is still judged on (key, type, dates), so that every
+	// reason shows. The body also passes only when its entries are of
+	// types the key may sign.
+	if err := h.Validate(time.Unix(int64(c.Iat), 0)); err != nil {
+		r.fail(credential.ReasonBadClaims, "%v", err)
+	} else {
+		j.pass(stepClaims)
+	}
 	iat, exp := time.Unix(int64(c.Iat), 0).UTC(), time.Unix(int64(c.Exp), 0).UTC()
 	r.Subject = h.Holder()
 	r.CredentialID = h.IDs()[0]

@@ -246,6 +246,22 @@ func TestDCCVariants(t *testing.T) {
 			h["nam"] = map[string]any{"fn": "Mustermann"}
 			return h
 		}()}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{}},
+		// Validly signed, but not what the DCC schema allows (dcc.Cert.Validate).
+		{"schema: vaccination and test in one", dccOpts{signer: ec, tagged: true, hcert: func() map[string]any {
+			h := dccHcert("v", ciGood)
+			h["t"] = dccHcert("t", ciGood)["t"]
+			return h
+		}()}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{}},
+		{"schema: born after issue", dccOpts{signer: ec, tagged: true, hcert: func() map[string]any {
+			h := dccHcert("v", ciGood)
+			h["dob"] = dccIat.AddDate(0, 0, 1).Format("2006-01-02")
+			return h
+		}()}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{}},
+		{"schema: emoji in the name", dccOpts{signer: ec, tagged: true, hcert: func() map[string]any {
+			h := dccHcert("v", ciGood)
+			h["nam"] = map[string]any{"fn": "Mustermann", "gn": "😀", "fnt": "MUSTERMANN"}
+			return h
+		}()}, verify.StatusInvalid, credential.ReasonBadClaims, [3]int{}},
 	}
 	mem := trust.NewMemoryStore()
 	mem.Revoke([]byte("URN:UVCI:01:DE:REVOKED"))
@@ -262,6 +278,11 @@ func TestDCCVariants(t *testing.T) {
 			}
 			if tc.reason != "" && !slices.ContainsFunc(r.Reasons, func(x verify.Reason) bool { return x.Code == tc.reason }) {
 				t.Fatalf("reasons %+v, want %s", r.Reasons, tc.reason)
+			}
+			if strings.HasPrefix(tc.name, "schema: ") && !slices.ContainsFunc(r.Reasons, func(x verify.Reason) bool {
+				return strings.Contains(x.Message, "does not follow its schema")
+			}) {
+				t.Fatalf("reasons %+v, want one naming the schema rule broken", r.Reasons)
 			}
 			if tc.reason != verify.ReasonIssuerMismatch && slices.ContainsFunc(r.Reasons, func(x verify.Reason) bool { return x.Code == verify.ReasonIssuerMismatch }) {
 				t.Fatalf("issuer_mismatch misfired for a DCC: %+v", r.Reasons)

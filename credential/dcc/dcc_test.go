@@ -3,6 +3,7 @@ package dcc
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -93,6 +94,9 @@ func FuzzParse(f *testing.F) {
 		c, h, err := Parse(data)
 		if err == nil && (c == nil || h == nil || len(h.IDs()) == 0 || h.Nam == nil) {
 			t.Fatalf("Parse accepted %x without its claims", data)
+		}
+		if err == nil {
+			_ = h.Validate(time.Unix(int64(c.Iat), 0)) // must not panic on anything Parse accepts
 		}
 	})
 }
