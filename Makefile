@@ -4,7 +4,7 @@
 GO ?= go
 export CGO_ENABLED = 1
 
-.PHONY: all build demo test test-short deps-test lint fuzz-smoke test-ablation bench-smoke bench bench-scan bench-issue fuzz clean dist deps-dist test-dist
+.PHONY: all build demo test test-short deps-test lint fuzz-smoke test-ablation bench-smoke bench bench-scan bench-issue fuzz clean dist deps-dist test-dist test-guide
 
 all: build
 
@@ -26,6 +26,7 @@ test: deps-test lint
 	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-dist
+	@$(MAKE) --no-print-directory test-guide
 
 # Release archives (linux-amd64, linux-arm64, windows-amd64) and SHA256SUMS in
 # bin/dist, built with Debian's cross compilers; reproducible (tools/dist).
@@ -48,6 +49,14 @@ test-dist: deps-dist
 	$(GO) run ./tools/dist -out bin/dist
 	$(GO) run ./tools/dist -out bin/dist.again
 	scripts/test-dist.sh bin/dist bin/dist.again
+
+# The site guide's Linux steps, extracted from docs/site-guide.md and run as
+# written from a fresh HOME with the linux-amd64 archive (scripts/test-guide.sh).
+# Uses bin/dist from test-dist when it is there, else builds that archive.
+test-guide:
+	@scripts/need.sh curl curl
+	test -n "$$(ls bin/dist/*-linux-amd64.tar.gz 2>/dev/null)" || $(GO) run ./tools/dist -out bin/dist -targets linux/amd64
+	scripts/test-guide.sh bin/dist
 
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
