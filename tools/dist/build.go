@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -112,37 +113,75 @@ func archiveFiles(t target, bin, exe string) ([]file, error) {
 	return append(files, extra...), nil
 }
 
-// docFiles is the README and the site guide with the images it shows.
+// shippedDocs are the documents a site reads in the archive. Everything
+// they link to (other documents, screenshots, a folder of them) is shipped
+// too, so their links work in the unpacked archive; the linked documents'
+// own links are not followed (they are for people reading the source).
+var shippedDocs = []string{"README.md", "docs/site-guide.md"}
+
+// docFiles is the README and the site guide with everything they link to.
 func docFiles() ([]file, error) {
 	var files []file
-	for _, p := range []string{"README.md", "docs/site-guide.md"} {
+	seen := map[string]bool{}
+	add := func(p, from string) error {
+		if seen[p] {
+			return nil
+		}
+		seen[p] = true
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return nil, fmt.Errorf("%v (the archive needs it)", err)
+			if from != "" {
+				return fmt.Errorf("%s links to %s: %v", from, p, err)
+			}
+			return fmt.Errorf("%v (the archive needs it)", err)
 		}
 		files = append(files, file{name: p, data: b})
+		return nil
 	}
-	for _, img := range imageLinks(string(files[1].data)) {
-		p := filepath.ToSlash(filepath.Join("docs", img))
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("docs/site-guide.md shows %s: %v", img, err)
+	for _, doc := range shippedDocs {
+		if err := add(doc, ""); err != nil {
+			return nil, err
 		}
-		files = append(files, file{name: p, data: b})
+	}
+	for _, doc := range shippedDocs {
+		md, err := os.ReadFile(doc)
+		if err != nil {
+			return nil, err
+		}
+		for _, target := range relativeLinks(string(md)) {
+			p := path.Join(path.Dir(doc), target)
+			st, err := os.Stat(p)
+			if err != nil {
+				return nil, fmt.Errorf("%s links to %s: %v", doc, target, err)
+			}
+			if !st.IsDir() {
+				if err := add(p, doc); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			entries, err := os.ReadDir(p)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range entries {
+				if !e.IsDir() {
+					if err := add(path.Join(p, e.Name()), doc); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
 	}
 	return files, nil
 }
 
-// imageLinks returns the relative targets of Markdown images ![alt](target).
-func imageLinks(md string) []string {
+// relativeLinks returns the relative targets of Markdown links [text](target)
+// and images ![alt](target), without a #fragment, each once.
+func relativeLinks(md string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for rest := md; ; {
-		i := strings.Index(rest, "![")
-		if i < 0 {
-			return out
-		}
-		rest = rest[i+2:]
 		j := strings.Index(rest, "](")
 		if j < 0 {
 			return out
@@ -152,8 +191,8 @@ func imageLinks(md string) []string {
 		if k < 0 {
 			return out
 		}
-		target := rest[:k]
-		if !strings.Contains(target, "://") && !seen[target] {
+		target, _, _ := strings.Cut(rest[:k], "#")
+		if target != "" && !strings.Contains(target, "://") && !strings.HasPrefix(target, "mailto:") && !seen[target] {
 			seen[target] = true
 			out = append(out, target)
 		}

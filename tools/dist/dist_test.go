@@ -6,7 +6,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"os"
+	"path"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -114,10 +117,74 @@ func TestDuplicateEntry(t *testing.T) {
 	}
 }
 
-func TestImageLinks(t *testing.T) {
-	md := "x ![a](site-guide/a.png) y ![b](https://e.invalid/b.png) ![a again](site-guide/a.png)\n![c](c.png) [not](d.png)"
-	if got := imageLinks(md); !slices.Equal(got, []string{"site-guide/a.png", "c.png"}) {
-		t.Errorf("imageLinks = %q", got)
+func TestRelativeLinks(t *testing.T) {
+	md := "x ![a](site-guide/a.png) y ![b](https://e.invalid/b.png) ![a again](site-guide/a.png)\n![c](c.png) [d](d.md#part) [e](station/) [m](mailto:x@e.invalid)"
+	if got := relativeLinks(md); !slices.Equal(got, []string{"site-guide/a.png", "c.png", "d.md", "station/"}) {
+		t.Errorf("relativeLinks = %q", got)
+	}
+}
+
+// TestShippedLinksResolve: every relative link in the README and the site
+// guide, as shipped, leads to a file in the archive (or to a folder with
+// files in it), so a site reading the unpacked archive finds the
+// screenshots and documents they point to.
+func TestShippedLinksResolve(t *testing.T) {
+	root, err := gitOut("rev-parse", "--show-toplevel")
+	if err != nil {
+		t.Skip("not in a git checkout")
+	}
+	t.Chdir(root)
+	docs, err := docFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := writeTarGz(&buf, "p", docs, epoch); err != nil {
+		t.Fatal(err)
+	}
+	gz, err := gzip.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := map[string][]byte{}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(tr)
+		entries[strings.TrimPrefix(h.Name, "p/")] = b
+	}
+	for _, doc := range shippedDocs {
+		md, ok := entries[doc]
+		if !ok {
+			t.Fatalf("%s is not in the archive", doc)
+		}
+		for _, target := range relativeLinks(string(md)) {
+			p := path.Join(path.Dir(doc), target)
+			if _, ok := entries[p]; ok {
+				continue
+			}
+			// A folder: all of it, as the reader sees it in the source tree.
+			if dir, err := os.ReadDir(p); err == nil {
+				missing := 0
+				for _, e := range dir {
+					if _, ok := entries[path.Join(p, e.Name())]; !ok && !e.IsDir() {
+						missing++
+					}
+				}
+				if _, ok := entries[p+"/"]; ok && missing == 0 && len(dir) > 0 {
+					continue
+				}
+				t.Errorf("%s links to the folder %s: %d of its %d files are not in the archive", doc, target, missing, len(dir))
+				continue
+			}
+			t.Errorf("%s links to %s, which is not in the archive (%s)", doc, target, p)
+		}
 	}
 }
 

@@ -1,6 +1,6 @@
 // Command dist builds the release archives of passport: one per target
 // (linux-amd64, linux-arm64 as .tar.gz; windows-amd64 as .zip), each with the
-// binary, README, the site guide, the licence texts of everything linked in,
+// binary, README, the site guide and what they link to, the licence texts of everything linked in,
 // and the files that start the station at boot or log-on; plus SHA256SUMS.
 //
 // The output is reproducible: the same commit gives the same bytes. Binaries
