@@ -51,8 +51,9 @@ test-dist: deps-dist
 	scripts/test-dist.sh bin/dist bin/dist.again
 
 # The site guide's Linux steps, extracted from docs/site-guide.md and run as
-# written from a fresh HOME with the linux-amd64 archive (scripts/test-guide.sh).
-# Uses bin/dist from test-dist when it is there, else builds that archive.
+# written from a fresh HOME with the linux-amd64 archive, then its Windows
+# steps under Wine when the zip and Wine are there (scripts/test-guide.sh).
+# Uses bin/dist as test-dist left it, else builds the linux-amd64 archive.
 test-guide:
 	@scripts/need.sh curl curl
 	test -n "$$(ls bin/dist/*-linux-amd64.tar.gz 2>/dev/null)" || $(GO) run ./tools/dist -out bin/dist -targets linux/amd64

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test-guide.sh DIST [GUIDE]: follows the site guide's Linux steps literally,
-# as a site administrator would, with the release archive in DIST.
+# as a site administrator would, with the release archive in DIST; then,
+# when DIST has the Windows zip and Wine is installed, its Windows steps.
 #
 # The commands are not copied here: tools/guidesteps extracts every ```sh
 # block of the section "Raspberry Pi or Linux PC" of GUIDE (default: the
@@ -208,3 +209,57 @@ in_session "$home/passport/passport" log --db "$home/passport/site.db" --verify 
 in_session "$home/passport/passport" log --db "$home/passport/site.db" --csv >"$work/log.csv" 2>/dev/null
 grep -q valid "$work/log.csv" || fail "the first scan is not in the log after the guide's steps"
 step "all $(ls "$steps" | wc -l) steps of the Linux guide ran as written ($version)"
+
+# --- Windows: the guide's Command Prompt lines under Wine --------------------
+# When DIST has the windows-amd64 zip (make test: test-dist builds it) and
+# Wine is installed. What the reader does with the mouse (Extract All, rename
+# the folder, copy two files, double-click) this script does for them, as
+# the guide says; the lines the guide says to type are extracted (```bat)
+# and typed into cmd.exe in C:\passport.
+win_zip=$(ls "$dist" | grep -- '-windows-amd64\.zip$' || true)
+WINE=$(command -v wine64 || command -v wine || echo /usr/lib/wine/wine64)
+if [ -z "$win_zip" ] || [ ! -x "$WINE" ] || ! command -v x86_64-w64-mingw32-gcc >/dev/null; then
+	step "Windows steps skipped: no windows-amd64 zip in $dist, or no Wine and mingw-w64"
+	exit 0
+fi
+export WINEPREFIX="$work/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
+WINESERVER=$(command -v wineserver || echo /usr/lib/wine/wineserver)
+unset DISPLAY WAYLAND_DISPLAY
+wine_cleanup() { "$WINESERVER" -k 2>/dev/null || true; cleanup; }
+trap wine_cleanup EXIT
+x86_64-w64-mingw32-gcc -shared -O2 -s -o "$work/bcryptprimitives.dll" "$root/dist/testdata/winestub/bcryptprimitives.c" -ladvapi32
+"$WINE" wineboot -i >/dev/null 2>&1 || fail "wineboot could not make a Wine prefix"
+cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+c=$WINEPREFIX/drive_c
+# Step 2: Extract All into C:\, then rename the folder to passport.
+unzip -q "$dist/$win_zip" -d "$c"
+mv "$c/${win_zip%.zip}" "$c/passport"
+# Step 3: the two files from the coordinator.
+cp "$work/coord/auth/authority.pub" "$work/coord/trust-3.bundle" "$c/passport/"
+winsteps=$work/winsteps
+(cd "$root" && go run ./tools/guidesteps -section 'Windows: seven steps' -lang bat -out "$winsteps" \
+	-set "trust-12.bundle=trust-3.bundle" "$guide") >/dev/null || fail "cannot extract the Windows steps from $guide"
+for s in "$winsteps"/*.sh; do
+	title=$(head -1 "$s" | sed 's/^# //')
+	: >"$work/win-out.txt"
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		"$WINE" cmd /c "cd /d C:\\passport && $line" >>"$work/win-out.txt" 2>&1 ||
+			fail "Windows step \"$title\": \"$line\" failed in a Command Prompt in C:\\passport: $(cat "$work/win-out.txt")"
+	done < <(sed 1d "$s" | tr -d '\r')
+	step "Windows $title: OK"
+done
+grep -q 'imported trust list version 3' "$work/win-out.txt" || fail "Windows: the trust list was not imported: $(cat "$work/win-out.txt")"
+# Step 5: double-click start-station.cmd.
+"$WINE" cmd /c 'C:\passport\start-station.cmd' >"$work/station.txt" 2>&1 &
+i=0
+until curl -fsS -o /dev/null http://127.0.0.1:8080/api/status 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || fail "Windows step 5: the station did not answer on http://127.0.0.1:8080/: $(cat "$work/station.txt")"
+	sleep 0.2
+done
+curl -fsS -H 'Content-Type: text/plain' --data-binary @"$work/coord/code.txt" \
+	http://127.0.0.1:8080/api/verify >"$work/scan.json" || fail "Windows: the first scan: POST /api/verify failed"
+grep -q '"status":"valid"' "$work/scan.json" || fail "Windows: the first scan is not valid: $(cat "$work/scan.json")"
+"$WINESERVER" -k 2>/dev/null || true
+step "Windows steps 2-6 under Wine: trust list loaded as typed, start-station.cmd answers, the first scan is valid"

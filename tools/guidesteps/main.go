@@ -4,8 +4,8 @@
 //
 // A step starts at "**N. Title**" at the start of a paragraph, an ordered
 // list item "N. ...", or a "### Title" heading. Its commands are the fenced
-// code blocks marked sh (```sh); other blocks (sample output, examples in
-// other languages) are not run. Each step's commands are written, in order,
+// code blocks marked with the section's shell (```sh, or -lang bat for
+// Windows' Command Prompt); other blocks (sample output) are not run. Each step's commands are written, in order,
 // to DIR/NN.sh with the step's title as a comment.
 //
 // Placeholders are words the reader replaces (VERSION, a file name the guide
@@ -32,7 +32,7 @@ import (
 type step struct {
 	title    string
 	prose    strings.Builder
-	commands []string // one per sh block
+	commands []string // one per block in the section's shell
 }
 
 type setList []string
@@ -43,6 +43,7 @@ func (s *setList) Set(v string) error { *s = append(*s, v); return nil }
 func main() {
 	section := flag.String("section", "", "the ## heading of the section to extract (required)")
 	out := flag.String("out", "", "directory for the step scripts (required)")
+	lang := flag.String("lang", "sh", "the info string of the code blocks to run")
 	var sets setList
 	flag.Var(&sets, "set", "NAME=VALUE: replace the placeholder NAME in the commands (repeatable)")
 	flag.Parse()
@@ -50,18 +51,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: guidesteps -section HEADING -out DIR [-set NAME=VALUE]... GUIDE.md")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *section, *out, sets); err != nil {
+	if err := run(flag.Arg(0), *section, *lang, *out, sets); err != nil {
 		fmt.Fprintf(os.Stderr, "guidesteps: error: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(path, section, out string, sets []string) error {
+func run(path, section, lang, out string, sets []string) error {
 	md, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	intro, steps, err := extract(string(md), section)
+	intro, steps, err := extract(string(md), section, lang)
 	if err != nil {
 		return fmt.Errorf("%s: %v", path, err)
 	}
@@ -98,7 +99,7 @@ var (
 
 // extract returns the section's introduction (its text before the first
 // step) and its steps.
-func extract(md, section string) (string, []*step, error) {
+func extract(md, section, lang string) (string, []*step, error) {
 	var intro strings.Builder
 	var steps []*step
 	in, found := false, false
@@ -134,9 +135,9 @@ func extract(md, section string) (string, []*step, error) {
 		}
 		if m := fence.FindStringSubmatch(line); m != nil {
 			inFence, fenceMark = true, m[1]
-			if m[2] == "sh" {
+			if m[2] == lang {
 				if cur == nil {
-					return "", nil, errors.New("a ```sh block before the first step: number the step it belongs to")
+					return "", nil, fmt.Errorf("a ```%s block before the first step: number the step it belongs to", lang)
 				}
 				block = &strings.Builder{}
 			}
@@ -166,7 +167,7 @@ func extract(md, section string) (string, []*step, error) {
 		n += len(s.commands)
 	}
 	if n == 0 {
-		return "", nil, fmt.Errorf("section %q has no ```sh blocks: its commands cannot be tested", section)
+		return "", nil, fmt.Errorf("section %q has no ```%s blocks: its commands cannot be tested", section, lang)
 	}
 	return intro.String(), steps, nil
 }
