@@ -55,7 +55,7 @@ test-dist: deps-dist
 # steps under Wine when the zip and Wine are there (scripts/test-guide.sh).
 # Uses bin/dist as test-dist left it, else builds the linux-amd64 archive.
 test-guide:
-	@scripts/need.sh curl curl
+	@scripts/need.sh curl curl unzip unzip
 	test -n "$$(ls bin/dist/*-linux-amd64.tar.gz 2>/dev/null)" || $(GO) run ./tools/dist -out bin/dist -targets linux/amd64
 	scripts/test-guide.sh bin/dist
 
