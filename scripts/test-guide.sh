@@ -12,11 +12,10 @@
 #
 # Around the steps, this script plays the other people involved:
 #   - the scheme coordinator (with the same binary): authority key, an
-#     issuer registered, a bundle with signed freshness published in a
+#     issuer registered, a bundle with signed freshness and a site policy published in a
 #     folder plus a timestamp statement, and a genuine passport issued;
 #   - the browser: ~/Downloads holds what the guide says was downloaded or
-#     sent (the archive, and beside it an older download; authority.pub;
-#     the site policy);
+#     sent (the archive, and beside it an older download; authority.pub);
 #   - the receptionist: once the station answers, the first scan (a genuine
 #     passport's text, as a USB scanner types it, POSTed to /api/verify);
 #   - systemd and the desktop: systemctl and BROWSER are stand-ins that
@@ -69,7 +68,16 @@ export PASSPORT_PASSPHRASE=test-only-passphrase
 	"$tool" keys new --org RGT --name "Guide Test Trust (TEST)" --dir issuer >/dev/null
 	"$tool" authority register --issuers issuers.csv issuer/registration.req >/dev/null
 	"$tool" authority timestamp-key --dir ts >/dev/null
-	"$tool" authority bundle --key auth --issuers issuers.csv --version 3 \
+	# A site policy the first passport meets (fixtures/site-policy.json asks
+	# more of it), so the first scan is a plain ACCEPT; signed into the bundle
+	# under a name that is not the guide's example.
+	mkdir policies
+	cat >policies/guide-ward.json <<'EOF'
+{"name": "Guide test ward (TEST)",
+ "checks": [{"type": "identity"}, {"type": "dbs", "levels": ["standard", "enhanced", "enhanced_barred"], "within": "5y"}],
+ "training": [{"subject": "safeguarding_adults", "min_level": 3, "within": "3y"}]}
+EOF
+	"$tool" authority bundle --key auth --issuers issuers.csv --version 3 --policies policies \
 		--expires "$(date -u -d '+1 year' +%Y-%m-%d)" --timestamp-key ts/timestamp.pub --fresh-for 7d --out trust-3.bundle >/dev/null
 	"$tool" authority publish --out published trust-3.bundle >/dev/null
 	"$tool" authority timestamp --key ts --out published --fresh-for 24h >/dev/null
@@ -85,13 +93,6 @@ cp "$dist/$archive" "$home/Downloads/"
 # The previous release's download is often still there.
 cp "$dist/$archive" "$home/Downloads/passport-0.0.1-$platform.tar.gz"
 cp "$work/coord/auth/authority.pub" "$home/Downloads/"
-# A policy the first passport meets (fixtures/site-policy.json asks more of
-# it), so the first scan is a plain ACCEPT.
-cat >"$home/Downloads/site-policy.json" <<'EOF'
-{"name": "Guide test ward (TEST)",
- "checks": [{"type": "identity"}, {"type": "dbs", "levels": ["standard", "enhanced", "enhanced_barred"], "within": "5y"}],
- "training": [{"subject": "safeguarding_adults", "min_level": 3, "within": "3y"}]}
-EOF
 cat >"$work/stubs/systemctl" <<EOF
 #!/bin/sh
 echo "\$*" >>"$work/systemctl.log"
@@ -109,9 +110,11 @@ chmod +x "$work/stubs/systemctl" "$work/stubs/browser"
 #   VERSION          the release's version, as in the downloaded file's name
 #   PLATFORM         linux-amd64 (this machine)
 #   URL-OR-FOLDER    the folder the coordinator publishes the trust list in
+#   ward-nurse       the policy name the coordinator gives: guide-ward
+#   trust-12.bundle  (Windows) the bundle file the coordinator sent
 steps=$work/steps
 (cd "$root" && go run ./tools/guidesteps -section 'Raspberry Pi or Linux PC' -out "$steps" \
-	-set "VERSION=$version" -set "PLATFORM=$platform" -set "URL-OR-FOLDER=$work/coord/published" \
+	-set "VERSION=$version" -set "PLATFORM=$platform" -set "URL-OR-FOLDER=$work/coord/published" -set ward-nurse=guide-ward \
 	"$guide") >/dev/null || fail "cannot extract the Linux steps from $guide"
 
 # in_session CMD...: runs CMD in the home folder with only what a desktop
@@ -189,11 +192,10 @@ if grep -q 'systemctl --user enable' "$steps"/*.sh; then
 	exec_start=$({ cat "$unit" "$unit".d/*.conf 2>/dev/null || true; } | grep "^ExecStart=." | tail -1)
 	exe=$(echo "$exec_start" | sed "s#^ExecStart=##; s#%h#$home#g" | awk '{print $1}')
 	[ -x "$exe" ] || fail "the unit starts $exe, which does not exist after the guide's steps"
-	if echo "$served_with" | grep -q -- '--policy'; then
-		echo "$exec_start" | grep -q -- '--policy' ||
-			fail "the guide's station ran with a site policy, the one started at log-in has none: $exec_start"
-		pol=$(echo "$exec_start" | sed "s#%h#$home#g" | grep -o -- '--policy [^ ]*' | awk '{print $2}')
-		[ -s "$pol" ] || fail "the unit's policy $pol does not exist"
+	if echo "$served_with" | grep -q -- '--policy-name guide-ward'; then
+		echo "$exec_start" | grep -q -- '--policy-name ${PASSPORT_POLICY}' &&
+			grep -q '^Environment=PASSPORT_POLICY=guide-ward$' "$unit" ||
+			fail "the guide's station ran with the policy guide-ward, the one started at log-in does not: $(grep -e ^Environment -e ^ExecStart "$unit")"
 	fi
 	step "start at log-in: the unit runs $(basename "$exe") with the guide's options"
 fi
@@ -238,7 +240,7 @@ mv "$c/${win_zip%.zip}" "$c/passport"
 cp "$work/coord/auth/authority.pub" "$work/coord/trust-3.bundle" "$c/passport/"
 winsteps=$work/winsteps
 (cd "$root" && go run ./tools/guidesteps -section 'Windows: seven steps' -lang bat -out "$winsteps" \
-	-set "trust-12.bundle=trust-3.bundle" "$guide") >/dev/null || fail "cannot extract the Windows steps from $guide"
+	-set "trust-12.bundle=trust-3.bundle" -set ward-nurse=guide-ward "$guide") >/dev/null || fail "cannot extract the Windows steps from $guide"
 for s in "$winsteps"/*.sh; do
 	title=$(head -1 "$s" | sed 's/^# //')
 	: >"$work/win-out.txt"
