@@ -154,12 +154,19 @@ for s in "$steps"/*.sh; do
 		station_pid=$!
 		cd "$root"
 		first_scan "$title"
+		# The same step again, as someone who forgot the first window: the
+		# guide promises "already running" with the address, not a port error.
+		if in_session timeout 30 bash -euo pipefail "$s" >"$work/again.txt" 2>&1; then
+			fail "step \"$title\" run a second time started a second station: $(cat "$work/again.txt")"
+		fi
+		grep -q 'already running: open http://127.0.0.1:8080' "$work/again.txt" ||
+			fail "step \"$title\" run a second time does not say the station is already running: $(cat "$work/again.txt")"
 		pkill -INT -P "$station_pid" # Ctrl+C
 		wait "$station_pid" || fail "step \"$title\": the station did not stop cleanly on Ctrl+C: $(cat "$work/station.txt")"
 		grep -q 'station stopped' "$work/station.txt" || fail "step \"$title\": no \"station stopped\" after Ctrl+C: $(cat "$work/station.txt")"
 		station_pid=""
 		served_with=$(grep -o 'passport serve.*' "$s" | head -1)
-		step "$title: the page opened, the first scan is ACCEPT"
+		step "$title: the page opened, the first scan is ACCEPT; a second start says already running"
 	else
 		in_session bash -euo pipefail "$s" >"$work/out.txt" 2>&1 ||
 			fail "step \"$title\" failed when run as written:
