@@ -51,6 +51,7 @@ var allowed = map[string][]string{
 	"fixtures/vectorgen":             {"*"},
 	"tools/dist":                     {"*"},
 	"tools/siteshots":                {"*"},
+	"tools/guidesteps":               {"*"},
 	"fixtures/budget":                {"*"},
 	"fixtures/sampleclaims":          {"credential"},
 }
