@@ -42,16 +42,6 @@ type Decision struct {
 	NextStep string `json:"next_step"`
 }
 
-// TrustState is what the front end knows about its trust list beyond the
-// result (the result already says when the list has expired): a refresh
-// that has failed or is overdue. The zero value means nothing is known
-// against it.
-type TrustState struct {
-	OutOfDate bool
-	// Why says in one sentence how it is out of date.
-	Why string
-}
-
 var headlines = map[DecisionCode]string{
 	DoNotAccept: "DO NOT ACCEPT", NotAPassport: "NOT A PASSPORT", CannotRead: "CANNOT READ",
 	CheckNeeded: "CHECK NEEDED", Accept: "ACCEPT",
@@ -178,9 +168,11 @@ func refusal(r verify.Result) Decision {
 // Decide makes the one top-line decision for a verdict. Every front end
 // shows this and nothing else as its headline: the station page, its JSON
 // API, `passport verify` (text and --json) and the station's log. It is
-// pure: the same verdict and trust state give the same decision.
-func Decide(v Verdict, ts TrustState) Decision {
-	d := decide(v, ts)
+// pure: the same verdict gives the same decision. Everything the verifier
+// knows about its trust list (expired, unconfirmed, a clock behind it) is
+// in the result it judges, so no front end decides with more or less.
+func Decide(v Verdict) Decision {
+	d := decide(v)
 	if c := v.IssuerContact; c != "" && (d.Code == DoNotAccept || d.Code == CheckNeeded) {
 		// The contact comes from the trust list for the signing key, never
 		// from the passport, and was cleaned and bounded by the verifier.
@@ -189,7 +181,7 @@ func Decide(v Verdict, ts TrustState) Decision {
 	return d
 }
 
-func decide(v Verdict, ts TrustState) Decision {
+func decide(v Verdict) Decision {
 	r := v.Result
 	if r.Status != verify.StatusValid {
 		return refusal(r)
@@ -218,8 +210,6 @@ func decide(v Verdict, ts TrustState) Decision {
 	}
 	if r.TrustList != nil && r.TrustList.Expired {
 		add(stepTrust, "This site's trust list expired"+onDay(r.TrustList.Expires)+": withdrawn passports since then are not known.")
-	} else if ts.OutOfDate {
-		add(stepTrust, sentence(ts.Why))
 	}
 	for _, w := range r.Warnings {
 		switch {

@@ -77,7 +77,7 @@ func TestPolicyGroups(t *testing.T) {
 				return
 			}
 			r2 := verify.Result{Status: verify.StatusValid, Reasons: []verify.Reason{}, Parsed: c, VerifiedAt: f.now}
-			d := Decide(Apply(p, r2), TrustState{})
+			d := Decide(Apply(p, r2))
 			if d.Code != CheckNeeded || !strings.Contains(d.Reason, "(required for staff group "+tc.group+")") {
 				t.Errorf("decision %+v does not name the group whose rule was not met", d)
 			}

@@ -27,6 +27,6 @@ func Apply(p *Policy, r verify.Result) Verdict {
 		pr := p.Evaluate(r.Status, r.Parsed, r.VerifiedAt)
 		v.Policy = &pr
 	}
-	v.Decision = Decide(v, TrustState{})
+	v.Decision = Decide(v)
 	return v
 }

@@ -47,15 +47,6 @@ func (s *Server) results(ctx context.Context, name string, data []byte, source s
 	return out
 }
 
-// trustState is what the station knows about its trust list beyond each
-// result. A list past its expiry is already in every result (and decided
-// check_needed); a failing `serve --sync` refresh while the list in force is
-// still in date is shown in the banner, not held against each passport, so
-// an offline station keeps accepting until its list actually expires.
-func (s *Server) trustState() policy.TrustState {
-	return policy.TrustState{}
-}
-
 // actionable reports whether the page offers Accept and Refuse for v: only
 // for a genuine staff passport (never for a forgery, an unreadable scan or
 // an EU DCC).

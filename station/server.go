@@ -758,11 +758,10 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 // verdicts applies the site policy to each result and decides it (the
 // verifier has already made what a person reads of it safe to show).
 func (s *Server) verdicts(results []verify.Result) []policy.Verdict {
-	ts := s.trustState()
 	out := make([]policy.Verdict, 0, len(results))
 	for _, res := range results {
 		v := policy.Apply(s.cfg.Policy, res)
-		v.Decision = policy.Decide(v, ts)
+		v.Decision = policy.Decide(v)
 		out = append(out, v)
 	}
 	return out

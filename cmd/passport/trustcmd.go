@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"passport/sitedb"
+	"passport/station"
 	"passport/trust"
 	"passport/trustsync"
 )
@@ -274,13 +275,23 @@ func trustStatus(e *env, args []string) error {
 	if info.Confirmable {
 		confirmed = fmt.Sprintf(", confirmed as the newest until %s", info.ConfirmedUntil.Format("02 Jan 2006 15:04 UTC"))
 	}
+	if left := info.Expires.Sub(now); left < station.TrustExpiryWarning {
+		// Still current (exit 0), but a site that waits for the expiry
+		// spends a day on CHECK NEEDED: say so while there is time.
+		fmt.Fprintf(e.stdout, "EXPIRES SOON: trust list version %d expires on %s (in %s): import or sync a newer bundle before then\n",
+			info.Version, info.Expires.Format("02 Jan 2006 15:04 UTC"), ago(left))
+	}
 	fmt.Fprintf(e.stdout, "current: trust list version %d, issued %s, expires %s (in %s)%s; %d issuer keys, %d revoked credentials\n",
 		info.Version, info.Issued.Format("02 Jan 2006"), info.Expires.Format("02 Jan 2006 15:04 UTC"), ago(info.Expires.Sub(now)), confirmed, info.Issuers, info.Revoked)
 	return nil
 }
 
-// ago says a duration in days (or hours under two days).
+// ago says a duration in days (or hours under two days; "less than an
+// hour" rather than "0 hours").
 func ago(d time.Duration) string {
+	if d < time.Hour {
+		return "less than an hour"
+	}
 	if d < 48*time.Hour {
 		return fmt.Sprintf("%d hours", int(d.Hours()))
 	}
