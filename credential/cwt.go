@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"passport/internal/strictcbor"
 	"reflect"
 	"slices"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
 
+	"passport/internal/strictcbor"
 	"passport/internal/wire"
 )
 

@@ -89,17 +89,17 @@ func TestLoadMapStrict(t *testing.T) {
 		name, in, err string
 	}{
 		{"good", `{"columns":{"Assignment Number":"staff_number","X":""},"courses":{"A":{"subject":"fire_safety"},"B":{"ignore":true}}}`, ""},
-		{"unknown top key", `{"columns":{},"coarses":{}}`, `unknown field "coarses"`},
-		{"unknown course key", `{"courses":{"A":{"subject":"fire_safety","lvl":"1"}}}`, `unknown field "lvl"`},
-		{"duplicate column", `{"columns":{"A":"name","A":"role"}}`, `"A" is given twice`},
+		{"unknown top key", `{"columns":{},"coarses":{}}`, `unknown key "coarses"`},
+		{"unknown course key", `{"courses":{"A":{"subject":"fire_safety","lvl":"1"}}}`, `unknown key "lvl"`},
+		{"duplicate column", `{"columns":{"A":"name","A":"role"}}`, `key "A" appears twice in $.columns`},
 		{"duplicate after normalising", `{"columns":{"Staff No":"staff_number","staff-no":"staff_number"}}`, "given twice"},
-		{"duplicate top key", `{"columns":{},"columns":{}}`, `"columns" is given twice`},
+		{"duplicate top key", `{"columns":{},"columns":{}}`, `key "columns" appears twice`},
 		{"duplicate course", `{"courses":{"A b":{"ignore":true},"a  B":{"ignore":true}}}`, "given twice"},
 		{"not our column", `{"columns":{"A":"grade"}}`, `not one of our columns`},
 		{"unknown subject", `{"courses":{"A":{"subject":"sepsis"}}}`, `unknown training subject`},
 		{"bad level", `{"courses":{"A":{"subject":"safeguarding_children","level":"5"}}}`, `unknown level`},
 		{"ignore and subject", `{"courses":{"A":{"subject":"fire_safety","ignore":true}}}`, "keep one"},
-		{"trailing", `{"columns":{}} {}`, "text after"},
+		{"trailing", `{"columns":{}} {}`, "more than one JSON value"},
 		{"not json", `columns: {}`, "not a map"},
 		{"too large", `{"columns":{"A":"` + strings.Repeat("x", MaxMapBytes) + `"}}`, "over"},
 	}

@@ -2,7 +2,6 @@ package issue
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"passport/credential"
+	"passport/internal/strictjson"
 )
 
 // Limits on a mapping file: an organisation's whole course catalogue is a
@@ -60,17 +60,9 @@ func LoadMap(r io.Reader) (*Map, error) {
 		return nil, fmt.Errorf("the map is over %d bytes", MaxMapBytes)
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	if err := noDuplicateKeys(data); err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var f mapFile
-	if err := dec.Decode(&f); err != nil {
+	if err := strictjson.Unmarshal(data, MaxMapBytes, &f); err != nil {
 		return nil, fmt.Errorf("not a map: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("not a map: text after the end of the object")
 	}
 	if len(f.Columns)+len(f.Courses) > MaxMapEntries {
 		return nil, fmt.Errorf("the map has over %d entries", MaxMapEntries)
@@ -137,54 +129,6 @@ func (m *Map) column(name string) (string, bool) {
 // not matter.
 func courseKey(name string) string {
 	return strings.ToLower(strings.Join(strings.Fields(name), " "))
-}
-
-// noDuplicateKeys walks the JSON text and refuses an object that names a
-// key twice: encoding/json would keep the last silently.
-func noDuplicateKeys(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	type frame struct {
-		keys   map[string]bool
-		object bool
-		expect bool // the next token of an object is a key
-	}
-	var stack []*frame
-	for {
-		t, err := dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("not a map: %v", err)
-		}
-		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expect {
-			if k, ok := t.(string); ok {
-				if stack[n-1].keys[k] {
-					return fmt.Errorf("the key %q is given twice in one object: keep one", k)
-				}
-				stack[n-1].keys[k] = true
-				stack[n-1].expect = false
-				continue
-			}
-		}
-		if len(stack) > 8 {
-			return errors.New("not a map: nested too deeply")
-		}
-		switch t {
-		case json.Delim('{'):
-			stack = append(stack, &frame{keys: map[string]bool{}, object: true, expect: true})
-			continue
-		case json.Delim('['):
-			stack = append(stack, &frame{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		// A value (or a closed container) ends a member of the object around it.
-		if n := len(stack); n > 0 && stack[n-1].object {
-			stack[n-1].expect = true
-		}
-	}
 }
 
 // sortedCounts lists a name→count map most frequent first, then by name.

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"passport/internal/strictcbor"
 	"sort"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/veraison/go-cose"
 
 	"passport/credential"
+	"passport/internal/strictcbor"
 )
 
 // BundleContentType is the COSE content type (RFC 9052 §3.1, label 3) in

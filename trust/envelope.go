@@ -3,9 +3,10 @@ package trust
 import (
 	"errors"
 	"fmt"
-	"passport/internal/strictcbor"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"passport/internal/strictcbor"
 )
 
 // Limits of the COSE_Sign1 envelope (RFC 9052 §4.2) of a bundle, a

@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"passport/internal/strictcbor"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,6 +15,7 @@ import (
 	"github.com/veraison/go-cose"
 
 	"passport/credential"
+	"passport/internal/strictcbor"
 )
 
 // RegistrationContentType is the COSE content type in the protected header

@@ -8,11 +8,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"passport/internal/strictcbor"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/veraison/go-cose"
+
+	"passport/internal/strictcbor"
 )
 
 // Freshness statements, after the timestamp role of The Update Framework:

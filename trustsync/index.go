@@ -1,7 +1,6 @@
 package trustsync
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"passport/internal/strictjson"
 	"passport/trust"
 )
 
@@ -80,10 +80,9 @@ func ParseIndex(data []byte) (*Index, error) {
 	if len(data) > MaxIndexBytes {
 		return nil, fmt.Errorf("%w: %d bytes, over the %d-byte limit", ErrIndex, len(data), MaxIndexBytes)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
 	var x Index
-	if err := dec.Decode(&x); err != nil {
-		return nil, fmt.Errorf("%w: not JSON: %v", ErrIndex, err)
+	if err := strictjson.Unmarshal(data, MaxIndexBytes, &x); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrIndex, err)
 	}
 	switch {
 	case x.Format != IndexFormat:

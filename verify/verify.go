@@ -185,11 +185,13 @@ func (v *Verifier) text(input, text string, now time.Time, clock *clockCheck) Re
 		r.failDecode(err)
 		return j.finish()
 	}
-	j.pass(stepEnvelope)
-	r.Document = DocumentStaffPassport
-	if signed.Prefix == credential.PrefixDCC {
-		r.Document = DocumentEUDCC
+	prof, ok := profiles[signed.Prefix]
+	if !ok {
+		r.fail(credential.ReasonBadPrefix, "%q is not a kind of document this verifier reads", signed.Prefix)
+		return j.finish()
 	}
+	j.pass(stepEnvelope)
+	r.Document = prof.document
 	r.KeyID = hex.EncodeToString(signed.KID)
 	key, err := store.Key(signed.KID)
 	if errors.Is(err, trust.ErrUnknownKey) {
@@ -211,15 +213,11 @@ func (v *Verifier) text(input, text string, now time.Time, clock *clockCheck) Re
 		return j.finish()
 	}
 	j.pass(stepSignature)
-	if !r.checkKind(key) {
+	if !r.checkKind(key, prof) {
 		return j.finish()
 	}
 	j.pass(stepKind)
-	if signed.Prefix == credential.PrefixDCC {
-		verifyDCC(&j, signed, key, store, now, v.skew)
-	} else {
-		v.staffPassport(&j, signed, key, store, now)
-	}
+	prof.judge(v, &j, signed, key, store, now)
 	return j.finish()
 }
 
@@ -311,11 +309,8 @@ func (r *Result) checkKey(key *trust.TrustedKey, iat time.Time) bool {
 
 // checkKind refuses a credential signed by a key trusted for the other
 // kind of document; it reports whether the result may go on.
-func (r *Result) checkKind(key *trust.TrustedKey) bool {
-	want := trust.KindStaff
-	if r.Document == DocumentEUDCC {
-		want = trust.KindDCC
-	}
+func (r *Result) checkKind(key *trust.TrustedKey, prof profile) bool {
+	want := prof.kind
 	if key.KindOf() == want {
 		return true
 	}

@@ -36,11 +36,11 @@ var allowed = map[string][]string{
 	"read":                {"verify", "verify/scan"},
 	"internal/strictjson": {},
 	"policy":              {"credential", "verify", "internal/strictjson"},
-	"trustsync":           {"credential", "trust", "sitedb"},
+	"trustsync":           {"credential", "trust", "sitedb", "internal/strictjson"},
 	"station":             {"credential", "trust", "verify", "read", "verify/scan", "policy", "sitedb", "trustsync", "internal/textsafe"},
 	"layout":              {"credential"},
 	"printcheck":          {"layout", "verify/scan"},
-	"issue":               {"credential", "credential/sign", "trust", "keys", "layout", "internal/sqlitedb", "internal/csvout"},
+	"issue":               {"credential", "credential/sign", "trust", "keys", "layout", "internal/sqlitedb", "internal/csvout", "internal/strictjson"},
 	"internal/layers":     {},
 	// The CLI wires everything; fixtures are test material and tools.
 	"cmd/passport":                   {"*"},
