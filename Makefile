@@ -4,7 +4,7 @@
 GO ?= go
 export CGO_ENABLED = 1
 
-.PHONY: all build demo test test-short deps-test lint fuzz-smoke test-ablation bench-smoke bench bench-scan bench-issue fuzz clean dist deps-dist test-dist test-guide
+.PHONY: all build demo test test-short deps-test lint fuzz-smoke bench-smoke bench bench-scan bench-issue fuzz clean dist deps-dist test-dist test-guide
 
 all: build
 
@@ -22,7 +22,6 @@ deps-test:
 # with the race detector; then each fuzz target briefly.
 test: deps-test lint
 	$(GO) test -race -timeout 45m ./...
-	@$(MAKE) --no-print-directory test-ablation
 	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-dist
@@ -70,13 +69,6 @@ lint:
 # testdata/fuzz as regression inputs and run by plain `go test` too.
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=2000x
-
-# The reader's ablation: every default strategy must read a corpus image no
-# other strategy reads (or earn a measured speed exemption). It skips itself
-# under the race detector, where it would take minutes, so it runs here
-# without it (about a minute).
-test-ablation:
-	$(GO) test -count=1 -run '^TestStrategyAblation$$' ./verify/scan
 
 # Every benchmark once (one iteration, no timing kept), so a benchmark whose
 # set-up rots fails the tests instead of waiting for the next person who

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -123,18 +121,39 @@ var corpusClasses = []corpusClass{
 	}},
 	// A4 pages as a flatbed saves them at 100 dpi, JPEG: the code 55–65 mm wide
 	// (about 3 pixels a module) among lines of text-like marks, up to 2° askew,
-	// softened by the scanner's optics, with sensor noise (scannedA4): the
-	// reader must find the code on the page before reading it.
+	// softened by the scanner's optics, with sensor noise. The only class where
+	// the reader must find the code on a page before reading it.
 	{"page100", 8, func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
-		return scannedA4(mods, 100, r), 35 + r.IntN(16)
-	}},
-	// The same at 150 and 300 dpi as most flatbeds save them (quality 75):
-	// clean pages, where what counts is reading them cheaply.
-	{"page150", 2, func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
-		return scannedA4(mods, 150, r), 75
-	}},
-	{"page300", 1, func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
-		return scannedA4(mods, 300, r), 75
+		const dpi = 100.0
+		mm := func(v float64) int { return int(v * dpi / 25.4) }
+		page := whiteGray(mm(210), mm(297))
+		for y := 15.0; y < 280; y += 5 {
+			for x := 20.0; x < 190; {
+				w := between(r, 3, 20)
+				if x+w > 190 || (y > 25 && y < 105 && x+w > 120) { // the code's area
+					break
+				}
+				for py := mm(y); py < mm(y+2.5); py++ {
+					for px := mm(x); px < mm(x+w); px++ {
+						page.Pix[py*page.Stride+px] = byte(20 + r.IntN(60))
+					}
+				}
+				x += w + 1.5
+			}
+		}
+		code := drawModules(mods, 8)
+		side := float64(code.Bounds().Dx()) // symbol and quiet zone, at 8 px a module
+		want := float64(mm(between(r, 55, 65))) * float64(len(mods)+8) / float64(len(mods))
+		tile := cameraView(code, want/side, between(r, -2, 2), int(want*1.05))
+		ox, oy := mm(125), mm(25)
+		for y := range tile.Bounds().Dy() {
+			for x := range tile.Bounds().Dx() {
+				if oy+y < page.Bounds().Dy() && ox+x < page.Bounds().Dx() {
+					page.Pix[(oy+y)*page.Stride+ox+x] = tile.Pix[y*tile.Stride+x]
+				}
+			}
+		}
+		return gaussNoise(blur(page), 3, r.Uint64()), 35 + r.IntN(16)
 	}},
 	// ImageMagick's own resampling and filters rather than this package's: a
 	// perspective distortion (its elliptical weighted averaging), motion blur
@@ -160,66 +179,6 @@ var corpusClasses = []corpusClass{
 		}
 		return toGray(dec).asImage(), 75
 	}},
-	// A webcam shaken or out of focus beyond what sharpening undoes: half of
-	// them a disc blur of 0.9 module or a line of 2 modules on a code seen
-	// turned at 4.6 to 5.5 pixels a module in a frame too large to deconvolve
-	// whole (640 pixels square); the other half a small square image at 5
-	// pixels a module shaken along 90–110°, where the region finder sees only
-	// parts of the code. Dimmed, noisy, saved as JPEG.
-	{"deblur", 12, func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
-		var img *image.Gray
-		if r.IntN(2) == 0 {
-			ppm := between(r, 4.6, 5.5)
-			p := psf{radius: 0.9 * ppm}
-			if r.IntN(2) == 0 {
-				p = psf{length: 2 * ppm, angle: between(r, 0, math.Pi)}
-			}
-			img = psfBlur(cameraView(drawModules(mods, 10), ppm/10, between(r, -15, 15), 640), p)
-		} else {
-			img = psfBlur(drawModules(mods, 5), psf{length: 10, angle: between(r, 90, 110) * math.Pi / 180})
-		}
-		return gaussNoise(dimmed(img, 40, 210), 3, r.Uint64()), 75
-	}},
-	// Dust and toner specks over 4 to 7% of a clean print, which a 3×3
-	// median removes and the binarizers keep as modules.
-	{"specks", 8, func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
-		return speckle(drawModules(mods, 4+r.IntN(3)), between(r, 0.04, 0.07), r.Uint64()), 0
-	}},
-}
-
-// scannedA4 is an A4 page scanned at dpi: the code 55–65 mm wide among
-// lines of text-like marks, up to 2° askew, softened by the scanner's optics,
-// with sensor noise.
-func scannedA4(mods [][]bool, dpi float64, r *rand.Rand) *image.Gray {
-	mm := func(v float64) int { return int(v * dpi / 25.4) }
-	page := whiteGray(mm(210), mm(297))
-	for y := 15.0; y < 280; y += 5 {
-		for x := 20.0; x < 190; {
-			w := between(r, 3, 20)
-			if x+w > 190 || (y > 25 && y < 105 && x+w > 120) { // the code's area
-				break
-			}
-			for py := mm(y); py < mm(y+2.5); py++ {
-				for px := mm(x); px < mm(x+w); px++ {
-					page.Pix[py*page.Stride+px] = byte(20 + r.IntN(60))
-				}
-			}
-			x += w + 1.5
-		}
-	}
-	code := drawModules(mods, 8)
-	side := float64(code.Bounds().Dx()) // symbol and quiet zone, at 8 px a module
-	want := float64(mm(between(r, 55, 65))) * float64(len(mods)+8) / float64(len(mods))
-	tile := cameraView(code, want/side, between(r, -2, 2), int(want*1.05))
-	ox, oy := mm(125), mm(25)
-	for y := range tile.Bounds().Dy() {
-		for x := range tile.Bounds().Dx() {
-			if oy+y < page.Bounds().Dy() && ox+x < page.Bounds().Dx() {
-				page.Pix[(oy+y)*page.Stride+ox+x] = tile.Pix[y*tile.Stride+x]
-			}
-		}
-	}
-	return gaussNoise(blur(page), 3, r.Uint64())
 }
 
 // magickConvert is ImageMagick's convert (Debian's imagemagick package).
@@ -251,25 +210,15 @@ func qrencodeModules(t testing.TB, text, ecc string) [][]bool {
 // corpusPerClass is how many images each generated class holds.
 const corpusPerClass = 14
 
-// TestWriteCorpus rewrites testdata/corpus: run it with SCAN_WRITE_CORPUS=1,
-// or SCAN_WRITE_CORPUS=class,class to rewrite only those classes (it needs
-// qrencode and ImageMagick), after changing a class, then review and commit the
+// TestWriteCorpus rewrites testdata/corpus: run it with SCAN_WRITE_CORPUS=1
+// (it needs qrencode and ImageMagick) after changing a class, then review and commit the
 // images and the minimum counts of TestGatingCorpus.
 func TestWriteCorpus(t *testing.T) {
 	if os.Getenv("SCAN_WRITE_CORPUS") == "" {
 		t.Skip("set SCAN_WRITE_CORPUS=1 to rewrite testdata/corpus (needs qrencode)")
 	}
 	eccs := []string{"L", "M", "Q", "H"}
-	only := map[string]bool{}
-	if v := os.Getenv("SCAN_WRITE_CORPUS"); v != "1" {
-		for _, name := range strings.Split(v, ",") {
-			only[name] = true
-		}
-	}
 	for ci, c := range corpusClasses {
-		if len(only) > 0 && !only[c.name] {
-			continue
-		}
 		dir := filepath.Join("testdata", "corpus", c.name)
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)

@@ -75,7 +75,7 @@ func psfBlur(img *image.Gray, p psf) *image.Gray {
 func withoutDeblur() []Strategy {
 	var out []Strategy
 	for _, s := range DefaultStrategies() {
-		if s.reader != byDeblur {
+		if !s.deblur {
 			out = append(out, s)
 		}
 	}
@@ -101,7 +101,7 @@ func TestDeblurReadsWhatSharpeningCannot(t *testing.T) {
 		{"line 2 modules at 29°, larger", 5.5, 12, psf{length: 2 * 5.5, angle: 0.5}, "crop+deblur+finders+hybrid"},
 		// Small and blurred along 100°: candidateRegions finds only parts of the
 		// code, so the whole image is deconvolved.
-		{"line 2 modules at 100°, small image", 5, 0, psf{length: 10, angle: 100 * math.Pi / 180}, "small+deblur+finders+hybrid"},
+		{"line 2 modules at 100°, small image", 5, 0, psf{length: 10, angle: 100 * math.Pi / 180}, "deblur+finders+hybrid"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var img *image.Gray

@@ -43,29 +43,6 @@ func (g *gray) Invert() gozxing.LuminanceSource { return g.inverted() }
 // String implements gozxing.LuminanceSource.
 func (g *gray) String() string { return gozxing.LuminanceSourceString(g) }
 
-// adoptGray is toGray for an image the caller hands over and drops (a
-// decoder's output): a grey JPEG's or PNG's plane, or a colour JPEG's Y
-// plane, stored without row padding becomes the luminance plane as it is,
-// without a copy (8.7 MB for a 300-dpi A4 page).
-func adoptGray(img image.Image) *gray {
-	var pix []byte
-	var stride int
-	var r image.Rectangle
-	switch m := img.(type) {
-	case *image.Gray:
-		pix, stride, r = m.Pix, m.Stride, m.Rect
-	case *image.YCbCr:
-		pix, stride, r = m.Y, m.YStride, m.Rect
-	default:
-		return toGray(img)
-	}
-	w, h := r.Dx(), r.Dy()
-	if r.Min != (image.Point{}) || stride != w || len(pix) < w*h {
-		return toGray(img)
-	}
-	return &gray{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: w, Height: h}, pix: pix[: w*h : w*h]}
-}
-
 // toGray converts any image to a luminance plane, with fast paths for the types the
 // standard decoders return. Transparent pixels are composited onto white paper.
 func toGray(img image.Image) *gray {
@@ -173,6 +150,20 @@ func (g *gray) inverted() *gray {
 	o := newGray(g.Width, g.Height)
 	for i, v := range g.pix {
 		o.pix[i] = 255 - v
+	}
+	return o
+}
+
+// rotated90 returns the image turned a quarter turn clockwise.
+func (g *gray) rotated90() *gray {
+	w, h := g.Width, g.Height
+	o := newGray(h, w)
+	for y := 0; y < h; y++ {
+		row := g.pix[y*w : (y+1)*w]
+		nx := h - 1 - y
+		for x, v := range row {
+			o.pix[x*h+nx] = v
+		}
 	}
 	return o
 }

@@ -214,7 +214,7 @@ func pdfImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *g
 	if err != nil {
 		return nil, fmt.Errorf("%s image: %w", img.FileType, err)
 	}
-	g = adoptGray(decoded)
+	g = toGray(decoded)
 	// pdfcpu applies /Decode when it renders raw samples to PNG, but hands DCT data
 	// over as the JPEG file it is, so a /Decode [1 0] (inverted) scan is fixed here.
 	if inverted && img.FileType == "jpg" {

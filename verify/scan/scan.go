@@ -182,7 +182,7 @@ func decodeImageStd(data []byte) (*gray, error) {
 	if img == nil {
 		return nil, fmt.Errorf("%w: %s image decoder returned no image", ErrNotImage, format)
 	}
-	return adoptGray(img), nil
+	return toGray(img), nil
 }
 
 // decodeStd is decodeImageStd's call into the image decoders, where a panic (on

@@ -3,121 +3,60 @@ package scan
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/makiuchi-d/gozxing"
 )
 
-// Strategy is one way of reading an image, made of independent options: where
-// (the whole image or each candidate crop), a filter of the luminance plane, a
-// reader (detector and sampler) and a binarizer. Strategies are tried in order
-// until one reads a code; to add one, add the images it is for to the gating
-// corpus, then add it to DefaultStrategies (see docs/scanning.md).
+// Strategy is one way of preparing an image for the QR reader: a transform of the
+// luminance plane followed by a binarizer. Strategies are tried in order until one
+// reads a code; to add one, append to DefaultStrategies and measure it on the corpus.
 type Strategy struct {
-	// Name identifies the strategy in measurements, e.g. "median3+hybrid". It
-	// is derived from the options (newStrategy), never written by hand.
+	// Name identifies the strategy in measurements, e.g. "median3+hybrid".
 	Name string
+	// transform prepares the luminance plane; nil keeps it as is. It returns nil when
+	// the strategy does not apply to an image of this size.
+	transform func(*gray) *gray
+	// transformKey names the transform so consecutive strategies share its output.
+	transformKey string
+	// global selects GlobalHistogramBinarizer instead of HybridBinarizer.
+	global bool
 	// region applies the strategy to crops of the candidate regions instead of the
 	// whole image.
 	region bool
-	// filter prepares the luminance plane; nil keeps it as is.
-	filter *filter
-	// reader is the detector and sampler.
-	reader reader
-	// global selects GlobalHistogramBinarizer instead of HybridBinarizer.
-	global bool
+	// finders reads with readFinders (every plausible finder-pattern triple, several
+	// dimensions and alignment patterns) instead of gozxing's readers.
+	finders bool
+	// piecewise reads with readPiecewise (the finder triples of readFinders, sampled
+	// cell by cell between the alignment patterns) instead of gozxing's readers.
+	piecewise bool
+	// deblur reads with readDeblurred (Wiener deconvolution of the crop for a few
+	// estimated motion and defocus blurs, each read by readFinders and
+	// readPiecewise).
+	deblur bool
+	// transformCost is the work the transform does per input pixel, charged to the
+	// budget before it runs; 0 means 1 (one pass over the input).
+	transformCost int64
 }
-
-// reader is how a strategy finds and samples a code in a binarized image.
-type reader int
-
-const (
-	// byDetector is gozxing's detector on the best finder triples (readOnce).
-	byDetector reader = iota
-	// byFinders is readFinders: every plausible finder-pattern triple, several
-	// dimensions and alignment patterns.
-	byFinders
-	// byPiecewise is readPiecewise: the finder triples of readFinders, sampled
-	// cell by cell between the alignment patterns.
-	byPiecewise
-	// byDeblur is readDeblurred: Wiener deconvolution for a few estimated motion
-	// and defocus blurs, each read by readFinders and readPiecewise.
-	byDeblur
-)
-
-// readerNames are the readers' parts of a strategy's name.
-var readerNames = [...]string{byDetector: "", byFinders: "finders+", byPiecewise: "piecewise+", byDeblur: "deblur+finders+"}
-
-// filter is a transform of the luminance plane. The filter itself is the key
-// under which decodeRun keeps its output, so strategies that use one filter
-// share its output, and two filters can never be handed each other's image.
-type filter struct {
-	// name is the filter's part of the strategy's name.
-	name string
-	// apply returns the filtered plane, or nil when the filter is not for an
-	// image of this size.
-	apply func(*gray) *gray
-	// cost is the work apply does per input pixel, charged to the budget before
-	// it runs; 0 means 1 (one pass over the input).
-	cost int64
-}
-
-// area is where a strategy reads: the whole image or each candidate crop.
-type area bool
-
-const (
-	wholeImage area = false
-	eachCrop   area = true
-)
-
-// binarizer is the binarizer a strategy uses.
-type binarizer bool
-
-const (
-	hybridBinarizer binarizer = false
-	globalBinarizer binarizer = true
-)
-
-// newStrategy returns the strategy of these options, named after them.
-func newStrategy(where area, f *filter, r reader, bin binarizer) Strategy {
-	region, global := bool(where), bool(bin)
-	var name strings.Builder
-	if region {
-		name.WriteString("crop+")
-	}
-	if f != nil {
-		name.WriteString(f.name + "+")
-	}
-	name.WriteString(readerNames[r])
-	if global {
-		name.WriteString("global")
-	} else {
-		name.WriteString("hybrid")
-	}
-	return Strategy{Name: name.String(), region: region, filter: f, reader: r, global: global}
-}
-
-// The filters of the default strategies.
-var (
-	fDown2                = &filter{name: "down2", apply: tfDown2}
-	fDown2Crop            = &filter{name: "down2big", apply: tfDown2Big}
-	fMax3                 = &filter{name: "max3", apply: tfMax3}
-	fMedian3              = &filter{name: "median3", apply: tfMedian}
-	fSharpen              = &filter{name: "sharpen", apply: tfSharpen}
-	fUp2                  = &filter{name: "up2", apply: tfUp2Small}
-	fBox1Up4              = &filter{name: "box1+up4", apply: tfBox1Up4Crop, cost: box1Up4Cost}
-	fUp2Sharpen           = &filter{name: "up2+sharpen", apply: tfUp2SharpenCrop, cost: up2SharpenCost}
-	fInvert               = &filter{name: "invert", apply: tfInvert}
-	fFlattenSharpen       = &filter{name: "flatten+sharpen", apply: tfFlattenSharpen, cost: flattenSharpenCost}
-	fInvertFlattenSharpen = &filter{name: "invert+flatten+sharpen", apply: tfInvertFlattenSharpen, cost: flattenSharpenCost + 1}
-	fSmall                = &filter{name: "small", apply: tfDeblurWhole}
-)
 
 // Transforms used by the default strategies.
 var (
 	tfInvert = func(g *gray) *gray { return g.inverted() }
+	tfRot90  = func(g *gray) *gray { return g.rotated90() }
 	tfMedian = func(g *gray) *gray { return g.median3() }
-	tfMax3   = func(g *gray) *gray { return g.morph3(false) }
+	// tfUp2 enlarges small modules (under ~3.5 px each) so the finder patterns'
+	// run-length checks have pixels to work with (SCANNING.md, item 3).
+	tfUp2 = func(g *gray) *gray {
+		if 4*len(g.pix) > maxWorkPixels {
+			return nil
+		}
+		return g.upscaled(2, false)
+	}
+	tfBox2      = func(g *gray) *gray { return g.boxBlur(2) }
+	tfMax3      = func(g *gray) *gray { return g.morph3(false) }
+	tfMax3x2    = func(g *gray) *gray { return g.morph3(false).morph3(false) }
+	tfMin3      = func(g *gray) *gray { return g.morph3(true) }
+	tfDown2Max3 = func(g *gray) *gray { return g.downscaled2().morph3(false) }
+	tfBox1Down2 = func(g *gray) *gray { return g.boxBlur(1).downscaled2() }
 	// tfDown2Big halves crops of a megapixel or more (close-up phone photos, where
 	// modules are 10+ pixels and texture and noise at full size split the finder
 	// patterns' runs): the first level of a pyramid.
@@ -135,6 +74,16 @@ var (
 		}
 		return g.upscaled(2, false)
 	}
+	// tfFit blows a tiny image (such as a QR image embedded in a PDF at one pixel a
+	// module) up with nearest neighbour, exactly, to at least fitSide pixels.
+	tfFit = func(g *gray) *gray {
+		side := max(g.Width, g.Height)
+		if side >= fitSide {
+			return nil
+		}
+		f := (fitSide + side - 1) / side
+		return g.upscaled(f, true)
+	}
 	// tfSharpen undoes part of a defocus or motion blur: an unsharp mask
 	// about a module wide, the module size estimated from the finder candidates.
 	tfSharpen = func(g *gray) *gray {
@@ -142,12 +91,26 @@ var (
 			return nil
 		}
 		r := 3
-		// The transform's cost (flattenSharpenCost and the others that include
+		// The transform's cost (invertSharpenCost and the others that include
 		// it) pays for the estimate.
 		if ms := moduleSizeEstimate(g, nil); ms > 0 {
 			r = min(max(int(math.Round(ms*0.6)), 1), 6)
 		}
 		return g.unsharp(r, 1.5)
+	}
+	// tfInvertSharpen is tfSharpen on the inverted crop: a dark-mode phone screen
+	// (light modules on black) photographed out of focus.
+	// The inversion comes first so the module size is estimated from finder
+	// patterns of the right polarity; on the crop as shown none are found and the
+	// mask falls back to a guess.
+	tfInvertSharpen = invertedFirst(tfSharpen)
+	// tfUp2SmallCrop enlarges crops small enough to hold a code at under 3 pixels
+	// a module (a 105-module code at 3 px is 0.1 MP; a webcam frame's crop under 1 MP).
+	tfUp2SmallCrop = func(g *gray) *gray {
+		if len(g.pix) > sharpenMaxPixels {
+			return nil
+		}
+		return g.upscaled(2, false)
 	}
 	// tfBox1Up4Crop smooths a crop small enough to hold a code at about 2.5 px a
 	// module (a 100-dpi code is 0.16 MP, a 150-dpi one 0.36 MP) over 3×3 and
@@ -158,11 +121,19 @@ var (
 		}
 		return g.boxBlur(1).upscaled(4, false)
 	}
-	// tfUp2SharpenCrop enlarges a crop small enough to hold a code at under 3
-	// pixels a module (a webcam frame's crop, under 1.5 MP) and sharpens it with a
-	// mask about a module wide at the new scale: at 2 px a module bilinear
-	// enlargement alone leaves the finder patterns' 1:1:3:1:1 runs too soft to
-	// binarize.
+	// tfUp2Sharpen enlarges a small frame (see tfUp2Small) and sharpens it with a
+	// mask about a module wide at the new scale.
+	tfUp2Sharpen = func(g *gray) *gray {
+		if len(g.pix) > upSmallMaxPixels {
+			return nil
+		}
+		return g.upscaled(2, false).unsharp(2, 1)
+	}
+	// tfUp2SharpenCrop enlarges a webcam-sized crop (see tfUp2SmallCrop) and
+	// sharpens it with a mask about a module wide at the new scale: at 2 px a module
+	// bilinear enlargement alone leaves the finder patterns' 1:1:3:1:1 runs too soft
+	// to binarize, and the whole-frame up2+sharpen depends on
+	// where the binarizer's 8-pixel blocks fall on the code.
 	tfUp2SharpenCrop = func(g *gray) *gray {
 		if len(g.pix) > sharpenMaxPixels {
 			return nil
@@ -216,6 +187,10 @@ func invertedFirst(tf func(*gray) *gray) func(*gray) *gray {
 }
 
 const (
+	// fitSide is the side a tiny image is enlarged to: at least 2 px a module for the
+	// densest code (version 40, 177 modules) and well above the 40 px HybridBinarizer
+	// needs before it falls back to a global threshold.
+	fitSide = 400
 	// downMinPixels is the size from which halving is tried: 4 megapixels (a 150-dpi
 	// A4 scan is 2.2 MP and has no pixels to spare).
 	downMinPixels = 4_000_000
@@ -236,74 +211,105 @@ const (
 	// box1Up4Cost is tfBox1Up4Crop's work per input pixel: the box blur's two
 	// passes and the 16 pixels the enlargement writes.
 	box1Up4Cost = 18
+	// invertSharpenCost is tfInvertSharpen's work per input pixel: the inversion,
+	// the module size estimate's binarization and finder scan, and the unsharp
+	// mask's box blur and difference.
+	invertSharpenCost = 6
 	// flattenSharpenCost is tfFlattenSharpen's work per input pixel: a box blur and
 	// a division for the flattening, the module size estimate's binarization and
 	// finder scan, and the unsharp mask's box blur and difference.
 	flattenSharpenCost = 8
 )
 
-// DefaultStrategies returns the strategies Decode uses, in order: each one
-// reads some image of the gating corpus (testdata) that no other reads
-// (TestStrategyAblation), and they run cheapest and most often successful
-// first: whole-image reads, then filters on crops of the candidate regions
-// (candidateRegions: the busy squares where a code probably is), then the
-// enlargements, screen and blur strategies of webcams and phones. The slice is
+// DefaultStrategies returns the strategies Decode uses, cheapest and most often
+// successful first: the whole image as it is, then a list of filters on crops of the
+// candidate regions (candidateRegions: the busy squares where a code probably is),
+// then a few whole-image fallbacks for codes the region finder missed. The slice is
 // new on every call; callers may reorder or extend it.
+//
+// Each filter answers a failure mode measured on the fixtures/degrade corpus (see
+// docs/scanning.md): box blur for sensor noise and faded toner, a 3×3 maximum (thinner
+// dark modules) for photocopies and ink spread, a 3×3 minimum for faded or dropped-out
+// toner, the median for specks, upscaling for modules under ~3.5 pixels.
 func DefaultStrategies() []Strategy {
 	return []Strategy{
-		// A page of 4 MP or more (a 300-dpi scan, a phone photo) halved first:
-		// a code that fills a fair part of a page has modules of 5 pixels or
-		// more there, and the binarizer's pass over a quarter of the pixels
-		// is most of the cost of reading a clean page. Texture and noise of a
-		// 12 MP photo at full size also split the finder patterns' runs.
-		newStrategy(wholeImage, fDown2, byDetector, hybridBinarizer),
-		// The whole image as it is: a clean scan of up to 4 MP (150 and 200
-		// dpi) or a screenshot, read in one pass.
-		newStrategy(wholeImage, nil, byDetector, hybridBinarizer),
-		// One threshold for the whole image: faded toner, whose light dark
-		// modules the hybrid binarizer's blocks split.
-		newStrategy(wholeImage, nil, byDetector, globalBinarizer),
-		// Crops of close-up phone photos, halved (see tfDown2Big).
-		newStrategy(eachCrop, fDown2Crop, byFinders, hybridBinarizer),
-		// Ink spread and dot gain on a low-contrast print: a 3×3 maximum of the
-		// crop thins the dark modules back, thresholded globally.
-		newStrategy(eachCrop, fMax3, byDetector, globalBinarizer),
-		// Dust and toner specks: a 3×3 median of the whole image.
-		newStrategy(wholeImage, fMedian3, byDetector, hybridBinarizer),
-		// Defocus: an unsharp mask about a module wide (tfSharpen), then every
-		// plausible finder triple.
-		newStrategy(eachCrop, fSharpen, byFinders, hybridBinarizer),
-		// Modules under 3.5 pixels on a page of up to 4.5 MP (a dense code at
-		// 150 dpi, a crumpled or copied page): enlarged 2×, sampled cell by
-		// cell between the alignment patterns.
-		newStrategy(wholeImage, fUp2, byPiecewise, hybridBinarizer),
+		{Name: "hybrid"},
+		{Name: "fit+hybrid", transform: tfFit, transformKey: "fit"},
+		{Name: "global", global: true},
+		{Name: "crop+hybrid", region: true},
+		{Name: "crop+global", region: true, global: true},
+		{Name: "crop+finders+hybrid", region: true, finders: true},
+		{Name: "crop+down2+finders+hybrid", region: true, finders: true, transform: tfDown2Big, transformKey: "down2big"},
+		{Name: "crop+piecewise+hybrid", region: true, piecewise: true},
+		{Name: "crop+box2+hybrid", region: true, transform: tfBox2, transformKey: "box2"},
+		{Name: "crop+max3+hybrid", region: true, transform: tfMax3, transformKey: "max3"},
+		{Name: "crop+max3+global", region: true, transform: tfMax3, transformKey: "max3", global: true},
+		{Name: "crop+min3+hybrid", region: true, transform: tfMin3, transformKey: "min3"},
+		{Name: "crop+box2+global", region: true, transform: tfBox2, transformKey: "box2", global: true},
+		{Name: "crop+median3+hybrid", region: true, transform: tfMedian, transformKey: "median3"},
+		{Name: "crop+median3+global", region: true, transform: tfMedian, transformKey: "median3", global: true},
+		{Name: "crop+up2+hybrid", region: true, transform: tfUp2, transformKey: "up2"},
+		{Name: "crop+up2+global", region: true, transform: tfUp2, transformKey: "up2", global: true},
+		{Name: "crop+max3x2+hybrid", region: true, transform: tfMax3x2, transformKey: "max3x2"},
+		{Name: "crop+down2+max3+hybrid", region: true, transform: tfDown2Max3, transformKey: "down2max3"},
+		{Name: "crop+box1+down2+hybrid", region: true, transform: tfBox1Down2, transformKey: "box1down2"},
+		{Name: "crop+rot90+hybrid", region: true, transform: tfRot90, transformKey: "rot90"},
+		{Name: "crop+box2+piecewise+hybrid", region: true, piecewise: true, transform: tfBox2, transformKey: "box2"},
+		{Name: "median3+hybrid", transform: tfMedian, transformKey: "median3"},
+		{Name: "median3+global", transform: tfMedian, transformKey: "median3", global: true},
+		{Name: "box2+hybrid", transform: tfBox2, transformKey: "box2"},
+		{Name: "box2+global", transform: tfBox2, transformKey: "box2", global: true},
+		{Name: "up2+hybrid", transform: tfUp2Small, transformKey: "up2small"},
+		{Name: "up2+global", transform: tfUp2Small, transformKey: "up2small", global: true},
+		// Webcam and phone-screen damage: defocus and motion blur, codes
+		// at 1.5–3 pixels a module, dark-mode screens. After the older whole-image
+		// fallbacks, so the scans those read (a dense code at 150 dpi needs up2) do not
+		// wait for these.
+		{Name: "crop+sharpen+finders+hybrid", region: true, finders: true, transform: tfSharpen, transformKey: "sharpen"},
+		{Name: "crop+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfSharpen, transformKey: "sharpen"},
+		{Name: "crop+invert+hybrid", region: true, transform: tfInvert, transformKey: "invert"},
+		{Name: "crop+invert+piecewise+hybrid", region: true, piecewise: true, transform: tfInvert, transformKey: "invert"},
+		// A dark-mode screen is as blurred as a light one: sharpen after inverting,
+		// so the module size comes from the inverted crop's finder patterns.
+		{Name: "crop+invert+sharpen+finders+hybrid", region: true, finders: true, transform: tfInvertSharpen, transformKey: "invertsharpen", transformCost: invertSharpenCost},
+		{Name: "crop+invert+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfInvertSharpen, transformKey: "invertsharpen", transformCost: invertSharpenCost},
+		{Name: "crop+up2+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SmallCrop, transformKey: "up2smallcrop"},
+		{Name: "up2+piecewise+hybrid", piecewise: true, transform: tfUp2Small, transformKey: "up2small"},
 		// A 100-dpi scan (about 2.5 px a module, often thresholded to black and
-		// white by the scanner) or a copy of a copy: nearest-pixel sampling of
-		// module centres and the finder patterns' run lengths both work in whole
-		// pixels, which at this size is 40% of a module. A light blur and a 4×
-		// bilinear enlargement give them sub-pixel positions and grey levels.
-		newStrategy(eachCrop, fBox1Up4, byFinders, hybridBinarizer),
-		// Codes at 1.5–3 pixels a module in a webcam frame: the crop enlarged,
-		// then sharpened to undo the interpolation's and the lens's softness.
-		// The enlarged crop is 4× the pixels and the mask 3 passes over it.
-		newStrategy(eachCrop, fUp2Sharpen, byPiecewise, hybridBinarizer),
-		// Light modules on a dark ground (a phone in dark mode), whole.
-		newStrategy(wholeImage, fInvert, byDetector, hybridBinarizer),
-		// A glare spot or shadow over part of a blurred code: the crop's
-		// lighting evened out, sharpened, and one threshold for the whole crop,
-		// where the hybrid binarizer's blocks inside a glare spot still see
-		// washed-out dark modules as light.
-		newStrategy(eachCrop, fFlattenSharpen, byPiecewise, globalBinarizer),
+		// white by the scanner): nearest-pixel sampling of module centres and the
+		// finder patterns' run lengths both work in whole pixels, which at this
+		// size is 40% of a module. A light blur and a 4× bilinear enlargement give
+		// them sub-pixel positions and grey levels to work with.
+		{Name: "crop+box1+up4+finders+hybrid", region: true, finders: true, transform: tfBox1Up4Crop, transformKey: "box1up4crop", transformCost: box1Up4Cost},
+		{Name: "crop+box1+up4+piecewise+hybrid", region: true, piecewise: true, transform: tfBox1Up4Crop, transformKey: "box1up4crop", transformCost: box1Up4Cost},
+		// Codes at 1.5–3 pixels a module in a webcam frame: enlarged, then sharpened
+		// to undo the interpolation's and the lens's softness.
+		{Name: "up2+sharpen+piecewise+hybrid", piecewise: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},
+		{Name: "up2+sharpen+finders+hybrid", finders: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},
+		// The same on the candidate crops, whose binarization differs from the whole
+		// frame's. The enlarged crop is 4× the pixels and the mask 3 passes over it.
+		{Name: "crop+up2+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SharpenCrop, transformKey: "up2sharpencrop", transformCost: up2SharpenCost},
+		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
+		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
+		{Name: "rot90+hybrid", transform: tfRot90, transformKey: "rot90"},
+		// Uneven lighting the binarizers' block thresholds do not absorb: a glare
+		// spot or shadow over part of a blurred code.
+		{Name: "crop+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
+		// Once the lighting is even one threshold fits the whole crop, where the
+		// hybrid binarizer's blocks inside a glare spot still see washed-out dark
+		// modules as light.
+		{Name: "crop+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
 		// The same for a dark-mode screen, inverted first: flattening divides by the
 		// local mean, which on light modules over black is the noise of the black.
-		newStrategy(eachCrop, fInvertFlattenSharpen, byPiecewise, globalBinarizer),
+		{Name: "crop+invert+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
+		{Name: "crop+invert+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
 		// Defocus and motion too strong for the unsharp mask: the crop
 		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
 		// of milliseconds a candidate, and only crops of webcam size.
-		newStrategy(eachCrop, nil, byDeblur, hybridBinarizer),
+		{Name: "crop+deblur+finders+hybrid", region: true, deblur: true},
 		// A small image whose blur hid the code from candidateRegions is
 		// deconvolved whole (readDeblurred leaves larger ones alone).
-		newStrategy(wholeImage, fSmall, byDeblur, hybridBinarizer),
+		{Name: "deblur+finders+hybrid", deblur: true, transform: tfDeblurWhole, transformKey: "deblurwhole"},
 	}
 }
 
@@ -314,7 +320,7 @@ var decodeHints = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_
 // first strategy that reads anything, and that strategy's name. It checks b before
 // every strategy and on every crop, and returns b's *BudgetError when it runs out.
 func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, error) {
-	d := &decodeRun{g: g, b: b, cropCache: map[cropKey]*gray{}}
+	d := &decodeRun{g: g, b: b, cropCache: map[string]*gray{}}
 	for _, s := range strategies {
 		if !b.ok() {
 			break
@@ -341,40 +347,34 @@ func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, erro
 // decodeRun is the state of one decodeGray call: the transformed images shared by
 // consecutive strategies and the first internal reader failure.
 type decodeRun struct {
-	g          *gray
-	b          *budget
-	failure    error
-	lastFilter *filter
-	lastImg    *gray
-	regions    []*gray
-	regionsOK  bool
+	g         *gray
+	b         *budget
+	failure   error
+	lastKey   string
+	lastImg   *gray
+	regions   []*gray
+	regionsOK bool
 	// Transformed crops are small; keep them all so strategies sharing a
 	// transform do not recompute it.
-	cropCache map[cropKey]*gray
+	cropCache map[string]*gray
 }
 
-// cropKey names a filtered crop: the crop's index and the filter.
-type cropKey struct {
-	crop   int
-	filter *filter
-}
-
-// filter applies f to img, charging the budget for f's work first.
-func (d *decodeRun) filter(f *filter, img *gray) *gray {
-	if !d.b.spend(max(f.cost, 1) * int64(len(img.pix))) {
+// transform applies a strategy's transform, charging the budget for the output.
+func (d *decodeRun) transform(s Strategy, img *gray) *gray {
+	if !d.b.spend(max(s.transformCost, 1) * int64(len(img.pix))) {
 		return nil
 	}
-	return f.apply(img)
+	return s.transform(img)
 }
 
 func (d *decodeRun) try(img *gray, s Strategy) []Code {
 	read := readOnce
-	switch s.reader {
-	case byFinders:
+	switch {
+	case s.finders:
 		read = readFinders
-	case byPiecewise:
+	case s.piecewise:
 		read = readPiecewise
-	case byDeblur:
+	case s.deblur:
 		read = readDeblurred
 	}
 	codes, err := read(img, s.global, d.b)
@@ -396,11 +396,11 @@ func (d *decodeRun) tryRegions(s Strategy) []Code {
 	}
 	for i, c := range d.regions {
 		img := c
-		if s.filter != nil {
-			key := cropKey{i, s.filter}
+		if s.transform != nil {
+			key := fmt.Sprintf("%d/%s", i, s.transformKey)
 			var ok bool
-			if img, ok = d.cropCache[key]; !ok {
-				img = d.filter(s.filter, c)
+			if img, ok = d.cropCache[key]; !ok || s.transformKey == "" {
+				img = d.transform(s, c)
 				d.cropCache[key] = img
 			}
 			if img == nil {
@@ -416,9 +416,9 @@ func (d *decodeRun) tryRegions(s Strategy) []Code {
 
 func (d *decodeRun) tryWhole(s Strategy) []Code {
 	img := d.g
-	if s.filter != nil {
-		if s.filter != d.lastFilter {
-			d.lastImg, d.lastFilter = d.filter(s.filter, d.g), s.filter
+	if s.transform != nil {
+		if s.transformKey == "" || s.transformKey != d.lastKey {
+			d.lastImg, d.lastKey = d.transform(s, d.g), s.transformKey
 		}
 		img = d.lastImg
 		if img == nil {

@@ -1,7 +1,9 @@
 package scan
 
 import (
-	"errors"
+	"crypto/sha256"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -36,7 +38,7 @@ func TestTransformChargesItsCost(t *testing.T) {
 		cost, want int64
 	}{{0, 5000}, {1, 5000}, {up2SharpenCost, up2SharpenCost * 5000}} {
 		d := &decodeRun{b: unlimited()}
-		out := d.filter(&filter{apply: tfUp2SharpenCrop, cost: tc.cost}, g)
+		out := d.transform(Strategy{transform: tfUp2SharpenCrop, transformCost: tc.cost}, g)
 		if out == nil || out.Width != 200 {
 			t.Fatalf("cost %d: transform gave %v", tc.cost, out)
 		}
@@ -57,7 +59,7 @@ func TestImageScreenMisses(t *testing.T) {
 		// A blurred version-18 code at a tilt, a glare spot over its top-right
 		// finder: under HybridBinarizer's block thresholds that finder's inner
 		// white ring merged with its dark rings, so every strategy found two
-		// finders of three. Read by crop+flatten+sharpen+piecewise+global.
+		// finders of three. Read by crop+flatten+sharpen+piecewise+hybrid.
 		{"screen-glare-01.jpg", "glare over a finder pattern"},
 		// Glare over the top-left finder and the modules round it: flattened and
 		// sharpened, the washed-out dark modules are still lighter than the
@@ -67,12 +69,12 @@ func TestImageScreenMisses(t *testing.T) {
 		// Dark mode (light modules on black), out of focus, tilted: the sharpen
 		// strategies ran only on the crop as shown, where no finder pattern of
 		// the right polarity sets the mask's size. Read by
-		// crop+invert+flatten+sharpen+piecewise+global.
+		// crop+invert+sharpen+finders+hybrid.
 		{"screen-dark-tilt-01.jpg", "dark mode, blurred"},
 		{"screen-dark-tilt-02.jpg", "dark mode, blurred, steep tilt"},
 		// Dark mode under glare: flattening must come after the inversion, since
 		// dividing by the local mean of a black background amplifies its noise.
-		// Read by crop+invert+flatten+sharpen+piecewise+global.
+		// Read by crop+invert+flatten+sharpen+piecewise+hybrid.
 		{"screen-dark-glare-01.jpg", "dark mode under glare"},
 	}
 	for _, tc := range tests {
@@ -117,59 +119,57 @@ func TestFlattenedEvensOutLighting(t *testing.T) {
 	}
 }
 
-// TestFilterOutputIsKeyedByTheFilter: decodeRun keeps a filter's output under
-// the filter itself, so strategies that use one filter compute it once (on
-// the whole image and on each crop), and two filters, even of the same name,
-// never share an output.
-func TestFilterOutputIsKeyedByTheFilter(t *testing.T) {
-	calls := map[string]int{}
-	counted := func(tag string) func(*gray) *gray {
-		return func(g *gray) *gray { calls[tag]++; return g.inverted() }
-	}
-	a := &filter{name: "same", apply: counted("a")}
-	b := &filter{name: "same", apply: counted("b")}
-	strategies := []Strategy{
-		newStrategy(wholeImage, a, byDetector, hybridBinarizer),
-		newStrategy(wholeImage, a, byDetector, globalBinarizer),
-		newStrategy(wholeImage, b, byDetector, hybridBinarizer),
-		newStrategy(eachCrop, a, byDetector, hybridBinarizer),
-		newStrategy(eachCrop, a, byDetector, globalBinarizer),
-		newStrategy(eachCrop, b, byDetector, globalBinarizer),
-	}
-	g := noiseGray(300, 300, 4)
-	crops := len(candidateRegions(g))
-	if crops == 0 {
-		t.Fatal("the noise image has no candidate regions; the test needs some")
-	}
-	if _, _, err := decodeGray(g, strategies, unlimited()); !errors.Is(err, ErrNoBarcode) {
-		t.Fatalf("noise read: %v", err)
-	}
-	if want := 1 + crops; calls["a"] != want || calls["b"] != want {
-		t.Errorf("filter a ran %d times, b %d; want %d each (the whole image, then each of %d crops once)", calls["a"], calls["b"], want, crops)
-	}
-}
-
-// TestStrategyNames: a strategy's name is made from its options, so two
-// strategies of the default list have the same name only if they are the same
-// strategy, and two filters of the same name would make the measurements'
-// names ambiguous.
-func TestStrategyNames(t *testing.T) {
-	names := map[string]bool{}
-	filters := map[string]*filter{}
-	for _, s := range DefaultStrategies() {
-		if names[s.Name] {
-			t.Errorf("%s twice in DefaultStrategies", s.Name)
+// TestTransformKeysAreUnique: decodeRun caches a transform's output under its
+// strategy's transformKey, so two transforms under one key would silently hand
+// one the other's image. Strategies that share a key must share the transform
+// (the same output on every probe image) and its cost. Keys whose transforms
+// agree on every probe are logged: they differ at most in a pixel cap, and
+// cost a second computation of the same image where both apply.
+func TestTransformKeysAreUnique(t *testing.T) {
+	probes := []*gray{noiseGray(97, 61, 1), noiseGray(400, 300, 2), noiseGray(1100, 1000, 3)}
+	signature := func(s Strategy) string {
+		var sig strings.Builder
+		for _, p := range probes {
+			out := s.transform(p)
+			if out == nil {
+				sig.WriteString("nil;")
+				continue
+			}
+			fmt.Fprintf(&sig, "%dx%d:%x;", out.Width, out.Height, sha256.Sum256(out.pix))
 		}
-		names[s.Name] = true
-		if s.filter == nil {
+		return sig.String()
+	}
+	type seen struct {
+		name, sig string
+		cost      int64
+	}
+	byKey := map[string]seen{}
+	for _, s := range DefaultStrategies() {
+		if s.transform == nil {
 			continue
 		}
-		if f, ok := filters[s.filter.name]; ok && f != s.filter {
-			t.Errorf("two filters are named %q", s.filter.name)
+		if s.transformKey == "" {
+			t.Errorf("%s: a transform without a cache key", s.Name)
+			continue
 		}
-		filters[s.filter.name] = s.filter
+		sig := signature(s)
+		if prev, ok := byKey[s.transformKey]; ok {
+			if prev.sig != sig || prev.cost != s.transformCost {
+				t.Errorf("%s and %s share the key %q but not the transform or its cost", prev.name, s.Name, s.transformKey)
+			}
+			continue
+		}
+		byKey[s.transformKey] = seen{s.Name, sig, s.transformCost}
 	}
-	if got := newStrategy(eachCrop, fFlattenSharpen, byPiecewise, globalBinarizer).Name; got != "crop+flatten+sharpen+piecewise+global" {
-		t.Errorf("name %q", got)
+	keys := map[string]string{}
+	for key, s := range byKey {
+		if other, ok := keys[s.sig]; ok {
+			t.Logf("keys %q and %q give the same images on every probe (%dx%d to %dx%d)", key, other,
+				probes[0].Width, probes[0].Height, probes[2].Width, probes[2].Height)
+		}
+		keys[s.sig] = key
+	}
+	if len(byKey) < 10 {
+		t.Fatalf("only %d transform keys found", len(byKey))
 	}
 }
