@@ -47,23 +47,31 @@ func (a *Authority) Save(dir string, passphrase []byte) error {
 	if len(passphrase) == 0 {
 		return errors.New("empty passphrase: set PASSPORT_PASSPHRASE or type one at the prompt")
 	}
-	keyPath := filepath.Join(dir, AuthorityKeyFileName)
-	pubPath := filepath.Join(dir, AuthorityPubFileName)
+	return saveKeyPair(dir, a.Key, passphrase, AuthorityKeyFileName, AuthorityPubFileName, "an authority key", "the authority directory")
+}
+
+// saveKeyPair writes dir/keyName (the private key encrypted for passphrase,
+// O_EXCL, 0600) and dir/pubName (the public key as PEM, 0644), creating dir
+// (0700) if needed and never overwriting either file; what names the key
+// in the refusal ("an authority key"), dirLabel the directory in errors.
+func saveKeyPair(dir string, key *ecdsa.PrivateKey, passphrase []byte, keyName, pubName, what, dirLabel string) error {
+	keyPath := filepath.Join(dir, keyName)
+	pubPath := filepath.Join(dir, pubName)
 	for _, p := range []string{keyPath, pubPath} {
 		if _, err := os.Lstat(p); err == nil {
-			return fmt.Errorf("%s already exists: refusing to overwrite an authority key; choose another directory", p)
+			return fmt.Errorf("%s already exists: refusing to overwrite %s; choose another directory", p, what)
 		}
 	}
-	enc, err := encryptKey(a.Key, passphrase)
+	enc, err := encryptKey(key, passphrase)
 	if err != nil {
 		return err
 	}
-	pubPEM, err := trust.MarshalAuthorityPublicKey(&a.Key.PublicKey)
+	pubPEM, err := trust.MarshalAuthorityPublicKey(&key.PublicKey)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating authority directory: %w", err)
+		return fmt.Errorf("creating %s: %w", dirLabel, err)
 	}
 	if err := writeNew(keyPath, enc, 0o600); err != nil {
 		return err

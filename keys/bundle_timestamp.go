@@ -54,32 +54,7 @@ func (k *TimestampKey) Save(dir string, passphrase []byte) error {
 	if len(passphrase) == 0 {
 		return errors.New("empty passphrase: set PASSPORT_PASSPHRASE or type one at the prompt")
 	}
-	keyPath := filepath.Join(dir, TimestampKeyFileName)
-	pubPath := filepath.Join(dir, TimestampPubFileName)
-	for _, p := range []string{keyPath, pubPath} {
-		if _, err := os.Lstat(p); err == nil {
-			return fmt.Errorf("%s already exists: refusing to overwrite a timestamp key; choose another directory", p)
-		}
-	}
-	enc, err := encryptKey(k.Key, passphrase)
-	if err != nil {
-		return err
-	}
-	pubPEM, err := trust.MarshalAuthorityPublicKey(&k.Key.PublicKey)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating the timestamp key directory: %w", err)
-	}
-	if err := writeNew(keyPath, enc, 0o600); err != nil {
-		return err
-	}
-	if err := writeNew(pubPath, pubPEM, 0o644); err != nil {
-		os.Remove(keyPath)
-		return err
-	}
-	return nil
+	return saveKeyPair(dir, k.Key, passphrase, TimestampKeyFileName, TimestampPubFileName, "a timestamp key", "the timestamp key directory")
 }
 
 // LoadTimestampKey reads and decrypts dir/timestamp.key (dir may name the

@@ -15,33 +15,11 @@ import (
 // encoding/csv writer (reading CSV, as HR and issuer lists are read, is
 // fine). Fixtures write only synthetic test data and are exempt.
 func TestOneCSVWriter(t *testing.T) {
-	root := "../.."
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		r, _ := filepath.Rel(root, path)
-		if d.IsDir() {
-			if r == "fixtures" || r == filepath.Join("internal", "csvout") || strings.HasPrefix(d.Name(), ".") && r != "." {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
+	forEachSource(t, filepath.Join("internal", "csvout"), func(rel string, src []byte) {
 		if strings.Contains(string(src), "csv.NewWriter(") {
-			t.Errorf("%s writes CSV with encoding/csv: use internal/csvout, the one writer that escapes formulas", r)
+			t.Errorf("%s writes CSV with encoding/csv: use internal/csvout, the one writer that escapes formulas", rel)
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestOneCBORConfiguration: every CBOR decoder the project configures is
@@ -49,6 +27,18 @@ func TestOneCSVWriter(t *testing.T) {
 // invalid UTF-8 and unbounded sizes are refused everywhere alike and no
 // decoder can be set up looser by accident. Fixtures are exempt.
 func TestOneCBORConfiguration(t *testing.T) {
+	forEachSource(t, filepath.Join("internal", "strictcbor"), func(rel string, src []byte) {
+		if strings.Contains(string(src), "cbor.DecOptions{") {
+			t.Errorf("%s configures its own CBOR decoder: use internal/strictcbor with the document's limits", rel)
+		}
+	})
+}
+
+// forEachSource calls f with every non-test Go file of the project, by its
+// path from the root, skipping fixtures (synthetic test data), hidden
+// folders and except, the one package allowed what the caller looks for.
+func forEachSource(t *testing.T, except string, f func(rel string, src []byte)) {
+	t.Helper()
 	root := "../.."
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -56,7 +46,7 @@ func TestOneCBORConfiguration(t *testing.T) {
 		}
 		r, _ := filepath.Rel(root, path)
 		if d.IsDir() {
-			if r == "fixtures" || r == filepath.Join("internal", "strictcbor") || strings.HasPrefix(d.Name(), ".") && r != "." {
+			if r == "fixtures" || r == except || strings.HasPrefix(d.Name(), ".") && r != "." {
 				return filepath.SkipDir
 			}
 			return nil
@@ -68,9 +58,7 @@ func TestOneCBORConfiguration(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if strings.Contains(string(src), "cbor.DecOptions{") {
-			t.Errorf("%s configures its own CBOR decoder: use internal/strictcbor with the document's limits", r)
-		}
+		f(r, src)
 		return nil
 	})
 	if err != nil {
