@@ -15,6 +15,9 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+
+	"passport/verify/scan/imagedec"
+	"passport/verify/scan/internal/guard"
 )
 
 // disablePDFConfig stops pdfcpu from creating a configuration directory in the user's
@@ -54,7 +57,7 @@ func PDF(data []byte) ([]Code, error) {
 // the whole document; when it runs out after a page has yielded codes, those codes
 // are returned without an error, as for pages past MaxPDFPages.
 func PDFContext(cctx context.Context, data []byte, opts Options) (_ []Code, err error) {
-	defer catch(&err, true)
+	defer guard.Catch(&err, true)
 	if len(data) > MaxInputBytes {
 		return nil, fmt.Errorf("%w: the file is %d bytes, over the limit of %d MiB; scan at 300 dpi or crop to the page", ErrTooLarge, len(data), MaxInputBytes>>20)
 	}
@@ -153,7 +156,7 @@ func checkPDFSize(data []byte) error {
 // readPDF parses, validates and optimizes a PDF, turning a panic in pdfcpu into
 // an error.
 func readPDF(data []byte) (ctx *model.Context, err error) {
-	defer catch(&err, false)
+	defer guard.Catch(&err, false)
 	return api.ReadValidateAndOptimize(bytes.NewReader(data), pdfConfig())
 }
 
@@ -177,7 +180,7 @@ func pdfImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *g
 			g = nil
 		}
 	}()
-	defer catch(&err, false)
+	defer guard.Catch(&err, false)
 	sd := obj.ImageDict
 	if err := checkPDFImageSize(ctx, sd); err != nil {
 		return nil, err
@@ -207,7 +210,7 @@ func pdfImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *g
 	if err != nil {
 		return nil, fmt.Errorf("%s image header: %w", img.FileType, err)
 	}
-	if err := checkDecodedSize(cfg); err != nil {
+	if err := imagedec.CheckConfig(cfg); err != nil {
 		return nil, err
 	}
 	decoded, _, err := image.Decode(bytes.NewReader(data))
@@ -225,7 +228,7 @@ func pdfImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *g
 
 // checkPDFImageSize applies to an image XObject, from its dictionary and before
 // any of its samples are inflated, the limits a PNG's header is held to
-// (checkDecodedSize): pdfcpu inflates the raw samples (width × height ×
+// (imagedec.CheckConfig): pdfcpu inflates the raw samples (width × height ×
 // components × bits per component) and renders them to an image, so a small
 // Flate stream of a large 16-bit image would otherwise cost hundreds of
 // megabytes. The size counted is that of the decoded image: 1 or 2 bytes a
@@ -256,7 +259,7 @@ func checkPDFImageSize(ctx *model.Context, sd *types.StreamDict) error {
 	case n <= 4:
 		bpp = 8
 	}
-	if err := checkDecodedBytes(*w, *h, bpp); err != nil {
+	if err := imagedec.CheckDecodedBytes(*w, *h, bpp); err != nil {
 		return fmt.Errorf("PDF image (%d components, %d bits each): %w", n, bpc, err)
 	}
 	return nil
