@@ -77,7 +77,7 @@ const (
 
 	// maxPDFDecodeBytes bounds the bytes one filter may inflate a stream to. A single
 	// MaxPixels RGB image is 120 MB; a little more covers row predictor bytes.
-	maxPDFDecodeBytes = 3*MaxPixels + 16<<20
+	maxPDFDecodeBytes = imagedec.MaxPDFImageBytes
 
 	// maxPDFRecursion bounds nesting of PDF objects (arrays in dictionaries in ...).
 	// Real files nest fewer than 20 levels.

@@ -1,5 +1,5 @@
-// Package imagedec turns image files (PNG, JPEG, GIF, BMP, TIFF, WebP) into the
-// reader's 8-bit grey plane. Every file is bounded from its header before any
+// Package imagedec turns image files (PNG, JPEG, GIF, BMP, TIFF, WebP) and the
+// images of a PDF (PDFImage) into the reader's 8-bit grey plane. Every file is bounded from its header before any
 // pixel is decoded: more than MaxPixels pixels, or a decoded image over
 // maxDecodedBytes, is refused with ErrTooLarge. PNG files go through this
 // package's own decoder (pngdec.go), which writes grey directly; the rest go
