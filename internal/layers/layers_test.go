@@ -31,7 +31,7 @@ var allowed = map[string][]string{
 	"internal/browser":    {},
 	"internal/textsafe":   {},
 	"sitedb":              {"trust", "internal/sqlitedb", "internal/csvout"},
-	"verify/scan":         {},
+	"verify/scan":         {"verify/scan/imagedec", "verify/scan/internal/guard"},
 	"verify":              {"credential", "credential/dcc", "trust", "internal/textsafe"},
 	"read":                {"verify", "verify/scan"},
 	"internal/strictjson": {},
@@ -42,6 +42,11 @@ var allowed = map[string][]string{
 	"printcheck":          {"layout", "verify/scan"},
 	"issue":               {"credential", "credential/sign", "trust", "keys", "layout", "internal/sqlitedb", "internal/csvout", "internal/strictjson"},
 	"internal/layers":     {},
+
+	// The reader's stages below verify/scan.
+	"verify/scan/internal/guard": {},
+	"verify/scan/imagedec":       {"verify/scan/internal/guard"},
+
 	// The CLI wires everything; fixtures are test material and tools.
 	"cmd/passport":                   {"*"},
 	"fixtures/degrade":               {"*"},

@@ -17,6 +17,8 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	qrdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
+
+	"passport/verify/scan/internal/guard"
 )
 
 // finderCandidates scans every third row of bm for the 1:1:3:1:1 runs of a finder
@@ -217,7 +219,7 @@ func detectDecode(det *detector.Detector, dec *qrdecoder.Decoder, info *detector
 			text, ok = "", false
 		}
 	}()
-	defer catch(&err, false)
+	defer guard.Catch(&err, false)
 	// The alignment search covers up to (2·16 modules)² pixels; the sampling and
 	// decode about a version-40 grid.
 	ms := info.GetTopLeft().GetEstimatedModuleSize()
@@ -243,7 +245,7 @@ func binarize(img *gray, global bool, b *budget) (bm *gozxing.BitMatrix, err err
 			bm = nil
 		}
 	}()
-	defer catch(&err, false)
+	defer guard.Catch(&err, false)
 	if !b.spend(int64(len(img.pix))) {
 		return nil, nil
 	}

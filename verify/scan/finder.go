@@ -17,6 +17,8 @@ import (
 	"github.com/makiuchi-d/gozxing/common"
 	qrdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
+
+	"passport/verify/scan/internal/guard"
 )
 
 const (
@@ -49,11 +51,11 @@ type tripleFunc func(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *det
 // one decodes, finderMaxAttempts samplings have been spent or b runs out.
 func readTriples(img *gray, global bool, b *budget, try tripleFunc) (codes []Code, err error) {
 	defer func() {
-		if errors.Is(err, errForeignPanic) {
+		if errors.Is(err, guard.ErrForeignPanic) {
 			codes, err = nil, nil // a gozxing panic on odd geometry: nothing read
 		}
 	}()
-	defer catch(&err, false)
+	defer guard.Catch(&err, false)
 	bm, err := binarize(img, global, b)
 	if bm == nil || err != nil {
 		return nil, err

@@ -2,9 +2,10 @@ package scan
 
 import (
 	"image"
-	"image/color"
 
 	"github.com/makiuchi-d/gozxing"
+
+	"passport/verify/scan/imagedec"
 )
 
 // gray is an 8-bit luminance plane, row-major with no padding. It implements
@@ -16,6 +17,14 @@ type gray struct {
 }
 
 var _ gozxing.LuminanceSource = (*gray)(nil)
+
+// fromDec takes over imagedec's plane as a gray, without a copy.
+func fromDec(d *imagedec.Gray) *gray {
+	return &gray{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: d.Width, Height: d.Height}, pix: d.Pix}
+}
+
+// toGray converts any image to a luminance plane (imagedec.FromImage).
+func toGray(img image.Image) *gray { return fromDec(imagedec.FromImage(img)) }
 
 func newGray(w, h int) *gray {
 	return &gray{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: w, Height: h}, pix: make([]byte, w*h)}
@@ -42,109 +51,6 @@ func (g *gray) Invert() gozxing.LuminanceSource { return g.inverted() }
 
 // String implements gozxing.LuminanceSource.
 func (g *gray) String() string { return gozxing.LuminanceSourceString(g) }
-
-// toGray converts any image to a luminance plane, with fast paths for the types the
-// standard decoders return. Transparent pixels are composited onto white paper.
-func toGray(img image.Image) *gray {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	g := newGray(w, h)
-	switch m := img.(type) {
-	case *image.Gray:
-		for y := 0; y < h; y++ {
-			off := m.PixOffset(b.Min.X, b.Min.Y+y)
-			copy(g.pix[y*w:(y+1)*w], m.Pix[off:off+w])
-		}
-	case *image.YCbCr:
-		for y := 0; y < h; y++ {
-			off := m.YOffset(b.Min.X, b.Min.Y+y)
-			copy(g.pix[y*w:(y+1)*w], m.Y[off:off+w])
-		}
-	case *image.NRGBA:
-		for y := 0; y < h; y++ {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			dst := g.pix[y*w : (y+1)*w]
-			for x := range dst {
-				p := src[4*x : 4*x+4]
-				l := luma(uint32(p[0]), uint32(p[1]), uint32(p[2]))
-				a := uint32(p[3])
-				dst[x] = byte((l*a + 255*(255-a)) / 255)
-			}
-		}
-	case *image.RGBA:
-		for y := 0; y < h; y++ {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			dst := g.pix[y*w : (y+1)*w]
-			for x := range dst {
-				p := src[4*x : 4*x+4]
-				// Premultiplied: composite onto white by adding the uncovered part.
-				dst[x] = byte(luma(uint32(p[0]), uint32(p[1]), uint32(p[2])) + 255 - uint32(p[3]))
-			}
-		}
-	case *image.Gray16:
-		for y := 0; y < h; y++ {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			dst := g.pix[y*w : (y+1)*w]
-			for x := range dst {
-				dst[x] = src[2*x] // the high byte
-			}
-		}
-	case *image.NRGBA64:
-		// 16-bit scans: the high bytes, without an At() (and an allocation) a pixel.
-		for y := 0; y < h; y++ {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			dst := g.pix[y*w : (y+1)*w]
-			for x := range dst {
-				p := src[8*x : 8*x+8]
-				l := luma(uint32(p[0]), uint32(p[2]), uint32(p[4]))
-				a := uint32(p[6])
-				dst[x] = byte((l*a + 255*(255-a)) / 255)
-			}
-		}
-	case *image.RGBA64:
-		for y := 0; y < h; y++ {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			dst := g.pix[y*w : (y+1)*w]
-			for x := range dst {
-				p := src[8*x : 8*x+8]
-				dst[x] = byte(min(luma(uint32(p[0]), uint32(p[2]), uint32(p[4]))+255-uint32(p[6]), 255))
-			}
-		}
-	case *image.Paletted:
-		var lut [256]byte
-		for i, c := range m.Palette {
-			lut[i] = colorLuma(c)
-		}
-		for y := 0; y < h; y++ {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			dst := g.pix[y*w : (y+1)*w]
-			for x := range dst {
-				dst[x] = lut[src[x]]
-			}
-		}
-	default:
-		for y := 0; y < h; y++ {
-			dst := g.pix[y*w : (y+1)*w]
-			for x := range dst {
-				dst[x] = colorLuma(img.At(b.Min.X+x, b.Min.Y+y))
-			}
-		}
-	}
-	return g
-}
-
-// luma is the ITU-R BT.601 luminance of 8-bit components.
-func luma(r, g, b uint32) uint32 { return (299*r + 587*g + 114*b + 500) / 1000 }
-
-// colorLuma converts any colour to luminance composited onto white.
-func colorLuma(c color.Color) byte {
-	r, g, b, a := c.RGBA() // premultiplied, 16-bit
-	l := luma(r>>8, g>>8, b>>8) + (0xffff-a)>>8
-	if l > 255 {
-		l = 255
-	}
-	return byte(l)
-}
 
 func (g *gray) inverted() *gray {
 	o := newGray(g.Width, g.Height)

@@ -1,117 +1,19 @@
 package scan
 
-import (
-	"errors"
-	"fmt"
-	"reflect"
-	"runtime"
-	"strings"
-	"sync/atomic"
-)
+import "passport/verify/scan/internal/guard"
 
-// The reader reads untrusted files, and a panic must not end the process that
-// serves them. But a panic in the reader's own code is a bug to fix, not a
-// damaged file: it must reach the user as ErrInternal and fail the tests
-// (TestMain checks ownPanics). catch is the package's only recover. It is
-// deferred in two places:
-//
-//   - as the top-level guard (top true), at each exported entry point and at the
-//     start of every goroutine the reader starts: any panic becomes an error,
-//     and one whose origin is this package is counted;
-//   - around calls into third-party decoders known to panic on odd input
-//     (gozxing's detector and binarizers on odd geometry, pdfcpu, the standard
-//     library's and x/image's image decoders), where a panic means "this one
-//     attempt read nothing". There (top false) a panic that started in this
-//     package's code, called back by the library, is passed on unchanged to the
-//     top-level guard instead of being forgiven.
+// The reader's panic guard lives in internal/guard, shared with imagedec so that
+// a panic in either package's code is counted as the reader's own; its comment
+// says where guard.Catch is deferred and why.
 
 // ErrInternal means the reader itself failed on this input: a bug in the reader,
 // not a fault of the file. The wrapping error names the panic and where it
 // happened; report it with the file.
-var ErrInternal = errors.New("scan: internal error in the reader (a bug, not a fault of the file; please report it with the file)")
+var ErrInternal = guard.ErrInternal
 
-// errForeignPanic marks a panic inside a third-party decoder (see catch).
-var errForeignPanic = errors.New("third-party decoder failed")
-
-// ownPanics counts the panics caught whose origin is this package's code; the
-// package's tests fail unless it stays at what they injected themselves.
-var ownPanics atomic.Int64
-
-// lastOwnPanic is the message and stack of the latest counted panic, for the
-// test that reports it.
-var lastOwnPanic atomic.Pointer[string]
-
-// ownPrefix is this package's import path followed by a dot, the prefix of its
-// functions' names in a stack trace.
-var ownPrefix = func() string {
-	name := runtime.FuncForPC(reflect.ValueOf(shortFile).Pointer()).Name()
-	return name[:strings.LastIndex(name, ".")+1]
-}()
-
-// panicked is a recovered panic with the function it started in.
-type panicked struct {
-	value  any
-	origin string // the innermost function below the panic that is not the runtime's
-	stack  string
-	own    bool // origin is in this package
-}
-
-// catch is deferred (defer catch(&err, top)) to turn a panic into *err; see the
-// comment at the top of this file for where and why.
-func catch(err *error, top bool) {
-	r := recover()
-	if r == nil {
-		return
-	}
-	p, rethrown := r.(*panicked)
-	if !rethrown {
-		p = origin(r)
-	}
-	if !top {
-		if p.own {
-			panic(p)
-		}
-		*err = fmt.Errorf("%w: %v (in %s)", errForeignPanic, p.value, p.origin)
-		return
-	}
-	if p.own {
-		ownPanics.Add(1)
-		msg := fmt.Sprintf("panic: %v\n%s", p.value, p.stack)
-		lastOwnPanic.Store(&msg)
-	}
-	*err = fmt.Errorf("%w: %v (in %s)", ErrInternal, p.value, p.origin)
-}
-
-// origin finds where the panic being recovered started: the first frame below
-// runtime.gopanic that is not in the runtime (an index out of range passes
-// through runtime.goPanicIndex). It must be called from the deferred function,
-// while the panicking frames are still on the stack.
-func origin(r any) *panicked {
-	pcs := make([]uintptr, 64)
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
-	p := &panicked{value: r, origin: "unknown"}
-	var stack strings.Builder
-	below := false
-	for {
-		f, more := frames.Next()
-		fmt.Fprintf(&stack, "%s\n\t%s:%d\n", f.Function, f.File, f.Line)
-		switch {
-		case f.Function == "runtime.gopanic":
-			below = true
-		case below && p.origin == "unknown" && !strings.HasPrefix(f.Function, "runtime."):
-			p.origin = fmt.Sprintf("%s at %s:%d", f.Function, shortFile(f.File), f.Line)
-			p.own = strings.HasPrefix(f.Function, ownPrefix)
-		}
-		if !more {
-			break
-		}
-	}
-	p.stack = stack.String()
-	return p
-}
-
-// shortFile keeps a path's last two elements (package directory and file).
-func shortFile(path string) string {
-	parts := strings.Split(path, "/")
-	return strings.Join(parts[max(len(parts)-2, 0):], "/")
-}
+// ownPanics and lastOwnPanic are the guard's count of panics in the reader's
+// code and the latest one's message, which the package's TestMain checks.
+var (
+	ownPanics    = &guard.OwnPanics
+	lastOwnPanic = &guard.LastOwnPanic
+)

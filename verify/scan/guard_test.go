@@ -1,14 +1,13 @@
 package scan
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
+
+	"passport/verify/scan/internal/guard"
 )
 
 // TestMain fails the package's tests when any of them hit a panic in the
@@ -42,50 +41,6 @@ func expectOwnPanic(t *testing.T, before int64, err error) {
 	ownPanics.Add(-1)
 }
 
-// settledGoroutines waits briefly for goroutines that are finishing and
-// returns how many are left.
-func settledGoroutines(want int) int {
-	n := runtime.NumGoroutine()
-	for i := 0; i < 100 && n > want; i++ {
-		time.Sleep(10 * time.Millisecond)
-		n = runtime.NumGoroutine()
-	}
-	return n
-}
-
-// TestPNGDecoderPanics injects a panic on each side of the PNG decoder's two
-// goroutines: the caller gets ErrInternal (not "damaged file", not a crash),
-// the panic is counted, and no goroutine is left behind blocked on a channel.
-func TestPNGDecoderPanics(t *testing.T) {
-	// Rows long enough, and a page tall enough, that the inflater reports
-	// progress many times and can fill the channel while the rows side is gone.
-	data := encodePNG(t, noiseGray(600, 2000, 3).asImage())
-	for _, where := range []string{"row", "inflate"} {
-		t.Run(where, func(t *testing.T) {
-			calls := 0
-			pngTestHook = func(w string) {
-				if w == where {
-					if calls++; calls == 3 {
-						var rows []int
-						_ = rows[calls] // an index out of range, as a real bug would be
-					}
-				}
-			}
-			t.Cleanup(func() { pngTestHook = nil })
-			before, goroutines := ownPanics.Load(), runtime.NumGoroutine()
-			_, err := ImageContext(context.Background(), data, Options{})
-			expectOwnPanic(t, before, err)
-			if !strings.Contains(err.Error(), "index out of range") {
-				t.Errorf("error %q does not name the panic", err)
-			}
-			if n := settledGoroutines(goroutines); n > goroutines {
-				buf := make([]byte, 1<<16)
-				t.Fatalf("%d goroutines left behind:\n%s", n-goroutines, buf[:runtime.Stack(buf, true)])
-			}
-		})
-	}
-}
-
 func ownIndex(i int) int {
 	var rows []int
 	return rows[i]
@@ -98,17 +53,17 @@ func ownIndex(i int) int {
 // as ErrInternal.
 func TestGuardTellsOwnFromForeign(t *testing.T) {
 	boundary := func(f func()) (err error) {
-		defer catch(&err, false)
+		defer guard.Catch(&err, false)
 		f()
 		return nil
 	}
 	top := func(f func()) (err error) {
-		defer catch(&err, true)
+		defer guard.Catch(&err, true)
 		return boundary(f)
 	}
 	before := ownPanics.Load()
 	err := top(func() { _ = strings.Repeat("x", -1) })
-	if !errors.Is(err, errForeignPanic) || ownPanics.Load() != before {
+	if !errors.Is(err, guard.ErrForeignPanic) || ownPanics.Load() != before {
 		t.Fatalf("a panic in package strings gave %v and counted %d", err, ownPanics.Load()-before)
 	}
 	err = top(func() { _ = strings.Map(func(r rune) rune { return rune(ownIndex(int(r))) }, "a") })

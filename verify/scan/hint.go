@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
+
+	"passport/verify/scan/internal/guard"
 )
 
 // Frame is what ReadFrame found in one camera frame.
@@ -84,7 +86,7 @@ const (
 // opts.Region first when set, and reporting where the code was. Only images are
 // read (a camera sends no PDFs); the errors are ImageContext's.
 func ReadFrame(ctx context.Context, data []byte, opts Options) (f Frame, err error) {
-	defer catch(&err, true)
+	defer guard.Catch(&err, true)
 	start := time.Now()
 	if Sniff(data) != KindImage {
 		return Frame{}, fmt.Errorf("%w (a camera frame must be an image)", ErrNotImage)
@@ -292,4 +294,11 @@ func edgeSteepness(g *gray, b *budget) float64 {
 	}
 	sort.Float64s(ratios)
 	return ratios[len(ratios)/2]
+}
+
+func absInt(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -1,6 +1,10 @@
 package scan
 
-import "time"
+import (
+	"time"
+
+	"passport/verify/scan/imagedec"
+)
 
 // Every limit the reader enforces lives here, with the reason for its size.
 
@@ -39,16 +43,6 @@ const (
 	// millisecond): enough for four codes and their look-alikes.
 	maxTriples = 24
 
-	// maxDecodedBytes bounds the memory of one decoded image before it is turned
-	// into 8-bit grey. The image file's header gives its size and colour model, so a
-	// 40-megapixel 16-bit RGBA PNG (320 MB decoded from a 478 KB file; it took a
-	// station to 938 MB) is refused before any pixel is decoded,
-	// while a 40-megapixel 8-bit RGBA image (160 MB) still passes. decodePNG
-	// (pngdec.go) writes grey directly, but a colour PNG's raw rows are held
-	// whole beside the plane, so the limit stays; the message says to save the
-	// scan with 8 bits a channel.
-	maxDecodedBytes = 4 * MaxPixels
-
 	// maxPDFPageObjects is how many page objects (/Type /Page, counted in the
 	// file's uncompressed bytes before pdfcpu parses anything) a PDF may declare.
 	// pdfcpu builds the whole page tree in memory: a 23 MB PDF of 190 000 pages took
@@ -56,12 +50,8 @@ const (
 	maxPDFPageObjects = 5000
 
 	// MaxPixels is the largest image (width × height) that Image, Decode and PDF will
-	// process. An A4 page scanned at 600 dpi is 4961 × 7016 ≈ 34.8 megapixels and a
-	// 48-megapixel phone photo is the largest common camera output; 40 megapixels covers
-	// the first with headroom while keeping a decoded RGBA image (4 bytes a pixel) near
-	// 160 MiB, which a verifier station with a few GiB of memory can afford. Larger
-	// inputs are refused with ErrTooLarge before any pixel is decoded.
-	MaxPixels = 40_000_000
+	// process; see imagedec.MaxPixels.
+	MaxPixels = imagedec.MaxPixels
 
 	// MaxInputBytes is the largest image or PDF file accepted. A 600-dpi colour A4 scan
 	// saved as PNG is about 60 MiB; anything bigger is not a passport page.
@@ -87,7 +77,7 @@ const (
 
 	// maxPDFDecodeBytes bounds the bytes one filter may inflate a stream to. A single
 	// MaxPixels RGB image is 120 MB; a little more covers row predictor bytes.
-	maxPDFDecodeBytes = 3*MaxPixels + 16<<20
+	maxPDFDecodeBytes = imagedec.MaxPDFImageBytes
 
 	// maxPDFRecursion bounds nesting of PDF objects (arrays in dictionaries in ...).
 	// Real files nest fewer than 20 levels.

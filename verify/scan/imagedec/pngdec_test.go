@@ -1,4 +1,4 @@
-package scan
+package imagedec
 
 import (
 	"bytes"
@@ -9,10 +9,13 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/png"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"passport/verify/scan/internal/guard"
 )
 
 // pngSpec describes a PNG file built sample by sample, to reach what image/png's
@@ -98,13 +101,13 @@ func errClass(err error) string {
 	return "other: " + err.Error()
 }
 
-// comparePNG decodes data with decodePNG and with image/png plus toGray (the
+// comparePNG decodes data with decodePNG and with image/png plus FromImage (the
 // path it replaces) and fails unless both succeed with the same pixels or fail
 // the same way. It returns decodePNG's result.
-func comparePNG(t testing.TB, data []byte) (*gray, error) {
+func comparePNG(t testing.TB, data []byte) (*Gray, error) {
 	t.Helper()
 	g, err := decodePNG(data)
-	if errors.Is(err, ErrInternal) {
+	if errors.Is(err, guard.ErrInternal) {
 		t.Fatalf("decodePNG panicked: %v", err)
 	}
 	if errors.Is(err, errPNGFallback) {
@@ -120,8 +123,8 @@ func comparePNG(t testing.TB, data []byte) (*gray, error) {
 	if g.Width != want.Width || g.Height != want.Height {
 		t.Fatalf("decodePNG gave %d×%d, image/png %d×%d", g.Width, g.Height, want.Width, want.Height)
 	}
-	if i := firstDiff(g.pix, want.pix); i >= 0 {
-		t.Fatalf("pixel (%d,%d): decodePNG %d, image/png %d", i%g.Width, i/g.Width, g.pix[i], want.pix[i])
+	if i := firstDiff(g.Pix, want.Pix); i >= 0 {
+		t.Fatalf("pixel (%d,%d): decodePNG %d, image/png %d", i%g.Width, i/g.Width, g.Pix[i], want.Pix[i])
 	}
 	return g, nil
 }
@@ -216,8 +219,8 @@ func TestPNGDecodeKnownPixels(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(g.pix, tt.want) {
-				t.Fatalf("got %v, want %v", g.pix, tt.want)
+			if !bytes.Equal(g.Pix, tt.want) {
+				t.Fatalf("got %v, want %v", g.Pix, tt.want)
 			}
 		})
 	}
@@ -260,7 +263,7 @@ func TestPNGDecodeStdlibFiles(t *testing.T) {
 // rendering of a PDF page holding a QR code of "SP1:HELLO", made with
 // pdftocairo -r 72 -png [-gray|-mono|-transp] -singlefile and pdftoppm -r 72 -png.
 func libpngFiles(t testing.TB) map[string][]byte {
-	names, err := filepath.Glob(filepath.Join("testdata", "png", "*.png"))
+	names, err := filepath.Glob(filepath.Join("..", "testdata", "png", "*.png"))
 	if err != nil || len(names) < 5 {
 		t.Fatalf("testdata/png holds %d files (%v), want 5", len(names), err)
 	}
@@ -278,12 +281,9 @@ func libpngFiles(t testing.TB) map[string][]byte {
 func TestPNGDecodeLibpngFiles(t *testing.T) {
 	for name, data := range libpngFiles(t) {
 		t.Run(name, func(t *testing.T) {
+			// That the reader finds their code is verify/scan's gating corpus (class libpng).
 			if _, err := comparePNG(t, data); err != nil {
 				t.Fatal(err)
-			}
-			codes, err := Image(data)
-			if err != nil || len(codes) != 1 || codes[0].Text != "SP1:HELLO" {
-				t.Fatalf("Image = %v, %v; want SP1:HELLO", codes, err)
 			}
 		})
 	}
@@ -357,7 +357,7 @@ func fixCRCs(b []byte) {
 	}
 }
 
-// FuzzPNGDecode holds decodePNG to image/png plus toGray on any input: both must
+// FuzzPNGDecode holds decodePNG to image/png plus FromImage on any input: both must
 // read it with the same pixels or both refuse it the same way (too large, or not an
 // image). With fixCRC the chunk CRCs are recomputed first, so mutations get past
 // them to the chunk parser, the inflater and the filters.
@@ -418,24 +418,38 @@ func FuzzPNGRows(f *testing.F) {
 	})
 }
 
-// noisyPage is an A4 page at dpi holding a QR code, with scanner-like noise so it
-// compresses as a real scan does (about 60% of its raw size, not 1%).
+// noisyPage is an A4 page at dpi holding a 60 mm block of random dark and light
+// modules (a code's texture), with scanner-like noise so it compresses as a real
+// scan does (about 60% of its raw size, not 1%).
 func noisyPage(b *testing.B, dpi float64) []byte {
-	page := scannedPage(b, payload(700, 50), dpi, 55)
-	for i, v := range page.Pix {
-		page.Pix[i] = 20 + v*7/8 // paper 243, ink 20: the noise is not clipped
+	w, h := int(210/25.4*dpi), int(297/25.4*dpi)
+	page := image.NewGray(image.Rect(0, 0, w, h))
+	r := rand.New(rand.NewPCG(7, 12))
+	module := int(60 / 25.4 * dpi / 57) // a version-10 code, 57 modules across
+	for y := range h {
+		for x := range w {
+			v := 243.0
+			if mx, my := x/module, y/module; mx >= 4 && mx < 61 && my >= 4 && my < 61 && (mx*31+my*17+mx*my)%3 == 0 {
+				v = 20
+			}
+			page.Pix[y*page.Stride+x] = byte(min(max(v+r.NormFloat64()*12, 0), 255))
+		}
 	}
-	return encodePNG(b, gaussNoise(page, 12, 7))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, page); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
-// BenchmarkPNGDecode compares decodePNG with image/png plus toGray on 150- and
+// BenchmarkPNGDecode compares decodePNG with image/png plus FromImage on 150- and
 // 300-dpi pages; the ratio of the two ns/op is the speed-up.
 func BenchmarkPNGDecode(b *testing.B) {
 	for _, dpi := range []float64{150, 300} {
 		data := noisyPage(b, dpi)
 		for _, dec := range []struct {
 			name string
-			fn   func([]byte) (*gray, error)
+			fn   func([]byte) (*Gray, error)
 		}{{"decodePNG", decodePNG}, {"image-png", decodeImageStd}} {
 			b.Run(fmt.Sprintf("%.0fdpi/%s", dpi, dec.name), func(b *testing.B) {
 				b.SetBytes(int64(len(data)))

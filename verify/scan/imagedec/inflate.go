@@ -1,4 +1,4 @@
-package scan
+package imagedec
 
 // A DEFLATE (RFC 1951) decoder for a stream held in memory whose decompressed
 // size is known: the IDAT data of an 8-bit grey PNG. Knowing both ends lets it

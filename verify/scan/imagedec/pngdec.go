@@ -1,4 +1,4 @@
-package scan
+package imagedec
 
 // A PNG decoder that writes straight into the reader's 8-bit grey plane. A scanned
 // page is a PNG nine times out of ten, and image/png spent three quarters of a
@@ -7,7 +7,7 @@ package scan
 // inflate a 150-dpi scan: compress/flate 20 ms, klauspost/compress 16 ms,
 // inflate.go 12 ms) into one buffer, which for 8-bit grey (what scanners and
 // pdftocairo -gray write) becomes the plane itself; each row is unfiltered and
-// converted to grey as image/png plus toGray would, so the pixels are identical
+// converted to grey as image/png plus FromImage would, so the pixels are identical
 // (FuzzPNGDecode holds it to that). The whole decode of a 150- or 300-dpi scan
 // takes about half of image/png's time (BenchmarkPNGDecode). Interlaced files are
 // left to image/png: scanners do not write them and they would need a full image
@@ -31,7 +31,7 @@ import (
 	"io"
 	"math/bits"
 
-	"github.com/makiuchi-d/gozxing"
+	"passport/verify/scan/internal/guard"
 )
 
 const pngSignature = "\x89PNG\r\n\x1a\n"
@@ -68,7 +68,7 @@ type pngDecoder struct {
 	data  []byte
 	pos   int // start of the next chunk, or of the current chunk's data
 	stage int
-	sized bool // the header passed checkDecodedSize
+	sized bool // the header passed CheckConfig
 
 	w, h         int
 	depth, ctype int
@@ -78,11 +78,11 @@ type pngDecoder struct {
 
 // decodePNG decodes a non-interlaced PNG file to grey. It returns errPNGFallback
 // for anything else (not a PNG, or interlaced), an error wrapping ErrTooLarge when
-// the header promises more than checkDecodedSize allows, checked before any pixel
+// the header promises more than CheckConfig allows, checked before any pixel
 // memory is allocated, one wrapping ErrNotImage for a damaged file, and one
 // wrapping ErrInternal for a panic in its row goroutine. A panic in the calling
-// goroutine is left to the caller's guard (catch).
-func decodePNG(data []byte) (*gray, error) {
+// goroutine is left to the caller's guard (guard.Catch).
+func decodePNG(data []byte) (*Gray, error) {
 	if !bytes.HasPrefix(data, []byte(pngSignature)) {
 		return nil, errPNGFallback
 	}
@@ -91,7 +91,7 @@ func decodePNG(data []byte) (*gray, error) {
 	switch {
 	case err == nil:
 		return g, nil
-	case errors.Is(err, errPNGFallback), errors.Is(err, ErrInternal):
+	case errors.Is(err, errPNGFallback), errors.Is(err, guard.ErrInternal):
 		return nil, err
 	case errors.Is(err, ErrTooLarge):
 		return nil, fmt.Errorf("png image: %w", err)
@@ -102,8 +102,8 @@ func decodePNG(data []byte) (*gray, error) {
 var errChunkOrder = errors.New("chunk out of order")
 
 // decode walks the chunks up to IEND, as image/png does.
-func (d *pngDecoder) decode() (*gray, error) {
-	var g *gray
+func (d *pngDecoder) decode() (*Gray, error) {
+	var g *Gray
 	for d.stage != pngSeenIEND {
 		n, typ, err := d.chunkHeader()
 		if err != nil {
@@ -180,7 +180,7 @@ func (d *pngDecoder) tRNSInOrder() bool {
 	return d.stage == pngSeenIHDR
 }
 
-// checkSize applies checkDecodedSize once the header is known: at the point where
+// checkSize applies CheckConfig once the header is known: at the point where
 // image.DecodeConfig would stop reading (after IHDR, or for a paletted image after
 // tRNS or at the first IDAT), so an oversized file fails as ErrTooLarge exactly when
 // it did before this decoder existed.
@@ -189,7 +189,7 @@ func (d *pngDecoder) checkSize() error {
 		return nil
 	}
 	d.sized = true
-	return checkDecodedSize(image.Config{ColorModel: d.configModel(), Width: d.w, Height: d.h})
+	return CheckConfig(image.Config{ColorModel: d.configModel(), Width: d.w, Height: d.h})
 }
 
 // configModel is the colour model image/png's DecodeConfig reports, which sets the
@@ -309,7 +309,7 @@ func (d *pngDecoder) parseTRNS(n int) error {
 
 // parseIDAT inflates the run of IDAT chunks that starts here (with n bytes of data)
 // into a grey plane and leaves d.pos after the run's last chunk.
-func (d *pngDecoder) parseIDAT(n int) (*gray, error) {
+func (d *pngDecoder) parseIDAT(n int) (*Gray, error) {
 	body, err := d.chunkBody(n)
 	if err != nil {
 		return nil, err
@@ -344,7 +344,7 @@ func (d *pngDecoder) parseIDAT(n int) (*gray, error) {
 // inflate decompresses the zlib stream z (the data of IDAT chunks lens bytes long)
 // into a grey plane, checking its header here and its end and Adler-32 in
 // decodeRows.
-func (d *pngDecoder) inflate(z []byte, lens []int) (*gray, error) {
+func (d *pngDecoder) inflate(z []byte, lens []int) (*Gray, error) {
 	hdr, err := zlibHeader(z)
 	if err != nil {
 		return nil, err
@@ -400,19 +400,19 @@ func (d *pngDecoder) bitsPerPixel() int {
 // into one buffer of filter bytes and rows, while a second goroutine sums each row,
 // unfilters it and converts it to grey (unfilterRows). For 8-bit grey, nearly
 // every scan, the buffer becomes the plane: h bytes more than the plane, where
-// image/png held the image and toGray a copy. Other types hold their raw rows
+// image/png held the image and FromImage a copy. Other types hold their raw rows
 // beside the plane, still less than image/png's image (8-bit RGB: 3 bytes a pixel
 // against its 4). The second goroutine works 32 KiB behind the inflater, beyond
 // the reach of its back-references, and keeps the rest of the decode off the
 // inflater's path when a second core is free.
-func (d *pngDecoder) decodeRows(z []byte, hdr int, lens []int) (*gray, error) {
+func (d *pngDecoder) decodeRows(z []byte, hdr int, lens []int) (*Gray, error) {
 	w, h := d.w, d.h
 	bpp := d.bitsPerPixel()
 	rowBytes := (bpp*w + 7) / 8
 	raw := make([]byte, h*(1+rowBytes))
 	r := rowDecoder{raw: raw, rowBytes: rowBytes, step: (bpp + 7) / 8, sum: adler32.New()}
 	if d.ctype == pngGrey && d.depth == 8 && d.trns == nil {
-		r.g = &gray{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: w, Height: h}, pix: raw[: w*h : w*h]}
+		r.g = &Gray{Width: w, Height: h, Pix: raw[: w*h : w*h]}
 	} else {
 		r.g, r.conv = newGray(w, h), d.converter()
 	}
@@ -447,7 +447,7 @@ func (d *pngDecoder) decodeRows(z []byte, hdr int, lens []int) (*gray, error) {
 type rowDecoder struct {
 	raw            []byte
 	rowBytes, step int
-	g              *gray
+	g              *Gray
 	conv           func(dst, src []byte)
 	sum            hash.Hash32
 }
@@ -484,7 +484,7 @@ func (r *rowDecoder) unfilterAll(safe <-chan int, done chan<- error) {
 		for range safe {
 		}
 	}()
-	defer catch(&err, true)
+	defer guard.Catch(&err, true)
 	err = r.unfilterRows(safe)
 }
 
@@ -510,7 +510,7 @@ func (r *rowDecoder) unfilterRows(safe <-chan int) error {
 				return err
 			}
 			if r.conv != nil {
-				r.conv(r.g.pix[y*w:(y+1)*w], row)
+				r.conv(r.g.Pix[y*w:(y+1)*w], row)
 			}
 			prev = row
 		}

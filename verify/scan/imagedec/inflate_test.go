@@ -1,4 +1,4 @@
-package scan
+package imagedec
 
 import (
 	"bytes"

@@ -1,9 +1,9 @@
-package scan
+package imagedec
 
 import "image/color"
 
 // Row converters of the PNG decoder: each turns one unfiltered row of samples into
-// grey exactly as image/png's image followed by toGray would (transparent pixels
+// grey exactly as image/png's image followed by FromImage would (transparent pixels
 // composited onto white, 16-bit samples by their high byte, colour by luma).
 
 // converter returns the function that turns an unfiltered row into grey.
