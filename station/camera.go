@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
+
+	"passport/verify/scan"
 )
 
 // Region is a rectangle in a camera frame's pixels: X, Y its top left
@@ -81,13 +81,10 @@ const (
 	HintMoveCloser = "move_closer" // the picture is sharp, so the code is too small or not in view
 )
 
-// maxHintPixels bounds the frames a hint is worked out for: the page sends
-// frames of at most 1600 pixels a side.
-const maxHintPixels = 4_000_000
-
-// blurredBelow is the edge steepness under which a frame counts as blurred:
-// a sharp black-on-white edge rises over one or two pixels (steepness about
-// 0.5 to 1); blurred over five or more pixels it stays under 0.2.
+// blurredBelow is the edge steepness (scan.Frame.EdgeSteepness) under which
+// a frame counts as blurred: a sharp black-on-white edge rises over one or two
+// pixels (steepness about 0.5 to 1); blurred over five or more pixels it
+// stays under 0.2.
 const blurredBelow = 0.25
 
 // smallModule is the module size, in frame pixels, under which a code whose
@@ -95,113 +92,22 @@ const blurredBelow = 0.25
 // reader needs about 3 pixels a module on a blurred webcam frame.
 const smallModule = 2.5
 
-// frameHint says why a camera frame gave no code. When the reader saw the
-// code's finder patterns (moduleSize > 0) their size decides: small modules
-// mean too far, big ones a blurred picture. Otherwise the frame's edges
-// decide (cameraHint).
-func frameHint(moduleSize float64, data []byte) string {
+// frameHint says why a camera frame gave no code, from what the reader
+// measured on the frame it already decoded (the frame is never decoded a
+// second time, outside the camera budget, for the hint). When the reader saw
+// the code's finder patterns their size decides: small modules mean too far,
+// big ones a blurred picture. Otherwise the steepness of the frame's edges
+// decides; nothing with contrast in view gives no hint.
+func frameHint(f scan.Frame) string {
 	switch {
-	case moduleSize <= 0:
-		return cameraHint(data)
-	case moduleSize < smallModule:
+	case f.ModuleSize > 0 && f.ModuleSize < smallModule:
 		return HintMoveCloser
-	}
-	return HintHoldStill
-}
-
-// cameraHint says why a camera frame gave no code. The reader (verify/scan)
-// reports only codes, so the hint is worked out here from the frame itself:
-// how steep its strongest edges are against its contrast.
-func cameraHint(data []byte) string {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || cfg.Width*cfg.Height > maxHintPixels || cfg.Width < 8 || cfg.Height < 8 {
-		return ""
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return ""
-	}
-	switch st := edgeSteepness(img); {
-	case st == 0:
-		return "" // nothing in view: the page asks for the code
-	case st < blurredBelow:
+	case f.ModuleSize > 0:
+		return HintHoldStill
+	case f.EdgeSteepness == 0:
+		return "" // nothing in view, or not measured: the page asks for the code
+	case f.EdgeSteepness < blurredBelow:
 		return HintHoldStill
 	}
 	return HintMoveCloser
-}
-
-// edgeSteepness looks at the tiles of the frame with the most contrast
-// (where a code would be) and returns, for the median of the best few, the
-// steepest step between neighbouring pixels divided by the tile's contrast.
-// A sharp black-on-white edge rises over one or two pixels; blur spreads it
-// over many, which lowers the step and not the contrast. A frame with no
-// contrast anywhere gives 0.
-func edgeSteepness(img image.Image) float64 {
-	b := img.Bounds()
-	gray := grayOf(img)
-	type tile struct{ contrast, step int }
-	var tiles []tile
-	for ty := b.Min.Y; ty+hintTile <= b.Max.Y; ty += hintTile {
-		for tx := b.Min.X; tx+hintTile <= b.Max.X; tx += hintTile {
-			lo, hi, step := 255, 0, 0
-			for y := ty; y < ty+hintTile; y++ {
-				for x := tx; x < tx+hintTile; x++ {
-					g := int(gray.GrayAt(x, y).Y)
-					lo, hi = min(lo, g), max(hi, g)
-					if x > tx {
-						step = max(step, abs(g-int(gray.GrayAt(x-1, y).Y)))
-					}
-					if y > ty {
-						step = max(step, abs(g-int(gray.GrayAt(x, y-1).Y)))
-					}
-				}
-			}
-			tiles = append(tiles, tile{hi - lo, step})
-		}
-	}
-	sort.Slice(tiles, func(i, j int) bool { return tiles[i].contrast > tiles[j].contrast })
-	if len(tiles) == 0 || tiles[0].contrast < minHintContrast {
-		return 0
-	}
-	var ratios []float64
-	for _, t := range tiles[:min(len(tiles), 5)] {
-		if t.contrast >= minHintContrast {
-			ratios = append(ratios, float64(t.step)/float64(t.contrast))
-		}
-	}
-	sort.Float64s(ratios)
-	return ratios[len(ratios)/2]
-}
-
-// grayOf is img's luminance: a JPEG's own Y plane when it has one (the
-// page's frames are JPEG), else converted pixel by pixel.
-func grayOf(img image.Image) *image.Gray {
-	b := img.Bounds()
-	switch m := img.(type) {
-	case *image.Gray:
-		return m
-	case *image.YCbCr:
-		return &image.Gray{Pix: m.Y, Stride: m.YStride, Rect: m.Rect}
-	}
-	gray := image.NewGray(b)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			gray.SetGray(x, y, color.GrayModel.Convert(img.At(x, y)).(color.Gray))
-		}
-	}
-	return gray
-}
-
-// hintTile is the side of the tiles a frame is judged in, and
-// minHintContrast the brightness range below which a tile holds nothing.
-const (
-	hintTile        = 32
-	minHintContrast = 64
-)
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
 }

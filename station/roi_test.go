@@ -15,6 +15,7 @@ import (
 
 	"passport/sitedb"
 	"passport/verify"
+	"passport/verify/scan"
 )
 
 // postFrame posts a camera frame with the query given (after source=camera).
@@ -146,28 +147,30 @@ func TestCameraBudgetIsPerFrame(t *testing.T) {
 
 // TestFrameHintFromModuleSize: when the reader saw the finder patterns, their
 // module size says whether the code is too far (move closer) or blurred
-// (hold still); without them the frame's edges decide.
+// (hold still), whatever the edges say; without them the edges decide.
 func TestFrameHintFromModuleSize(t *testing.T) {
-	f := newFixture(t)
-	text := f.text(t, f.claims("Zoë Whitfield", 100, 100))
-	sharpTiny := frame(t, text, 1, 0)
 	for _, c := range []struct {
-		ms   float64
-		data []byte
+		f    scan.Frame
 		want string
 	}{
-		{0, sharpTiny, HintMoveCloser},
-		{0, frame(t, text, 4, 4), HintHoldStill},
-		{1.8, frame(t, text, 4, 4), HintMoveCloser},
-		{4, sharpTiny, HintHoldStill},
+		{scan.Frame{ModuleSize: 1.8, EdgeSteepness: 0.1}, HintMoveCloser},
+		{scan.Frame{ModuleSize: 4, EdgeSteepness: 0.9}, HintHoldStill},
+		{scan.Frame{EdgeSteepness: 0.9}, HintMoveCloser},
+		{scan.Frame{EdgeSteepness: 0.1}, HintHoldStill},
+		{scan.Frame{}, ""},
 	} {
-		if got := frameHint(c.ms, c.data); got != c.want {
-			t.Errorf("module %.1f px: hint %q, want %q", c.ms, got, c.want)
+		if got := frameHint(c.f); got != c.want {
+			t.Errorf("module %.1f px, steepness %.1f: hint %q, want %q", c.f.ModuleSize, c.f.EdgeSteepness, got, c.want)
 		}
 	}
+	f := newFixture(t)
+	text := f.text(t, f.claims("Zoë Whitfield", 100, 100))
 	s := newCameraSite(t)
 	if _, v, raw := s.postFrame(t, frame(t, text, 4, 4), ""); v.Hint != HintHoldStill {
 		t.Errorf("a blurred close code: %s", raw)
+	}
+	if _, v, raw := s.postFrame(t, finderless(t, text), ""); v.Hint != HintMoveCloser {
+		t.Errorf("a sharp code without finder patterns: %s", raw)
 	}
 }
 

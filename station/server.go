@@ -731,7 +731,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 	if camera {
 		resp.Region = regionOf(frame.Region)
 		if len(results) == 1 && results[0].Status == verify.StatusUnreadable {
-			resp.Hint = frameHint(frame.ModuleSize, data)
+			resp.Hint = frameHint(frame)
 		}
 	}
 	if n, err := s.today(); err != nil {
