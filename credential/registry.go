@@ -184,6 +184,7 @@ var reasonDefs = []ReasonDef{
 	{"trust_sync_failed", "station", true, "in the station's status (`/api/status`), not a verdict: the latest background trust-list sync failed; the list in force still verifies until it goes stale"},
 	{"log_prune_failed", "station", true, "in the station's status (`/api/status`), not a verdict: the verification log's periodic prune fails, so rows past the retention period are still kept"},
 	{"trust_list_expiring", "station", true, "in the station's status (`/api/status`), not a verdict: the trust list in force expires within 7 days; import or sync a newer one before it does"},
+	{"policy_not_reloaded", "station", true, "in the station's status (`/api/status`), not a verdict: the trust list now in force no longer holds the site policy the station was started with (`--policy-name`), or holds a version this verifier cannot read: the station goes on applying the version it last read; ask the authority, or restart with another policy"},
 	{"log_unreadable", "station", true, "in the station's status (`/api/status`), not a verdict: the verification log could not be read (today's count and its head hash are unknown): check the site database file"},
 	{"hidden_characters", "claims", true, "text a person reads (name, role, organisation, numbers) holds characters that are invisible, blank or reverse the text around them: every front end shows each as a visible marker such as ⟦U+202E⟧, and the decision is CHECK NEEDED, never ACCEPT"},
 }

@@ -31,6 +31,7 @@ import (
 	"path"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -56,6 +57,14 @@ type Config struct {
 	Log *sitedb.Log
 	// Policy is applied to each valid credential; nil applies none.
 	Policy *policy.Policy
+	// PolicySource, when set, gives the policy to apply instead of Policy,
+	// asked again for each verification and status: the trust list's named
+	// policy, which a sync or an import may replace while the station runs.
+	// It returns the policy it last gave successfully with any error, so a
+	// newer list that no longer holds the policy, or holds one this
+	// verifier cannot read, keeps the site's rules in force; the error is
+	// shown as a status warning (policy_not_reloaded).
+	PolicySource func() (*policy.Policy, error)
 	// MaxBodyBytes caps a request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// BodiesInFlightBytes caps the upload bytes held in memory at once,
@@ -113,6 +122,8 @@ type Server struct {
 	static   fs.FS
 	hosts    map[string]bool // Host names (lower case, no port) answered
 	actions  actions
+	// policyErr is the last policy reload error logged ("" for none).
+	policyErr atomic.Value
 }
 
 // New checks cfg and makes a Server.
@@ -427,6 +438,32 @@ func inDays(d time.Duration) string {
 	}
 }
 
+// WarnPolicyNotReloaded is the status warning shown when the site's named
+// policy could not be read from the trust list now in force: the station
+// goes on applying the one it last read.
+const WarnPolicyNotReloaded credential.Reason = "policy_not_reloaded"
+
+// policy is the site policy to apply now, and why it is not the trust
+// list's current one when it is not (see Config.PolicySource).
+func (s *Server) policy() (*policy.Policy, error) {
+	if s.cfg.PolicySource == nil {
+		return s.cfg.Policy, nil
+	}
+	return s.cfg.PolicySource()
+}
+
+// logPolicyError writes a policy reload error to the access log once, not
+// on every verification while it lasts.
+func (s *Server) logPolicyError(err error) {
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	if old, _ := s.policyErr.Swap(msg).(string); old != msg && msg != "" && s.cfg.AccessLog != nil {
+		s.cfg.AccessLog.Printf("site policy: %s", msg)
+	}
+}
+
 // WarnLogUnreadable is the status warning shown when the verification log
 // cannot be read (today's count, its head).
 const WarnLogUnreadable credential.Reason = "log_unreadable"
@@ -446,8 +483,12 @@ func (s *Server) today() (int, error) {
 
 func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
 	resp := StatusResponse{Warnings: []verify.Reason{}, MaxUpload: s.cfg.MaxBodyBytes}
-	if s.cfg.Policy != nil {
-		resp.Policy = s.cfg.Policy.Name
+	pol, polErr := s.policy()
+	if pol != nil {
+		resp.Policy = pol.Name
+	}
+	if polErr != nil {
+		resp.Warnings = append(resp.Warnings, verify.Reason{Code: WarnPolicyNotReloaded, Message: polErr.Error()})
 	}
 	if s.cfg.Log != nil {
 		var err error
@@ -759,8 +800,10 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 // verifier has already made what a person reads of it safe to show).
 func (s *Server) verdicts(results []verify.Result) []policy.Verdict {
 	out := make([]policy.Verdict, 0, len(results))
+	pol, err := s.policy()
+	s.logPolicyError(err)
 	for _, res := range results {
-		v := policy.Apply(s.cfg.Policy, res)
+		v := policy.Apply(pol, res)
 		v.Decision = policy.Decide(v)
 		out = append(out, v)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"text/tabwriter"
 
 	"passport/policy"
@@ -104,4 +105,36 @@ func bundlePolicy(db *sitedb.DB, name string) (*policy.Policy, error) {
 	}
 	p.BundleVersion, p.BundleName = bp.BundleVersion, bp.Name
 	return p, nil
+}
+
+// namedPolicySource is the station's source of the trust list's policy
+// called name (first is what bundlePolicy read at start): each call looks up
+// which bundle version the list now in force holds it from and parses it
+// again only when that changed, so a sync or an import that brings a new
+// version of the policy applies from the next verification. When the list
+// no longer holds the policy, or holds one this verifier cannot read, it
+// returns the version it last read, with an error saying why.
+func namedPolicySource(db *sitedb.DB, name string, first *policy.Policy) func() (*policy.Policy, error) {
+	var mu sync.Mutex
+	cur := first
+	return func() (*policy.Policy, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		bp, err := db.Policy(name)
+		switch {
+		case errors.Is(err, sitedb.ErrNoPolicy):
+			return cur, fmt.Errorf("the trust list in force no longer holds the site policy %q: still applying it as in trust list %d; ask the authority, or restart with another --policy-name (see 'passport policy list')", safe(name), cur.BundleVersion)
+		case err != nil:
+			return cur, fmt.Errorf("the site policy %q could not be read from the trust list: %v; still applying it as in trust list %d", safe(name), err, cur.BundleVersion)
+		case bp.BundleVersion == cur.BundleVersion:
+			return cur, nil
+		}
+		p, err := policy.Parse(bp.JSON)
+		if err != nil {
+			return cur, fmt.Errorf("the site policy %q in trust list %d cannot be read by this verifier (%v): still applying it as in trust list %d; update passport", safe(name), bp.BundleVersion, err, cur.BundleVersion)
+		}
+		p.BundleVersion, p.BundleName = bp.BundleVersion, bp.Name
+		cur = p
+		return cur, nil
+	}
 }

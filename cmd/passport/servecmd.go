@@ -84,10 +84,12 @@ func serveCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	var polSource func() (*policy.Policy, error)
 	if *policyName != "" {
 		if pol, err = bundlePolicy(db, *policyName); err != nil {
 			return err
 		}
+		polSource = namedPolicySource(db, *policyName, pol)
 	}
 	var vlog *sitedb.Log
 	if !*noLog {
@@ -110,7 +112,7 @@ func serveCmd(e *env, args []string) error {
 		}
 		defer func() { stop(); <-done }() // the sync ends before the database closes
 	}
-	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, MaxBodyBytes: int64(*maxMB) << 20, DecodeBudget: *decodeBudget, CameraBudget: *cameraBudget, AccessLog: access, Addr: *addr, AllowHosts: allowHosts, Sync: syncer})
+	srv, err := station.New(station.Config{Store: db, Log: vlog, Policy: pol, PolicySource: polSource, MaxBodyBytes: int64(*maxMB) << 20, DecodeBudget: *decodeBudget, CameraBudget: *cameraBudget, AccessLog: access, Addr: *addr, AllowHosts: allowHosts, Sync: syncer})
 	if err != nil {
 		return usageErr("e.g. passport serve --addr 0.0.0.0:8080 --allow-host reception-pc.local", "%v", err)
 	}
