@@ -1,12 +1,15 @@
 package scan
 
 import (
+	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A 1280×720 webcam frame (a scanbench small-class miss, seed 8): a version-17
@@ -266,5 +269,74 @@ func TestPrefilterKeysAreDerived(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The planner yields the reads in the strategies' order, skips a strategy
+// whose prefilter refuses the image's size (charging it, as measured), computes
+// a prefilter's output once for consecutive strategies, reads a crop strategy
+// on every candidate crop, and stops as soon as the budget cannot pay for the
+// next prefilter.
+func TestPlanOrderAndBudget(t *testing.T) {
+	byName := map[string]Strategy{}
+	for _, s := range DefaultStrategies() {
+		byName[s.Name] = s
+	}
+	pick := func(names ...string) []Strategy {
+		var out []Strategy
+		for _, n := range names {
+			s, ok := byName[n]
+			if !ok {
+				t.Fatalf("no default strategy %s", n)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	reads := func(d *decodeRun, strategies []Strategy) []string {
+		var got []string
+		for s, img := range d.plan(strategies) {
+			got = append(got, fmt.Sprintf("%s %dx%d", s.Name, img.Width, img.Height))
+		}
+		return got
+	}
+	g := noiseGray(97, 61, 1)
+	n := int64(len(g.pix))
+	list := pick("hybrid", "down2+hybrid", "fit+hybrid", "median3+hybrid", "median3+global")
+
+	d := &decodeRun{g: g, b: unlimited(), cropCache: map[filterKey]*gray{}}
+	got := reads(d, list)
+	want := []string{"hybrid 97x61", "fit+hybrid 485x305", "median3+hybrid 97x61", "median3+global 97x61"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("planned %v, want %v", got, want)
+	}
+	// down2 refused (charged), fit, median3 once.
+	if d.b.work != 3*n {
+		t.Errorf("charged %d pixel visits, want %d", d.b.work, 3*n)
+	}
+
+	// Work for down2's and fit's charges but not median3's: the plan ends there.
+	b := newBudget(context.Background(), Options{Budget: time.Hour, Work: 2 * n})
+	d = &decodeRun{g: g, b: b, cropCache: map[filterKey]*gray{}}
+	got = reads(d, list)
+	want = []string{"hybrid 97x61", "fit+hybrid 485x305"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") || !errors.Is(b.failed(), ErrBudget) {
+		t.Errorf("with work for two prefilters planned %v (%v), want %v and the budget spent", got, b.failed(), want)
+	}
+
+	// A code on a page: a crop strategy is read on each candidate crop, in
+	// order, and the crops are found once (one pass charged).
+	page := whiteGray(620, 620)
+	drawQR(page, qrModules(t, payload(300, 1)), 300, 60, 3)
+	d = &decodeRun{g: toGray(page), b: unlimited(), cropCache: map[filterKey]*gray{}}
+	got = reads(d, pick("crop+hybrid", "crop+global"))
+	want = nil
+	for _, name := range []string{"crop+hybrid", "crop+global"} {
+		for _, c := range d.regions {
+			want = append(want, fmt.Sprintf("%s %dx%d", name, c.Width, c.Height))
+		}
+	}
+	if len(d.regions) == 0 || strings.Join(got, ", ") != strings.Join(want, ", ") || d.b.work != 620*620 {
+		t.Errorf("crop strategies planned %v (%d pixel visits charged), want %v", got, d.b.work, want)
 	}
 }
