@@ -94,10 +94,10 @@ func newStrategy(r region, p prefilter, d sampler, b binarizer) Strategy {
 }
 
 // prefilter names one transform of the luminance plane made before the
-// binarizer; its definition is prefilters[p]. The value itself is the cache key
-// of its output (filterKey), so strategies that use one prefilter share its
-// output and two prefilters can never be handed each other's image, whatever
-// their names.
+// binarizer; its definition is prefilters[p]. The value itself, with the image
+// it ran on, is the cache key of its output (filterKey), so strategies that use
+// one prefilter share its output and two prefilters can never be handed each
+// other's image, whatever their names.
 type prefilter uint8
 
 // The prefilters of the default strategies. Several share a name in the
