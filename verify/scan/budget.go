@@ -92,7 +92,7 @@ func newBudget(ctx context.Context, o Options) *budget {
 
 // prepaid is the budget of a step whose work its caller has already charged to
 // its own budget (parent), such as the module size estimate inside a transform
-// whose cost decodeRun.transform charged: the step may do that much work, and
+// whose cost decodeRun.filter charged: the step may do that much work, and
 // stops when parent is cancelled or out of time. With no parent (nil) only the
 // work and DefaultBudget bound it.
 func prepaid(parent *budget, work int64) *budget {

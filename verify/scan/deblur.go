@@ -1,8 +1,8 @@
 package scan
 
 // Deconvolution for webcam frames: a fixed-focus webcam spreads each
-// point over a disc, a moving hand over a line. The unsharp mask of tfSharpen undoes
-// a little of either; when it is not enough, the crop around the code is deconvolved
+// point over a disc, a moving hand over a line. The sharpen prefilter's unsharp
+// mask undoes a little of either; when it is not enough, the crop around the code is deconvolved
 // with a Wiener filter for a few candidate point-spread functions — a line along the
 // direction whose gradients the blur weakened, a disc of a few module fractions —
 // and each result goes through the ordinary finder and sampling path. Only a decode

@@ -75,7 +75,7 @@ func psfBlur(img *image.Gray, p psf) *image.Gray {
 func withoutDeblur() []Strategy {
 	var out []Strategy
 	for _, s := range DefaultStrategies() {
-		if !s.deblur {
+		if s.sampler != deblurred {
 			out = append(out, s)
 		}
 	}

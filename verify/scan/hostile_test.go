@@ -95,7 +95,7 @@ func TestFinderGridWorkIsBounded(t *testing.T) {
 		// triples, each finders/piecewise call finderMaxAttempts.
 		tripleCalls := int64(0)
 		for _, s := range DefaultStrategies() {
-			if s.finders || s.piecewise {
+			if s.sampler == finderTriples || s.sampler == piecewiseSampling {
 				tripleCalls++
 			}
 		}

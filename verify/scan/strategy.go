@@ -2,188 +2,255 @@ package scan
 
 import (
 	"fmt"
+	"iter"
 	"math"
+	"strings"
 
 	"github.com/makiuchi-d/gozxing"
 )
 
-// Strategy is one way of preparing an image for the QR reader: a transform of the
-// luminance plane followed by a binarizer. Strategies are tried in order until one
-// reads a code; to add one, append to DefaultStrategies and measure it on the corpus.
+// Strategy is one way of reading an image, made of four independent options:
+// where it reads (the whole image or each candidate crop), a prefilter of the
+// luminance plane, a detector and sampler, and a binarizer. Its name and its
+// prefilter's cache key are derived from the options, never written by hand.
+// The planner (plan) tries strategies in order until one reads a code; to add
+// one, add the images it is for to the gating corpus, then a line to
+// DefaultStrategies, and measure it (see docs/scanning.md).
 type Strategy struct {
-	// Name identifies the strategy in measurements, e.g. "median3+hybrid".
-	Name string
-	// transform prepares the luminance plane; nil keeps it as is. It returns nil when
-	// the strategy does not apply to an image of this size.
-	transform func(*gray) *gray
-	// transformKey names the transform so consecutive strategies share its output.
-	transformKey string
-	// global selects GlobalHistogramBinarizer instead of HybridBinarizer.
-	global bool
-	// region applies the strategy to crops of the candidate regions instead of the
-	// whole image.
-	region bool
-	// finders reads with readFinders (every plausible finder-pattern triple, several
-	// dimensions and alignment patterns) instead of gozxing's readers.
-	finders bool
-	// piecewise reads with readPiecewise (the finder triples of readFinders, sampled
-	// cell by cell between the alignment patterns) instead of gozxing's readers.
-	piecewise bool
-	// deblur reads with readDeblurred (Wiener deconvolution of the crop for a few
-	// estimated motion and defocus blurs, each read by readFinders and
-	// readPiecewise).
-	deblur bool
-	// transformCost is the work the transform does per input pixel, charged to the
-	// budget before it runs; 0 means 1 (one pass over the input).
-	transformCost int64
+	// Name identifies the strategy in measurements, e.g. "crop+median3+hybrid":
+	// its options' names joined by "+" (newStrategy).
+	Name      string
+	region    region
+	prefilter prefilter
+	sampler   sampler
+	binarizer binarizer
 }
 
-// Transforms used by the default strategies.
-var (
-	tfInvert = func(g *gray) *gray { return g.inverted() }
-	tfRot90  = func(g *gray) *gray { return g.rotated90() }
-	tfMedian = func(g *gray) *gray { return g.median3() }
-	// tfUp2 enlarges small modules (under ~3.5 px each) so the finder patterns'
-	// run-length checks have pixels to work with (SCANNING.md, item 3).
-	tfUp2 = func(g *gray) *gray {
-		if 4*len(g.pix) > maxWorkPixels {
-			return nil
-		}
-		return g.upscaled(2, false)
-	}
-	tfBox2      = func(g *gray) *gray { return g.boxBlur(2) }
-	tfMax3      = func(g *gray) *gray { return g.morph3(false) }
-	tfMax3x2    = func(g *gray) *gray { return g.morph3(false).morph3(false) }
-	tfMin3      = func(g *gray) *gray { return g.morph3(true) }
-	tfDown2Max3 = func(g *gray) *gray { return g.downscaled2().morph3(false) }
-	tfBox1Down2 = func(g *gray) *gray { return g.boxBlur(1).downscaled2() }
-	// tfDown2Big halves crops of a megapixel or more (close-up phone photos, where
-	// modules are 10+ pixels and texture and noise at full size split the finder
-	// patterns' runs): the first level of a pyramid.
-	tfDown2Big = func(g *gray) *gray {
-		if len(g.pix) < 1_000_000 {
-			return nil
-		}
-		return g.downscaled2()
-	}
-	// tfUp2Small upscales only images small enough that modules may be under 3.5
-	// pixels over the whole frame (a 150-dpi A4 page is 2.2 megapixels).
-	tfUp2Small = func(g *gray) *gray {
-		if len(g.pix) > upSmallMaxPixels {
-			return nil
-		}
-		return g.upscaled(2, false)
-	}
-	// tfFit blows a tiny image (such as a QR image embedded in a PDF at one pixel a
-	// module) up with nearest neighbour, exactly, to at least fitSide pixels.
-	tfFit = func(g *gray) *gray {
-		side := max(g.Width, g.Height)
-		if side >= fitSide {
-			return nil
-		}
-		f := (fitSide + side - 1) / side
-		return g.upscaled(f, true)
-	}
-	// tfSharpen undoes part of a defocus or motion blur: an unsharp mask
-	// about a module wide, the module size estimated from the finder candidates.
-	tfSharpen = func(g *gray) *gray {
-		if len(g.pix) > sharpenMaxPixels {
-			return nil
-		}
-		r := 3
-		// The transform's cost (invertSharpenCost and the others that include
-		// it) pays for the estimate.
-		if ms := moduleSizeEstimate(g, nil); ms > 0 {
-			r = min(max(int(math.Round(ms*0.6)), 1), 6)
-		}
-		return g.unsharp(r, 1.5)
-	}
-	// tfInvertSharpen is tfSharpen on the inverted crop: a dark-mode phone screen
-	// (light modules on black) photographed out of focus.
-	// The inversion comes first so the module size is estimated from finder
-	// patterns of the right polarity; on the crop as shown none are found and the
-	// mask falls back to a guess.
-	tfInvertSharpen = invertedFirst(tfSharpen)
-	// tfUp2SmallCrop enlarges crops small enough to hold a code at under 3 pixels
-	// a module (a 105-module code at 3 px is 0.1 MP; a webcam frame's crop under 1 MP).
-	tfUp2SmallCrop = func(g *gray) *gray {
-		if len(g.pix) > sharpenMaxPixels {
-			return nil
-		}
-		return g.upscaled(2, false)
-	}
-	// tfBox1Up4Crop smooths a crop small enough to hold a code at about 2.5 px a
-	// module (a 100-dpi code is 0.16 MP, a 150-dpi one 0.36 MP) over 3×3 and
-	// enlarges it 4× (bilinear).
-	tfBox1Up4Crop = func(g *gray) *gray {
-		if len(g.pix) > box1Up4MaxPixels {
-			return nil
-		}
-		return g.boxBlur(1).upscaled(4, false)
-	}
-	// tfUp2Sharpen enlarges a small frame (see tfUp2Small) and sharpens it with a
-	// mask about a module wide at the new scale.
-	tfUp2Sharpen = func(g *gray) *gray {
-		if len(g.pix) > upSmallMaxPixels {
-			return nil
-		}
-		return g.upscaled(2, false).unsharp(2, 1)
-	}
-	// tfUp2SharpenCrop enlarges a webcam-sized crop (see tfUp2SmallCrop) and
-	// sharpens it with a mask about a module wide at the new scale: at 2 px a module
-	// bilinear enlargement alone leaves the finder patterns' 1:1:3:1:1 runs too soft
-	// to binarize, and the whole-frame up2+sharpen depends on
-	// where the binarizer's 8-pixel blocks fall on the code.
-	tfUp2SharpenCrop = func(g *gray) *gray {
-		if len(g.pix) > sharpenMaxPixels {
-			return nil
-		}
-		return g.upscaled(2, false).unsharp(2, 1)
-	}
-	// tfFlattenSharpen evens out the lighting of a webcam-sized crop (gray.flattened,
-	// over a box a twentieth of the crop's side: several modules of any code that
-	// fills a fair part of it) and then sharpens it as tfSharpen does. A glare spot
-	// on a phone screen lifts the dark modules under it towards the white ones, and
-	// with the screen's blur on top the finder pattern there loses its inner white
-	// ring in HybridBinarizer's block thresholds.
-	tfFlattenSharpen = func(g *gray) *gray {
-		if len(g.pix) > sharpenMaxPixels {
-			return nil
-		}
-		r := min(max(min(g.Width, g.Height)/20, 8), 127)
-		return tfSharpen(g.flattened(r))
-	}
-	// tfInvertFlattenSharpen is tfFlattenSharpen on the inverted crop: glare on a
-	// dark-mode screen.
-	tfInvertFlattenSharpen = invertedFirst(tfFlattenSharpen)
-	// tfDeblurWhole passes on only images small enough to deconvolve whole
-	// (deblurWholeMaxArea); larger ones are deconvolved crop by crop.
-	tfDeblurWhole = func(g *gray) *gray {
-		if fftSideAtLeast(g.Width+8)*fftSideAtLeast(g.Height+8) > deblurWholeMaxArea {
-			return nil
-		}
-		return g
-	}
-	// tfDown2 halves huge images (phone photos) whose noise and texture at full size
-	// confuse the binarizer, and makes reading them faster.
-	tfDown2 = func(g *gray) *gray {
-		if len(g.pix) < downMinPixels {
-			return nil
-		}
-		return g.downscaled2()
-	}
+// region is where a strategy reads.
+type region uint8
+
+const (
+	// wholeImage reads the image as it is.
+	wholeImage region = iota
+	// candidateCrops reads each crop of candidateRegions (the busy squares where
+	// a code probably is), in their order, until one reads.
+	candidateCrops
 )
 
-// invertedFirst returns tf applied to the inverted crop, for the webcam-sized
-// crops (sharpenMaxPixels) that the sharpening transforms take: larger ones are
-// refused before they are inverted.
-func invertedFirst(tf func(*gray) *gray) func(*gray) *gray {
-	return func(g *gray) *gray {
-		if len(g.pix) > sharpenMaxPixels {
-			return nil
-		}
-		return tf(g.inverted())
+// sampler is the detector and sampler: how a strategy finds and samples a code
+// in the binarized image.
+type sampler uint8
+
+const (
+	// zxingReader is gozxing's detector and sampler (readOnce).
+	zxingReader sampler = iota
+	// finderTriples is readFinders: every plausible finder-pattern triple,
+	// several dimensions and alignment patterns.
+	finderTriples
+	// piecewiseSampling is readPiecewise: the finder triples of readFinders,
+	// sampled cell by cell between the alignment patterns.
+	piecewiseSampling
+	// deblurred is readDeblurred: Wiener deconvolution for a few estimated
+	// motion and defocus blurs, each read by readFinders and readPiecewise.
+	deblurred
+)
+
+// binarizer is the binarizer a strategy's sampler reads through.
+type binarizer uint8
+
+const (
+	// hybridBinarizer is gozxing's HybridBinarizer (local block thresholds).
+	hybridBinarizer binarizer = iota
+	// globalBinarizer is gozxing's GlobalHistogramBinarizer (one threshold a row).
+	globalBinarizer
+)
+
+// newStrategy returns the strategy of these options, named after them: "crop"
+// for candidateCrops, the prefilter's name, the sampler's, then "hybrid" or
+// "global".
+func newStrategy(r region, p prefilter, d sampler, b binarizer) Strategy {
+	var parts []string
+	if r == candidateCrops {
+		parts = append(parts, "crop")
 	}
+	if name := prefilters[p].name; name != "" {
+		parts = append(parts, name)
+	}
+	switch d {
+	case finderTriples:
+		parts = append(parts, "finders")
+	case piecewiseSampling:
+		parts = append(parts, "piecewise")
+	case deblurred:
+		parts = append(parts, "deblur", "finders")
+	}
+	switch b {
+	case globalBinarizer:
+		parts = append(parts, "global")
+	default:
+		parts = append(parts, "hybrid")
+	}
+	return Strategy{Name: strings.Join(parts, "+"), region: r, prefilter: p, sampler: d, binarizer: b}
+}
+
+// prefilter names one transform of the luminance plane made before the
+// binarizer; its definition is prefilters[p]. The value itself, with the image
+// it ran on, is the cache key of its output (filterKey), so strategies that use
+// one prefilter share its output and two prefilters can never be handed each
+// other's image, whatever their names.
+type prefilter uint8
+
+// The prefilters of the default strategies. Several share a name in the
+// strategies' names (the crop and whole-image versions of up2, down2 and
+// up2+sharpen) but differ in the images they take or in their cost.
+const (
+	noPrefilter prefilter = iota
+	pfFit
+	pfDown2Crop
+	pfBox2
+	pfMax3
+	pfMin3
+	pfMedian3
+	pfUp2Crop
+	pfMax3x2
+	pfDown2Max3
+	pfBox1Down2
+	pfRot90
+	pfUp2Small
+	pfSharpen
+	pfInvert
+	pfInvertSharpen
+	pfUp2SmallCrop
+	pfBox1Up4Crop
+	pfUp2Sharpen
+	pfUp2SharpenCrop
+	pfDown2
+	pfFlattenSharpen
+	pfInvertFlattenSharpen
+	pfDeblurWhole
+	numPrefilters
+)
+
+// prefilterDef is what a prefilter does.
+type prefilterDef struct {
+	// name is the prefilter's part of a strategy's name ("box1+up4"); empty for
+	// none and for a prefilter that only selects images (pfDeblurWhole).
+	name string
+	// apply transforms the plane; nil keeps it as is.
+	apply func(*gray) *gray
+	// fits reports whether the prefilter is for an image of this size; nil
+	// means any size. It is the only place a prefilter refuses an image.
+	fits func(*gray) bool
+	// cost is apply's work per input pixel, charged to the budget before fits
+	// and apply run (decodeRun.prepare).
+	cost int64
+}
+
+// prefilters defines every prefilter, indexed by its value.
+var prefilters = [numPrefilters]prefilterDef{
+	noPrefilter: {cost: 0},
+	// A tiny image (such as a QR image embedded in a PDF at one pixel a module)
+	// blown up with nearest neighbour, exactly, to at least fitSide pixels.
+	pfFit:   {name: "fit", apply: fitted, fits: func(g *gray) bool { return max(g.Width, g.Height) < fitSide }, cost: 1},
+	pfBox2:  {name: "box2", apply: func(g *gray) *gray { return g.boxBlur(2) }, cost: 1},
+	pfMax3:  {name: "max3", apply: func(g *gray) *gray { return g.morph3(false) }, cost: 1},
+	pfMin3:  {name: "min3", apply: func(g *gray) *gray { return g.morph3(true) }, cost: 1},
+	pfRot90: {name: "rot90", apply: func(g *gray) *gray { return g.rotated90() }, cost: 1},
+	// Dust and toner specks.
+	pfMedian3: {name: "median3", apply: func(g *gray) *gray { return g.median3() }, cost: 1},
+	pfMax3x2:  {name: "max3x2", apply: func(g *gray) *gray { return g.morph3(false).morph3(false) }, cost: 1},
+	// Light modules on a dark ground (a phone in dark mode).
+	pfInvert:    {name: "invert", apply: func(g *gray) *gray { return g.inverted() }, cost: 1},
+	pfDown2Max3: {name: "down2+max3", apply: func(g *gray) *gray { return g.downscaled2().morph3(false) }, cost: 1},
+	pfBox1Down2: {name: "box1+down2", apply: func(g *gray) *gray { return g.boxBlur(1).downscaled2() }, cost: 1},
+	// Crops of a megapixel or more (close-up phone photos, where modules are
+	// 10+ pixels and texture and noise at full size split the finder patterns'
+	// runs) halved: the first level of a pyramid.
+	pfDown2Crop: {name: "down2", apply: halved, fits: pixelsAtLeast(1_000_000), cost: 1},
+	// Huge images (phone photos) whose noise and texture at full size confuse
+	// the binarizer halved, which also makes reading them faster.
+	pfDown2: {name: "down2", apply: halved, fits: pixelsAtLeast(downMinPixels), cost: 1},
+	// Small modules (under ~3.5 px each) enlarged so the finder patterns'
+	// run-length checks have pixels to work with; on crops whose enlargement
+	// stays within maxWorkPixels.
+	pfUp2Crop: {name: "up2", apply: doubled, fits: pixelsAtMost(maxWorkPixels / 4), cost: 1},
+	// The same on whole images small enough that modules may be under 3.5
+	// pixels over the whole frame (a 150-dpi A4 page is 2.2 megapixels).
+	pfUp2Small: {name: "up2", apply: doubled, fits: pixelsAtMost(upSmallMaxPixels), cost: 1},
+	// The same on crops small enough to hold a code at under 3 pixels a module
+	// (a 105-module code at 3 px is 0.1 MP; a webcam frame's crop under 1 MP).
+	pfUp2SmallCrop: {name: "up2", apply: doubled, fits: pixelsAtMost(sharpenMaxPixels), cost: 1},
+	// Part of a defocus or motion blur undone: an unsharp mask about a module
+	// wide, on webcam-sized crops.
+	pfSharpen: {name: "sharpen", apply: sharpened, fits: pixelsAtMost(sharpenMaxPixels), cost: 1},
+	// sharpened on the inverted crop: a dark-mode phone screen (light modules on
+	// black) photographed out of focus. The inversion comes first so the module
+	// size is estimated from finder patterns of the right polarity; on the crop
+	// as shown none are found and the mask falls back to a guess.
+	pfInvertSharpen: {name: "invert+sharpen", apply: func(g *gray) *gray { return sharpened(g.inverted()) }, fits: pixelsAtMost(sharpenMaxPixels), cost: invertSharpenCost},
+	// A crop small enough to hold a code at about 2.5 px a module (a 100-dpi
+	// code is 0.16 MP, a 150-dpi one 0.36 MP) smoothed over 3×3 and enlarged
+	// 4× (bilinear).
+	pfBox1Up4Crop: {name: "box1+up4", apply: func(g *gray) *gray { return g.boxBlur(1).upscaled(4, false) }, fits: pixelsAtMost(box1Up4MaxPixels), cost: box1Up4Cost},
+	// A small frame (see pfUp2Small) enlarged and sharpened with a mask about a
+	// module wide at the new scale. Its cost is charged as one pass, as it was
+	// measured; pfUp2SharpenCrop's is the work it does.
+	pfUp2Sharpen: {name: "up2+sharpen", apply: doubledSharpened, fits: pixelsAtMost(upSmallMaxPixels), cost: 1},
+	// A webcam-sized crop (see pfUp2SmallCrop) enlarged and sharpened: at 2 px
+	// a module bilinear enlargement alone leaves the finder patterns' 1:1:3:1:1
+	// runs too soft to binarize, and the whole-frame up2+sharpen depends on
+	// where the binarizer's 8-pixel blocks fall on the code.
+	pfUp2SharpenCrop: {name: "up2+sharpen", apply: doubledSharpened, fits: pixelsAtMost(sharpenMaxPixels), cost: up2SharpenCost},
+	// The lighting of a webcam-sized crop evened out (gray.flattened, over a box
+	// a twentieth of the crop's side: several modules of any code that fills a
+	// fair part of it), then sharpened. A glare spot on a phone screen lifts the
+	// dark modules under it towards the white ones, and with the screen's blur
+	// on top the finder pattern there loses its inner white ring in
+	// HybridBinarizer's block thresholds.
+	pfFlattenSharpen: {name: "flatten+sharpen", apply: flattenedSharpened, fits: pixelsAtMost(sharpenMaxPixels), cost: flattenSharpenCost},
+	// The same on the inverted crop: glare on a dark-mode screen.
+	pfInvertFlattenSharpen: {name: "invert+flatten+sharpen", apply: func(g *gray) *gray { return flattenedSharpened(g.inverted()) }, fits: pixelsAtMost(sharpenMaxPixels), cost: flattenSharpenCost + 1},
+	// Only images small enough to deconvolve whole (deblurWholeMaxArea) pass;
+	// larger ones are deconvolved crop by crop.
+	pfDeblurWhole: {fits: func(g *gray) bool {
+		return fftSideAtLeast(g.Width+8)*fftSideAtLeast(g.Height+8) <= deblurWholeMaxArea
+	}, cost: 1},
+}
+
+// pixelsAtMost and pixelsAtLeast are the size limits of prefilterDef.fits.
+func pixelsAtMost(n int) func(*gray) bool  { return func(g *gray) bool { return len(g.pix) <= n } }
+func pixelsAtLeast(n int) func(*gray) bool { return func(g *gray) bool { return len(g.pix) >= n } }
+
+// The transforms the prefilters share.
+func halved(g *gray) *gray           { return g.downscaled2() }
+func doubled(g *gray) *gray          { return g.upscaled(2, false) }
+func doubledSharpened(g *gray) *gray { return g.upscaled(2, false).unsharp(2, 1) }
+
+// fitted enlarges g with nearest neighbour by the smallest whole factor that
+// makes its longer side at least fitSide.
+func fitted(g *gray) *gray {
+	side := max(g.Width, g.Height)
+	f := (fitSide + side - 1) / side
+	return g.upscaled(f, true)
+}
+
+// sharpened is g under an unsharp mask about a module wide, the module size
+// estimated from the finder candidates.
+func sharpened(g *gray) *gray {
+	r := 3
+	// The prefilter's cost (invertSharpenCost and the others that include it)
+	// pays for the estimate.
+	if ms := moduleSizeEstimate(g, nil); ms > 0 {
+		r = min(max(int(math.Round(ms*0.6)), 1), 6)
+	}
+	return g.unsharp(r, 1.5)
+}
+
+// flattenedSharpened evens out g's lighting over a box a twentieth of its
+// side, then sharpens it.
+func flattenedSharpened(g *gray) *gray {
+	r := min(max(min(g.Width, g.Height)/20, 8), 127)
+	return sharpened(g.flattened(r))
 }
 
 const (
@@ -221,95 +288,100 @@ const (
 	flattenSharpenCost = 8
 )
 
-// DefaultStrategies returns the strategies Decode uses, cheapest and most often
-// successful first: the whole image as it is, then a list of filters on crops of the
-// candidate regions (candidateRegions: the busy squares where a code probably is),
-// then a few whole-image fallbacks for codes the region finder missed. The slice is
-// new on every call; callers may reorder or extend it.
+// DefaultStrategies returns the strategies Decode uses, one a line (each line's
+// comment is its derived name), in the planner's order of expected value per
+// cost: the whole image as it is, then crops of the candidate regions
+// (candidateRegions: the busy squares where a code probably is) with a list of
+// prefilters, then whole-image fallbacks for codes the region finder missed,
+// then the expensive webcam and phone-screen strategies. The order was set by
+// hand from the reads each strategy adds on the gating corpus
+// (TestStrategyAblation) and its time in make bench-scan (docs/scanning.md).
+// The slice is new on every call; callers may reorder, filter or extend it.
 //
-// Each filter answers a failure mode measured on the fixtures/degrade corpus (see
-// docs/scanning.md): box blur for sensor noise and faded toner, a 3×3 maximum (thinner
-// dark modules) for photocopies and ink spread, a 3×3 minimum for faded or dropped-out
-// toner, the median for specks, upscaling for modules under ~3.5 pixels.
+// Each prefilter answers a failure mode measured on the fixtures/degrade corpus:
+// box blur for sensor noise and faded toner, a 3×3 maximum (thinner dark
+// modules) for photocopies and ink spread, a 3×3 minimum for faded or
+// dropped-out toner, the median for specks, upscaling for modules under ~3.5
+// pixels.
 func DefaultStrategies() []Strategy {
 	return []Strategy{
-		{Name: "hybrid"},
-		{Name: "fit+hybrid", transform: tfFit, transformKey: "fit"},
-		{Name: "global", global: true},
-		{Name: "crop+hybrid", region: true},
-		{Name: "crop+global", region: true, global: true},
-		{Name: "crop+finders+hybrid", region: true, finders: true},
-		{Name: "crop+down2+finders+hybrid", region: true, finders: true, transform: tfDown2Big, transformKey: "down2big"},
-		{Name: "crop+piecewise+hybrid", region: true, piecewise: true},
-		{Name: "crop+box2+hybrid", region: true, transform: tfBox2, transformKey: "box2"},
-		{Name: "crop+max3+hybrid", region: true, transform: tfMax3, transformKey: "max3"},
-		{Name: "crop+max3+global", region: true, transform: tfMax3, transformKey: "max3", global: true},
-		{Name: "crop+min3+hybrid", region: true, transform: tfMin3, transformKey: "min3"},
-		{Name: "crop+box2+global", region: true, transform: tfBox2, transformKey: "box2", global: true},
-		{Name: "crop+median3+hybrid", region: true, transform: tfMedian, transformKey: "median3"},
-		{Name: "crop+median3+global", region: true, transform: tfMedian, transformKey: "median3", global: true},
-		{Name: "crop+up2+hybrid", region: true, transform: tfUp2, transformKey: "up2"},
-		{Name: "crop+up2+global", region: true, transform: tfUp2, transformKey: "up2", global: true},
-		{Name: "crop+max3x2+hybrid", region: true, transform: tfMax3x2, transformKey: "max3x2"},
-		{Name: "crop+down2+max3+hybrid", region: true, transform: tfDown2Max3, transformKey: "down2max3"},
-		{Name: "crop+box1+down2+hybrid", region: true, transform: tfBox1Down2, transformKey: "box1down2"},
-		{Name: "crop+rot90+hybrid", region: true, transform: tfRot90, transformKey: "rot90"},
-		{Name: "crop+box2+piecewise+hybrid", region: true, piecewise: true, transform: tfBox2, transformKey: "box2"},
-		{Name: "median3+hybrid", transform: tfMedian, transformKey: "median3"},
-		{Name: "median3+global", transform: tfMedian, transformKey: "median3", global: true},
-		{Name: "box2+hybrid", transform: tfBox2, transformKey: "box2"},
-		{Name: "box2+global", transform: tfBox2, transformKey: "box2", global: true},
-		{Name: "up2+hybrid", transform: tfUp2Small, transformKey: "up2small"},
-		{Name: "up2+global", transform: tfUp2Small, transformKey: "up2small", global: true},
+		newStrategy(wholeImage, noPrefilter, zxingReader, hybridBinarizer),           // hybrid
+		newStrategy(wholeImage, pfFit, zxingReader, hybridBinarizer),                 // fit+hybrid
+		newStrategy(wholeImage, noPrefilter, zxingReader, globalBinarizer),           // global
+		newStrategy(candidateCrops, noPrefilter, zxingReader, hybridBinarizer),       // crop+hybrid
+		newStrategy(candidateCrops, noPrefilter, zxingReader, globalBinarizer),       // crop+global
+		newStrategy(candidateCrops, noPrefilter, finderTriples, hybridBinarizer),     // crop+finders+hybrid
+		newStrategy(candidateCrops, pfDown2Crop, finderTriples, hybridBinarizer),     // crop+down2+finders+hybrid
+		newStrategy(candidateCrops, noPrefilter, piecewiseSampling, hybridBinarizer), // crop+piecewise+hybrid
+		newStrategy(candidateCrops, pfBox2, zxingReader, hybridBinarizer),            // crop+box2+hybrid
+		newStrategy(candidateCrops, pfMax3, zxingReader, hybridBinarizer),            // crop+max3+hybrid
+		newStrategy(candidateCrops, pfMax3, zxingReader, globalBinarizer),            // crop+max3+global
+		newStrategy(candidateCrops, pfMin3, zxingReader, hybridBinarizer),            // crop+min3+hybrid
+		newStrategy(candidateCrops, pfBox2, zxingReader, globalBinarizer),            // crop+box2+global
+		newStrategy(candidateCrops, pfMedian3, zxingReader, hybridBinarizer),         // crop+median3+hybrid
+		newStrategy(candidateCrops, pfMedian3, zxingReader, globalBinarizer),         // crop+median3+global
+		newStrategy(candidateCrops, pfUp2Crop, zxingReader, hybridBinarizer),         // crop+up2+hybrid
+		newStrategy(candidateCrops, pfUp2Crop, zxingReader, globalBinarizer),         // crop+up2+global
+		newStrategy(candidateCrops, pfMax3x2, zxingReader, hybridBinarizer),          // crop+max3x2+hybrid
+		newStrategy(candidateCrops, pfDown2Max3, zxingReader, hybridBinarizer),       // crop+down2+max3+hybrid
+		newStrategy(candidateCrops, pfBox1Down2, zxingReader, hybridBinarizer),       // crop+box1+down2+hybrid
+		newStrategy(candidateCrops, pfRot90, zxingReader, hybridBinarizer),           // crop+rot90+hybrid
+		newStrategy(candidateCrops, pfBox2, piecewiseSampling, hybridBinarizer),      // crop+box2+piecewise+hybrid
+		newStrategy(wholeImage, pfMedian3, zxingReader, hybridBinarizer),             // median3+hybrid
+		newStrategy(wholeImage, pfMedian3, zxingReader, globalBinarizer),             // median3+global
+		newStrategy(wholeImage, pfBox2, zxingReader, hybridBinarizer),                // box2+hybrid
+		newStrategy(wholeImage, pfBox2, zxingReader, globalBinarizer),                // box2+global
+		newStrategy(wholeImage, pfUp2Small, zxingReader, hybridBinarizer),            // up2+hybrid
+		newStrategy(wholeImage, pfUp2Small, zxingReader, globalBinarizer),            // up2+global
 		// Webcam and phone-screen damage: defocus and motion blur, codes
 		// at 1.5–3 pixels a module, dark-mode screens. After the older whole-image
 		// fallbacks, so the scans those read (a dense code at 150 dpi needs up2) do not
 		// wait for these.
-		{Name: "crop+sharpen+finders+hybrid", region: true, finders: true, transform: tfSharpen, transformKey: "sharpen"},
-		{Name: "crop+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfSharpen, transformKey: "sharpen"},
-		{Name: "crop+invert+hybrid", region: true, transform: tfInvert, transformKey: "invert"},
-		{Name: "crop+invert+piecewise+hybrid", region: true, piecewise: true, transform: tfInvert, transformKey: "invert"},
+		newStrategy(candidateCrops, pfSharpen, finderTriples, hybridBinarizer),     // crop+sharpen+finders+hybrid
+		newStrategy(candidateCrops, pfSharpen, piecewiseSampling, hybridBinarizer), // crop+sharpen+piecewise+hybrid
+		newStrategy(candidateCrops, pfInvert, zxingReader, hybridBinarizer),        // crop+invert+hybrid
+		newStrategy(candidateCrops, pfInvert, piecewiseSampling, hybridBinarizer),  // crop+invert+piecewise+hybrid
 		// A dark-mode screen is as blurred as a light one: sharpen after inverting,
 		// so the module size comes from the inverted crop's finder patterns.
-		{Name: "crop+invert+sharpen+finders+hybrid", region: true, finders: true, transform: tfInvertSharpen, transformKey: "invertsharpen", transformCost: invertSharpenCost},
-		{Name: "crop+invert+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfInvertSharpen, transformKey: "invertsharpen", transformCost: invertSharpenCost},
-		{Name: "crop+up2+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SmallCrop, transformKey: "up2smallcrop"},
-		{Name: "up2+piecewise+hybrid", piecewise: true, transform: tfUp2Small, transformKey: "up2small"},
+		newStrategy(candidateCrops, pfInvertSharpen, finderTriples, hybridBinarizer),     // crop+invert+sharpen+finders+hybrid
+		newStrategy(candidateCrops, pfInvertSharpen, piecewiseSampling, hybridBinarizer), // crop+invert+sharpen+piecewise+hybrid
+		newStrategy(candidateCrops, pfUp2SmallCrop, piecewiseSampling, hybridBinarizer),  // crop+up2+piecewise+hybrid
+		newStrategy(wholeImage, pfUp2Small, piecewiseSampling, hybridBinarizer),          // up2+piecewise+hybrid
 		// A 100-dpi scan (about 2.5 px a module, often thresholded to black and
 		// white by the scanner): nearest-pixel sampling of module centres and the
 		// finder patterns' run lengths both work in whole pixels, which at this
 		// size is 40% of a module. A light blur and a 4× bilinear enlargement give
 		// them sub-pixel positions and grey levels to work with.
-		{Name: "crop+box1+up4+finders+hybrid", region: true, finders: true, transform: tfBox1Up4Crop, transformKey: "box1up4crop", transformCost: box1Up4Cost},
-		{Name: "crop+box1+up4+piecewise+hybrid", region: true, piecewise: true, transform: tfBox1Up4Crop, transformKey: "box1up4crop", transformCost: box1Up4Cost},
+		newStrategy(candidateCrops, pfBox1Up4Crop, finderTriples, hybridBinarizer),     // crop+box1+up4+finders+hybrid
+		newStrategy(candidateCrops, pfBox1Up4Crop, piecewiseSampling, hybridBinarizer), // crop+box1+up4+piecewise+hybrid
 		// Codes at 1.5–3 pixels a module in a webcam frame: enlarged, then sharpened
 		// to undo the interpolation's and the lens's softness.
-		{Name: "up2+sharpen+piecewise+hybrid", piecewise: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},
-		{Name: "up2+sharpen+finders+hybrid", finders: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},
+		newStrategy(wholeImage, pfUp2Sharpen, piecewiseSampling, hybridBinarizer), // up2+sharpen+piecewise+hybrid
+		newStrategy(wholeImage, pfUp2Sharpen, finderTriples, hybridBinarizer),     // up2+sharpen+finders+hybrid
 		// The same on the candidate crops, whose binarization differs from the whole
 		// frame's. The enlarged crop is 4× the pixels and the mask 3 passes over it.
-		{Name: "crop+up2+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SharpenCrop, transformKey: "up2sharpencrop", transformCost: up2SharpenCost},
-		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
-		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
-		{Name: "rot90+hybrid", transform: tfRot90, transformKey: "rot90"},
+		newStrategy(candidateCrops, pfUp2SharpenCrop, piecewiseSampling, hybridBinarizer), // crop+up2+sharpen+piecewise+hybrid
+		newStrategy(wholeImage, pfDown2, zxingReader, hybridBinarizer),                    // down2+hybrid
+		newStrategy(wholeImage, pfInvert, zxingReader, hybridBinarizer),                   // invert+hybrid
+		newStrategy(wholeImage, pfRot90, zxingReader, hybridBinarizer),                    // rot90+hybrid
 		// Uneven lighting the binarizers' block thresholds do not absorb: a glare
 		// spot or shadow over part of a blurred code.
-		{Name: "crop+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
+		newStrategy(candidateCrops, pfFlattenSharpen, piecewiseSampling, hybridBinarizer), // crop+flatten+sharpen+piecewise+hybrid
 		// Once the lighting is even one threshold fits the whole crop, where the
 		// hybrid binarizer's blocks inside a glare spot still see washed-out dark
 		// modules as light.
-		{Name: "crop+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
+		newStrategy(candidateCrops, pfFlattenSharpen, piecewiseSampling, globalBinarizer), // crop+flatten+sharpen+piecewise+global
 		// The same for a dark-mode screen, inverted first: flattening divides by the
 		// local mean, which on light modules over black is the noise of the black.
-		{Name: "crop+invert+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
-		{Name: "crop+invert+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
+		newStrategy(candidateCrops, pfInvertFlattenSharpen, piecewiseSampling, hybridBinarizer), // crop+invert+flatten+sharpen+piecewise+hybrid
+		newStrategy(candidateCrops, pfInvertFlattenSharpen, piecewiseSampling, globalBinarizer), // crop+invert+flatten+sharpen+piecewise+global
 		// Defocus and motion too strong for the unsharp mask: the crop
 		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
 		// of milliseconds a candidate, and only crops of webcam size.
-		{Name: "crop+deblur+finders+hybrid", region: true, deblur: true},
+		newStrategy(candidateCrops, noPrefilter, deblurred, hybridBinarizer), // crop+deblur+finders+hybrid
 		// A small image whose blur hid the code from candidateRegions is
 		// deconvolved whole (readDeblurred leaves larger ones alone).
-		{Name: "deblur+finders+hybrid", deblur: true, transform: tfDeblurWhole, transformKey: "deblurwhole"},
+		newStrategy(wholeImage, pfDeblurWhole, deblurred, hybridBinarizer), // deblur+finders+hybrid
 	}
 }
 
@@ -320,18 +392,9 @@ var decodeHints = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_
 // first strategy that reads anything, and that strategy's name. It checks b before
 // every strategy and on every crop, and returns b's *BudgetError when it runs out.
 func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, error) {
-	d := &decodeRun{g: g, b: b, cropCache: map[string]*gray{}}
-	for _, s := range strategies {
-		if !b.ok() {
-			break
-		}
-		var codes []Code
-		if s.region {
-			codes = d.tryRegions(s)
-		} else {
-			codes = d.tryWhole(s)
-		}
-		if len(codes) > 0 {
+	d := &decodeRun{g: g, b: b, cropCache: map[filterKey]*gray{}}
+	for s, img := range d.plan(strategies) {
+		if codes := d.read(s, img); len(codes) > 0 {
 			return codes, s.Name, nil
 		}
 	}
@@ -344,47 +407,103 @@ func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, erro
 	return nil, "", ErrNoBarcode
 }
 
-// decodeRun is the state of one decodeGray call: the transformed images shared by
-// consecutive strategies and the first internal reader failure.
-type decodeRun struct {
-	g         *gray
-	b         *budget
-	failure   error
-	lastKey   string
-	lastImg   *gray
-	regions   []*gray
-	regionsOK bool
-	// Transformed crops are small; keep them all so strategies sharing a
-	// transform do not recompute it.
-	cropCache map[string]*gray
-}
-
-// transform applies a strategy's transform, charging the budget for the output.
-func (d *decodeRun) transform(s Strategy, img *gray) *gray {
-	if !d.b.spend(max(s.transformCost, 1) * int64(len(img.pix))) {
-		return nil
+// plan is the planner: it yields the reads to try on d.g, in order, each a
+// strategy and the image it reads (the whole image or one candidate crop, with
+// the strategy's prefilter applied), while the budget lasts. It is the one
+// place that decides whether a strategy applies to an image (the prefilter's
+// fits, through prepare) and whether it is affordable: the budget is checked
+// before every strategy and after every read of a crop, and each prefilter's
+// cost is charged before it runs.
+//
+// The order is that of strategies. For DefaultStrategies it follows expected
+// value per cost: a strategy belongs before another when the reads it is
+// expected to add (the images it reads that the strategies before it miss: on
+// the gating corpus, TestStrategyAblation's reads, alone and first counts) per
+// pixel visit and millisecond it spends (its prefilter's cost and its reader's,
+// timed by make bench-scan) are higher. That order was set by hand from those
+// measurements as strategies were added; the planner takes it as given and does
+// not reorder at run time. A strategy whose prefilter refuses an image's size
+// costs only the prefilter's charge.
+func (d *decodeRun) plan(strategies []Strategy) iter.Seq2[Strategy, *gray] {
+	return func(yield func(Strategy, *gray) bool) {
+		for _, s := range strategies {
+			if !d.b.ok() {
+				return
+			}
+			switch s.region {
+			case wholeImage:
+				if img := d.prepare(s.prefilter, d.g, wholeKey); img != nil && !yield(s, img) {
+					return
+				}
+			case candidateCrops:
+				for i, c := range d.crops() {
+					img := d.prepare(s.prefilter, c, i)
+					if img == nil {
+						continue
+					}
+					if !yield(s, img) {
+						return
+					}
+					if !d.b.ok() {
+						break
+					}
+				}
+			}
+		}
 	}
-	return s.transform(img)
 }
 
-func (d *decodeRun) try(img *gray, s Strategy) []Code {
+// read reads img with s's sampler and binarizer, keeping the first internal
+// reader failure for the error message.
+func (d *decodeRun) read(s Strategy, img *gray) []Code {
 	read := readOnce
-	switch {
-	case s.finders:
+	switch s.sampler {
+	case finderTriples:
 		read = readFinders
-	case s.piecewise:
+	case piecewiseSampling:
 		read = readPiecewise
-	case s.deblur:
+	case deblurred:
 		read = readDeblurred
 	}
-	codes, err := read(img, s.global, d.b)
+	codes, err := read(img, s.binarizer == globalBinarizer, d.b)
 	if err != nil && d.failure == nil {
 		d.failure = err
 	}
 	return codes
 }
 
-func (d *decodeRun) tryRegions(s Strategy) []Code {
+// decodeRun is the state of one decodeGray call: the candidate crops, the
+// prefiltered images shared by strategies and the first internal reader failure.
+type decodeRun struct {
+	g         *gray
+	b         *budget
+	failure   error
+	regions   []*gray
+	regionsOK bool
+	// The whole image's last prefiltered version: strategies that share a
+	// prefilter on the whole image are consecutive, and a whole image's copy
+	// can be large.
+	lastKey filterKey
+	lastImg *gray
+	// Prefiltered crops are small; keep them all so strategies sharing a
+	// prefilter do not recompute it.
+	cropCache map[filterKey]*gray
+}
+
+// wholeKey is the crop index of filterKey for the whole image.
+const wholeKey = -1
+
+// filterKey is the cache key of a prefilter's output: the prefilter and the
+// image it ran on (a candidate crop's index, or wholeKey). It is derived from
+// the options, so two prefilters can never share one.
+type filterKey struct {
+	prefilter prefilter
+	crop      int
+}
+
+// crops returns the candidate crops of d.g, computing them on first use; none
+// when the budget cannot pay for the search.
+func (d *decodeRun) crops() []*gray {
 	if !d.regionsOK {
 		d.regionsOK = true
 		if !d.b.spend(int64(len(d.g.pix))) {
@@ -394,36 +513,44 @@ func (d *decodeRun) tryRegions(s Strategy) []Code {
 			d.regions = append(d.regions, d.g.crop(r))
 		}
 	}
-	for i, c := range d.regions {
-		img := c
-		if s.transform != nil {
-			key := fmt.Sprintf("%d/%s", i, s.transformKey)
-			var ok bool
-			if img, ok = d.cropCache[key]; !ok || s.transformKey == "" {
-				img = d.transform(s, c)
-				d.cropCache[key] = img
-			}
-			if img == nil {
-				continue
-			}
-		}
-		if codes := d.try(img, s); len(codes) > 0 || !d.b.ok() {
-			return codes
-		}
-	}
-	return nil
+	return d.regions
 }
 
-func (d *decodeRun) tryWhole(s Strategy) []Code {
-	img := d.g
-	if s.transform != nil {
-		if s.transformKey == "" || s.transformKey != d.lastKey {
-			d.lastImg, d.lastKey = d.transform(s, d.g), s.transformKey
-		}
-		img = d.lastImg
-		if img == nil {
-			return nil
-		}
+// prepare returns img under prefilter p, or nil when p does not fit img or the
+// budget cannot pay for it. The output, nil included, is kept under
+// filterKey{p, crop}. The cost is charged before fits is asked, as when the
+// reads of DefaultStrategies were measured, so a refused image costs the same
+// as one filtered.
+func (d *decodeRun) prepare(p prefilter, img *gray, crop int) *gray {
+	if p == noPrefilter {
+		return img
 	}
-	return d.try(img, s)
+	key := filterKey{p, crop}
+	if crop == wholeKey {
+		if key != d.lastKey {
+			d.lastImg, d.lastKey = d.filter(p, img), key
+		}
+		return d.lastImg
+	}
+	out, ok := d.cropCache[key]
+	if !ok {
+		out = d.filter(p, img)
+		d.cropCache[key] = out
+	}
+	return out
+}
+
+// filter charges p's cost for img to the budget, then applies p if it fits.
+func (d *decodeRun) filter(p prefilter, img *gray) *gray {
+	def := prefilters[p]
+	if !d.b.spend(max(def.cost, 1) * int64(len(img.pix))) {
+		return nil
+	}
+	if def.fits != nil && !def.fits(img) {
+		return nil
+	}
+	if def.apply == nil {
+		return img
+	}
+	return def.apply(img)
 }

@@ -1,10 +1,15 @@
 package scan
 
 import (
+	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A 1280×720 webcam frame (a scanbench small-class miss, seed 8): a version-17
@@ -30,20 +35,36 @@ func TestImageFax100(t *testing.T) {
 	}
 }
 
-// A transform that enlarges charges the budget for the pixels it makes, not
-// only for those it reads, so the work limit still bounds an expensive fallback.
-func TestTransformChargesItsCost(t *testing.T) {
-	g := newGray(100, 50)
+// A prefilter that enlarges charges the budget for the pixels it makes, not
+// only for those it reads, so the work limit still bounds an expensive fallback;
+// one that refuses an image's size is charged the same (the reads of
+// DefaultStrategies were measured so), and a cached output is not charged again.
+func TestPrefilterChargesItsCost(t *testing.T) {
 	for _, tc := range []struct {
-		cost, want int64
-	}{{0, 5000}, {1, 5000}, {up2SharpenCost, up2SharpenCost * 5000}} {
-		d := &decodeRun{b: unlimited()}
-		out := d.transform(Strategy{transform: tfUp2SharpenCrop, transformCost: tc.cost}, g)
-		if out == nil || out.Width != 200 {
-			t.Fatalf("cost %d: transform gave %v", tc.cost, out)
+		p     prefilter
+		w, h  int
+		width int // of the output; 0 for a refused image
+		want  int64
+	}{
+		{pfUp2SmallCrop, 100, 50, 200, 5000},
+		{pfUp2SharpenCrop, 100, 50, 200, up2SharpenCost * 5000},
+		{pfBox1Up4Crop, 100, 50, 400, box1Up4Cost * 5000},
+		{pfBox1Up4Crop, 700, 700, 0, box1Up4Cost * 490_000},
+	} {
+		d := &decodeRun{b: unlimited(), cropCache: map[filterKey]*gray{}}
+		g := newGray(tc.w, tc.h)
+		out := d.prepare(tc.p, g, 0)
+		switch {
+		case tc.width == 0 && out != nil:
+			t.Errorf("%s on %dx%d: gave %dx%d, want it refused", prefilters[tc.p].name, tc.w, tc.h, out.Width, out.Height)
+		case tc.width != 0 && (out == nil || out.Width != tc.width):
+			t.Fatalf("%s on %dx%d: gave %v, want %d wide", prefilters[tc.p].name, tc.w, tc.h, out, tc.width)
 		}
 		if d.b.work != tc.want {
-			t.Errorf("cost %d: charged %d pixel visits, want %d", tc.cost, d.b.work, tc.want)
+			t.Errorf("%s on %dx%d: charged %d pixel visits, want %d", prefilters[tc.p].name, tc.w, tc.h, d.b.work, tc.want)
+		}
+		if again := d.prepare(tc.p, g, 0); again != out || d.b.work != tc.want {
+			t.Errorf("%s on %dx%d: a second use recomputed or charged again (%d)", prefilters[tc.p].name, tc.w, tc.h, d.b.work)
 		}
 	}
 }
@@ -119,57 +140,198 @@ func TestFlattenedEvensOutLighting(t *testing.T) {
 	}
 }
 
-// TestTransformKeysAreUnique: decodeRun caches a transform's output under its
-// strategy's transformKey, so two transforms under one key would silently hand
-// one the other's image. Strategies that share a key must share the transform
-// (the same output on every probe image) and its cost. Keys whose transforms
-// agree on every probe are logged: they differ at most in a pixel cap, and
-// cost a second computation of the same image where both apply.
-func TestTransformKeysAreUnique(t *testing.T) {
-	probes := []*gray{noiseGray(97, 61, 1), noiseGray(400, 300, 2), noiseGray(1100, 1000, 3)}
-	signature := func(s Strategy) string {
-		var sig strings.Builder
-		for _, p := range probes {
-			out := s.transform(p)
-			if out == nil {
-				sig.WriteString("nil;")
-				continue
-			}
-			fmt.Fprintf(&sig, "%dx%d:%x;", out.Width, out.Height, sha256.Sum256(out.pix))
-		}
-		return sig.String()
+// TestDefaultStrategyNames pins the derived names of DefaultStrategies, in
+// order: the measurements (the ablation, make bench-scan, the tests that name
+// the strategy that reads an image) refer to strategies by these names.
+func TestDefaultStrategyNames(t *testing.T) {
+	want := []string{
+		"hybrid",
+		"fit+hybrid",
+		"global",
+		"crop+hybrid",
+		"crop+global",
+		"crop+finders+hybrid",
+		"crop+down2+finders+hybrid",
+		"crop+piecewise+hybrid",
+		"crop+box2+hybrid",
+		"crop+max3+hybrid",
+		"crop+max3+global",
+		"crop+min3+hybrid",
+		"crop+box2+global",
+		"crop+median3+hybrid",
+		"crop+median3+global",
+		"crop+up2+hybrid",
+		"crop+up2+global",
+		"crop+max3x2+hybrid",
+		"crop+down2+max3+hybrid",
+		"crop+box1+down2+hybrid",
+		"crop+rot90+hybrid",
+		"crop+box2+piecewise+hybrid",
+		"median3+hybrid",
+		"median3+global",
+		"box2+hybrid",
+		"box2+global",
+		"up2+hybrid",
+		"up2+global",
+		"crop+sharpen+finders+hybrid",
+		"crop+sharpen+piecewise+hybrid",
+		"crop+invert+hybrid",
+		"crop+invert+piecewise+hybrid",
+		"crop+invert+sharpen+finders+hybrid",
+		"crop+invert+sharpen+piecewise+hybrid",
+		"crop+up2+piecewise+hybrid",
+		"up2+piecewise+hybrid",
+		"crop+box1+up4+finders+hybrid",
+		"crop+box1+up4+piecewise+hybrid",
+		"up2+sharpen+piecewise+hybrid",
+		"up2+sharpen+finders+hybrid",
+		"crop+up2+sharpen+piecewise+hybrid",
+		"down2+hybrid",
+		"invert+hybrid",
+		"rot90+hybrid",
+		"crop+flatten+sharpen+piecewise+hybrid",
+		"crop+flatten+sharpen+piecewise+global",
+		"crop+invert+flatten+sharpen+piecewise+hybrid",
+		"crop+invert+flatten+sharpen+piecewise+global",
+		"crop+deblur+finders+hybrid",
+		"deblur+finders+hybrid",
 	}
-	type seen struct {
-		name, sig string
-		cost      int64
-	}
-	byKey := map[string]seen{}
+	var got []string
+	seen := map[string]bool{}
 	for _, s := range DefaultStrategies() {
-		if s.transform == nil {
-			continue
+		got = append(got, s.Name)
+		if seen[s.Name] {
+			t.Errorf("two strategies are named %s", s.Name)
 		}
-		if s.transformKey == "" {
-			t.Errorf("%s: a transform without a cache key", s.Name)
-			continue
+		seen[s.Name] = true
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("DefaultStrategies are named\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+	// Each line of DefaultStrategies ends with its strategy's name, so one can
+	// be found and deleted by name: the comments must stay true.
+	src, err := os.ReadFile("strategy.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var commented []string
+	for _, m := range regexp.MustCompile(`(?m)^\t\tnewStrategy\(.*\), +// (\S+)$`).FindAllSubmatch(src, -1) {
+		commented = append(commented, string(m[1]))
+	}
+	if strings.Join(commented, "\n") != strings.Join(got, "\n") {
+		t.Errorf("the lines of DefaultStrategies are commented\n\t%s\nbut named\n\t%s", strings.Join(commented, "\n\t"), strings.Join(got, "\n\t"))
+	}
+}
+
+// decodeRun keeps a prefilter's output under a key derived from the prefilter
+// and the image it ran on (filterKey). Several prefilters share a name in the
+// strategies' names (up2, down2 and up2+sharpen each have a crop and a
+// whole-image version with different size limits or costs), so a cache keyed
+// by name would hand one the other's image. On probes sized so that each such
+// pair differs (a 1.6 MP one fits the whole-image versions' limits and not the
+// webcam-crop ones), every prefilter gets its own output, the same prefilter
+// gets the same cached output again without a second charge, and a different
+// one never gets another's.
+func TestPrefilterKeysAreDerived(t *testing.T) {
+	hash := func(g *gray) string {
+		if g == nil {
+			return "refused"
 		}
-		sig := signature(s)
-		if prev, ok := byKey[s.transformKey]; ok {
-			if prev.sig != sig || prev.cost != s.transformCost {
-				t.Errorf("%s and %s share the key %q but not the transform or its cost", prev.name, s.Name, s.transformKey)
+		return fmt.Sprintf("%dx%d:%x", g.Width, g.Height, sha256.Sum256(g.pix))
+	}
+	for _, probe := range []*gray{noiseGray(97, 61, 1), noiseGray(1300, 1250, 2)} {
+		for _, crop := range []int{wholeKey, 0} {
+			var own [numPrefilters]string
+			for p := noPrefilter + 1; p < numPrefilters; p++ {
+				own[p] = hash((&decodeRun{b: unlimited()}).filter(p, probe))
 			}
-			continue
+			d := &decodeRun{b: unlimited(), cropCache: map[filterKey]*gray{}}
+			for p := noPrefilter + 1; p < numPrefilters; p++ {
+				first := d.prepare(p, probe, crop)
+				if got := hash(first); got != own[p] {
+					t.Errorf("%dx%d crop %d, prefilter %d (%s): got %s, want its own output %s", probe.Width, probe.Height, crop, p, prefilters[p].name, got, own[p])
+				}
+				work := d.b.work
+				if again := d.prepare(p, probe, crop); again != first || d.b.work != work {
+					t.Errorf("%dx%d crop %d, prefilter %d (%s): the same prefilter again was recomputed", probe.Width, probe.Height, crop, p, prefilters[p].name)
+				}
+			}
+			if crop != wholeKey {
+				if len(d.cropCache) != int(numPrefilters)-1 {
+					t.Errorf("%dx%d: %d prefilters kept under %d keys", probe.Width, probe.Height, numPrefilters-1, len(d.cropCache))
+				}
+				// Every output stays under its own key: a later prefilter
+				// did not overwrite an earlier one's.
+				for p := noPrefilter + 1; p < numPrefilters; p++ {
+					if got := hash(d.prepare(p, probe, crop)); got != own[p] {
+						t.Errorf("%dx%d: prefilter %d (%s) was handed another's image", probe.Width, probe.Height, p, prefilters[p].name)
+					}
+				}
+			}
 		}
-		byKey[s.transformKey] = seen{s.Name, sig, s.transformCost}
 	}
-	keys := map[string]string{}
-	for key, s := range byKey {
-		if other, ok := keys[s.sig]; ok {
-			t.Logf("keys %q and %q give the same images on every probe (%dx%d to %dx%d)", key, other,
-				probes[0].Width, probes[0].Height, probes[2].Width, probes[2].Height)
+}
+
+// The planner yields the reads in the strategies' order, skips a strategy
+// whose prefilter refuses the image's size (charging it, as measured), computes
+// a prefilter's output once for consecutive strategies, reads a crop strategy
+// on every candidate crop, and stops as soon as the budget cannot pay for the
+// next prefilter.
+func TestPlanOrderAndBudget(t *testing.T) {
+	reads := func(d *decodeRun, strategies []Strategy) []string {
+		var got []string
+		for s, img := range d.plan(strategies) {
+			got = append(got, fmt.Sprintf("%s %dx%d", s.Name, img.Width, img.Height))
 		}
-		keys[s.sig] = key
+		return got
 	}
-	if len(byKey) < 10 {
-		t.Fatalf("only %d transform keys found", len(byKey))
+	g := noiseGray(97, 61, 1)
+	n := int64(len(g.pix))
+	// Built here rather than taken from DefaultStrategies, whose lines may go.
+	list := []Strategy{
+		newStrategy(wholeImage, noPrefilter, zxingReader, hybridBinarizer),
+		newStrategy(wholeImage, pfDown2, zxingReader, hybridBinarizer),
+		newStrategy(wholeImage, pfFit, zxingReader, hybridBinarizer),
+		newStrategy(wholeImage, pfMedian3, zxingReader, hybridBinarizer),
+		newStrategy(wholeImage, pfMedian3, zxingReader, globalBinarizer),
+	}
+
+	d := &decodeRun{g: g, b: unlimited(), cropCache: map[filterKey]*gray{}}
+	got := reads(d, list)
+	want := []string{"hybrid 97x61", "fit+hybrid 485x305", "median3+hybrid 97x61", "median3+global 97x61"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("planned %v, want %v", got, want)
+	}
+	// down2 refused (charged), fit, median3 once.
+	if d.b.work != 3*n {
+		t.Errorf("charged %d pixel visits, want %d", d.b.work, 3*n)
+	}
+
+	// Work for down2's and fit's charges but not median3's: the plan ends there.
+	b := newBudget(context.Background(), Options{Budget: time.Hour, Work: 2 * n})
+	d = &decodeRun{g: g, b: b, cropCache: map[filterKey]*gray{}}
+	got = reads(d, list)
+	want = []string{"hybrid 97x61", "fit+hybrid 485x305"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") || !errors.Is(b.failed(), ErrBudget) {
+		t.Errorf("with work for two prefilters planned %v (%v), want %v and the budget spent", got, b.failed(), want)
+	}
+
+	// A code on a page: a crop strategy is read on each candidate crop, in
+	// order, and the crops are found once (one pass charged).
+	page := whiteGray(620, 620)
+	drawQR(page, qrModules(t, payload(300, 1)), 300, 60, 3)
+	d = &decodeRun{g: toGray(page), b: unlimited(), cropCache: map[filterKey]*gray{}}
+	got = reads(d, []Strategy{
+		newStrategy(candidateCrops, noPrefilter, zxingReader, hybridBinarizer),
+		newStrategy(candidateCrops, noPrefilter, zxingReader, globalBinarizer),
+	})
+	want = nil
+	for _, name := range []string{"crop+hybrid", "crop+global"} {
+		for _, c := range d.regions {
+			want = append(want, fmt.Sprintf("%s %dx%d", name, c.Width, c.Height))
+		}
+	}
+	if len(d.regions) == 0 || strings.Join(got, ", ") != strings.Join(want, ", ") || d.b.work != 620*620 {
+		t.Errorf("crop strategies planned %v (%d pixel visits charged), want %v", got, d.b.work, want)
 	}
 }
