@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"image"
 	"time"
+
+	"passport/verify/scan/internal/work"
 )
 
 // ErrBudget means a decode gave up before reading a code because its time or work
@@ -65,92 +67,25 @@ func (e *BudgetError) Is(target error) bool { return target == ErrBudget || targ
 // Unwrap returns the context's error, if the context stopped the decode.
 func (e *BudgetError) Unwrap() error { return e.Cause }
 
-// budget tracks one call's time and work. Its first failure is sticky, so every
-// loop that checks it unwinds with the same error.
-type budget struct {
-	ctx      context.Context
-	start    time.Time
-	deadline time.Time
-	work     int64
-	maxWork  int64
-	err      *BudgetError
-}
+// budget is one call's time and work budget (package work), charged by every
+// stage of the reader.
+type budget = work.Budget
 
 func newBudget(ctx context.Context, o Options) *budget {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if o.Budget <= 0 {
 		o.Budget = DefaultBudget
 	}
 	if o.Work <= 0 {
 		o.Work = DefaultWork
 	}
-	now := time.Now()
-	return &budget{ctx: ctx, start: now, deadline: now.Add(o.Budget), maxWork: o.Work}
+	return work.New(ctx, o.Budget, o.Work)
 }
 
-// prepaid is the budget of a step whose work its caller has already charged to
-// its own budget (parent), such as the module size estimate inside a transform
-// whose cost decodeRun.filter charged: the step may do that much work, and
-// stops when parent is cancelled or out of time. With no parent (nil) only the
-// work and DefaultBudget bound it.
-func prepaid(parent *budget, work int64) *budget {
-	now := time.Now()
-	b := &budget{ctx: context.Background(), start: now, deadline: now.Add(DefaultBudget), maxWork: work}
-	if parent != nil {
-		b.ctx, b.deadline = parent.ctx, parent.deadline
-	}
-	return b
-}
-
-// afterRead is the budget of a step ReadFrame takes after the read itself to
-// tell the caller where the code is or why none was read (locate,
-// edgeSteepness): the next frame needs that most when the read's budget is
-// spent, so the step is not cut off by the read's clock or work, but it has
-// its own fixed work allowance and stops when the request is cancelled.
-func (b *budget) afterRead(work int64) *budget {
-	now := time.Now()
-	return &budget{ctx: b.ctx, start: now, deadline: now.Add(DefaultBudget), maxWork: work}
-}
-
-// spend adds n pixel visits and reports whether the decode may go on.
-func (b *budget) spend(n int64) bool {
-	if b.err != nil {
-		return false
-	}
-	b.work += n
-	if b.work > b.maxWork {
-		b.fail("work", nil)
-		return false
-	}
-	return b.ok()
-}
-
-// ok reports whether the decode may go on: no failure yet, context live, time left.
-func (b *budget) ok() bool {
-	if b.err != nil {
-		return false
-	}
-	if err := b.ctx.Err(); err != nil {
-		b.fail("cancelled", err)
-		return false
-	}
-	if time.Now().After(b.deadline) {
-		b.fail("time", nil)
-		return false
-	}
-	return true
-}
-
-func (b *budget) fail(limit string, cause error) {
-	b.err = &BudgetError{Elapsed: time.Since(b.start), Work: b.work, Limit: limit, Cause: cause}
-}
-
-// failed returns the budget's error, or nil while it has not run out.
-func (b *budget) failed() error {
-	if b.err == nil {
+// failed returns b's error, a *BudgetError, or nil while b has not run out.
+func failed(b *budget) error {
+	s := b.Stopped()
+	if s == nil {
 		return nil
 	}
-	return b.err
+	return &BudgetError{Elapsed: s.Elapsed, Work: s.Work, Limit: s.Limit, Cause: s.Cause}
 }

@@ -61,7 +61,7 @@ func TestCorpusDir(t *testing.T) {
 		if errors.Is(err, ErrBudget) {
 			t.Logf("%s: %v", s.Name, err)
 		}
-		work[s.Class] += b.work
+		work[s.Class] += b.Work()
 		ms := float64(time.Since(t0).Microseconds()) / 1000
 		a := per[s.Class]
 		if a == nil {

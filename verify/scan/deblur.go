@@ -115,23 +115,23 @@ func readDeblurred(img *gray, global bool, b *budget) ([]Code, error) {
 	}
 	// The blur and module size estimates are about three passes over the crop;
 	// the spectrum is one transform.
-	if !b.spend(3 * int64(len(img.pix))) {
+	if !b.Spend(3 * int64(len(img.pix))) {
 		return nil, nil
 	}
 	cands := blurCandidates(img, moduleSizeEstimate(img, b))
-	if len(cands) == 0 || !b.spend(fftWork(pw*ph)) {
+	if len(cands) == 0 || !b.Spend(fftWork(pw*ph)) {
 		return nil, nil
 	}
 	sp := newSpectrum(img)
 	// Candidates go two at a time through one inverse transform.
 	for i := 0; i < len(cands); i += 2 {
-		if !b.spend(fftWork(pw * ph)) {
+		if !b.Spend(fftWork(pw * ph)) {
 			return nil, nil
 		}
 		for _, sharp := range sp.deconvolveEach(cands[i:]) {
 			for _, read := range []func(*gray, bool, *budget) ([]Code, error){readFinders, readPiecewise} {
 				codes, err := read(sharp, global, b)
-				if len(codes) > 0 || err != nil || !b.ok() {
+				if len(codes) > 0 || err != nil || !b.OK() {
 					return codes, err
 				}
 			}

@@ -230,13 +230,13 @@ func meanAbsDiff(a, b *gray) float64 {
 func TestDeblurBounded(t *testing.T) {
 	big := newGray(1100, 1100)
 	b := unlimited()
-	if codes, err := readDeblurred(big, false, b); len(codes) != 0 || err != nil || b.work != 0 {
-		t.Errorf("1100×1100 crop: %d codes, error %v, work %d; want it left alone", len(codes), err, b.work)
+	if codes, err := readDeblurred(big, false, b); len(codes) != 0 || err != nil || b.Work() != 0 {
+		t.Errorf("1100×1100 crop: %d codes, error %v, work %d; want it left alone", len(codes), err, b.Work())
 	}
 	noise := toGray(gaussNoise(whiteGray(700, 700), 100, 1))
 	b = unlimited()
-	if codes, err := readDeblurred(noise, false, b); len(codes) != 0 || err != nil || b.work > 3*700*700 {
-		t.Errorf("700×700 noise: %d codes, error %v, work %d; want nothing read for at most the %d of the blur estimate", len(codes), err, b.work, 3*700*700)
+	if codes, err := readDeblurred(noise, false, b); len(codes) != 0 || err != nil || b.Work() > 3*700*700 {
+		t.Errorf("700×700 noise: %d codes, error %v, work %d; want nothing read for at most the %d of the blur estimate", len(codes), err, b.Work(), 3*700*700)
 	}
 	img := toGray(psfBlur(cameraView(renderQR(t, payload(200, 7), 10), 0.5, 12, 480), psf{radius: 4.5}))
 	if codes, _ := readDeblurred(img, false, unlimited()); len(codes) != 1 {
@@ -249,15 +249,15 @@ func TestDeblurBounded(t *testing.T) {
 		t.Fatalf("got %d codes, error %v; want nothing read", len(codes), err)
 	}
 	var be *BudgetError
-	if !errors.As(b.failed(), &be) || be.Limit != "work" {
-		t.Fatalf("budget error %v, want the work budget spent", b.failed())
+	if !errors.As(failed(b), &be) || be.Limit != "work" {
+		t.Fatalf("budget error %v, want the work budget spent", failed(b))
 	}
 	// A cancelled request stops it before any transform.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	b = newBudget(ctx, Options{})
-	if codes, _ := readDeblurred(img, false, b); len(codes) != 0 || !errors.Is(b.failed(), context.Canceled) || b.work > 3*int64(len(img.pix)) {
-		t.Fatalf("cancelled: %d codes, budget error %v after %d pixel visits; want it stopped before the spectrum", len(codes), b.failed(), b.work)
+	if codes, _ := readDeblurred(img, false, b); len(codes) != 0 || !errors.Is(failed(b), context.Canceled) || b.Work() > 3*int64(len(img.pix)) {
+		t.Fatalf("cancelled: %d codes, budget error %v after %d pixel visits; want it stopped before the spectrum", len(codes), failed(b), b.Work())
 	}
 }
 

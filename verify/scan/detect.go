@@ -18,6 +18,8 @@ import (
 	qrdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 
+	"passport/verify/scan/internal/work"
+
 	"passport/verify/scan/internal/guard"
 )
 
@@ -30,13 +32,13 @@ func finderCandidates(bm *gozxing.BitMatrix, b *budget) []*detector.FinderPatter
 	f := detector.NewFinderPatternFinder(bm, nil)
 	maxI, maxJ := bm.GetHeight(), bm.GetWidth()
 	const iSkip = detector.FinderPatternFinder_MIN_SKIP
-	if !b.spend(int64(maxI) * int64(maxJ) / iSkip) {
+	if !b.Spend(int64(maxI) * int64(maxJ) / iSkip) {
 		return nil
 	}
 	stateCount := make([]int, 5)
 	full := func() bool { return len(f.GetPossibleCenters()) >= maxFinderCandidates }
 	for i, rows := iSkip-1, 0; i < maxI; i, rows = i+iSkip, rows+1 {
-		if rows%64 == 63 && !b.ok() {
+		if rows%64 == 63 && !b.OK() {
 			return nil
 		}
 		detector.FinderPatternFinder_ClearCounts(stateCount)
@@ -182,7 +184,7 @@ func readOnce(img *gray, global bool, b *budget) (codes []Code, err error) {
 		return nil, err
 	}
 	cs := bestCandidates(finderCandidates(bm, b), finderKeep)
-	if len(cs) < 3 || !b.ok() {
+	if len(cs) < 3 || !b.OK() {
 		return nil, nil
 	}
 	det := detector.NewDetector(bm)
@@ -194,7 +196,7 @@ func readOnce(img *gray, global bool, b *budget) (codes []Code, err error) {
 			continue
 		}
 		text, ok := detectDecode(det, dec, t.info, b)
-		if !b.ok() {
+		if !b.OK() {
 			break
 		}
 		if !ok {
@@ -223,7 +225,7 @@ func detectDecode(det *detector.Detector, dec *qrdecoder.Decoder, info *detector
 	// The alignment search covers up to (2·16 modules)² pixels; the sampling and
 	// decode about a version-40 grid.
 	ms := info.GetTopLeft().GetEstimatedModuleSize()
-	if !b.spend(int64(1024*ms*ms) + 177*177) {
+	if !b.Spend(int64(1024*ms*ms) + 177*177) {
 		return "", false
 	}
 	dr, err := det.ProcessFinderPatternInfo(info)
@@ -246,7 +248,7 @@ func binarize(img *gray, global bool, b *budget) (bm *gozxing.BitMatrix, err err
 		}
 	}()
 	defer guard.Catch(&err, false)
-	if !b.spend(int64(len(img.pix))) {
+	if !b.Spend(int64(len(img.pix))) {
 		return nil, nil
 	}
 	var bin gozxing.Binarizer
@@ -270,7 +272,7 @@ const moduleSizeWork = 2
 // confirmed finder pattern candidates of g, or 0 when fewer than three are found.
 // Its caller pays for it beforehand: two passes over g (moduleSizeWork).
 func moduleSizeEstimate(g *gray, parent *budget) float64 {
-	b := prepaid(parent, moduleSizeWork*int64(len(g.pix)))
+	b := work.Prepaid(parent, moduleSizeWork*int64(len(g.pix)))
 	bm, err := binarize(g, false, b)
 	if bm == nil || err != nil {
 		return 0

@@ -75,7 +75,7 @@ func readTriples(img *gray, global bool, b *budget, try tripleFunc) (codes []Cod
 				// Each attempt is an alignment search and a grid sampling of at
 				// most a version-40 code.
 				ms := cs[i].GetEstimatedModuleSize()
-				if !b.spend(int64(attempts-charged) * (int64(256*ms*ms) + 177*177)) {
+				if !b.Spend(int64(attempts-charged) * (int64(256*ms*ms) + 177*177)) {
 					return nil, nil
 				}
 				charged = attempts

@@ -12,10 +12,11 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/image/draw"
 	"rsc.io/qr"
+
+	"passport/verify/scan/internal/work"
 )
 
 // base45Alphabet is the QR alphanumeric set, which base45 text uses.
@@ -232,5 +233,5 @@ func noiseGray(w, h int, seed uint64) *gray {
 
 // unlimited is a budget for tests and measurements that must not stop early.
 func unlimited() *budget {
-	return &budget{ctx: context.Background(), start: time.Now(), deadline: time.Now().Add(1 << 62), maxWork: 1 << 62}
+	return work.New(context.Background(), 1<<62, 1<<62)
 }

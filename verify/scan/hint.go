@@ -101,7 +101,7 @@ func ReadFrame(ctx context.Context, data []byte, opts Options) (f Frame, err err
 	}
 	codes, where, err := decodeRegionFirst(g, opts.Region, b)
 	f = Frame{Codes: codes}
-	after := b.afterRead(afterReadWork)
+	after := b.AfterRead(afterReadWork)
 	f.Region, f.ModuleSize = frameRegion(g, opts.Region, where, len(codes) > 0, after)
 	if len(codes) == 0 && f.ModuleSize == 0 {
 		f.EdgeSteepness = edgeSteepness(g, after)
@@ -160,14 +160,14 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 	// A region of half the frame or more saves little and would take budget
 	// from the whole frame.
 	if r := grow(region, whole); !r.Empty() && 2*r.Dx()*r.Dy() <= g.Width*g.Height {
-		sub := b.share(regionShare)
+		sub := b.Share(regionShare)
 		codes, _, _ := decodeGray(g.crop(rect{r.Min.X, r.Min.Y, r.Max.X, r.Max.Y}), DefaultStrategies(), sub)
-		b.work += sub.work
+		b.Add(sub.Work())
 		if len(codes) > 0 {
 			return codes, r, nil
 		}
-		if !b.ok() {
-			return nil, whole, b.failed()
+		if !b.OK() {
+			return nil, whole, failed(b)
 		}
 	}
 	codes, _, err := decodeGray(g, DefaultStrategies(), b)
@@ -178,7 +178,7 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 // is: the busiest square of the frame (candidateRegions, a pass over g charged
 // to b); empty when it has none.
 func busiest(g *gray, b *budget) image.Rectangle {
-	if len(g.pix) > locateMaxPixels || !b.spend(int64(len(g.pix))) {
+	if len(g.pix) > locateMaxPixels || !b.Spend(int64(len(g.pix))) {
 		return image.Rectangle{}
 	}
 	rs := candidateRegions(g)
@@ -200,14 +200,6 @@ func grow(region, frame image.Rectangle) image.Rectangle {
 		return image.Rectangle{}
 	}
 	return r
-}
-
-// share returns a budget for part of b's remaining time, with b's context and
-// remaining work; its work is added back to b by the caller.
-func (b *budget) share(part float64) *budget {
-	left := time.Until(b.deadline)
-	return &budget{ctx: b.ctx, start: time.Now(), deadline: time.Now().Add(time.Duration(part * float64(left))),
-		maxWork: b.maxWork - b.work}
 }
 
 // locate looks for the three finder patterns of one code in the part of g within
@@ -257,7 +249,7 @@ func locate(g *gray, area image.Rectangle, scale int, b *budget) (image.Rectangl
 // edgeSteepness is Frame.EdgeSteepness for g, charged to b (one pass); 0 for a
 // frame over locateMaxPixels or when b is spent.
 func edgeSteepness(g *gray, b *budget) float64 {
-	if len(g.pix) > locateMaxPixels || !b.spend(int64(len(g.pix))) {
+	if len(g.pix) > locateMaxPixels || !b.Spend(int64(len(g.pix))) {
 		return 0
 	}
 	type tile struct{ contrast, step int }

@@ -69,7 +69,7 @@ func TestRegionFirstIsCheaper(t *testing.T) {
 		if err != nil || len(codes) != 1 || codes[0].Text != text {
 			t.Fatalf("region %v: not read (%v)", region, err)
 		}
-		return b.work, where
+		return b.Work(), where
 	}
 	whole, _ := work(image.Rectangle{})
 	hinted, where := work(code)

@@ -76,10 +76,10 @@ func PDFContext(cctx context.Context, data []byte, opts Options) (_ []Code, err 
 		images  int
 		problem error
 	)
-	for page := 1; page <= pages && images < MaxPDFImages && b.ok(); page++ {
+	for page := 1; page <= pages && images < MaxPDFImages && b.OK(); page++ {
 		seen := map[string]bool{}
 		for _, objNr := range pdfcpu.ImageObjNrs(ctx, page) {
-			if images >= MaxPDFImages || !b.ok() {
+			if images >= MaxPDFImages || !b.OK() {
 				break
 			}
 			obj := ctx.Optimize.ImageObjects[objNr]
@@ -110,7 +110,7 @@ func PDFContext(cctx context.Context, data []byte, opts Options) (_ []Code, err 
 	if len(codes) > 0 {
 		return codes, nil
 	}
-	if err := b.failed(); err != nil {
+	if err := failed(b); err != nil {
 		return nil, err
 	}
 	if images == 0 {

@@ -398,7 +398,7 @@ func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, erro
 			return codes, s.Name, nil
 		}
 	}
-	if err := b.failed(); err != nil {
+	if err := failed(b); err != nil {
 		return nil, "", err
 	}
 	if d.failure != nil {
@@ -427,7 +427,7 @@ func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, erro
 func (d *decodeRun) plan(strategies []Strategy) iter.Seq2[Strategy, *gray] {
 	return func(yield func(Strategy, *gray) bool) {
 		for _, s := range strategies {
-			if !d.b.ok() {
+			if !d.b.OK() {
 				return
 			}
 			switch s.region {
@@ -444,7 +444,7 @@ func (d *decodeRun) plan(strategies []Strategy) iter.Seq2[Strategy, *gray] {
 					if !yield(s, img) {
 						return
 					}
-					if !d.b.ok() {
+					if !d.b.OK() {
 						break
 					}
 				}
@@ -506,7 +506,7 @@ type filterKey struct {
 func (d *decodeRun) crops() []*gray {
 	if !d.regionsOK {
 		d.regionsOK = true
-		if !d.b.spend(int64(len(d.g.pix))) {
+		if !d.b.Spend(int64(len(d.g.pix))) {
 			return nil
 		}
 		for _, r := range candidateRegions(d.g) {
@@ -543,7 +543,7 @@ func (d *decodeRun) prepare(p prefilter, img *gray, crop int) *gray {
 // filter charges p's cost for img to the budget, then applies p if it fits.
 func (d *decodeRun) filter(p prefilter, img *gray) *gray {
 	def := prefilters[p]
-	if !d.b.spend(max(def.cost, 1) * int64(len(img.pix))) {
+	if !d.b.Spend(max(def.cost, 1) * int64(len(img.pix))) {
 		return nil
 	}
 	if def.fits != nil && !def.fits(img) {

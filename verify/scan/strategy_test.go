@@ -60,11 +60,11 @@ func TestPrefilterChargesItsCost(t *testing.T) {
 		case tc.width != 0 && (out == nil || out.Width != tc.width):
 			t.Fatalf("%s on %dx%d: gave %v, want %d wide", prefilters[tc.p].name, tc.w, tc.h, out, tc.width)
 		}
-		if d.b.work != tc.want {
-			t.Errorf("%s on %dx%d: charged %d pixel visits, want %d", prefilters[tc.p].name, tc.w, tc.h, d.b.work, tc.want)
+		if d.b.Work() != tc.want {
+			t.Errorf("%s on %dx%d: charged %d pixel visits, want %d", prefilters[tc.p].name, tc.w, tc.h, d.b.Work(), tc.want)
 		}
-		if again := d.prepare(tc.p, g, 0); again != out || d.b.work != tc.want {
-			t.Errorf("%s on %dx%d: a second use recomputed or charged again (%d)", prefilters[tc.p].name, tc.w, tc.h, d.b.work)
+		if again := d.prepare(tc.p, g, 0); again != out || d.b.Work() != tc.want {
+			t.Errorf("%s on %dx%d: a second use recomputed or charged again (%d)", prefilters[tc.p].name, tc.w, tc.h, d.b.Work())
 		}
 	}
 }
@@ -251,8 +251,8 @@ func TestPrefilterKeysAreDerived(t *testing.T) {
 				if got := hash(first); got != own[p] {
 					t.Errorf("%dx%d crop %d, prefilter %d (%s): got %s, want its own output %s", probe.Width, probe.Height, crop, p, prefilters[p].name, got, own[p])
 				}
-				work := d.b.work
-				if again := d.prepare(p, probe, crop); again != first || d.b.work != work {
+				work := d.b.Work()
+				if again := d.prepare(p, probe, crop); again != first || d.b.Work() != work {
 					t.Errorf("%dx%d crop %d, prefilter %d (%s): the same prefilter again was recomputed", probe.Width, probe.Height, crop, p, prefilters[p].name)
 				}
 			}
@@ -303,8 +303,8 @@ func TestPlanOrderAndBudget(t *testing.T) {
 		t.Errorf("planned %v, want %v", got, want)
 	}
 	// down2 refused (charged), fit, median3 once.
-	if d.b.work != 3*n {
-		t.Errorf("charged %d pixel visits, want %d", d.b.work, 3*n)
+	if d.b.Work() != 3*n {
+		t.Errorf("charged %d pixel visits, want %d", d.b.Work(), 3*n)
 	}
 
 	// Work for down2's and fit's charges but not median3's: the plan ends there.
@@ -312,8 +312,8 @@ func TestPlanOrderAndBudget(t *testing.T) {
 	d = &decodeRun{g: g, b: b, cropCache: map[filterKey]*gray{}}
 	got = reads(d, list)
 	want = []string{"hybrid 97x61", "fit+hybrid 485x305"}
-	if strings.Join(got, ", ") != strings.Join(want, ", ") || !errors.Is(b.failed(), ErrBudget) {
-		t.Errorf("with work for two prefilters planned %v (%v), want %v and the budget spent", got, b.failed(), want)
+	if strings.Join(got, ", ") != strings.Join(want, ", ") || !errors.Is(failed(b), ErrBudget) {
+		t.Errorf("with work for two prefilters planned %v (%v), want %v and the budget spent", got, failed(b), want)
 	}
 
 	// A code on a page: a crop strategy is read on each candidate crop, in
@@ -331,7 +331,7 @@ func TestPlanOrderAndBudget(t *testing.T) {
 			want = append(want, fmt.Sprintf("%s %dx%d", name, c.Width, c.Height))
 		}
 	}
-	if len(d.regions) == 0 || strings.Join(got, ", ") != strings.Join(want, ", ") || d.b.work != 620*620 {
-		t.Errorf("crop strategies planned %v (%d pixel visits charged), want %v", got, d.b.work, want)
+	if len(d.regions) == 0 || strings.Join(got, ", ") != strings.Join(want, ", ") || d.b.Work() != 620*620 {
+		t.Errorf("crop strategies planned %v (%d pixel visits charged), want %v", got, d.b.Work(), want)
 	}
 }
