@@ -31,7 +31,7 @@ var allowed = map[string][]string{
 	"internal/browser":    {},
 	"internal/textsafe":   {},
 	"sitedb":              {"trust", "internal/sqlitedb", "internal/csvout"},
-	"verify/scan":         {"verify/scan/imagedec", "verify/scan/internal/guard", "verify/scan/internal/work"},
+	"verify/scan":         {"verify/scan/imagedec", "verify/scan/internal/guard", "verify/scan/internal/work", "verify/scan/internal/raster"},
 	"verify":              {"credential", "credential/dcc", "trust", "internal/textsafe"},
 	"read":                {"verify", "verify/scan"},
 	"internal/strictjson": {},
@@ -44,9 +44,10 @@ var allowed = map[string][]string{
 	"internal/layers":     {},
 
 	// The reader's stages below verify/scan.
-	"verify/scan/internal/guard": {},
-	"verify/scan/imagedec":       {"verify/scan/internal/guard"},
-	"verify/scan/internal/work":  {},
+	"verify/scan/internal/guard":  {},
+	"verify/scan/imagedec":        {"verify/scan/internal/guard"},
+	"verify/scan/internal/work":   {},
+	"verify/scan/internal/raster": {},
 
 	// The CLI wires everything; fixtures are test material and tools.
 	"cmd/passport":                   {"*"},

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"passport/verify/scan/internal/raster"
 )
 
 // The generated part of the gating corpus (testdata/corpus): codes made by an
@@ -77,7 +79,7 @@ var corpusClasses = []corpusClass{
 	// Defocus: a disc blur of a third to two thirds of a module.
 	{"defocus", 0, func(t testing.TB, mods [][]bool, r *rand.Rand) (*image.Gray, int) {
 		px := 4
-		img := psfBlur(drawModules(mods, px), psf{radius: between(r, 0.35, 0.65) * float64(px)})
+		img := psfBlur(drawModules(mods, px), raster.PSF{Radius: between(r, 0.35, 0.65) * float64(px)})
 		return gaussNoise(img, 4, r.Uint64()), 85
 	}},
 	// Dim, low-contrast light with noise, as a webcam in a dark room sees paper.
@@ -177,7 +179,7 @@ var corpusClasses = []corpusClass{
 		if err != nil {
 			t.Fatal(err)
 		}
-		return toGray(dec).asImage(), 75
+		return asImage(toGray(dec)), 75
 	}},
 }
 

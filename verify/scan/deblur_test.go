@@ -11,23 +11,25 @@ import (
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/math/f64"
+
+	"passport/verify/scan/internal/raster"
 )
 
 // psfBlur convolves img with p's point-spread function, sampled independently of
 // the package's transfer functions: a disc as the share of each pixel (on an 8×8
 // subgrid) inside the radius, a line as 256 points spread bilinearly over the
 // pixels they fall between. Edges are clamped.
-func psfBlur(img *image.Gray, p psf) *image.Gray {
-	rad := int(math.Ceil(max(p.radius, p.length/2))) + 1
+func psfBlur(img *image.Gray, p raster.PSF) *image.Gray {
+	rad := int(math.Ceil(max(p.Radius, p.Length/2))) + 1
 	side := 2*rad + 1
 	k := make([]float64, side*side)
-	if p.radius > 0 {
+	if p.Radius > 0 {
 		for dy := -rad; dy <= rad; dy++ {
 			for dx := -rad; dx <= rad; dx++ {
 				for sy := 0; sy < 8; sy++ {
 					for sx := 0; sx < 8; sx++ {
 						x, y := float64(dx)+(float64(sx)+0.5)/8-0.5, float64(dy)+(float64(sy)+0.5)/8-0.5
-						if x*x+y*y <= p.radius*p.radius {
+						if x*x+y*y <= p.Radius*p.Radius {
 							k[(dy+rad)*side+dx+rad]++
 						}
 					}
@@ -35,10 +37,10 @@ func psfBlur(img *image.Gray, p psf) *image.Gray {
 			}
 		}
 	} else {
-		c, s := math.Cos(p.angle), math.Sin(p.angle)
+		c, s := math.Cos(p.Angle), math.Sin(p.Angle)
 		for i := 0; i < 256; i++ {
 			t := (float64(i)+0.5)/256 - 0.5
-			x, y := t*p.length*c+float64(rad), t*p.length*s+float64(rad)
+			x, y := t*p.Length*c+float64(rad), t*p.Length*s+float64(rad)
 			x0, y0 := math.Floor(x), math.Floor(y)
 			fx, fy := x-x0, y-y0
 			for _, q := range []struct{ dx, dy, w float64 }{{0, 0, (1 - fx) * (1 - fy)}, {1, 0, fx * (1 - fy)}, {0, 1, (1 - fx) * fy}, {1, 1, fx * fy}} {
@@ -92,16 +94,16 @@ func TestDeblurReadsWhatSharpeningCannot(t *testing.T) {
 	for _, c := range []struct {
 		name      string
 		ppm, turn float64 // pixels a module, degrees
-		p         psf
+		p         raster.PSF
 		strategy  string
 	}{
-		{"disc 0.9 module, turned 12°", 4.6, 12, psf{radius: 0.9 * 4.6}, "crop+deblur+finders+hybrid"},
-		{"disc 0.9 module, square", 5.5, 0, psf{radius: 0.9 * 5.5}, "crop+deblur+finders+hybrid"},
-		{"line 2 modules at 29°, turned 12°", 4.6, 12, psf{length: 2 * 4.6, angle: 0.5}, "crop+deblur+finders+hybrid"},
-		{"line 2 modules at 29°, larger", 5.5, 12, psf{length: 2 * 5.5, angle: 0.5}, "crop+deblur+finders+hybrid"},
+		{"disc 0.9 module, turned 12°", 4.6, 12, raster.PSF{Radius: 0.9 * 4.6}, "crop+deblur+finders+hybrid"},
+		{"disc 0.9 module, square", 5.5, 0, raster.PSF{Radius: 0.9 * 5.5}, "crop+deblur+finders+hybrid"},
+		{"line 2 modules at 29°, turned 12°", 4.6, 12, raster.PSF{Length: 2 * 4.6, Angle: 0.5}, "crop+deblur+finders+hybrid"},
+		{"line 2 modules at 29°, larger", 5.5, 12, raster.PSF{Length: 2 * 5.5, Angle: 0.5}, "crop+deblur+finders+hybrid"},
 		// Small and blurred along 100°: candidateRegions finds only parts of the
 		// code, so the whole image is deconvolved.
-		{"line 2 modules at 100°, small image", 5, 0, psf{length: 10, angle: 100 * math.Pi / 180}, "deblur+finders+hybrid"},
+		{"line 2 modules at 100°, small image", 5, 0, raster.PSF{Length: 10, Angle: 100 * math.Pi / 180}, "deblur+finders+hybrid"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var img *image.Gray
@@ -173,14 +175,14 @@ func cameraView(img *image.Gray, scale, deg float64, side int) *image.Gray {
 // blur, which has no direction, measures as less anisotropic than any line.
 func TestBlurEstimates(t *testing.T) {
 	base := cameraView(renderQR(t, payload(200, 7), 10), 0.5, 7, 480)
-	disc := toGray(psfBlur(base, psf{radius: 3}))
-	_, discAniso := blurDirection(disc)
+	disc := toGray(psfBlur(base, raster.PSF{Radius: 3}))
+	_, discAniso := raster.BlurDirection(disc)
 	if discAniso >= deblurMotionAnisotropy {
 		t.Errorf("disc blur: anisotropy %.2f, want under %.2f", discAniso, deblurMotionAnisotropy)
 	}
 	for _, c := range []struct{ length, deg float64 }{{6, 0}, {8, 30}, {10, 75}, {9, 100}, {7, 160}} {
-		g := toGray(psfBlur(base, psf{length: c.length, angle: c.deg * math.Pi / 180}))
-		angle, aniso := blurDirection(g)
+		g := toGray(psfBlur(base, raster.PSF{Length: c.length, Angle: c.deg * math.Pi / 180}))
+		angle, aniso := raster.BlurDirection(g)
 		diff := math.Abs(math.Mod(angle*180/math.Pi-c.deg+270, 180) - 90)
 		if diff > 8 {
 			t.Errorf("line %.0f px at %.0f°: direction %.1f°, want within 8°", c.length, c.deg, angle*180/math.Pi)
@@ -188,7 +190,7 @@ func TestBlurEstimates(t *testing.T) {
 		if aniso < deblurMotionAnisotropy {
 			t.Errorf("line %.0f px at %.0f°: anisotropy %.2f, want at least %.2f", c.length, c.deg, aniso, deblurMotionAnisotropy)
 		}
-		if n := motionLength(g, c.deg*math.Pi/180, deblurMaxLen); math.Abs(n-c.length) > 1 {
+		if n := raster.MotionLength(g, c.deg*math.Pi/180, deblurMaxLen); math.Abs(n-c.length) > 1 {
 			t.Errorf("line %.0f px at %.0f°: length %.0f, want within a pixel", c.length, c.deg, n)
 		}
 	}
@@ -199,9 +201,9 @@ func TestBlurEstimates(t *testing.T) {
 // sharp one (mean absolute difference) as the blurred image was.
 func TestDeconvolveRestores(t *testing.T) {
 	sharp := toGray(cameraView(renderQR(t, payload(100, 3), 10), 0.6, 0, 320))
-	for _, p := range []psf{{radius: 3}, {length: 8, angle: 0.7}} {
-		blurred := toGray(psfBlur(sharp.asImage(), p))
-		restored := newSpectrum(blurred).deconvolve(p, 0.002)
+	for _, p := range []raster.PSF{{Radius: 3}, {Length: 8, Angle: 0.7}} {
+		blurred := toGray(psfBlur(asImage(sharp), p))
+		restored := raster.NewSpectrum(blurred).Deconvolve(p, 0.002)
 		before, after := meanAbsDiff(sharp, blurred), meanAbsDiff(sharp, restored)
 		if after > before/2 {
 			t.Errorf("%+v: mean difference %.1f after deconvolution, %.1f before; want at most half", p, after, before)
@@ -216,7 +218,7 @@ func meanAbsDiff(a, b *gray) float64 {
 	n := 0
 	for y := 16; y < a.Height-16; y++ {
 		for x := 16; x < a.Width-16; x++ {
-			sum += math.Abs(float64(a.pix[y*a.Width+x]) - float64(b.pix[y*a.Width+x]))
+			sum += math.Abs(float64(a.Pix[y*a.Width+x]) - float64(b.Pix[y*a.Width+x]))
 			n++
 		}
 	}
@@ -228,7 +230,7 @@ func meanAbsDiff(a, b *gray) float64 {
 // direction) costs no transform, a small work budget stops it with the budget's
 // error instead of finishing the candidates, and so does a cancelled request.
 func TestDeblurBounded(t *testing.T) {
-	big := newGray(1100, 1100)
+	big := raster.New(1100, 1100)
 	b := unlimited()
 	if codes, err := readDeblurred(big, false, b); len(codes) != 0 || err != nil || b.Work() != 0 {
 		t.Errorf("1100×1100 crop: %d codes, error %v, work %d; want it left alone", len(codes), err, b.Work())
@@ -238,7 +240,7 @@ func TestDeblurBounded(t *testing.T) {
 	if codes, err := readDeblurred(noise, false, b); len(codes) != 0 || err != nil || b.Work() > 3*700*700 {
 		t.Errorf("700×700 noise: %d codes, error %v, work %d; want nothing read for at most the %d of the blur estimate", len(codes), err, b.Work(), 3*700*700)
 	}
-	img := toGray(psfBlur(cameraView(renderQR(t, payload(200, 7), 10), 0.5, 12, 480), psf{radius: 4.5}))
+	img := toGray(psfBlur(cameraView(renderQR(t, payload(200, 7), 10), 0.5, 12, 480), raster.PSF{Radius: 4.5}))
 	if codes, _ := readDeblurred(img, false, unlimited()); len(codes) != 1 {
 		t.Fatalf("unlimited: read %d codes, want 1 (the budget case below would prove nothing)", len(codes))
 	}
@@ -256,12 +258,12 @@ func TestDeblurBounded(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	b = newBudget(ctx, Options{})
-	if codes, _ := readDeblurred(img, false, b); len(codes) != 0 || !errors.Is(failed(b), context.Canceled) || b.Work() > 3*int64(len(img.pix)) {
+	if codes, _ := readDeblurred(img, false, b); len(codes) != 0 || !errors.Is(failed(b), context.Canceled) || b.Work() > 3*int64(len(img.Pix)) {
 		t.Fatalf("cancelled: %d codes, budget error %v after %d pixel visits; want it stopped before the spectrum", len(codes), failed(b), b.Work())
 	}
 }
 
 // asImage shares g's pixels as an image.Gray.
-func (g *gray) asImage() *image.Gray {
-	return &image.Gray{Pix: g.pix, Stride: g.Width, Rect: image.Rect(0, 0, g.Width, g.Height)}
+func asImage(g *gray) *image.Gray {
+	return &image.Gray{Pix: g.Pix, Stride: g.Width, Rect: image.Rect(0, 0, g.Width, g.Height)}
 }

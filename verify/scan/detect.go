@@ -248,7 +248,7 @@ func binarize(img *gray, global bool, b *budget) (bm *gozxing.BitMatrix, err err
 		}
 	}()
 	defer guard.Catch(&err, false)
-	if !b.Spend(int64(len(img.pix))) {
+	if !b.Spend(int64(len(img.Pix))) {
 		return nil, nil
 	}
 	var bin gozxing.Binarizer
@@ -272,7 +272,7 @@ const moduleSizeWork = 2
 // confirmed finder pattern candidates of g, or 0 when fewer than three are found.
 // Its caller pays for it beforehand: two passes over g (moduleSizeWork).
 func moduleSizeEstimate(g *gray, parent *budget) float64 {
-	b := work.Prepaid(parent, moduleSizeWork*int64(len(g.pix)))
+	b := work.Prepaid(parent, moduleSizeWork*int64(len(g.Pix)))
 	bm, err := binarize(g, false, b)
 	if bm == nil || err != nil {
 		return 0

@@ -69,7 +69,7 @@ func TestReadFindersPerspective(t *testing.T) {
 	for y := 300; y < 700; y++ {
 		for x := 500; x < 1000; x++ {
 			if (x/9+y/7)%3 == 0 {
-				ruined.pix[y*ruined.Width+x] = 255 - ruined.pix[y*ruined.Width+x]
+				ruined.Pix[y*ruined.Width+x] = 255 - ruined.Pix[y*ruined.Width+x]
 			}
 		}
 	}

@@ -3,6 +3,8 @@ package scan
 import (
 	"errors"
 	"testing"
+
+	"passport/verify/scan/internal/raster"
 )
 
 // checkResult fails when a decoder returns both codes and an error, or neither.
@@ -56,9 +58,9 @@ func FuzzDeblur(f *testing.F) {
 		if len(data) < 3 {
 			return
 		}
-		g := newGray(21+int(data[0])%64, 21+int(data[1])%64)
-		for i := range g.pix {
-			g.pix[i] = data[2+i%(len(data)-2)]
+		g := raster.New(21+int(data[0])%64, 21+int(data[1])%64)
+		for i := range g.Pix {
+			g.Pix[i] = data[2+i%(len(data)-2)]
 		}
 		for _, global := range []bool{false, true} {
 			codes, err := readDeblurred(g, global, unlimited())

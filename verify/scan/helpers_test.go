@@ -16,6 +16,7 @@ import (
 	"golang.org/x/image/draw"
 	"rsc.io/qr"
 
+	"passport/verify/scan/internal/raster"
 	"passport/verify/scan/internal/work"
 )
 
@@ -224,9 +225,9 @@ func readsTestdataCode(t *testing.T, path, what string) {
 // noiseGray is a w×h image of uniform random levels.
 func noiseGray(w, h int, seed uint64) *gray {
 	rng := rand.New(rand.NewPCG(seed, seed+1))
-	g := newGray(w, h)
-	for i := range g.pix {
-		g.pix[i] = byte(rng.IntN(256))
+	g := raster.New(w, h)
+	for i := range g.Pix {
+		g.Pix[i] = byte(rng.IntN(256))
 	}
 	return g
 }

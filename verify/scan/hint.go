@@ -161,7 +161,7 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 	// from the whole frame.
 	if r := grow(region, whole); !r.Empty() && 2*r.Dx()*r.Dy() <= g.Width*g.Height {
 		sub := b.Share(regionShare)
-		codes, _, _ := decodeGray(g.crop(rect{r.Min.X, r.Min.Y, r.Max.X, r.Max.Y}), DefaultStrategies(), sub)
+		codes, _, _ := decodeGray(g.Cropped(r), DefaultStrategies(), sub)
 		b.Add(sub.Work())
 		if len(codes) > 0 {
 			return codes, r, nil
@@ -178,7 +178,7 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 // is: the busiest square of the frame (candidateRegions, a pass over g charged
 // to b); empty when it has none.
 func busiest(g *gray, b *budget) image.Rectangle {
-	if len(g.pix) > locateMaxPixels || !b.Spend(int64(len(g.pix))) {
+	if len(g.Pix) > locateMaxPixels || !b.Spend(int64(len(g.Pix))) {
 		return image.Rectangle{}
 	}
 	rs := candidateRegions(g)
@@ -214,10 +214,10 @@ func locate(g *gray, area image.Rectangle, scale int, b *budget) (image.Rectangl
 	}
 	img := g
 	if area != image.Rect(0, 0, g.Width, g.Height) {
-		img = g.crop(rect{area.Min.X, area.Min.Y, area.Max.X, area.Max.Y})
+		img = g.Cropped(area)
 	}
 	if scale > 1 {
-		img = img.upscaled(scale, false)
+		img = img.Upscaled(scale, false)
 	}
 	bm, err := binarize(img, false, b)
 	if bm == nil || err != nil {
@@ -249,7 +249,7 @@ func locate(g *gray, area image.Rectangle, scale int, b *budget) (image.Rectangl
 // edgeSteepness is Frame.EdgeSteepness for g, charged to b (one pass); 0 for a
 // frame over locateMaxPixels or when b is spent.
 func edgeSteepness(g *gray, b *budget) float64 {
-	if len(g.pix) > locateMaxPixels || !b.Spend(int64(len(g.pix))) {
+	if len(g.Pix) > locateMaxPixels || !b.Spend(int64(len(g.Pix))) {
 		return 0
 	}
 	type tile struct{ contrast, step int }
@@ -259,7 +259,7 @@ func edgeSteepness(g *gray, b *budget) float64 {
 		for tx := 0; tx+hintTile <= w; tx += hintTile {
 			lo, hi, step := 255, 0, 0
 			for y := ty; y < ty+hintTile; y++ {
-				row := g.pix[y*w+tx : y*w+tx+hintTile]
+				row := g.Pix[y*w+tx : y*w+tx+hintTile]
 				for x, v := range row {
 					p := int(v)
 					lo, hi = min(lo, p), max(hi, p)
@@ -267,7 +267,7 @@ func edgeSteepness(g *gray, b *budget) float64 {
 						step = max(step, absInt(p-int(row[x-1])))
 					}
 					if y > ty {
-						step = max(step, absInt(p-int(g.pix[(y-1)*w+tx+x])))
+						step = max(step, absInt(p-int(g.Pix[(y-1)*w+tx+x])))
 					}
 				}
 			}

@@ -3,6 +3,8 @@ package scan
 import (
 	"image"
 	"testing"
+
+	"passport/verify/scan/internal/raster"
 )
 
 // kinked renders text with px pixels a module and bends the paper at module row
@@ -67,7 +69,7 @@ func TestReadPiecewiseKink(t *testing.T) {
 	for y := 150; y < 450; y++ {
 		for x := 150; x < 450; x++ {
 			if (x/7+y/5)%3 == 0 {
-				ruined.pix[y*w+x] = 255 - ruined.pix[y*w+x]
+				ruined.Pix[y*w+x] = 255 - ruined.Pix[y*w+x]
 			}
 		}
 	}
@@ -82,10 +84,10 @@ func FuzzPiecewise(f *testing.F) {
 	f.Add(uint8(60), []byte{0, 255, 0, 255, 128})
 	f.Fuzz(func(t *testing.T, side uint8, data []byte) {
 		n := max(int(side), 21)
-		g := newGray(n, n)
-		for i := range g.pix {
+		g := raster.New(n, n)
+		for i := range g.Pix {
 			if len(data) > 0 {
-				g.pix[i] = data[i%len(data)]
+				g.Pix[i] = data[i%len(data)]
 			}
 		}
 		for _, global := range []bool{false, true} {

@@ -37,7 +37,7 @@ func candidateRegions(g *gray) []rect {
 		for bx := 0; bx < bw; bx++ {
 			lo, hi := byte(255), byte(0)
 			for y := by * bs; y < (by+1)*bs; y++ {
-				row := g.pix[y*w+bx*bs : y*w+(bx+1)*bs]
+				row := g.Pix[y*w+bx*bs : y*w+(bx+1)*bs]
 				for _, v := range row {
 					lo, hi = min(lo, v), max(hi, v)
 				}
@@ -102,13 +102,4 @@ func candidateRegions(g *gray) []rect {
 		})
 	}
 	return out
-}
-
-// crop copies a region of g.
-func (g *gray) crop(r rect) *gray {
-	o := newGray(r.x1-r.x0, r.y1-r.y0)
-	for y := r.y0; y < r.y1; y++ {
-		copy(o.pix[(y-r.y0)*o.Width:(y-r.y0+1)*o.Width], g.pix[y*g.Width+r.x0:y*g.Width+r.x1])
-	}
-	return o
 }

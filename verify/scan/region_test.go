@@ -44,34 +44,6 @@ func TestCandidateRegions(t *testing.T) {
 	}
 }
 
-func TestMorphAndBoxBlur(t *testing.T) {
-	g := newGray(5, 5)
-	for i := range g.pix {
-		g.pix[i] = 200
-	}
-	g.pix[12] = 10 // one dark pixel in the middle
-	dark := g.morph3(true)
-	n := 0
-	for _, v := range dark.pix {
-		if v == 10 {
-			n++
-		}
-	}
-	if n != 9 {
-		t.Errorf("min filter spread the dark pixel to %d pixels, want 9", n)
-	}
-	if light := g.morph3(false); light.pix[12] != 200 {
-		t.Errorf("max filter kept the dark pixel: %d", light.pix[12])
-	}
-	b := g.boxBlur(1)
-	if want := byte((8*200 + 10 + 4) / 9); b.pix[12] != want || b.pix[6] != want {
-		t.Errorf("box blur centre %d, neighbour %d; want %d", b.pix[12], b.pix[6], want)
-	}
-	if b.pix[0] != 200 {
-		t.Errorf("box blur corner %d, want 200 (edge pixels repeat)", b.pix[0])
-	}
-}
-
 // TestCommittedScans reads the degraded scans committed in fixtures/scans (made by
 // fixtures/degrade) and demands the exact text for each: real files, one per hard class.
 func TestCommittedScans(t *testing.T) {

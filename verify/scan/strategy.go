@@ -2,11 +2,14 @@ package scan
 
 import (
 	"fmt"
+	"image"
 	"iter"
 	"math"
 	"strings"
 
 	"github.com/makiuchi-d/gozxing"
+
+	"passport/verify/scan/internal/raster"
 )
 
 // Strategy is one way of reading an image, made of four independent options:
@@ -152,17 +155,17 @@ var prefilters = [numPrefilters]prefilterDef{
 	// A tiny image (such as a QR image embedded in a PDF at one pixel a module)
 	// blown up with nearest neighbour, exactly, to at least fitSide pixels.
 	pfFit:   {name: "fit", apply: fitted, fits: func(g *gray) bool { return max(g.Width, g.Height) < fitSide }, cost: 1},
-	pfBox2:  {name: "box2", apply: func(g *gray) *gray { return g.boxBlur(2) }, cost: 1},
-	pfMax3:  {name: "max3", apply: func(g *gray) *gray { return g.morph3(false) }, cost: 1},
-	pfMin3:  {name: "min3", apply: func(g *gray) *gray { return g.morph3(true) }, cost: 1},
-	pfRot90: {name: "rot90", apply: func(g *gray) *gray { return g.rotated90() }, cost: 1},
+	pfBox2:  {name: "box2", apply: func(g *gray) *gray { return g.BoxBlur(2) }, cost: 1},
+	pfMax3:  {name: "max3", apply: func(g *gray) *gray { return g.Morph3(false) }, cost: 1},
+	pfMin3:  {name: "min3", apply: func(g *gray) *gray { return g.Morph3(true) }, cost: 1},
+	pfRot90: {name: "rot90", apply: func(g *gray) *gray { return g.Rotated90() }, cost: 1},
 	// Dust and toner specks.
-	pfMedian3: {name: "median3", apply: func(g *gray) *gray { return g.median3() }, cost: 1},
-	pfMax3x2:  {name: "max3x2", apply: func(g *gray) *gray { return g.morph3(false).morph3(false) }, cost: 1},
+	pfMedian3: {name: "median3", apply: func(g *gray) *gray { return g.Median3() }, cost: 1},
+	pfMax3x2:  {name: "max3x2", apply: func(g *gray) *gray { return g.Morph3(false).Morph3(false) }, cost: 1},
 	// Light modules on a dark ground (a phone in dark mode).
-	pfInvert:    {name: "invert", apply: func(g *gray) *gray { return g.inverted() }, cost: 1},
-	pfDown2Max3: {name: "down2+max3", apply: func(g *gray) *gray { return g.downscaled2().morph3(false) }, cost: 1},
-	pfBox1Down2: {name: "box1+down2", apply: func(g *gray) *gray { return g.boxBlur(1).downscaled2() }, cost: 1},
+	pfInvert:    {name: "invert", apply: func(g *gray) *gray { return g.Inverted() }, cost: 1},
+	pfDown2Max3: {name: "down2+max3", apply: func(g *gray) *gray { return g.Downscaled2().Morph3(false) }, cost: 1},
+	pfBox1Down2: {name: "box1+down2", apply: func(g *gray) *gray { return g.BoxBlur(1).Downscaled2() }, cost: 1},
 	// Crops of a megapixel or more (close-up phone photos, where modules are
 	// 10+ pixels and texture and noise at full size split the finder patterns'
 	// runs) halved: the first level of a pyramid.
@@ -187,11 +190,11 @@ var prefilters = [numPrefilters]prefilterDef{
 	// black) photographed out of focus. The inversion comes first so the module
 	// size is estimated from finder patterns of the right polarity; on the crop
 	// as shown none are found and the mask falls back to a guess.
-	pfInvertSharpen: {name: "invert+sharpen", apply: func(g *gray) *gray { return sharpened(g.inverted()) }, fits: pixelsAtMost(sharpenMaxPixels), cost: invertSharpenCost},
+	pfInvertSharpen: {name: "invert+sharpen", apply: func(g *gray) *gray { return sharpened(g.Inverted()) }, fits: pixelsAtMost(sharpenMaxPixels), cost: invertSharpenCost},
 	// A crop small enough to hold a code at about 2.5 px a module (a 100-dpi
 	// code is 0.16 MP, a 150-dpi one 0.36 MP) smoothed over 3×3 and enlarged
 	// 4× (bilinear).
-	pfBox1Up4Crop: {name: "box1+up4", apply: func(g *gray) *gray { return g.boxBlur(1).upscaled(4, false) }, fits: pixelsAtMost(box1Up4MaxPixels), cost: box1Up4Cost},
+	pfBox1Up4Crop: {name: "box1+up4", apply: func(g *gray) *gray { return g.BoxBlur(1).Upscaled(4, false) }, fits: pixelsAtMost(box1Up4MaxPixels), cost: box1Up4Cost},
 	// A small frame (see pfUp2Small) enlarged and sharpened with a mask about a
 	// module wide at the new scale. Its cost is charged as one pass, as it was
 	// measured; pfUp2SharpenCrop's is the work it does.
@@ -209,29 +212,29 @@ var prefilters = [numPrefilters]prefilterDef{
 	// HybridBinarizer's block thresholds.
 	pfFlattenSharpen: {name: "flatten+sharpen", apply: flattenedSharpened, fits: pixelsAtMost(sharpenMaxPixels), cost: flattenSharpenCost},
 	// The same on the inverted crop: glare on a dark-mode screen.
-	pfInvertFlattenSharpen: {name: "invert+flatten+sharpen", apply: func(g *gray) *gray { return flattenedSharpened(g.inverted()) }, fits: pixelsAtMost(sharpenMaxPixels), cost: flattenSharpenCost + 1},
+	pfInvertFlattenSharpen: {name: "invert+flatten+sharpen", apply: func(g *gray) *gray { return flattenedSharpened(g.Inverted()) }, fits: pixelsAtMost(sharpenMaxPixels), cost: flattenSharpenCost + 1},
 	// Only images small enough to deconvolve whole (deblurWholeMaxArea) pass;
 	// larger ones are deconvolved crop by crop.
 	pfDeblurWhole: {fits: func(g *gray) bool {
-		return fftSideAtLeast(g.Width+8)*fftSideAtLeast(g.Height+8) <= deblurWholeMaxArea
+		return raster.FFTSideAtLeast(g.Width+8)*raster.FFTSideAtLeast(g.Height+8) <= deblurWholeMaxArea
 	}, cost: 1},
 }
 
 // pixelsAtMost and pixelsAtLeast are the size limits of prefilterDef.fits.
-func pixelsAtMost(n int) func(*gray) bool  { return func(g *gray) bool { return len(g.pix) <= n } }
-func pixelsAtLeast(n int) func(*gray) bool { return func(g *gray) bool { return len(g.pix) >= n } }
+func pixelsAtMost(n int) func(*gray) bool  { return func(g *gray) bool { return len(g.Pix) <= n } }
+func pixelsAtLeast(n int) func(*gray) bool { return func(g *gray) bool { return len(g.Pix) >= n } }
 
 // The transforms the prefilters share.
-func halved(g *gray) *gray           { return g.downscaled2() }
-func doubled(g *gray) *gray          { return g.upscaled(2, false) }
-func doubledSharpened(g *gray) *gray { return g.upscaled(2, false).unsharp(2, 1) }
+func halved(g *gray) *gray           { return g.Downscaled2() }
+func doubled(g *gray) *gray          { return g.Upscaled(2, false) }
+func doubledSharpened(g *gray) *gray { return g.Upscaled(2, false).Unsharp(2, 1) }
 
 // fitted enlarges g with nearest neighbour by the smallest whole factor that
 // makes its longer side at least fitSide.
 func fitted(g *gray) *gray {
 	side := max(g.Width, g.Height)
 	f := (fitSide + side - 1) / side
-	return g.upscaled(f, true)
+	return g.Upscaled(f, true)
 }
 
 // sharpened is g under an unsharp mask about a module wide, the module size
@@ -243,14 +246,14 @@ func sharpened(g *gray) *gray {
 	if ms := moduleSizeEstimate(g, nil); ms > 0 {
 		r = min(max(int(math.Round(ms*0.6)), 1), 6)
 	}
-	return g.unsharp(r, 1.5)
+	return g.Unsharp(r, 1.5)
 }
 
 // flattenedSharpened evens out g's lighting over a box a twentieth of its
 // side, then sharpens it.
 func flattenedSharpened(g *gray) *gray {
 	r := min(max(min(g.Width, g.Height)/20, 8), 127)
-	return sharpened(g.flattened(r))
+	return sharpened(g.Flattened(r))
 }
 
 const (
@@ -506,11 +509,11 @@ type filterKey struct {
 func (d *decodeRun) crops() []*gray {
 	if !d.regionsOK {
 		d.regionsOK = true
-		if !d.b.Spend(int64(len(d.g.pix))) {
+		if !d.b.Spend(int64(len(d.g.Pix))) {
 			return nil
 		}
 		for _, r := range candidateRegions(d.g) {
-			d.regions = append(d.regions, d.g.crop(r))
+			d.regions = append(d.regions, d.g.Cropped(image.Rect(r.x0, r.y0, r.x1, r.y1)))
 		}
 	}
 	return d.regions
@@ -543,7 +546,7 @@ func (d *decodeRun) prepare(p prefilter, img *gray, crop int) *gray {
 // filter charges p's cost for img to the budget, then applies p if it fits.
 func (d *decodeRun) filter(p prefilter, img *gray) *gray {
 	def := prefilters[p]
-	if !d.b.Spend(max(def.cost, 1) * int64(len(img.pix))) {
+	if !d.b.Spend(max(def.cost, 1) * int64(len(img.Pix))) {
 		return nil
 	}
 	if def.fits != nil && !def.fits(img) {

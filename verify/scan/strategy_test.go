@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"passport/verify/scan/internal/raster"
 )
 
 // A 1280×720 webcam frame (a scanbench small-class miss, seed 8): a version-17
@@ -52,7 +54,7 @@ func TestPrefilterChargesItsCost(t *testing.T) {
 		{pfBox1Up4Crop, 700, 700, 0, box1Up4Cost * 490_000},
 	} {
 		d := &decodeRun{b: unlimited(), cropCache: map[filterKey]*gray{}}
-		g := newGray(tc.w, tc.h)
+		g := raster.New(tc.w, tc.h)
 		out := d.prepare(tc.p, g, 0)
 		switch {
 		case tc.width == 0 && out != nil:
@@ -102,41 +104,6 @@ func TestImageScreenMisses(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			readsTestdataCode(t, "testdata/screen/"+tc.file, "a phone screen ("+tc.why+")")
 		})
-	}
-}
-
-// Flattening removes a lighting gradient: a one-pixel checkerboard of dark (40%) and
-// light pixels lit from 60 to 250 across the frame comes out with the same two levels
-// everywhere, away from the box's reach of the edges.
-func TestFlattenedEvensOutLighting(t *testing.T) {
-	const w, h, r = 200, 60, 8
-	g := newGray(w, h)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			light := 60 + 190*x/(w-1)
-			v := light
-			if (x+y)%2 == 0 {
-				v = light * 4 / 10
-			}
-			g.pix[y*w+x] = byte(v)
-		}
-	}
-	f := g.flattened(r)
-	lo, hi := [2]int{255, 255}, [2]int{0, 0} // min and max of dark, light pixels
-	for y := r; y < h-r; y++ {
-		for x := r; x < w-r; x++ {
-			v, i := int(f.pix[y*w+x]), 1
-			if (x+y)%2 == 0 {
-				i = 0
-			}
-			lo[i], hi[i] = min(lo[i], v), max(hi[i], v)
-		}
-	}
-	if hi[0]-lo[0] > 12 || hi[1]-lo[1] > 12 || hi[0] >= lo[1] {
-		t.Errorf("flattened dark %d..%d, light %d..%d: want two narrow, separate bands", lo[0], hi[0], lo[1], hi[1])
-	}
-	if gd, gl := int(g.pix[(h/2)*w+r+1]), int(g.pix[(h/2)*w+w-r-1]); gl-gd < 100 {
-		t.Fatalf("test image: the gradient is too weak (%d..%d)", gd, gl)
 	}
 }
 
@@ -237,7 +204,7 @@ func TestPrefilterKeysAreDerived(t *testing.T) {
 		if g == nil {
 			return "refused"
 		}
-		return fmt.Sprintf("%dx%d:%x", g.Width, g.Height, sha256.Sum256(g.pix))
+		return fmt.Sprintf("%dx%d:%x", g.Width, g.Height, sha256.Sum256(g.Pix))
 	}
 	for _, probe := range []*gray{noiseGray(97, 61, 1), noiseGray(1300, 1250, 2)} {
 		for _, crop := range []int{wholeKey, 0} {
@@ -286,7 +253,7 @@ func TestPlanOrderAndBudget(t *testing.T) {
 		return got
 	}
 	g := noiseGray(97, 61, 1)
-	n := int64(len(g.pix))
+	n := int64(len(g.Pix))
 	// Built here rather than taken from DefaultStrategies, whose lines may go.
 	list := []Strategy{
 		newStrategy(wholeImage, noPrefilter, zxingReader, hybridBinarizer),

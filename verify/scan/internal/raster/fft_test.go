@@ -1,4 +1,4 @@
-package scan
+package raster
 
 import (
 	"math"
@@ -48,8 +48,8 @@ func TestFFTMatchesDFT(t *testing.T) {
 
 func TestFFTSideAtLeast(t *testing.T) {
 	for _, c := range []struct{ n, want int }{{1, 1}, {3, 3}, {5, 6}, {7, 8}, {513, 768}, {768, 768}, {769, 1024}, {1024, 1024}} {
-		if got := fftSideAtLeast(c.n); got != c.want {
-			t.Errorf("fftSideAtLeast(%d) = %d, want %d", c.n, got, c.want)
+		if got := FFTSideAtLeast(c.n); got != c.want {
+			t.Errorf("FFTSideAtLeast(%d) = %d, want %d", c.n, got, c.want)
 		}
 	}
 }

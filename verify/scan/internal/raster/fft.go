@@ -1,6 +1,6 @@
-package scan
+package raster
 
-// A small radix-2 fast Fourier transform for the deconvolution of deblur.go: the
+// A small radix-2 fast Fourier transform for the deconvolution of wiener.go: the
 // crops it works on are at most a megapixel, so a plain iterative transform on
 // power-of-two sides is fast enough (tens of milliseconds) and needs no dependency.
 
@@ -70,7 +70,7 @@ func twiddles(n int, inverse bool) []complex128 {
 }
 
 // fftSize transforms a in place like fft; len(a) must be a power of two or three
-// times one (fftSideAtLeast's sizes). A length 3m is split into its three
+// times one (FFTSideAtLeast's sizes). A length 3m is split into its three
 // interleaved subsequences, each transformed by fft and recombined: padding a
 // 600-pixel crop to 768 instead of 1024 saves 40% of a 2-D transform.
 // scratch, when at least len(a) long, saves an allocation.
@@ -113,9 +113,9 @@ func fftSize(a, scratch []complex128, inverse bool) {
 	}
 }
 
-// fftSideAtLeast returns the smallest transform length fftSize accepts (a power of
+// FFTSideAtLeast returns the smallest transform length fftSize accepts (a power of
 // two, or three times one) that is at least n.
-func fftSideAtLeast(n int) int {
+func FFTSideAtLeast(n int) int {
 	p := pow2AtLeast(n)
 	if q := 3 * p / 4; q >= n && p >= 4 {
 		return q
