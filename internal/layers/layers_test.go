@@ -31,7 +31,7 @@ var allowed = map[string][]string{
 	"internal/browser":    {},
 	"internal/textsafe":   {},
 	"sitedb":              {"trust", "internal/sqlitedb", "internal/csvout"},
-	"verify/scan":         {"verify/scan/imagedec", "verify/scan/internal/guard", "verify/scan/internal/work", "verify/scan/internal/raster"},
+	"verify/scan":         {"verify/scan/imagedec", "verify/scan/internal/guard", "verify/scan/internal/work", "verify/scan/internal/raster", "verify/scan/internal/detect"},
 	"verify":              {"credential", "credential/dcc", "trust", "internal/textsafe"},
 	"read":                {"verify", "verify/scan"},
 	"internal/strictjson": {},
@@ -48,6 +48,7 @@ var allowed = map[string][]string{
 	"verify/scan/imagedec":        {"verify/scan/internal/guard"},
 	"verify/scan/internal/work":   {},
 	"verify/scan/internal/raster": {},
+	"verify/scan/internal/detect": {"verify/scan/internal/guard", "verify/scan/internal/raster", "verify/scan/internal/work"},
 
 	// The CLI wires everything; fixtures are test material and tools.
 	"cmd/passport":                   {"*"},

@@ -3,8 +3,6 @@ package scan
 import (
 	"errors"
 	"testing"
-
-	"passport/verify/scan/internal/raster"
 )
 
 // checkResult fails when a decoder returns both codes and an error, or neither.
@@ -43,35 +41,5 @@ func FuzzPDF(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		codes, err := PDF(data)
 		checkResult(t, codes, err)
-	})
-}
-
-// FuzzDeblur runs the deconvolution on arbitrary small planes (sides 21–84, the
-// bytes repeated as pixels): no panic, and a code only if it has text. The blur
-// estimates and the transfer-function tables see every kind of content: flat,
-// striped, one bright pixel, noise.
-func FuzzDeblur(f *testing.F) {
-	f.Add([]byte{0, 0, 255})
-	f.Add([]byte{63, 63, 0, 255, 0, 255, 0, 0, 255, 255})
-	f.Add(encodePNG(f, renderQR(f, "SP1:HELLO", 2)))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) < 3 {
-			return
-		}
-		g := raster.New(21+int(data[0])%64, 21+int(data[1])%64)
-		for i := range g.Pix {
-			g.Pix[i] = data[2+i%(len(data)-2)]
-		}
-		for _, global := range []bool{false, true} {
-			codes, err := readDeblurred(g, global, unlimited())
-			if err != nil {
-				t.Fatalf("%d×%d plane: %v", g.Width, g.Height, err)
-			}
-			for _, c := range codes {
-				if c.Text == "" {
-					t.Fatalf("%d×%d plane: a code without text", g.Width, g.Height)
-				}
-			}
-		}
 	})
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 
+	"passport/verify/scan/internal/detect"
 	"passport/verify/scan/internal/guard"
 )
 
@@ -175,17 +176,17 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 }
 
 // busiest is, when no finder patterns were seen, the best guess at where a code
-// is: the busiest square of the frame (candidateRegions, a pass over g charged
+// is: the busiest square of the frame (detect.Regions, a pass over g charged
 // to b); empty when it has none.
 func busiest(g *gray, b *budget) image.Rectangle {
 	if len(g.Pix) > locateMaxPixels || !b.Spend(int64(len(g.Pix))) {
 		return image.Rectangle{}
 	}
-	rs := candidateRegions(g)
+	rs := detect.Regions(g)
 	if len(rs) == 0 {
 		return image.Rectangle{}
 	}
-	return image.Rect(rs[0].x0, rs[0].y0, rs[0].x1, rs[0].y1)
+	return rs[0]
 }
 
 // grow adds the margin to region and clips it to frame; it returns an empty
@@ -205,7 +206,7 @@ func grow(region, frame image.Rectangle) image.Rectangle {
 // locate looks for the three finder patterns of one code in the part of g within
 // area, enlarged scale times, and returns the rectangle the code covers, in g's
 // pixels, and its module size; an empty rectangle when no plausible triple is
-// seen. Its cost is bounded like readOnce's candidate search: one binarization
+// seen. Its cost is bounded like detect.Read's candidate search: one binarization
 // and one finder scan of at most locateMaxPixels, charged to b.
 func locate(g *gray, area image.Rectangle, scale int, b *budget) (image.Rectangle, float64) {
 	area = area.Intersect(image.Rect(0, 0, g.Width, g.Height))
@@ -219,15 +220,10 @@ func locate(g *gray, area image.Rectangle, scale int, b *budget) (image.Rectangl
 	if scale > 1 {
 		img = img.Upscaled(scale, false)
 	}
-	bm, err := binarize(img, false, b)
-	if bm == nil || err != nil {
+	tl, tr, bl, ok := detect.Triple(img, b)
+	if !ok {
 		return image.Rectangle{}, 0
 	}
-	ts := rankTriples(bestCandidates(finderCandidates(bm, b), finderKeep))
-	if len(ts) == 0 {
-		return image.Rectangle{}, 0
-	}
-	tl, tr, bl := ts[0].info.GetTopLeft(), ts[0].info.GetTopRight(), ts[0].info.GetBottomLeft()
 	var sizes []float64
 	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	for _, p := range []*detector.FinderPattern{tl, tr, bl} {

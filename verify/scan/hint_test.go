@@ -52,7 +52,7 @@ func TestReadFrameReportsRegion(t *testing.T) {
 }
 
 func near(a, b image.Rectangle, tol int) bool {
-	d := func(x, y int) bool { return abs(x-y) <= tol }
+	d := func(x, y int) bool { return absInt(x-y) <= tol }
 	return d(a.Min.X, b.Min.X) && d(a.Min.Y, b.Min.Y) && d(a.Max.X, b.Max.X) && d(a.Max.Y, b.Max.Y)
 }
 

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"passport/verify/scan/internal/detect"
 )
 
 // finderGrid tiles a side×side white image with QR finder patterns (7×7 modules of
@@ -90,16 +92,16 @@ func TestFinderGridWorkIsBounded(t *testing.T) {
 		if _, _, err := decodeGray(toGray(whiteGray(side, side)), DefaultStrategies(), blank); !errors.Is(err, ErrNoBarcode) {
 			t.Fatalf("blank %d: %v", side, err)
 		}
-		// What the caps allow over a blank image: each of the about 60 readOnce
-		// calls (whole image and crops, every strategy) samples at most maxTriples
-		// triples, each finders/piecewise call finderMaxAttempts.
+		// What the caps allow over a blank image: each of the about 60 detect.Read
+		// calls (whole image and crops, every strategy) samples at most detect.MaxTriples
+		// triples, each finders/piecewise call detect.FinderMaxAttempts.
 		tripleCalls := int64(0)
 		for _, s := range DefaultStrategies() {
 			if s.sampler == finderTriples || s.sampler == piecewiseSampling {
 				tripleCalls++
 			}
 		}
-		limit := blank.Work() + 60*maxTriples*int64(1024*2*2+177*177) + tripleCalls*finderMaxAttempts*int64(256*2*2+177*177)
+		limit := blank.Work() + 60*detect.MaxTriples*int64(1024*2*2+177*177) + tripleCalls*detect.FinderMaxAttempts*int64(256*2*2+177*177)
 		t.Logf("side %d: grid work %d M, blank %d M, limit %d M", side, grid.Work()/1e6, blank.Work()/1e6, limit/1e6)
 		if grid.Work() > limit {
 			t.Errorf("side %d: the grid cost %d pixel visits, over %d", side, grid.Work(), limit)

@@ -28,21 +28,6 @@ const (
 	// twice the largest.
 	DefaultWork = 2_000_000_000
 
-	// maxFinderCandidates stops the row scan for finder patterns: a page with one
-	// or a few codes has fewer than 50 candidates (three a code plus look-alikes in
-	// data and text); a tiling of finder-like squares has thousands, and gozxing's
-	// readers combined them all (O(n³)) and sampled every plausible triple.
-	maxFinderCandidates = 300
-
-	// finderKeep is how many candidates (most often confirmed first) are combined
-	// into triples by readOnce: C(15,3) = 455 geometry checks, microseconds.
-	finderKeep = 15
-
-	// maxTriples is how many triples readOnce samples and decodes per binarized
-	// image (each an alignment pattern search and a grid sampling, well under a
-	// millisecond): enough for four codes and their look-alikes.
-	maxTriples = 24
-
 	// maxPDFPageObjects is how many page objects (/Type /Page, counted in the
 	// file's uncompressed bytes before pdfcpu parses anything) a PDF may declare.
 	// pdfcpu builds the whole page tree in memory: a 23 MB PDF of 190 000 pages took

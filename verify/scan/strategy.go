@@ -2,13 +2,13 @@ package scan
 
 import (
 	"fmt"
-	"image"
 	"iter"
 	"math"
 	"strings"
 
 	"github.com/makiuchi-d/gozxing"
 
+	"passport/verify/scan/internal/detect"
 	"passport/verify/scan/internal/raster"
 )
 
@@ -35,7 +35,7 @@ type region uint8
 const (
 	// wholeImage reads the image as it is.
 	wholeImage region = iota
-	// candidateCrops reads each crop of candidateRegions (the busy squares where
+	// candidateCrops reads each crop of detect.Regions (the busy squares where
 	// a code probably is), in their order, until one reads.
 	candidateCrops
 )
@@ -45,16 +45,16 @@ const (
 type sampler uint8
 
 const (
-	// zxingReader is gozxing's detector and sampler (readOnce).
+	// zxingReader is gozxing's detector and sampler (detect.Read).
 	zxingReader sampler = iota
-	// finderTriples is readFinders: every plausible finder-pattern triple,
+	// finderTriples is detect.ReadFinders: every plausible finder-pattern triple,
 	// several dimensions and alignment patterns.
 	finderTriples
-	// piecewiseSampling is readPiecewise: the finder triples of readFinders,
+	// piecewiseSampling is detect.ReadPiecewise: the finder triples of detect.ReadFinders,
 	// sampled cell by cell between the alignment patterns.
 	piecewiseSampling
-	// deblurred is readDeblurred: Wiener deconvolution for a few estimated
-	// motion and defocus blurs, each read by readFinders and readPiecewise.
+	// deblurred is detect.ReadDeblurred: Wiener deconvolution for a few estimated
+	// motion and defocus blurs, each read by detect.ReadFinders and detect.ReadPiecewise.
 	deblurred
 )
 
@@ -243,7 +243,7 @@ func sharpened(g *gray) *gray {
 	r := 3
 	// The prefilter's cost (invertSharpenCost and the others that include it)
 	// pays for the estimate.
-	if ms := moduleSizeEstimate(g, nil); ms > 0 {
+	if ms := detect.ModuleSize(g, nil); ms > 0 {
 		r = min(max(int(math.Round(ms*0.6)), 1), 6)
 	}
 	return g.Unsharp(r, 1.5)
@@ -289,12 +289,16 @@ const (
 	// a division for the flattening, the module size estimate's binarization and
 	// finder scan, and the unsharp mask's box blur and difference.
 	flattenSharpenCost = 8
+	// deblurWholeMaxArea is the largest padded whole image deconvolved (besides
+	// its crops): 512×512, a small image where detect.Regions may miss a code
+	// whose blur lowered its blocks' contrast. Larger frames have crops.
+	deblurWholeMaxArea = 512 * 512
 )
 
 // DefaultStrategies returns the strategies Decode uses, one a line (each line's
 // comment is its derived name), in the planner's order of expected value per
 // cost: the whole image as it is, then crops of the candidate regions
-// (candidateRegions: the busy squares where a code probably is) with a list of
+// (detect.Regions: the busy squares where a code probably is) with a list of
 // prefilters, then whole-image fallbacks for codes the region finder missed,
 // then the expensive webcam and phone-screen strategies. The order was set by
 // hand from the reads each strategy adds on the gating corpus
@@ -388,9 +392,6 @@ func DefaultStrategies() []Strategy {
 	}
 }
 
-// decodeHints ask the reader to spend more time looking (denser row scan).
-var decodeHints = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
-
 // decodeGray runs the strategies over g and returns the deduplicated codes of the
 // first strategy that reads anything, and that strategy's name. It checks b before
 // every strategy and on every crop, and returns b's *BudgetError when it runs out.
@@ -459,18 +460,22 @@ func (d *decodeRun) plan(strategies []Strategy) iter.Seq2[Strategy, *gray] {
 // read reads img with s's sampler and binarizer, keeping the first internal
 // reader failure for the error message.
 func (d *decodeRun) read(s Strategy, img *gray) []Code {
-	read := readOnce
+	read := detect.Read
 	switch s.sampler {
 	case finderTriples:
-		read = readFinders
+		read = detect.ReadFinders
 	case piecewiseSampling:
-		read = readPiecewise
+		read = detect.ReadPiecewise
 	case deblurred:
-		read = readDeblurred
+		read = detect.ReadDeblurred
 	}
-	codes, err := read(img, s.binarizer == globalBinarizer, d.b)
+	texts, err := read(img, s.binarizer == globalBinarizer, d.b)
 	if err != nil && d.failure == nil {
 		d.failure = err
+	}
+	var codes []Code
+	for _, t := range texts {
+		codes = append(codes, Code{Text: t, Format: gozxing.BarcodeFormat_QR_CODE.String()})
 	}
 	return codes
 }
@@ -512,8 +517,8 @@ func (d *decodeRun) crops() []*gray {
 		if !d.b.Spend(int64(len(d.g.Pix))) {
 			return nil
 		}
-		for _, r := range candidateRegions(d.g) {
-			d.regions = append(d.regions, d.g.Cropped(image.Rect(r.x0, r.y0, r.x1, r.y1)))
+		for _, r := range detect.Regions(d.g) {
+			d.regions = append(d.regions, d.g.Cropped(r))
 		}
 	}
 	return d.regions

@@ -1,4 +1,4 @@
-package scan
+package detect
 
 import (
 	"image"
@@ -44,25 +44,25 @@ func TestReadPiecewiseKink(t *testing.T) {
 	}
 	img := kinked(t, text, 6, 42, 0.09)
 	g := toGray(img)
-	if codes, _ := readOnce(g, false, unlimited()); len(codes) != 0 {
+	if codes, _ := Read(g, false, unlimited()); len(codes) != 0 {
 		t.Log("gozxing's own reader now reads the kinked code; the test no longer shows the piecewise gain")
 	}
-	if codes, _ := readFinders(g, false, unlimited()); len(codes) != 0 {
-		t.Log("readFinders now reads the kinked code; the test no longer shows the piecewise gain")
+	if codes, _ := ReadFinders(g, false, unlimited()); len(codes) != 0 {
+		t.Log("ReadFinders now reads the kinked code; the test no longer shows the piecewise gain")
 	}
-	codes, err := readPiecewise(g, false, unlimited())
-	if err != nil || len(codes) != 1 || codes[0].Text != text {
-		t.Fatalf("readPiecewise on a kinked code: %d codes, %v", len(codes), err)
+	codes, err := ReadPiecewise(g, false, unlimited())
+	if err != nil || len(codes) != 1 || codes[0] != text {
+		t.Fatalf("ReadPiecewise on a kinked code: %d codes, %v", len(codes), err)
 	}
 	// The same code straight reads too (the cells then agree with one transform).
-	codes, _ = readPiecewise(toGray(renderQR(t, text, 5)), false, unlimited())
-	if len(codes) != 1 || codes[0].Text != text {
-		t.Errorf("readPiecewise on a clean code: %v", codes)
+	codes, _ = ReadPiecewise(toGray(renderQR(t, text, 5)), false, unlimited())
+	if len(codes) != 1 || codes[0] != text {
+		t.Errorf("ReadPiecewise on a clean code: %v", codes)
 	}
 	// Nothing from noise, nothing from a code whose data is scrambled: the decoder's
 	// Reed-Solomon check stands.
-	if codes, _ := readPiecewise(toGray(gaussNoise(whiteGray(800, 800), 120, 5)), false, unlimited()); len(codes) != 0 {
-		t.Errorf("readPiecewise read %v from noise", codes)
+	if codes, _ := ReadPiecewise(toGray(gaussNoise(whiteGray(800, 800), 120, 5)), false, unlimited()); len(codes) != 0 {
+		t.Errorf("ReadPiecewise read %v from noise", codes)
 	}
 	ruined := toGray(img)
 	w := ruined.Width
@@ -73,8 +73,8 @@ func TestReadPiecewiseKink(t *testing.T) {
 			}
 		}
 	}
-	if codes, _ := readPiecewise(ruined, false, unlimited()); len(codes) != 0 {
-		t.Errorf("readPiecewise read %d codes from a code with its middle scrambled", len(codes))
+	if codes, _ := ReadPiecewise(ruined, false, unlimited()); len(codes) != 0 {
+		t.Errorf("ReadPiecewise read %d codes from a code with its middle scrambled", len(codes))
 	}
 }
 
@@ -91,8 +91,8 @@ func FuzzPiecewise(f *testing.F) {
 			}
 		}
 		for _, global := range []bool{false, true} {
-			if _, err := readPiecewise(g, global, unlimited()); err != nil {
-				t.Fatalf("readPiecewise: %v", err)
+			if _, err := ReadPiecewise(g, global, unlimited()); err != nil {
+				t.Fatalf("ReadPiecewise: %v", err)
 			}
 		}
 	})

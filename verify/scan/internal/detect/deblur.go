@@ -1,4 +1,4 @@
-package scan
+package detect
 
 // Deconvolution for webcam frames: a fixed-focus webcam spreads each
 // point over a disc, a moving hand over a line. The sharpen prefilter's unsharp
@@ -13,6 +13,7 @@ import (
 	"math/bits"
 
 	"passport/verify/scan/internal/raster"
+	"passport/verify/scan/internal/work"
 )
 
 const (
@@ -21,10 +22,6 @@ const (
 	// 1920×1080 webcam frame; larger crops are phone photos or page scans, whose
 	// blur the other strategies handle.
 	deblurMaxArea = 1024 * 1024
-	// deblurWholeMaxArea is the largest padded whole image deconvolved (besides
-	// its crops): 512×512, a small image where candidateRegions may miss a code
-	// whose blur lowered its blocks' contrast. Larger frames have crops.
-	deblurWholeMaxArea = 512 * 512
 	// deblurMotionAnisotropy is the structure tensor's anisotropy from which
 	// motion is tried before defocus: the codes of the fixtures/degrade defocus
 	// class measure 0.1–0.35, those of the motion class mostly 0.5–0.7.
@@ -63,7 +60,7 @@ const (
 // says a code is there: only a clearly directional blur is tried, and a crop with
 // neither (noise, text) gets no candidates and costs no transform. A length
 // estimate at deblurMaxLen means a longer smear than is tried: no lines.
-func blurCandidates(g *gray, moduleSize float64) []raster.Filter {
+func blurCandidates(g *raster.Gray, moduleSize float64) []raster.Filter {
 	angle, aniso := raster.BlurDirection(g)
 	var lines, discs []raster.Filter
 	if moduleSize > 0 || aniso >= deblurMotionAnisotropy {
@@ -99,11 +96,11 @@ func blurCandidates(g *gray, moduleSize float64) []raster.Filter {
 // each pixel is visited once per radix-2 stage.
 func fftWork(n int) int64 { return int64(n) * int64(bits.Len(uint(n))) }
 
-// readDeblurred deconvolves crop img with each of blurCandidates in turn and reads
-// the result with readFinders, then readPiecewise, stopping at the first code. A
+// ReadDeblurred deconvolves crop img with each of blurCandidates in turn and reads
+// the result with ReadFinders, then ReadPiecewise, stopping at the first code. A
 // crop whose padded size is over deblurMaxArea is left alone. It checks b before
 // every candidate and charges it for the transforms.
-func readDeblurred(img *gray, global bool, b *budget) ([]Code, error) {
+func ReadDeblurred(img *raster.Gray, global bool, b *work.Budget) ([]string, error) {
 	pw, ph := raster.FFTSideAtLeast(img.Width+8), raster.FFTSideAtLeast(img.Height+8)
 	if pw*ph > deblurMaxArea || img.Width < 21 || img.Height < 21 {
 		return nil, nil
@@ -113,7 +110,7 @@ func readDeblurred(img *gray, global bool, b *budget) ([]Code, error) {
 	if !b.Spend(3 * int64(len(img.Pix))) {
 		return nil, nil
 	}
-	cands := blurCandidates(img, moduleSizeEstimate(img, b))
+	cands := blurCandidates(img, ModuleSize(img, b))
 	if len(cands) == 0 || !b.Spend(fftWork(pw*ph)) {
 		return nil, nil
 	}
@@ -124,7 +121,7 @@ func readDeblurred(img *gray, global bool, b *budget) ([]Code, error) {
 			return nil, nil
 		}
 		for _, sharp := range sp.DeconvolveEach(cands[i:]) {
-			for _, read := range []func(*gray, bool, *budget) ([]Code, error){readFinders, readPiecewise} {
+			for _, read := range []func(*raster.Gray, bool, *work.Budget) ([]string, error){ReadFinders, ReadPiecewise} {
 				codes, err := read(sharp, global, b)
 				if len(codes) > 0 || err != nil || !b.OK() {
 					return codes, err

@@ -1,4 +1,4 @@
-package scan
+package detect
 
 // A perspective guessed from the three finder patterns alone, for the first alignment
 // patterns of a steeply tilted code. The parallelogram of the finders assumes the

@@ -1,10 +1,10 @@
-package scan
+package detect
 
 // Piecewise sampling, after zbar's QR decoder (Terriberry's qrdec): gozxing samples a
 // whole symbol through one perspective transform fitted to three finder patterns and
 // one alignment pattern, so a fold's step or tilt, or a crumple, across the code moves
 // half the grid off its modules. For version 7 and up a code has a grid of alignment
-// patterns (3×3 at version 7, 4×4 from 14, 5×5 from 21 ...); readPiecewise locates each
+// patterns (3×3 at version 7, 4×4 from 14, 5×5 from 21 ...); ReadPiecewise locates each
 // of them near where its already-found neighbours predict it, then samples every cell
 // of that grid through its own transform from its four corner points, so a distortion
 // only disturbs the cells it crosses. The grid is decoded by gozxing's decoder, whose
@@ -18,6 +18,9 @@ import (
 	"github.com/makiuchi-d/gozxing/common"
 	qrdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
+
+	"passport/verify/scan/internal/raster"
+	"passport/verify/scan/internal/work"
 )
 
 // pwAllowances are the search radii, in module sizes, around a predicted alignment
@@ -26,10 +29,10 @@ import (
 // modules.
 var pwAllowances = []float64{2.5, 5}
 
-// readPiecewise looks for finder pattern candidates in the binarized img and, for each
+// ReadPiecewise looks for finder pattern candidates in the binarized img and, for each
 // plausible triple and dimension of version 7 or more, samples the grid piecewise
 // between its alignment patterns and decodes it.
-func readPiecewise(img *gray, global bool, b *budget) ([]Code, error) {
+func ReadPiecewise(img *raster.Gray, global bool, b *work.Budget) ([]string, error) {
 	return readTriples(img, global, b, tryPiecewise)
 }
 
@@ -41,7 +44,7 @@ func tryPiecewise(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *detect
 		return "", false
 	}
 	// The finders' module sizes, and so dim0, are least reliable under the steep
-	// perspective that piecewise sampling corrects: try as far as readFinders does.
+	// perspective that piecewise sampling corrects: try as far as ReadFinders does.
 	dims := dimsAround(dim0)
 	for _, dim := range dims {
 		if dim < 45 || dim > 177 { // version 7 (45 modules) is the first with an alignment grid

@@ -1,4 +1,10 @@
-package scan
+package detect
+
+import (
+	"image"
+
+	"passport/verify/scan/internal/raster"
+)
 
 // Candidate regions: where on a page a QR code probably is, so the expensive fallback
 // strategies run on a crop of about a megapixel instead of the whole page.
@@ -17,12 +23,9 @@ const (
 	regionFill = 0.8
 )
 
-// rect is a crop in pixels.
-type rect struct{ x0, y0, x1, y1 int }
-
-// candidateRegions returns up to maxRegions squares (with a margin) where the image is
+// Regions returns up to maxRegions squares (with a margin) where the image is
 // busy in nearly every block, as inside a QR code and rarely in text, largest first.
-func candidateRegions(g *gray) []rect {
+func Regions(g *raster.Gray) []image.Rectangle {
 	w, h := g.Width, g.Height
 	bs := max(min(w, h)/regionBlocks, 4)
 	bw, bh := w/bs, h/bs
@@ -71,10 +74,10 @@ func candidateRegions(g *gray) []rect {
 		x1, y1 := x0+s, y0+s
 		return sat[y1*(bw+1)+x1] - sat[y0*(bw+1)+x1] - sat[y1*(bw+1)+x0] + sat[y0*(bw+1)+x0]
 	}
-	var out []rect
+	var out []image.Rectangle
 	taken := func(x0, y0, s int) bool {
 		for _, r := range out {
-			if x0*bs < r.x1 && (x0+s)*bs > r.x0 && y0*bs < r.y1 && (y0+s)*bs > r.y0 {
+			if x0*bs < r.Max.X && (x0+s)*bs > r.Min.X && y0*bs < r.Max.Y && (y0+s)*bs > r.Min.Y {
 				return true
 			}
 		}
@@ -96,9 +99,9 @@ func candidateRegions(g *gray) []rect {
 		// Margin: the quiet zone and a module or two of the code may lie in blocks
 		// that were not busy enough.
 		m := s*bs/5 + 2*bs
-		out = append(out, rect{
-			max(bestX*bs-m, 0), max(bestY*bs-m, 0),
-			min((bestX+s)*bs+m, w), min((bestY+s)*bs+m, h),
+		out = append(out, image.Rectangle{
+			Min: image.Pt(max(bestX*bs-m, 0), max(bestY*bs-m, 0)),
+			Max: image.Pt(min((bestX+s)*bs+m, w), min((bestY+s)*bs+m, h)),
 		})
 	}
 	return out

@@ -1,4 +1,4 @@
-package scan
+package detect
 
 import (
 	"image"
@@ -52,18 +52,18 @@ func TestReadFindersPerspective(t *testing.T) {
 	text := payload(600, 3)
 	img := keystone(t, text, 1400, 1000, 0.8)
 	g := toGray(img)
-	if codes, _ := readOnce(g, false, unlimited()); len(codes) != 0 {
-		t.Log("gozxing's own detector now reads the keystone; the test no longer shows readFinders' gain")
+	if codes, _ := Read(g, false, unlimited()); len(codes) != 0 {
+		t.Log("gozxing's own detector now reads the keystone; the test no longer shows ReadFinders' gain")
 	}
-	codes, err := readFinders(g, false, unlimited())
-	if err != nil || len(codes) != 1 || codes[0].Text != text {
-		t.Fatalf("readFinders on a steep keystone: %d codes, %v", len(codes), err)
+	codes, err := ReadFinders(g, false, unlimited())
+	if err != nil || len(codes) != 1 || codes[0] != text {
+		t.Fatalf("ReadFinders on a steep keystone: %d codes, %v", len(codes), err)
 	}
 	// Nothing is read from noise or from a code with its data destroyed: the
 	// Reed-Solomon check stands.
 	noise := gaussNoise(whiteGray(800, 800), 120, 5)
-	if codes, _ := readFinders(toGray(noise), false, unlimited()); len(codes) != 0 {
-		t.Errorf("readFinders read %v from noise", codes)
+	if codes, _ := ReadFinders(toGray(noise), false, unlimited()); len(codes) != 0 {
+		t.Errorf("ReadFinders read %v from noise", codes)
 	}
 	ruined := toGray(img)
 	for y := 300; y < 700; y++ {
@@ -73,8 +73,8 @@ func TestReadFindersPerspective(t *testing.T) {
 			}
 		}
 	}
-	if codes, _ := readFinders(ruined, false, unlimited()); len(codes) != 0 {
-		t.Errorf("readFinders read %d codes from a code with half its data scrambled", len(codes))
+	if codes, _ := ReadFinders(ruined, false, unlimited()); len(codes) != 0 {
+		t.Errorf("ReadFinders read %d codes from a code with half its data scrambled", len(codes))
 	}
 }
 

@@ -1,11 +1,11 @@
-package scan
+package detect
 
 // The bounded detector. gozxing's multi-code reader combines every finder-pattern
 // candidate with every other (O(n³) triples) and samples each plausible triple, and
 // its single-code reader also ranks all O(n³) triples: a 437-byte image tiled with
 // finder-like squares gives hundreds of candidates and kept the reader busy for
 // minutes. Here the row scan stops at maxFinderCandidates, only
-// the finderKeep best candidates are combined, and at most maxTriples triples are
+// the finderKeep best candidates are combined, and at most MaxTriples triples are
 // sampled per binarized image, so the cost is bounded by the candidate caps, not by
 // what the image holds. The Reed-Solomon check of gozxing's decoder still decides
 // what is read.
@@ -18,17 +18,20 @@ import (
 	qrdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 
-	"passport/verify/scan/internal/work"
-
 	"passport/verify/scan/internal/guard"
+	"passport/verify/scan/internal/raster"
+	"passport/verify/scan/internal/work"
 )
+
+// decodeHints ask the reader to spend more time looking (denser row scan).
+var decodeHints = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
 
 // finderCandidates scans every third row of bm for the 1:1:3:1:1 runs of a finder
 // pattern (as gozxing's multi finder does when trying harder), confirms each with
 // gozxing's vertical, horizontal and diagonal cross checks, and returns the merged
 // candidates. It stops at maxFinderCandidates candidates or when b runs out, so its
 // cost is one pass over bm plus a bounded number of cross checks.
-func finderCandidates(bm *gozxing.BitMatrix, b *budget) []*detector.FinderPattern {
+func finderCandidates(bm *gozxing.BitMatrix, b *work.Budget) []*detector.FinderPattern {
 	f := detector.NewFinderPatternFinder(bm, nil)
 	maxI, maxJ := bm.GetHeight(), bm.GetWidth()
 	const iSkip = detector.FinderPatternFinder_MIN_SKIP
@@ -122,7 +125,7 @@ type triple struct {
 // rankTriples returns the plausible triples of cs, least distorted first: module
 // sizes within a factor 1.4 (gozxing's single reader), a module count between the
 // finders that a QR version can have, and not more than 25% off a right isosceles
-// triangle. At most maxTriples are returned.
+// triangle. At most MaxTriples are returned.
 func rankTriples(cs []*detector.FinderPattern) []triple {
 	var out []triple
 	for i := 0; i < len(cs); i++ {
@@ -135,8 +138,8 @@ func rankTriples(cs []*detector.FinderPattern) []triple {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].distortion < out[j].distortion })
-	if len(out) > maxTriples {
-		out = out[:maxTriples]
+	if len(out) > MaxTriples {
+		out = out[:MaxTriples]
 	}
 	return out
 }
@@ -172,13 +175,13 @@ func makeTriple(a, b, c *detector.FinderPattern) (triple, bool) {
 	}, true
 }
 
-// readOnce binarizes img once and reads the QR codes whose finder patterns it can
+// Read binarizes img once and reads the QR codes whose finder patterns it can
 // find, within the candidate and triple caps. After the first code is read, only
 // triples that share no finder pattern with a code already read and pass the strict
 // geometry test are tried, so a page with several codes yields them all and a page
 // with one does not pay for every look-alike. It returns an error only for an
 // internal reader failure, not for "nothing found".
-func readOnce(img *gray, global bool, b *budget) (codes []Code, err error) {
+func Read(img *raster.Gray, global bool, b *work.Budget) (codes []string, err error) {
 	bm, err := binarize(img, global, b)
 	if bm == nil || err != nil {
 		return nil, err
@@ -205,16 +208,32 @@ func readOnce(img *gray, global bool, b *budget) (codes []Code, err error) {
 		used[t.info.GetTopLeft()], used[t.info.GetTopRight()], used[t.info.GetBottomLeft()] = true, true, true
 		if !seen[text] {
 			seen[text] = true
-			codes = append(codes, Code{Text: text, Format: gozxing.BarcodeFormat_QR_CODE.String()})
+			codes = append(codes, text)
 		}
 	}
 	return codes, nil
 }
 
+// Triple binarizes img (HybridBinarizer) and returns the most plausible finder
+// pattern triple of one code, or ok false when none is seen or b runs out. Its
+// cost is bounded like Read's candidate search: one binarization and one finder
+// scan, charged to b.
+func Triple(img *raster.Gray, b *work.Budget) (tl, tr, bl *detector.FinderPattern, ok bool) {
+	bm, err := binarize(img, false, b)
+	if bm == nil || err != nil {
+		return nil, nil, nil, false
+	}
+	ts := rankTriples(bestCandidates(finderCandidates(bm, b), finderKeep))
+	if len(ts) == 0 {
+		return nil, nil, nil, false
+	}
+	return ts[0].info.GetTopLeft(), ts[0].info.GetTopRight(), ts[0].info.GetBottomLeft(), true
+}
+
 // detectDecode samples the code of one finder triple with gozxing's detector (which
 // looks for the alignment pattern) and decodes it, turning a gozxing panic on odd
 // geometry into "not read".
-func detectDecode(det *detector.Detector, dec *qrdecoder.Decoder, info *detector.FinderPatternInfo, b *budget) (text string, ok bool) {
+func detectDecode(det *detector.Detector, dec *qrdecoder.Decoder, info *detector.FinderPatternInfo, b *work.Budget) (text string, ok bool) {
 	var err error
 	defer func() {
 		if err != nil {
@@ -241,7 +260,7 @@ func detectDecode(det *detector.Detector, dec *qrdecoder.Decoder, info *detector
 
 // binarize returns img's black matrix with the hybrid or global binarizer, charging
 // b for the pass; nil when the image is too small or b has run out.
-func binarize(img *gray, global bool, b *budget) (bm *gozxing.BitMatrix, err error) {
+func binarize(img *raster.Gray, global bool, b *work.Budget) (bm *gozxing.BitMatrix, err error) {
 	defer func() {
 		if err != nil {
 			bm = nil
@@ -264,14 +283,14 @@ func binarize(img *gray, global bool, b *budget) (bm *gozxing.BitMatrix, err err
 	return bm, nil
 }
 
-// moduleSizeWork is the work of moduleSizeEstimate a pixel: a binarization and a
+// moduleSizeWork is the work of ModuleSize a pixel: a binarization and a
 // finder scan.
 const moduleSizeWork = 2
 
-// moduleSizeEstimate returns the median module size, in pixels, of the three most
+// ModuleSize returns the median module size, in pixels, of the three most
 // confirmed finder pattern candidates of g, or 0 when fewer than three are found.
 // Its caller pays for it beforehand: two passes over g (moduleSizeWork).
-func moduleSizeEstimate(g *gray, parent *budget) float64 {
+func ModuleSize(g *raster.Gray, parent *work.Budget) float64 {
 	b := work.Prepaid(parent, moduleSizeWork*int64(len(g.Pix)))
 	bm, err := binarize(g, false, b)
 	if bm == nil || err != nil {

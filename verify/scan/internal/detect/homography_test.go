@@ -1,9 +1,8 @@
-package scan
+package detect
 
 import (
 	"image"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/makiuchi-d/gozxing/common"
@@ -58,28 +57,9 @@ func TestReadPiecewiseKeystone(t *testing.T) {
 	}
 	quad := [8]float64{254, 90, 833, 291, 668, 814, 122, 775}
 	g := toGray(keystoned(t, text, 950, 950, quad))
-	codes, err := readPiecewise(g, false, unlimited())
-	if err != nil || len(codes) != 1 || codes[0].Text != text {
-		t.Fatalf("readPiecewise on a steeply keystoned code: %d codes, %v", len(codes), err)
-	}
-}
-
-// The code region of a 12 MP phone photo taken at a 20–30° tilt (a scanbench
-// phone-steep image, cropped and scaled to 0.4): ZXingReader read it, every strategy
-// of ours missed it because the far alignment patterns were looked for where the
-// finders' parallelogram put them, modules away, and matched data look-alikes there.
-func TestImageKeystonePhoto(t *testing.T) {
-	data, err := os.ReadFile("testdata/keystone/phone-steep-00-crop.jpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := os.ReadFile("testdata/keystone/phone-steep-00-crop.jpg.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	codes, err := Image(data)
-	if err != nil || len(codes) != 1 || codes[0].Text != string(want) {
-		t.Fatalf("Image on a steeply tilted phone photo: %d codes, %v", len(codes), err)
+	codes, err := ReadPiecewise(g, false, unlimited())
+	if err != nil || len(codes) != 1 || codes[0] != text {
+		t.Fatalf("ReadPiecewise on a steeply keystoned code: %d codes, %v", len(codes), err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package scan
+package detect
 
 // A second detector for codes that gozxing's own detector finds but cannot sample:
 // steep perspective (the three finder patterns then have different module sizes and
@@ -19,6 +19,8 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 
 	"passport/verify/scan/internal/guard"
+	"passport/verify/scan/internal/raster"
+	"passport/verify/scan/internal/work"
 )
 
 const (
@@ -26,19 +28,19 @@ const (
 	// are combined into triples: 7 gives 35 triples, enough for a code's three
 	// patterns plus some look-alikes in text and noise, at a bounded cost.
 	finderMaxCentres = 7
-	// finderMaxAttempts bounds grid samplings per image (each is a sampling and a
+	// FinderMaxAttempts bounds grid samplings per image (each is a sampling and a
 	// decode, well under a millisecond for the versions passports use).
-	finderMaxAttempts = 600
+	FinderMaxAttempts = 600
 	// finderDimSpread is how far, in modules, from the estimated dimension the
 	// sizes tried go (in steps of 4, the valid 4k+1 sizes): perspective makes the
 	// estimate from mean module size off by several modules.
 	finderDimSpread = 8
 )
 
-// readFinders looks for finder pattern candidates in the binarized img and tries to
+// ReadFinders looks for finder pattern candidates in the binarized img and tries to
 // decode every plausible triple with several dimensions and alignment patterns. Only
 // decodes that pass the QR Reed-Solomon check (done by gozxing's decoder) count.
-func readFinders(img *gray, global bool, b *budget) (codes []Code, err error) {
+func ReadFinders(img *raster.Gray, global bool, b *work.Budget) (codes []string, err error) {
 	return readTriples(img, global, b, tryTriple)
 }
 
@@ -48,8 +50,8 @@ type tripleFunc func(bm *gozxing.BitMatrix, dec *qrdecoder.Decoder, a, b, c *det
 
 // readTriples binarizes img, collects the finder pattern candidates (bounded by
 // finderCandidates) and calls try on every triple of the most confirmed ones until
-// one decodes, finderMaxAttempts samplings have been spent or b runs out.
-func readTriples(img *gray, global bool, b *budget, try tripleFunc) (codes []Code, err error) {
+// one decodes, FinderMaxAttempts samplings have been spent or b runs out.
+func readTriples(img *raster.Gray, global bool, b *work.Budget, try tripleFunc) (codes []string, err error) {
 	defer func() {
 		if errors.Is(err, guard.ErrForeignPanic) {
 			codes, err = nil, nil // a gozxing panic on odd geometry: nothing read
@@ -70,7 +72,7 @@ func readTriples(img *gray, global bool, b *budget, try tripleFunc) (codes []Cod
 		for j := i + 1; j < len(cs); j++ {
 			for k := j + 1; k < len(cs); k++ {
 				if text, ok := try(bm, dec, cs[i], cs[j], cs[k], &attempts); ok {
-					return []Code{{Text: text, Format: gozxing.BarcodeFormat_QR_CODE.String()}}, nil
+					return []string{text}, nil
 				}
 				// Each attempt is an alignment search and a grid sampling of at
 				// most a version-40 code.
@@ -79,7 +81,7 @@ func readTriples(img *gray, global bool, b *budget, try tripleFunc) (codes []Cod
 					return nil, nil
 				}
 				charged = attempts
-				if attempts >= finderMaxAttempts {
+				if attempts >= FinderMaxAttempts {
 					return nil, nil
 				}
 			}

@@ -1,4 +1,4 @@
-package scan
+package detect
 
 // A perspective transform fitted by least squares to every finder and alignment
 // pattern found so far. Under strong keystone (a phone held at 20–30° to the page) the
