@@ -473,6 +473,12 @@ func (d *decodeRun) read(s Strategy, img *gray) []Code {
 	if err != nil && d.failure == nil {
 		d.failure = err
 	}
+	return qrCodes(texts)
+}
+
+// qrCodes are the Codes of the texts a reader of package detect decoded, all QR
+// codes.
+func qrCodes(texts []string) []Code {
 	var codes []Code
 	for _, t := range texts {
 		codes = append(codes, Code{Text: t, Format: gozxing.BarcodeFormat_QR_CODE.String()})
