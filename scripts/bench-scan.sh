@@ -10,7 +10,9 @@
 # no-model mode (it says so on standard error).
 #
 # Environment: N (images per class, default 8), SEEDS (default "1 20261125"),
-# CLASSES (comma-separated, default all); extra arguments go to scanbench.
+# CLASSES (comma-separated, default all; none for only the page table), PAGES
+# (clean A4 scans per resolution and format in the page-speed table, default 8;
+# 0 for none); extra arguments go to scanbench.
 # An image passport misses but a peer reads is named on standard error and kept,
 # with its expected text, in $BENCH_SCRATCH/misses-SEED (the corpus itself is
 # made afresh each run, with new credentials).
@@ -37,7 +39,7 @@ wechat=$py
   echo "bench-scan: OpenCV's wechat_qrcode module is missing; WeChat reader skipped" >&2; wechat=""; }
 
 $GO build -o bin/passport ./cmd/passport
-args=(-n "${N:-8}" -passport bin/passport -csv fixtures/staff.csv -zxing-wasm "$scratch" -wechat "$wechat")
+args=(-n "${N:-8}" -pages "${PAGES:-8}" -passport bin/passport -csv fixtures/staff.csv -zxing-wasm "$scratch" -wechat "$wechat")
 [ -n "${CLASSES:-}" ] && args+=(-classes "$CLASSES")
 for seed in ${SEEDS:-1 20261125}; do
   echo "== seed $seed"

@@ -73,6 +73,12 @@ const (
 	// never needs more than about 40 MB for the luminance plane and 5 MB for the bit matrix.
 	maxWorkPixels = MaxPixels
 
+	// halfFirstMinPixels is the size of page whose first read is of the page
+	// halved (readHalved): 4 megapixels, a 300-dpi A4 scan (8.7 MP) or a phone
+	// photo; a 200-dpi scan (3.9 MP) has modules of 4 to 5 pixels, too few to
+	// halve, and is read at full size.
+	halfFirstMinPixels = 4_000_000
+
 	// minUsefulSide is the smallest width or height an image can have and still hold a
 	// QR code: version 1 is 21 modules plus a 1-module quiet zone each side at 1 pixel
 	// a module. Smaller PDF images (logos, rules) are skipped without decoding.

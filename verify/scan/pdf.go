@@ -94,7 +94,10 @@ func PDFContext(cctx context.Context, data []byte, opts Options) (_ []Code, err 
 				}
 				continue
 			}
-			found, _, err := decodeGray(g, DefaultStrategies(), b)
+			found := readHalved(g, b)
+			if len(found) == 0 {
+				found, _, err = decodeGray(g, DefaultStrategies(), b)
+			}
 			if err != nil && !errors.Is(err, ErrNoBarcode) && problem == nil {
 				problem = err
 			}

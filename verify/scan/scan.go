@@ -151,8 +151,31 @@ func ImageContext(ctx context.Context, data []byte, opts Options) (codes []Code,
 	if err != nil {
 		return nil, err
 	}
+	if opts.Region.Empty() {
+		if codes := readHalved(g, b); len(codes) > 0 {
+			return codes, nil
+		}
+	}
 	codes, _, err = decodeRegionFirst(g, opts.Region, b)
 	return codes, err
+}
+
+// readHalved is the first read of a page of halfFirstMinPixels or more (a
+// 300-dpi scan, a phone photo): the page halved in each direction, binarized
+// and searched once, as DefaultStrategies' first strategy does at full size.
+// A code printed to be read at 150 dpi has modules of 3 pixels or more there,
+// and the binarizer's and finder scan's passes over a quarter of the pixels
+// are most of the cost of reading a clean page. It returns nothing for a
+// smaller page, or when the halved page reads nothing; the caller then reads
+// the page at full size with every strategy, so what the reader can read is
+// unchanged (a page with a second, smaller code beside one the halved page
+// reads is the exception: that code is not looked for).
+func readHalved(g *gray, b *budget) []Code {
+	if len(g.pix) < halfFirstMinPixels || !b.spend(int64(len(g.pix))) {
+		return nil
+	}
+	codes, _ := readOnce(g.downscaled2(), false, b)
+	return codes
 }
 
 // decodeImageFile decodes an image file to the reader's grey plane (imagedec.Decode).

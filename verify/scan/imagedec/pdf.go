@@ -67,7 +67,7 @@ func PDFImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *G
 	if err != nil {
 		return nil, fmt.Errorf("%s image: %w", img.FileType, err)
 	}
-	g = FromImage(decoded)
+	g = adopt(decoded)
 	// pdfcpu applies /Decode when it renders raw samples to PNG, but hands DCT data
 	// over as the JPEG file it is, so a /Decode [1 0] (inverted) scan is fixed here.
 	if inverted && img.FileType == "jpg" {
