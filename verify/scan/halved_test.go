@@ -16,8 +16,8 @@ func TestReadHalved(t *testing.T) {
 	}
 	page200 := toGray(gaussNoise(blur(scannedPage(t, text, 200, 60)), 6, 1))
 	b := newBudget(t.Context(), Options{})
-	if codes := readHalved(page200, b); len(codes) != 0 || b.work != 0 {
-		t.Errorf("200-dpi page (%d pixels): halved read gave %d codes with %d work, want none and no work", len(page200.pix), len(codes), b.work)
+	if codes := readHalved(page200, b); len(codes) != 0 || b.Work() != 0 {
+		t.Errorf("200-dpi page (%d pixels): halved read gave %d codes with %d work, want none and no work", len(page200.Pix), len(codes), b.Work())
 	}
 	// A 16 mm code at 300 dpi: 2 pixels a module, 1 on the halved page.
 	small := scannedPage(t, text, 300, 16)

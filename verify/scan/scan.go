@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"passport/verify/scan/imagedec"
+	"passport/verify/scan/internal/detect"
 	"passport/verify/scan/internal/guard"
 )
 
@@ -171,11 +172,11 @@ func ImageContext(ctx context.Context, data []byte, opts Options) (codes []Code,
 // unchanged (a page with a second, smaller code beside one the halved page
 // reads is the exception: that code is not looked for).
 func readHalved(g *gray, b *budget) []Code {
-	if len(g.pix) < halfFirstMinPixels || !b.spend(int64(len(g.pix))) {
+	if len(g.Pix) < halfFirstMinPixels || !b.Spend(int64(len(g.Pix))) {
 		return nil
 	}
-	codes, _ := readOnce(g.downscaled2(), false, b)
-	return codes
+	texts, _ := detect.Read(g.Downscaled2(), false, b)
+	return qrCodes(texts)
 }
 
 // decodeImageFile decodes an image file to the reader's grey plane (imagedec.Decode).
