@@ -83,11 +83,6 @@ const (
 	// Real files nest fewer than 20 levels.
 	maxPDFRecursion = 50
 
-	// maxWorkPixels bounds the images the fallback strategies create (for example a 2×
-	// upscale): they are skipped when their output would exceed this, so one strategy
-	// never needs more than about 40 MB for the luminance plane and 5 MB for the bit matrix.
-	maxWorkPixels = MaxPixels
-
 	// minUsefulSide is the smallest width or height an image can have and still hold a
 	// QR code: version 1 is 21 modules plus a 1-module quiet zone each side at 1 pixel
 	// a module. Smaller PDF images (logos, rules) are skipped without decoding.

@@ -40,32 +40,11 @@ type Strategy struct {
 
 // Transforms used by the default strategies.
 var (
-	tfInvert = func(g *gray) *gray { return g.inverted() }
-	tfRot90  = func(g *gray) *gray { return g.rotated90() }
-	tfMedian = func(g *gray) *gray { return g.median3() }
-	// tfUp2 enlarges small modules (under ~3.5 px each) so the finder patterns'
-	// run-length checks have pixels to work with (SCANNING.md, item 3).
-	tfUp2 = func(g *gray) *gray {
-		if 4*len(g.pix) > maxWorkPixels {
-			return nil
-		}
-		return g.upscaled(2, false)
-	}
+	tfInvert    = func(g *gray) *gray { return g.inverted() }
+	tfRot90     = func(g *gray) *gray { return g.rotated90() }
+	tfMedian    = func(g *gray) *gray { return g.median3() }
 	tfBox2      = func(g *gray) *gray { return g.boxBlur(2) }
-	tfMax3      = func(g *gray) *gray { return g.morph3(false) }
-	tfMax3x2    = func(g *gray) *gray { return g.morph3(false).morph3(false) }
-	tfMin3      = func(g *gray) *gray { return g.morph3(true) }
-	tfDown2Max3 = func(g *gray) *gray { return g.downscaled2().morph3(false) }
 	tfBox1Down2 = func(g *gray) *gray { return g.boxBlur(1).downscaled2() }
-	// tfDown2Big halves crops of a megapixel or more (close-up phone photos, where
-	// modules are 10+ pixels and texture and noise at full size split the finder
-	// patterns' runs): the first level of a pyramid.
-	tfDown2Big = func(g *gray) *gray {
-		if len(g.pix) < 1_000_000 {
-			return nil
-		}
-		return g.downscaled2()
-	}
 	// tfUp2Small upscales only images small enough that modules may be under 3.5
 	// pixels over the whole frame (a 150-dpi A4 page is 2.2 megapixels).
 	tfUp2Small = func(g *gray) *gray {
@@ -73,16 +52,6 @@ var (
 			return nil
 		}
 		return g.upscaled(2, false)
-	}
-	// tfFit blows a tiny image (such as a QR image embedded in a PDF at one pixel a
-	// module) up with nearest neighbour, exactly, to at least fitSide pixels.
-	tfFit = func(g *gray) *gray {
-		side := max(g.Width, g.Height)
-		if side >= fitSide {
-			return nil
-		}
-		f := (fitSide + side - 1) / side
-		return g.upscaled(f, true)
 	}
 	// tfSharpen undoes part of a defocus or motion blur: an unsharp mask
 	// about a module wide, the module size estimated from the finder candidates.
@@ -98,20 +67,6 @@ var (
 		}
 		return g.unsharp(r, 1.5)
 	}
-	// tfInvertSharpen is tfSharpen on the inverted crop: a dark-mode phone screen
-	// (light modules on black) photographed out of focus.
-	// The inversion comes first so the module size is estimated from finder
-	// patterns of the right polarity; on the crop as shown none are found and the
-	// mask falls back to a guess.
-	tfInvertSharpen = invertedFirst(tfSharpen)
-	// tfUp2SmallCrop enlarges crops small enough to hold a code at under 3 pixels
-	// a module (a 105-module code at 3 px is 0.1 MP; a webcam frame's crop under 1 MP).
-	tfUp2SmallCrop = func(g *gray) *gray {
-		if len(g.pix) > sharpenMaxPixels {
-			return nil
-		}
-		return g.upscaled(2, false)
-	}
 	// tfBox1Up4Crop smooths a crop small enough to hold a code at about 2.5 px a
 	// module (a 100-dpi code is 0.16 MP, a 150-dpi one 0.36 MP) over 3×3 and
 	// enlarges it 4× (bilinear).
@@ -120,14 +75,6 @@ var (
 			return nil
 		}
 		return g.boxBlur(1).upscaled(4, false)
-	}
-	// tfUp2Sharpen enlarges a small frame (see tfUp2Small) and sharpens it with a
-	// mask about a module wide at the new scale.
-	tfUp2Sharpen = func(g *gray) *gray {
-		if len(g.pix) > upSmallMaxPixels {
-			return nil
-		}
-		return g.upscaled(2, false).unsharp(2, 1)
 	}
 	// tfUp2SharpenCrop enlarges a webcam-sized crop (see tfUp2SmallCrop) and
 	// sharpens it with a mask about a module wide at the new scale: at 2 px a module
@@ -164,14 +111,6 @@ var (
 		}
 		return g
 	}
-	// tfDown2 halves huge images (phone photos) whose noise and texture at full size
-	// confuse the binarizer, and makes reading them faster.
-	tfDown2 = func(g *gray) *gray {
-		if len(g.pix) < downMinPixels {
-			return nil
-		}
-		return g.downscaled2()
-	}
 )
 
 // invertedFirst returns tf applied to the inverted crop, for the webcam-sized
@@ -187,13 +126,6 @@ func invertedFirst(tf func(*gray) *gray) func(*gray) *gray {
 }
 
 const (
-	// fitSide is the side a tiny image is enlarged to: at least 2 px a module for the
-	// densest code (version 40, 177 modules) and well above the 40 px HybridBinarizer
-	// needs before it falls back to a global threshold.
-	fitSide = 400
-	// downMinPixels is the size from which halving is tried: 4 megapixels (a 150-dpi
-	// A4 scan is 2.2 MP and has no pixels to spare).
-	downMinPixels = 4_000_000
 	// upSmallMaxPixels is the largest whole image the up2 fallback enlarges: a
 	// 150- or 200-dpi A4 scan (2.2 or 3.9 MP) is where modules get small; a 300-dpi page has big
 	// modules and would cost 35 MP of work.
@@ -211,69 +143,37 @@ const (
 	// box1Up4Cost is tfBox1Up4Crop's work per input pixel: the box blur's two
 	// passes and the 16 pixels the enlargement writes.
 	box1Up4Cost = 18
-	// invertSharpenCost is tfInvertSharpen's work per input pixel: the inversion,
-	// the module size estimate's binarization and finder scan, and the unsharp
-	// mask's box blur and difference.
-	invertSharpenCost = 6
 	// flattenSharpenCost is tfFlattenSharpen's work per input pixel: a box blur and
 	// a division for the flattening, the module size estimate's binarization and
 	// finder scan, and the unsharp mask's box blur and difference.
 	flattenSharpenCost = 8
 )
 
-// DefaultStrategies returns the strategies Decode uses, cheapest and most often
-// successful first: the whole image as it is, then a list of filters on crops of the
-// candidate regions (candidateRegions: the busy squares where a code probably is),
-// then a few whole-image fallbacks for codes the region finder missed. The slice is
-// new on every call; callers may reorder or extend it.
+// DefaultStrategies returns the strategies Decode uses, in the order they are
+// tried: the whole image with a global threshold first, then filters on the whole
+// image or on crops of the candidate regions (candidateRegions: the busy squares
+// where a code probably is), the costly ones for webcam frames and screens last.
+// The slice is new on every call; callers may reorder or extend it.
 //
 // Each filter answers a failure mode measured on the fixtures/degrade corpus (see
-// docs/scanning.md): box blur for sensor noise and faded toner, a 3×3 maximum (thinner
-// dark modules) for photocopies and ink spread, a 3×3 minimum for faded or dropped-out
-// toner, the median for specks, upscaling for modules under ~3.5 pixels.
+// docs/scanning.md): box blur for sensor noise and faded toner, the median for specks,
+// upscaling for modules under ~3.5 pixels. Each strategy reads some image of the
+// gating corpus that no other reads (TestStrategyAblation).
 func DefaultStrategies() []Strategy {
 	return []Strategy{
-		{Name: "hybrid"},
-		{Name: "fit+hybrid", transform: tfFit, transformKey: "fit"},
 		{Name: "global", global: true},
-		{Name: "crop+hybrid", region: true},
-		{Name: "crop+global", region: true, global: true},
-		{Name: "crop+finders+hybrid", region: true, finders: true},
-		{Name: "crop+down2+finders+hybrid", region: true, finders: true, transform: tfDown2Big, transformKey: "down2big"},
-		{Name: "crop+piecewise+hybrid", region: true, piecewise: true},
-		{Name: "crop+box2+hybrid", region: true, transform: tfBox2, transformKey: "box2"},
-		{Name: "crop+max3+hybrid", region: true, transform: tfMax3, transformKey: "max3"},
-		{Name: "crop+max3+global", region: true, transform: tfMax3, transformKey: "max3", global: true},
-		{Name: "crop+min3+hybrid", region: true, transform: tfMin3, transformKey: "min3"},
-		{Name: "crop+box2+global", region: true, transform: tfBox2, transformKey: "box2", global: true},
-		{Name: "crop+median3+hybrid", region: true, transform: tfMedian, transformKey: "median3"},
-		{Name: "crop+median3+global", region: true, transform: tfMedian, transformKey: "median3", global: true},
-		{Name: "crop+up2+hybrid", region: true, transform: tfUp2, transformKey: "up2"},
-		{Name: "crop+up2+global", region: true, transform: tfUp2, transformKey: "up2", global: true},
-		{Name: "crop+max3x2+hybrid", region: true, transform: tfMax3x2, transformKey: "max3x2"},
-		{Name: "crop+down2+max3+hybrid", region: true, transform: tfDown2Max3, transformKey: "down2max3"},
 		{Name: "crop+box1+down2+hybrid", region: true, transform: tfBox1Down2, transformKey: "box1down2"},
 		{Name: "crop+rot90+hybrid", region: true, transform: tfRot90, transformKey: "rot90"},
 		{Name: "crop+box2+piecewise+hybrid", region: true, piecewise: true, transform: tfBox2, transformKey: "box2"},
-		{Name: "median3+hybrid", transform: tfMedian, transformKey: "median3"},
 		{Name: "median3+global", transform: tfMedian, transformKey: "median3", global: true},
 		{Name: "box2+hybrid", transform: tfBox2, transformKey: "box2"},
 		{Name: "box2+global", transform: tfBox2, transformKey: "box2", global: true},
-		{Name: "up2+hybrid", transform: tfUp2Small, transformKey: "up2small"},
 		{Name: "up2+global", transform: tfUp2Small, transformKey: "up2small", global: true},
 		// Webcam and phone-screen damage: defocus and motion blur, codes
 		// at 1.5–3 pixels a module, dark-mode screens. After the older whole-image
 		// fallbacks, so the scans those read (a dense code at 150 dpi needs up2) do not
 		// wait for these.
 		{Name: "crop+sharpen+finders+hybrid", region: true, finders: true, transform: tfSharpen, transformKey: "sharpen"},
-		{Name: "crop+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfSharpen, transformKey: "sharpen"},
-		{Name: "crop+invert+hybrid", region: true, transform: tfInvert, transformKey: "invert"},
-		{Name: "crop+invert+piecewise+hybrid", region: true, piecewise: true, transform: tfInvert, transformKey: "invert"},
-		// A dark-mode screen is as blurred as a light one: sharpen after inverting,
-		// so the module size comes from the inverted crop's finder patterns.
-		{Name: "crop+invert+sharpen+finders+hybrid", region: true, finders: true, transform: tfInvertSharpen, transformKey: "invertsharpen", transformCost: invertSharpenCost},
-		{Name: "crop+invert+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfInvertSharpen, transformKey: "invertsharpen", transformCost: invertSharpenCost},
-		{Name: "crop+up2+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SmallCrop, transformKey: "up2smallcrop"},
 		{Name: "up2+piecewise+hybrid", piecewise: true, transform: tfUp2Small, transformKey: "up2small"},
 		// A 100-dpi scan (about 2.5 px a module, often thresholded to black and
 		// white by the scanner): nearest-pixel sampling of module centres and the
@@ -281,27 +181,19 @@ func DefaultStrategies() []Strategy {
 		// size is 40% of a module. A light blur and a 4× bilinear enlargement give
 		// them sub-pixel positions and grey levels to work with.
 		{Name: "crop+box1+up4+finders+hybrid", region: true, finders: true, transform: tfBox1Up4Crop, transformKey: "box1up4crop", transformCost: box1Up4Cost},
-		{Name: "crop+box1+up4+piecewise+hybrid", region: true, piecewise: true, transform: tfBox1Up4Crop, transformKey: "box1up4crop", transformCost: box1Up4Cost},
-		// Codes at 1.5–3 pixels a module in a webcam frame: enlarged, then sharpened
-		// to undo the interpolation's and the lens's softness.
-		{Name: "up2+sharpen+piecewise+hybrid", piecewise: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},
-		{Name: "up2+sharpen+finders+hybrid", finders: true, transform: tfUp2Sharpen, transformKey: "up2sharpen"},
-		// The same on the candidate crops, whose binarization differs from the whole
-		// frame's. The enlarged crop is 4× the pixels and the mask 3 passes over it.
+		// Codes at 1.5–3 pixels a module in a webcam frame: the candidate crops
+		// enlarged, then sharpened to undo the interpolation's and the lens's
+		// softness. The enlarged crop is 4× the pixels and the mask 3 passes over it.
 		{Name: "crop+up2+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfUp2SharpenCrop, transformKey: "up2sharpencrop", transformCost: up2SharpenCost},
-		{Name: "down2+hybrid", transform: tfDown2, transformKey: "down2"},
 		{Name: "invert+hybrid", transform: tfInvert, transformKey: "invert"},
-		{Name: "rot90+hybrid", transform: tfRot90, transformKey: "rot90"},
 		// Uneven lighting the binarizers' block thresholds do not absorb: a glare
-		// spot or shadow over part of a blurred code.
-		{Name: "crop+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
+		// spot or shadow over part of a blurred code, flattened and sharpened.
 		// Once the lighting is even one threshold fits the whole crop, where the
 		// hybrid binarizer's blocks inside a glare spot still see washed-out dark
 		// modules as light.
 		{Name: "crop+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfFlattenSharpen, transformKey: "flattensharpen", transformCost: flattenSharpenCost},
 		// The same for a dark-mode screen, inverted first: flattening divides by the
 		// local mean, which on light modules over black is the noise of the black.
-		{Name: "crop+invert+flatten+sharpen+piecewise+hybrid", region: true, piecewise: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
 		{Name: "crop+invert+flatten+sharpen+piecewise+global", region: true, piecewise: true, global: true, transform: tfInvertFlattenSharpen, transformKey: "invertflattensharpen", transformCost: flattenSharpenCost + 1},
 		// Defocus and motion too strong for the unsharp mask: the crop
 		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
