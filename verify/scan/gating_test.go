@@ -3,6 +3,8 @@ package scan
 import (
 	"context"
 	"fmt"
+	"image"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -136,8 +138,8 @@ func TestGatingCorpus(t *testing.T) {
 		t.Skip("reads the whole corpus; skipped with -short")
 	case raceDetector:
 		// It runs no goroutines of its own and its reads do not depend on the
-		// clock; about 20 s without the race detector, several minutes with
-		// it. make test runs it, with the ablation, without -race.
+		// clock; about 15 s without the race detector, minutes with it.
+		// make test runs it, with the ablation, without -race.
 		t.Skip("measures reads, not concurrency; run it without -race (make test does)")
 	}
 	images := gatingCorpus(t)
@@ -187,17 +189,17 @@ func TestGatingCorpus(t *testing.T) {
 }
 
 // TestStrategyAblation runs every strategy of DefaultStrategies alone on every
-// image of the gating corpus, in one pass, and reports for each how many
-// images it reads and how many no other strategy reads: the strategies that
-// read nothing on their own are the ones whose place the corpus does not
-// justify (the unit tests may still need them: see their names in the other
-// tests before removing one). It fails on a wrong read by any strategy.
+// image of the gating corpus (and the unit tests' images in unitCases), in one
+// pass, records which strategies read each image, and fails unless every
+// strategy reads some image that no other strategy reads: a strategy whose
+// reads the others cover costs work on every image they cannot read and earns
+// nothing. It also fails on a wrong read by any strategy.
 func TestStrategyAblation(t *testing.T) {
 	switch {
 	case testing.Short():
 		t.Skip("runs every strategy on the whole corpus; skipped with -short")
 	case raceDetector:
-		// It runs no goroutines of its own, and takes about 4 minutes
+		// It runs no goroutines of its own, and takes about a minute
 		// without the race detector, many times that with it.
 		t.Skip("measures reads, not concurrency; run it without -race (make test does)")
 	}
@@ -206,14 +208,24 @@ func TestStrategyAblation(t *testing.T) {
 	unique := make([]int, len(strategies))
 	work := make([]int64, len(strategies)) // pixel visits, over the whole corpus
 	firstReader := map[string]int{}
-	for _, im := range gatingCorpus(t) {
-		data, err := os.ReadFile(im.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := decodeImageFile(data)
-		if err != nil {
-			t.Fatalf("%s: %v", im.path, err)
+	images := gatingCorpus(t)
+	units := map[string]*image.Gray{}
+	for _, u := range unitCases(t) {
+		images = append(images, corpusImage{class: "unit", path: u.name, text: u.text})
+		units[u.name] = u.img
+	}
+	for _, im := range images {
+		var g *gray
+		if img, ok := units[im.path]; ok {
+			g = toGray(img)
+		} else {
+			data, err := os.ReadFile(im.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, err = decodeImageFile(data); err != nil {
+				t.Fatalf("%s: %v", im.path, err)
+			}
 		}
 		var readers []int
 		for i, s := range strategies {
@@ -249,12 +261,34 @@ func TestStrategyAblation(t *testing.T) {
 		}
 	}
 	var report strings.Builder
-	idle := 0
 	for i, s := range strategies {
 		fmt.Fprintf(&report, "\t%-48s reads %3d, alone %2d, first %3d, work %5d M\n", s.Name, readBy[i], unique[i], firstReader[s.Name], work[i]>>20)
 		if unique[i] == 0 {
-			idle++
+			t.Errorf("%s reads no image that no other default strategy reads: remove it, or add the image it exists for to the corpus", s.Name)
 		}
 	}
-	t.Logf("%d of %d strategies read no corpus image that no other strategy reads:\n%s", idle, len(strategies), report.String())
+	t.Logf("strategies, the images each reads and reads alone:\n%s", report.String())
+}
+
+// unitCase is an image a unit test makes to show a strategy reads what the
+// others cannot; the ablation counts it with the committed corpus.
+type unitCase struct {
+	name, text string
+	img        *image.Gray
+}
+
+// unitCases returns the unit tests' images that the committed corpus has no
+// counterpart of: a light-on-dark code filling the whole image
+// (TestImageFormatsAndDegradations), which candidateRegions does not crop, and
+// a small image blurred along 100° (TestDeblurReadsWhatSharpeningCannot),
+// which only the whole-image deconvolution reads.
+func unitCases(t testing.TB) []unitCase {
+	t.Helper()
+	inv := payload(500, 1)
+	blur := payload(200, 7)
+	line := psf{length: 10, angle: 100 * math.Pi / 180}
+	return []unitCase{
+		{"unit: inverted whole frame", inv, invert(renderQR(t, inv, 6))},
+		{"unit: line blur at 100°, small image", blur, jpegRoundTrip(t, gaussNoise(dimmed(psfBlur(renderQR(t, blur, 5), line), 40, 210), 3, 3), 75)},
+	}
 }
