@@ -68,11 +68,6 @@ const (
 	// Real files nest fewer than 20 levels.
 	maxPDFRecursion = 50
 
-	// maxWorkPixels bounds the images the fallback strategies create (for example a 2×
-	// upscale): they are skipped when their output would exceed this, so one strategy
-	// never needs more than about 40 MB for the luminance plane and 5 MB for the bit matrix.
-	maxWorkPixels = MaxPixels
-
 	// halfFirstMinPixels is the size of page whose first read is of the page
 	// halved (readHalved): 4 megapixels, a 300-dpi A4 scan (8.7 MP) or a phone
 	// photo; a 200-dpi scan (3.9 MP) has modules of 4 to 5 pixels, too few to

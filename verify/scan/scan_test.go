@@ -67,7 +67,6 @@ func TestStrategiesEarnTheirPlace(t *testing.T) {
 	}{
 		{"inverted", invert(renderQR(t, text, 6))},
 		{"specks 5%", speckle(renderQR(t, text, 6), 0.05, 4)},
-		{"noise ±80", gaussNoise(renderQR(t, text, 6), 80, 3)},
 		{"2.5 px/module on a page", onPage(scaleTo(renderQR(t, text, 10), 0.25), 1200, 1200)},
 	}
 	for _, tc := range tests {

@@ -103,31 +103,20 @@ func newStrategy(r region, p prefilter, d sampler, b binarizer) Strategy {
 // other's image, whatever their names.
 type prefilter uint8
 
-// The prefilters of the default strategies. Several share a name in the
-// strategies' names (the crop and whole-image versions of up2, down2 and
-// up2+sharpen) but differ in the images they take or in their cost.
+// The prefilters of the default strategies. A name may be shared by two
+// prefilters that differ in the images they take or in their cost (a crop's
+// and a whole image's version): the value, not the name, is the cache key.
 const (
 	noPrefilter prefilter = iota
-	pfFit
-	pfDown2Crop
 	pfBox2
-	pfMax3
-	pfMin3
 	pfMedian3
-	pfUp2Crop
-	pfMax3x2
-	pfDown2Max3
 	pfBox1Down2
 	pfRot90
 	pfUp2Small
 	pfSharpen
 	pfInvert
-	pfInvertSharpen
-	pfUp2SmallCrop
 	pfBox1Up4Crop
-	pfUp2Sharpen
 	pfUp2SharpenCrop
-	pfDown2
 	pfFlattenSharpen
 	pfInvertFlattenSharpen
 	pfDeblurWhole
@@ -152,54 +141,26 @@ type prefilterDef struct {
 // prefilters defines every prefilter, indexed by its value.
 var prefilters = [numPrefilters]prefilterDef{
 	noPrefilter: {cost: 0},
-	// A tiny image (such as a QR image embedded in a PDF at one pixel a module)
-	// blown up with nearest neighbour, exactly, to at least fitSide pixels.
-	pfFit:   {name: "fit", apply: fitted, fits: func(g *gray) bool { return max(g.Width, g.Height) < fitSide }, cost: 1},
-	pfBox2:  {name: "box2", apply: func(g *gray) *gray { return g.BoxBlur(2) }, cost: 1},
-	pfMax3:  {name: "max3", apply: func(g *gray) *gray { return g.Morph3(false) }, cost: 1},
-	pfMin3:  {name: "min3", apply: func(g *gray) *gray { return g.Morph3(true) }, cost: 1},
-	pfRot90: {name: "rot90", apply: func(g *gray) *gray { return g.Rotated90() }, cost: 1},
+	pfBox2:      {name: "box2", apply: func(g *gray) *gray { return g.BoxBlur(2) }, cost: 1},
+	pfRot90:     {name: "rot90", apply: func(g *gray) *gray { return g.Rotated90() }, cost: 1},
 	// Dust and toner specks.
 	pfMedian3: {name: "median3", apply: func(g *gray) *gray { return g.Median3() }, cost: 1},
-	pfMax3x2:  {name: "max3x2", apply: func(g *gray) *gray { return g.Morph3(false).Morph3(false) }, cost: 1},
 	// Light modules on a dark ground (a phone in dark mode).
 	pfInvert:    {name: "invert", apply: func(g *gray) *gray { return g.Inverted() }, cost: 1},
-	pfDown2Max3: {name: "down2+max3", apply: func(g *gray) *gray { return g.Downscaled2().Morph3(false) }, cost: 1},
 	pfBox1Down2: {name: "box1+down2", apply: func(g *gray) *gray { return g.BoxBlur(1).Downscaled2() }, cost: 1},
-	// Crops of a megapixel or more (close-up phone photos, where modules are
-	// 10+ pixels and texture and noise at full size split the finder patterns'
-	// runs) halved: the first level of a pyramid.
-	pfDown2Crop: {name: "down2", apply: halved, fits: pixelsAtLeast(1_000_000), cost: 1},
-	// Huge images (phone photos) whose noise and texture at full size confuse
-	// the binarizer halved, which also makes reading them faster.
-	pfDown2: {name: "down2", apply: halved, fits: pixelsAtLeast(downMinPixels), cost: 1},
 	// Small modules (under ~3.5 px each) enlarged so the finder patterns'
-	// run-length checks have pixels to work with; on crops whose enlargement
-	// stays within maxWorkPixels.
-	pfUp2Crop: {name: "up2", apply: doubled, fits: pixelsAtMost(maxWorkPixels / 4), cost: 1},
-	// The same on whole images small enough that modules may be under 3.5
-	// pixels over the whole frame (a 150-dpi A4 page is 2.2 megapixels).
+	// run-length checks have pixels to work with, on whole images small enough
+	// that modules may be that small over the whole frame (a 150-dpi A4 page is
+	// 2.2 megapixels).
 	pfUp2Small: {name: "up2", apply: doubled, fits: pixelsAtMost(upSmallMaxPixels), cost: 1},
-	// The same on crops small enough to hold a code at under 3 pixels a module
-	// (a 105-module code at 3 px is 0.1 MP; a webcam frame's crop under 1 MP).
-	pfUp2SmallCrop: {name: "up2", apply: doubled, fits: pixelsAtMost(sharpenMaxPixels), cost: 1},
 	// Part of a defocus or motion blur undone: an unsharp mask about a module
 	// wide, on webcam-sized crops.
 	pfSharpen: {name: "sharpen", apply: sharpened, fits: pixelsAtMost(sharpenMaxPixels), cost: 1},
-	// sharpened on the inverted crop: a dark-mode phone screen (light modules on
-	// black) photographed out of focus. The inversion comes first so the module
-	// size is estimated from finder patterns of the right polarity; on the crop
-	// as shown none are found and the mask falls back to a guess.
-	pfInvertSharpen: {name: "invert+sharpen", apply: func(g *gray) *gray { return sharpened(g.Inverted()) }, fits: pixelsAtMost(sharpenMaxPixels), cost: invertSharpenCost},
 	// A crop small enough to hold a code at about 2.5 px a module (a 100-dpi
 	// code is 0.16 MP, a 150-dpi one 0.36 MP) smoothed over 3×3 and enlarged
 	// 4× (bilinear).
 	pfBox1Up4Crop: {name: "box1+up4", apply: func(g *gray) *gray { return g.BoxBlur(1).Upscaled(4, false) }, fits: pixelsAtMost(box1Up4MaxPixels), cost: box1Up4Cost},
-	// A small frame (see pfUp2Small) enlarged and sharpened with a mask about a
-	// module wide at the new scale. Its cost is charged as one pass, as it was
-	// measured; pfUp2SharpenCrop's is the work it does.
-	pfUp2Sharpen: {name: "up2+sharpen", apply: doubledSharpened, fits: pixelsAtMost(upSmallMaxPixels), cost: 1},
-	// A webcam-sized crop (see pfUp2SmallCrop) enlarged and sharpened: at 2 px
+	// A webcam-sized crop (up to sharpenMaxPixels) enlarged and sharpened: at 2 px
 	// a module bilinear enlargement alone leaves the finder patterns' 1:1:3:1:1
 	// runs too soft to binarize, and the whole-frame up2+sharpen depends on
 	// where the binarizer's 8-pixel blocks fall on the code.
@@ -220,28 +181,18 @@ var prefilters = [numPrefilters]prefilterDef{
 	}, cost: 1},
 }
 
-// pixelsAtMost and pixelsAtLeast are the size limits of prefilterDef.fits.
-func pixelsAtMost(n int) func(*gray) bool  { return func(g *gray) bool { return len(g.Pix) <= n } }
-func pixelsAtLeast(n int) func(*gray) bool { return func(g *gray) bool { return len(g.Pix) >= n } }
+// pixelsAtMost is the size limit of most prefilters' fits.
+func pixelsAtMost(n int) func(*gray) bool { return func(g *gray) bool { return len(g.Pix) <= n } }
 
 // The transforms the prefilters share.
-func halved(g *gray) *gray           { return g.Downscaled2() }
 func doubled(g *gray) *gray          { return g.Upscaled(2, false) }
 func doubledSharpened(g *gray) *gray { return g.Upscaled(2, false).Unsharp(2, 1) }
-
-// fitted enlarges g with nearest neighbour by the smallest whole factor that
-// makes its longer side at least fitSide.
-func fitted(g *gray) *gray {
-	side := max(g.Width, g.Height)
-	f := (fitSide + side - 1) / side
-	return g.Upscaled(f, true)
-}
 
 // sharpened is g under an unsharp mask about a module wide, the module size
 // estimated from the finder candidates.
 func sharpened(g *gray) *gray {
 	r := 3
-	// The prefilter's cost (invertSharpenCost and the others that include it)
+	// The prefilter's cost (flattenSharpenCost and the others that include it)
 	// pays for the estimate.
 	if ms := detect.ModuleSize(g, nil); ms > 0 {
 		r = min(max(int(math.Round(ms*0.6)), 1), 6)
@@ -257,13 +208,6 @@ func flattenedSharpened(g *gray) *gray {
 }
 
 const (
-	// fitSide is the side a tiny image is enlarged to: at least 2 px a module for the
-	// densest code (version 40, 177 modules) and well above the 40 px HybridBinarizer
-	// needs before it falls back to a global threshold.
-	fitSide = 400
-	// downMinPixels is the size from which halving is tried: 4 megapixels (a 150-dpi
-	// A4 scan is 2.2 MP and has no pixels to spare).
-	downMinPixels = 4_000_000
 	// upSmallMaxPixels is the largest whole image the up2 fallback enlarges: a
 	// 150- or 200-dpi A4 scan (2.2 or 3.9 MP) is where modules get small; a 300-dpi page has big
 	// modules and would cost 35 MP of work.
@@ -272,20 +216,16 @@ const (
 	// enlargement before piecewise sampling) work on: a 1280×720 frame is 0.9 MP;
 	// the crops of 12 MP phone photos, which these do not help, are larger.
 	sharpenMaxPixels = 1_500_000
-	// up2SharpenCost is tfUp2SharpenCrop's work per input pixel: the 2× enlargement
+	// up2SharpenCost is pfUp2SharpenCrop's work per input pixel: the 2× enlargement
 	// writes 4 pixels, the unsharp mask's box blur and difference pass 3 times over them.
 	up2SharpenCost = 16
-	// box1Up4MaxPixels is the largest crop tfBox1Up4Crop enlarges: 16× the pixels
+	// box1Up4MaxPixels is the largest crop pfBox1Up4Crop enlarges: 16× the pixels
 	// are made, so 6.4 MP at most.
 	box1Up4MaxPixels = 400_000
-	// box1Up4Cost is tfBox1Up4Crop's work per input pixel: the box blur's two
+	// box1Up4Cost is pfBox1Up4Crop's work per input pixel: the box blur's two
 	// passes and the 16 pixels the enlargement writes.
 	box1Up4Cost = 18
-	// invertSharpenCost is tfInvertSharpen's work per input pixel: the inversion,
-	// the module size estimate's binarization and finder scan, and the unsharp
-	// mask's box blur and difference.
-	invertSharpenCost = 6
-	// flattenSharpenCost is tfFlattenSharpen's work per input pixel: a box blur and
+	// flattenSharpenCost is pfFlattenSharpen's work per input pixel: a box blur and
 	// a division for the flattening, the module size estimate's binarization and
 	// finder scan, and the unsharp mask's box blur and difference.
 	flattenSharpenCost = 8
@@ -297,97 +237,63 @@ const (
 
 // DefaultStrategies returns the strategies Decode uses, one a line (each line's
 // comment is its derived name), in the planner's order of expected value per
-// cost: the whole image as it is, then crops of the candidate regions
-// (detect.Regions: the busy squares where a code probably is) with a list of
-// prefilters, then whole-image fallbacks for codes the region finder missed,
-// then the expensive webcam and phone-screen strategies. The order was set by
-// hand from the reads each strategy adds on the gating corpus
-// (TestStrategyAblation) and its time in make bench-scan (docs/scanning.md).
-// The slice is new on every call; callers may reorder, filter or extend it.
+// cost: one threshold over the whole image (clean scans and screenshots, and
+// faded toner the hybrid binarizer's blocks split), then crops of the
+// candidate regions (detect.Regions: the busy squares where a code probably
+// is) with a few prefilters, whole-image fallbacks for codes the region finder
+// missed, then the expensive webcam, phone-screen and deblurring strategies.
+// Each is there because some image of the gating corpus is read by it and by
+// no other (TestStrategyAblation fails otherwise); the order was set by hand
+// from the reads each adds first on that corpus and its time in make
+// bench-scan (docs/scanning.md). The slice is new on every call; callers may
+// reorder, filter or extend it.
 //
-// Each prefilter answers a failure mode measured on the fixtures/degrade corpus:
-// box blur for sensor noise and faded toner, a 3×3 maximum (thinner dark
-// modules) for photocopies and ink spread, a 3×3 minimum for faded or
-// dropped-out toner, the median for specks, upscaling for modules under ~3.5
-// pixels.
+// Each prefilter answers a failure mode measured on damaged scans: box blur
+// for sensor noise and faded toner, the median for specks, a blur then
+// halving for noise at 300 dpi, a quarter turn for codes the binarizer's rows
+// cut badly, enlargement for modules under ~3.5 pixels.
 func DefaultStrategies() []Strategy {
 	return []Strategy{
-		newStrategy(wholeImage, noPrefilter, zxingReader, hybridBinarizer),           // hybrid
-		newStrategy(wholeImage, pfFit, zxingReader, hybridBinarizer),                 // fit+hybrid
-		newStrategy(wholeImage, noPrefilter, zxingReader, globalBinarizer),           // global
-		newStrategy(candidateCrops, noPrefilter, zxingReader, hybridBinarizer),       // crop+hybrid
-		newStrategy(candidateCrops, noPrefilter, zxingReader, globalBinarizer),       // crop+global
-		newStrategy(candidateCrops, noPrefilter, finderTriples, hybridBinarizer),     // crop+finders+hybrid
-		newStrategy(candidateCrops, pfDown2Crop, finderTriples, hybridBinarizer),     // crop+down2+finders+hybrid
-		newStrategy(candidateCrops, noPrefilter, piecewiseSampling, hybridBinarizer), // crop+piecewise+hybrid
-		newStrategy(candidateCrops, pfBox2, zxingReader, hybridBinarizer),            // crop+box2+hybrid
-		newStrategy(candidateCrops, pfMax3, zxingReader, hybridBinarizer),            // crop+max3+hybrid
-		newStrategy(candidateCrops, pfMax3, zxingReader, globalBinarizer),            // crop+max3+global
-		newStrategy(candidateCrops, pfMin3, zxingReader, hybridBinarizer),            // crop+min3+hybrid
-		newStrategy(candidateCrops, pfBox2, zxingReader, globalBinarizer),            // crop+box2+global
-		newStrategy(candidateCrops, pfMedian3, zxingReader, hybridBinarizer),         // crop+median3+hybrid
-		newStrategy(candidateCrops, pfMedian3, zxingReader, globalBinarizer),         // crop+median3+global
-		newStrategy(candidateCrops, pfUp2Crop, zxingReader, hybridBinarizer),         // crop+up2+hybrid
-		newStrategy(candidateCrops, pfUp2Crop, zxingReader, globalBinarizer),         // crop+up2+global
-		newStrategy(candidateCrops, pfMax3x2, zxingReader, hybridBinarizer),          // crop+max3x2+hybrid
-		newStrategy(candidateCrops, pfDown2Max3, zxingReader, hybridBinarizer),       // crop+down2+max3+hybrid
-		newStrategy(candidateCrops, pfBox1Down2, zxingReader, hybridBinarizer),       // crop+box1+down2+hybrid
-		newStrategy(candidateCrops, pfRot90, zxingReader, hybridBinarizer),           // crop+rot90+hybrid
-		newStrategy(candidateCrops, pfBox2, piecewiseSampling, hybridBinarizer),      // crop+box2+piecewise+hybrid
-		newStrategy(wholeImage, pfMedian3, zxingReader, hybridBinarizer),             // median3+hybrid
-		newStrategy(wholeImage, pfMedian3, zxingReader, globalBinarizer),             // median3+global
-		newStrategy(wholeImage, pfBox2, zxingReader, hybridBinarizer),                // box2+hybrid
-		newStrategy(wholeImage, pfBox2, zxingReader, globalBinarizer),                // box2+global
-		newStrategy(wholeImage, pfUp2Small, zxingReader, hybridBinarizer),            // up2+hybrid
-		newStrategy(wholeImage, pfUp2Small, zxingReader, globalBinarizer),            // up2+global
+		newStrategy(wholeImage, noPrefilter, zxingReader, globalBinarizer),      // global
+		newStrategy(candidateCrops, pfBox1Down2, zxingReader, hybridBinarizer),  // crop+box1+down2+hybrid
+		newStrategy(candidateCrops, pfRot90, zxingReader, hybridBinarizer),      // crop+rot90+hybrid
+		newStrategy(candidateCrops, pfBox2, piecewiseSampling, hybridBinarizer), // crop+box2+piecewise+hybrid
+		newStrategy(wholeImage, pfMedian3, zxingReader, globalBinarizer),        // median3+global
+		newStrategy(wholeImage, pfBox2, zxingReader, hybridBinarizer),           // box2+hybrid
+		newStrategy(wholeImage, pfBox2, zxingReader, globalBinarizer),           // box2+global
+		newStrategy(wholeImage, pfUp2Small, zxingReader, globalBinarizer),       // up2+global
 		// Webcam and phone-screen damage: defocus and motion blur, codes
-		// at 1.5–3 pixels a module, dark-mode screens. After the older whole-image
+		// at 1.5–3 pixels a module, dark-mode screens. After the whole-image
 		// fallbacks, so the scans those read (a dense code at 150 dpi needs up2) do not
 		// wait for these.
-		newStrategy(candidateCrops, pfSharpen, finderTriples, hybridBinarizer),     // crop+sharpen+finders+hybrid
-		newStrategy(candidateCrops, pfSharpen, piecewiseSampling, hybridBinarizer), // crop+sharpen+piecewise+hybrid
-		newStrategy(candidateCrops, pfInvert, zxingReader, hybridBinarizer),        // crop+invert+hybrid
-		newStrategy(candidateCrops, pfInvert, piecewiseSampling, hybridBinarizer),  // crop+invert+piecewise+hybrid
-		// A dark-mode screen is as blurred as a light one: sharpen after inverting,
-		// so the module size comes from the inverted crop's finder patterns.
-		newStrategy(candidateCrops, pfInvertSharpen, finderTriples, hybridBinarizer),     // crop+invert+sharpen+finders+hybrid
-		newStrategy(candidateCrops, pfInvertSharpen, piecewiseSampling, hybridBinarizer), // crop+invert+sharpen+piecewise+hybrid
-		newStrategy(candidateCrops, pfUp2SmallCrop, piecewiseSampling, hybridBinarizer),  // crop+up2+piecewise+hybrid
-		newStrategy(wholeImage, pfUp2Small, piecewiseSampling, hybridBinarizer),          // up2+piecewise+hybrid
+		newStrategy(candidateCrops, pfSharpen, finderTriples, hybridBinarizer),  // crop+sharpen+finders+hybrid
+		newStrategy(wholeImage, pfUp2Small, piecewiseSampling, hybridBinarizer), // up2+piecewise+hybrid
 		// A 100-dpi scan (about 2.5 px a module, often thresholded to black and
 		// white by the scanner): nearest-pixel sampling of module centres and the
 		// finder patterns' run lengths both work in whole pixels, which at this
 		// size is 40% of a module. A light blur and a 4× bilinear enlargement give
 		// them sub-pixel positions and grey levels to work with.
-		newStrategy(candidateCrops, pfBox1Up4Crop, finderTriples, hybridBinarizer),     // crop+box1+up4+finders+hybrid
-		newStrategy(candidateCrops, pfBox1Up4Crop, piecewiseSampling, hybridBinarizer), // crop+box1+up4+piecewise+hybrid
-		// Codes at 1.5–3 pixels a module in a webcam frame: enlarged, then sharpened
-		// to undo the interpolation's and the lens's softness.
-		newStrategy(wholeImage, pfUp2Sharpen, piecewiseSampling, hybridBinarizer), // up2+sharpen+piecewise+hybrid
-		newStrategy(wholeImage, pfUp2Sharpen, finderTriples, hybridBinarizer),     // up2+sharpen+finders+hybrid
-		// The same on the candidate crops, whose binarization differs from the whole
-		// frame's. The enlarged crop is 4× the pixels and the mask 3 passes over it.
+		newStrategy(candidateCrops, pfBox1Up4Crop, finderTriples, hybridBinarizer), // crop+box1+up4+finders+hybrid
+		// Codes at 1.5–3 pixels a module in a webcam frame: the candidate crops
+		// enlarged, then sharpened to undo the interpolation's and the lens's
+		// softness. The enlarged crop is 4× the pixels and the mask 3 passes over it.
 		newStrategy(candidateCrops, pfUp2SharpenCrop, piecewiseSampling, hybridBinarizer), // crop+up2+sharpen+piecewise+hybrid
-		newStrategy(wholeImage, pfDown2, zxingReader, hybridBinarizer),                    // down2+hybrid
 		newStrategy(wholeImage, pfInvert, zxingReader, hybridBinarizer),                   // invert+hybrid
-		newStrategy(wholeImage, pfRot90, zxingReader, hybridBinarizer),                    // rot90+hybrid
 		// Uneven lighting the binarizers' block thresholds do not absorb: a glare
-		// spot or shadow over part of a blurred code.
-		newStrategy(candidateCrops, pfFlattenSharpen, piecewiseSampling, hybridBinarizer), // crop+flatten+sharpen+piecewise+hybrid
+		// spot or shadow over part of a blurred code, flattened and sharpened.
 		// Once the lighting is even one threshold fits the whole crop, where the
 		// hybrid binarizer's blocks inside a glare spot still see washed-out dark
 		// modules as light.
 		newStrategy(candidateCrops, pfFlattenSharpen, piecewiseSampling, globalBinarizer), // crop+flatten+sharpen+piecewise+global
 		// The same for a dark-mode screen, inverted first: flattening divides by the
 		// local mean, which on light modules over black is the noise of the black.
-		newStrategy(candidateCrops, pfInvertFlattenSharpen, piecewiseSampling, hybridBinarizer), // crop+invert+flatten+sharpen+piecewise+hybrid
 		newStrategy(candidateCrops, pfInvertFlattenSharpen, piecewiseSampling, globalBinarizer), // crop+invert+flatten+sharpen+piecewise+global
 		// Defocus and motion too strong for the unsharp mask: the crop
 		// deconvolved for a few estimated blurs. Last, as the most expensive: tens
 		// of milliseconds a candidate, and only crops of webcam size.
 		newStrategy(candidateCrops, noPrefilter, deblurred, hybridBinarizer), // crop+deblur+finders+hybrid
-		// A small image whose blur hid the code from candidateRegions is
-		// deconvolved whole (readDeblurred leaves larger ones alone).
+		// A small image whose blur hid the code from detect.Regions is
+		// deconvolved whole (detect.ReadDeblurred leaves larger ones alone).
 		newStrategy(wholeImage, pfDeblurWhole, deblurred, hybridBinarizer), // deblur+finders+hybrid
 	}
 }

@@ -48,7 +48,7 @@ func TestPrefilterChargesItsCost(t *testing.T) {
 		width int // of the output; 0 for a refused image
 		want  int64
 	}{
-		{pfUp2SmallCrop, 100, 50, 200, 5000},
+		{pfUp2Small, 100, 50, 200, 5000},
 		{pfUp2SharpenCrop, 100, 50, 200, up2SharpenCost * 5000},
 		{pfBox1Up4Crop, 100, 50, 400, box1Up4Cost * 5000},
 		{pfBox1Up4Crop, 700, 700, 0, box1Up4Cost * 490_000},
@@ -112,53 +112,20 @@ func TestImageScreenMisses(t *testing.T) {
 // the strategy that reads an image) refer to strategies by these names.
 func TestDefaultStrategyNames(t *testing.T) {
 	want := []string{
-		"hybrid",
-		"fit+hybrid",
 		"global",
-		"crop+hybrid",
-		"crop+global",
-		"crop+finders+hybrid",
-		"crop+down2+finders+hybrid",
-		"crop+piecewise+hybrid",
-		"crop+box2+hybrid",
-		"crop+max3+hybrid",
-		"crop+max3+global",
-		"crop+min3+hybrid",
-		"crop+box2+global",
-		"crop+median3+hybrid",
-		"crop+median3+global",
-		"crop+up2+hybrid",
-		"crop+up2+global",
-		"crop+max3x2+hybrid",
-		"crop+down2+max3+hybrid",
 		"crop+box1+down2+hybrid",
 		"crop+rot90+hybrid",
 		"crop+box2+piecewise+hybrid",
-		"median3+hybrid",
 		"median3+global",
 		"box2+hybrid",
 		"box2+global",
-		"up2+hybrid",
 		"up2+global",
 		"crop+sharpen+finders+hybrid",
-		"crop+sharpen+piecewise+hybrid",
-		"crop+invert+hybrid",
-		"crop+invert+piecewise+hybrid",
-		"crop+invert+sharpen+finders+hybrid",
-		"crop+invert+sharpen+piecewise+hybrid",
-		"crop+up2+piecewise+hybrid",
 		"up2+piecewise+hybrid",
 		"crop+box1+up4+finders+hybrid",
-		"crop+box1+up4+piecewise+hybrid",
-		"up2+sharpen+piecewise+hybrid",
-		"up2+sharpen+finders+hybrid",
 		"crop+up2+sharpen+piecewise+hybrid",
-		"down2+hybrid",
 		"invert+hybrid",
-		"rot90+hybrid",
-		"crop+flatten+sharpen+piecewise+hybrid",
 		"crop+flatten+sharpen+piecewise+global",
-		"crop+invert+flatten+sharpen+piecewise+hybrid",
 		"crop+invert+flatten+sharpen+piecewise+global",
 		"crop+deblur+finders+hybrid",
 		"deblur+finders+hybrid",
@@ -252,33 +219,34 @@ func TestPlanOrderAndBudget(t *testing.T) {
 		}
 		return got
 	}
-	g := noiseGray(97, 61, 1)
+	// 420,000 pixels: more than box1+up4 takes, few enough for up2.
+	g := noiseGray(700, 600, 1)
 	n := int64(len(g.Pix))
 	// Built here rather than taken from DefaultStrategies, whose lines may go.
 	list := []Strategy{
 		newStrategy(wholeImage, noPrefilter, zxingReader, hybridBinarizer),
-		newStrategy(wholeImage, pfDown2, zxingReader, hybridBinarizer),
-		newStrategy(wholeImage, pfFit, zxingReader, hybridBinarizer),
+		newStrategy(wholeImage, pfBox1Up4Crop, zxingReader, hybridBinarizer),
+		newStrategy(wholeImage, pfUp2Small, zxingReader, hybridBinarizer),
 		newStrategy(wholeImage, pfMedian3, zxingReader, hybridBinarizer),
 		newStrategy(wholeImage, pfMedian3, zxingReader, globalBinarizer),
 	}
 
 	d := &decodeRun{g: g, b: unlimited(), cropCache: map[filterKey]*gray{}}
 	got := reads(d, list)
-	want := []string{"hybrid 97x61", "fit+hybrid 485x305", "median3+hybrid 97x61", "median3+global 97x61"}
+	want := []string{"hybrid 700x600", "up2+hybrid 1400x1200", "median3+hybrid 700x600", "median3+global 700x600"}
 	if strings.Join(got, ", ") != strings.Join(want, ", ") {
 		t.Errorf("planned %v, want %v", got, want)
 	}
-	// down2 refused (charged), fit, median3 once.
-	if d.b.Work() != 3*n {
-		t.Errorf("charged %d pixel visits, want %d", d.b.Work(), 3*n)
+	// box1+up4 refused (charged), up2, median3 once.
+	if want := (box1Up4Cost + 2) * n; d.b.Work() != want {
+		t.Errorf("charged %d pixel visits, want %d", d.b.Work(), want)
 	}
 
-	// Work for down2's and fit's charges but not median3's: the plan ends there.
-	b := newBudget(context.Background(), Options{Budget: time.Hour, Work: 2 * n})
+	// Work for box1+up4's and up2's charges but not median3's: the plan ends there.
+	b := newBudget(context.Background(), Options{Budget: time.Hour, Work: (box1Up4Cost + 1) * n})
 	d = &decodeRun{g: g, b: b, cropCache: map[filterKey]*gray{}}
 	got = reads(d, list)
-	want = []string{"hybrid 97x61", "fit+hybrid 485x305"}
+	want = []string{"hybrid 700x600", "up2+hybrid 1400x1200"}
 	if strings.Join(got, ", ") != strings.Join(want, ", ") || !errors.Is(failed(b), ErrBudget) {
 		t.Errorf("with work for two prefilters planned %v (%v), want %v and the budget spent", got, failed(b), want)
 	}
