@@ -17,7 +17,7 @@ const (
 	// the race detector) can take tens of seconds and must not be cut short by a
 	// clock. Interactive callers pass a short Options.Budget and the request's
 	// context: about 2 s for an uploaded scan, 300 ms for a camera frame
-	// (BenchmarkLiveCamera in fixtures/degrade; docs/scanning.md).
+	// (BenchmarkLiveCamera in fixtures/degrade and in station).
 	DefaultBudget = 2 * time.Minute
 
 	// DefaultWork is the work budget, in pixel visits (see Options.Work), of one

@@ -1,9 +1,12 @@
 // Package scan finds and reads the QR codes in an image or a PDF. It knows nothing
 // about credentials: it returns the text of every barcode it can read.
 //
-// The reader is gozxing's QR reader behind a list of strategies (binarizers, filters,
-// rescaling, rotation, inversion) tried in order until one reads; see strategy.go and
-// docs/scanning.md for why each exists.
+// The reader is gozxing's QR reader behind a list of strategies (a region, a
+// prefilter, a sampler and a binarizer each) that one planner tries in order until
+// one reads; each strategy is there because an image of the gating corpus needs it
+// (strategy.go, docs/scanning.md). The stages are packages: image decoding
+// (imagedec), the grey plane and filters (internal/raster), detection and sampling
+// (internal/detect), the budget (internal/work), and the search, here.
 //
 // Camera frames (hint.go): ReadFrame reads Options.Region first, where the previous
 // frame had the code, and reports in Frame.Region where this frame had it (or its

@@ -14,7 +14,7 @@ import (
 
 // Gray is an 8-bit luminance plane, row-major with no padding. It implements
 // gozxing.LuminanceSource directly over its bytes, so the binarizers read the pixels
-// without an At() call per pixel (see docs/scanning.md: 50 ms instead of 560 ms at 12 MP).
+// without an At() call per pixel (measured: 50 ms instead of 560 ms on a 12 MP photo).
 type Gray struct {
 	gozxing.LuminanceSourceBase
 	// Pix holds the pixels, Width a row, Height rows.
