@@ -51,17 +51,18 @@ var allowed = map[string][]string{
 	"verify/scan/internal/detect": {"verify/scan/internal/guard", "verify/scan/internal/raster", "verify/scan/internal/work"},
 
 	// The CLI wires everything; fixtures are test material and tools.
-	"cmd/passport":                   {"*"},
-	"fixtures/degrade":               {"*"},
-	"fixtures/degrade/cmd/scanbench": {"*"},
-	"fixtures/population":            {"*"},
-	"fixtures/population/genpop":     {"*"},
-	"fixtures/vectorgen":             {"*"},
-	"tools/dist":                     {"*"},
-	"tools/siteshots":                {"*"},
-	"tools/guidesteps":               {"*"},
-	"fixtures/budget":                {"*"},
-	"fixtures/sampleclaims":          {"credential"},
+	"cmd/passport":                    {"*"},
+	"fixtures/degrade":                {"*"},
+	"fixtures/degrade/cmd/scanbench":  {"*"},
+	"fixtures/degrade/cmd/gatecorpus": {"*"},
+	"fixtures/population":             {"*"},
+	"fixtures/population/genpop":      {"*"},
+	"fixtures/vectorgen":              {"*"},
+	"tools/dist":                      {"*"},
+	"tools/siteshots":                 {"*"},
+	"tools/guidesteps":                {"*"},
+	"fixtures/budget":                 {"*"},
+	"fixtures/sampleclaims":           {"credential"},
 }
 
 // verifySide are the packages a verifying site runs. They must never link
