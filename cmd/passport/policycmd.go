@@ -97,44 +97,75 @@ func bundlePolicy(db *sitedb.DB, name string) (*policy.Policy, error) {
 	} else if err != nil {
 		return nil, usageErr("", "%v", err)
 	}
-	p, err := policy.Parse(bp.JSON)
+	p, err := parseBundlePolicy(bp)
 	if err != nil {
 		// The authority checked it when signing; a verifier older than the
 		// policy can fail to read it, and must not run without it.
 		return nil, usageErr("update passport, or ask the authority which release reads it", "the trust list's policy %q (bundle version %d) cannot be read by this verifier: %v", safe(name), bp.BundleVersion, err)
+	}
+	return p, nil
+}
+
+// parseBundlePolicy parses a policy the trust list carries, marked with the
+// bundle it came from (for the log).
+func parseBundlePolicy(bp *sitedb.BundlePolicy) (*policy.Policy, error) {
+	p, err := policy.Parse(bp.JSON)
+	if err != nil {
+		return nil, err
 	}
 	p.BundleVersion, p.BundleName = bp.BundleVersion, bp.Name
 	return p, nil
 }
 
 // namedPolicySource is the station's source of the trust list's policy
-// called name (first is what bundlePolicy read at start): each call looks up
-// which bundle version the list now in force holds it from and parses it
-// again only when that changed, so a sync or an import that brings a new
-// version of the policy applies from the next verification. When the list
-// no longer holds the policy, or holds one this verifier cannot read, it
-// returns the version it last read, with an error saying why.
+// called name (first is what bundlePolicy read at start). Policies change only
+// with the bundle in force, so each call compares the list version in force
+// (from the store's cached view: no query) with the one it last looked at, and
+// reads and parses the policy again only when a sync or an import changed it;
+// the new version then applies from the next verification. When the list no
+// longer holds the policy, or holds one this verifier cannot read, it returns
+// the version it last read, with an error saying why, until the list changes.
 func namedPolicySource(db *sitedb.DB, name string, first *policy.Policy) func() (*policy.Policy, error) {
 	var mu sync.Mutex
-	cur := first
+	cur, seen := first, first.BundleVersion
+	var lastErr error
 	return func() (*policy.Policy, error) {
 		mu.Lock()
 		defer mu.Unlock()
+		version, err := listVersion(db)
+		if err != nil {
+			return cur, fmt.Errorf("the trust list could not be read: %v; still applying the site policy %q as in trust list %d", err, safe(name), cur.BundleVersion)
+		}
+		if version == seen {
+			return cur, lastErr
+		}
+		seen, lastErr = version, nil
 		bp, err := db.Policy(name)
 		switch {
 		case errors.Is(err, sitedb.ErrNoPolicy):
-			return cur, fmt.Errorf("the trust list in force no longer holds the site policy %q: still applying it as in trust list %d; ask the authority, or restart with another --policy-name (see 'passport policy list')", safe(name), cur.BundleVersion)
+			lastErr = fmt.Errorf("the trust list in force no longer holds the site policy %q: still applying it as in trust list %d; ask the authority, or restart with another --policy-name (see 'passport policy list')", safe(name), cur.BundleVersion)
 		case err != nil:
-			return cur, fmt.Errorf("the site policy %q could not be read from the trust list: %v; still applying it as in trust list %d", safe(name), err, cur.BundleVersion)
-		case bp.BundleVersion == cur.BundleVersion:
-			return cur, nil
+			seen = -1 // look again at the next call
+			lastErr = fmt.Errorf("the site policy %q could not be read from the trust list: %v; still applying it as in trust list %d", safe(name), err, cur.BundleVersion)
+		default:
+			p, err := parseBundlePolicy(bp)
+			if err != nil {
+				lastErr = fmt.Errorf("the site policy %q in trust list %d cannot be read by this verifier (%v): still applying it as in trust list %d; update passport", safe(name), bp.BundleVersion, err, cur.BundleVersion)
+			} else {
+				cur = p
+			}
 		}
-		p, err := policy.Parse(bp.JSON)
-		if err != nil {
-			return cur, fmt.Errorf("the site policy %q in trust list %d cannot be read by this verifier (%v): still applying it as in trust list %d; update passport", safe(name), bp.BundleVersion, err, cur.BundleVersion)
-		}
-		p.BundleVersion, p.BundleName = bp.BundleVersion, bp.Name
-		cur = p
-		return cur, nil
+		return cur, lastErr
 	}
+}
+
+// listVersion is the version of the trust list in force (0 for none).
+func listVersion(db *sitedb.DB) (int64, error) {
+	snap, err := db.Snapshot()
+	if err != nil {
+		return 0, err
+	}
+	defer snap.Close()
+	info, err := snap.Info()
+	return info.Version, err
 }
