@@ -94,10 +94,7 @@ func PDFContext(cctx context.Context, data []byte, opts Options) (_ []Code, err 
 				}
 				continue
 			}
-			found := readHalved(g, b)
-			if len(found) == 0 {
-				found, _, err = decodeGray(g, DefaultStrategies(), b)
-			}
+			found, err := readPage(g, b)
 			if err != nil && !errors.Is(err, ErrNoBarcode) && problem == nil {
 				problem = err
 			}

@@ -156,11 +156,19 @@ func ImageContext(ctx context.Context, data []byte, opts Options) (codes []Code,
 		return nil, err
 	}
 	if opts.Region.Empty() {
-		if codes := readHalved(g, b); len(codes) > 0 {
-			return codes, nil
-		}
+		return readPage(g, b)
 	}
 	codes, _, err = decodeRegionFirst(g, opts.Region, b)
+	return codes, err
+}
+
+// readPage reads a whole page or image: halved first when it is big
+// (readHalved), then at full size with every strategy.
+func readPage(g *gray, b *budget) ([]Code, error) {
+	if codes := readHalved(g, b); len(codes) > 0 {
+		return codes, nil
+	}
+	codes, _, err := decodeGray(g, DefaultStrategies(), b)
 	return codes, err
 }
 

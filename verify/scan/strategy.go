@@ -165,7 +165,7 @@ var prefilters = [numPrefilters]prefilterDef{
 	// runs too soft to binarize, and the whole-frame up2+sharpen depends on
 	// where the binarizer's 8-pixel blocks fall on the code.
 	pfUp2SharpenCrop: {name: "up2+sharpen", apply: doubledSharpened, fits: pixelsAtMost(sharpenMaxPixels), cost: up2SharpenCost},
-	// The lighting of a webcam-sized crop evened out (gray.flattened, over a box
+	// The lighting of a webcam-sized crop evened out (raster's Flattened, over a box
 	// a twentieth of the crop's side: several modules of any code that fills a
 	// fair part of it), then sharpened. A glare spot on a phone screen lifts the
 	// dark modules under it towards the white ones, and with the screen's blur

@@ -158,12 +158,11 @@ func TestDefaultStrategyNames(t *testing.T) {
 }
 
 // decodeRun keeps a prefilter's output under a key derived from the prefilter
-// and the image it ran on (filterKey). Several prefilters share a name in the
-// strategies' names (up2, down2 and up2+sharpen each have a crop and a
-// whole-image version with different size limits or costs), so a cache keyed
-// by name would hand one the other's image. On probes sized so that each such
-// pair differs (a 1.6 MP one fits the whole-image versions' limits and not the
-// webcam-crop ones), every prefilter gets its own output, the same prefilter
+// and the image it ran on (filterKey). A crop's and a whole image's version of
+// one transform may share a name with different size limits or costs, so a
+// cache keyed by name could hand one the other's image. On a small probe and a
+// 1.6 MP one (over the webcam-crop prefilters' limits, within the whole-image
+// ones'), every prefilter gets its own output, the same prefilter
 // gets the same cached output again without a second charge, and a different
 // one never gets another's.
 func TestPrefilterKeysAreDerived(t *testing.T) {
