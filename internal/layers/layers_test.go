@@ -48,6 +48,7 @@ var allowed = map[string][]string{
 	"verify/scan/imagedec":        {"verify/scan/internal/guard"},
 	"verify/scan/internal/work":   {},
 	"verify/scan/internal/raster": {},
+	"verify/scan/internal/qrtest": {"verify/scan/internal/raster"},
 	"verify/scan/internal/detect": {"verify/scan/internal/guard", "verify/scan/internal/raster", "verify/scan/internal/work"},
 
 	// The CLI wires everything; fixtures are test material and tools.

@@ -7,92 +7,28 @@ import (
 	"image/color"
 	"image/gif"
 	"image/jpeg"
-	"image/png"
 	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
 
 	"golang.org/x/image/draw"
-	"rsc.io/qr"
 
+	"passport/verify/scan/internal/qrtest"
 	"passport/verify/scan/internal/raster"
 	"passport/verify/scan/internal/work"
 )
 
-// base45Alphabet is the QR alphanumeric set, which base45 text uses.
-const base45Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-
-// payload returns "SP1:" and n pseudo-random base45 characters, different per seed.
-func payload(n int, seed uint64) string {
-	r := rand.New(rand.NewPCG(seed, 45))
-	b := []byte("SP1:")
-	for range n {
-		b = append(b, base45Alphabet[r.IntN(len(base45Alphabet))])
-	}
-	return string(b)
-}
-
-// qrModules encodes text at ECC M and returns its module grid (true = dark).
-func qrModules(t testing.TB, text string) [][]bool {
-	t.Helper()
-	c, err := qr.Encode(text, qr.M)
-	if err != nil {
-		t.Fatalf("encode QR: %v", err)
-	}
-	m := make([][]bool, c.Size)
-	for y := range m {
-		m[y] = make([]bool, c.Size)
-		for x := range m[y] {
-			m[y][x] = c.Black(x, y)
-		}
-	}
-	return m
-}
-
-// drawQR paints a module grid onto img at (ox, oy) with px pixels a module; the
-// caller leaves the quiet zone white.
-func drawQR(img *image.Gray, mods [][]bool, ox, oy, px int) {
-	for y, row := range mods {
-		for x, dark := range row {
-			if !dark {
-				continue
-			}
-			for dy := 0; dy < px; dy++ {
-				off := img.PixOffset(ox+x*px, oy+y*px+dy)
-				for dx := 0; dx < px; dx++ {
-					img.Pix[off+dx] = 0
-				}
-			}
-		}
-	}
-}
-
-// whiteGray returns a white w×h image.
-func whiteGray(w, h int) *image.Gray {
-	img := image.NewGray(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = 255
-	}
-	return img
-}
-
-// renderQR renders text as a QR code with px pixels a module and a 4-module quiet zone.
-func renderQR(t testing.TB, text string, px int) *image.Gray {
-	mods := qrModules(t, text)
-	side := (len(mods) + 8) * px
-	img := whiteGray(side, side)
-	drawQR(img, mods, 4*px, 4*px, px)
-	return img
-}
-
-func encodePNG(t testing.TB, img image.Image) []byte {
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+// The shared generators (package qrtest), under the names these tests use.
+var (
+	payload    = qrtest.Payload
+	qrModules  = qrtest.Modules
+	drawQR     = qrtest.Draw
+	whiteGray  = qrtest.White
+	renderQR   = qrtest.Render
+	encodePNG  = qrtest.EncodePNG
+	gaussNoise = qrtest.GaussNoise
+)
 
 func encodeJPEG(t testing.TB, img image.Image, q int) []byte {
 	var b bytes.Buffer
@@ -139,17 +75,6 @@ func speckle(img *image.Gray, frac float64, seed uint64) *image.Gray {
 		if r.Float64() < frac {
 			o.Pix[i] = byte(255 * r.IntN(2))
 		}
-	}
-	return o
-}
-
-// gaussNoise adds uniform noise of ±amp to every pixel.
-func gaussNoise(img *image.Gray, amp int, seed uint64) *image.Gray {
-	r := rand.New(rand.NewPCG(seed, 2))
-	o := image.NewGray(img.Bounds())
-	for i, v := range img.Pix {
-		n := int(v) + r.IntN(2*amp+1) - amp
-		o.Pix[i] = byte(min(255, max(0, n)))
 	}
 	return o
 }

@@ -1,11 +1,15 @@
 package scan
 
 import (
-	"image"
 	"os"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing/common"
+	"passport/verify/scan/internal/qrtest"
+)
+
+// The shared generators (package qrtest), under the names these tests use.
+var (
+	keystonedModules = qrtest.KeystonedModules
 )
 
 // The code region of the phone photo whose geometry steepQuad is (a scanbench
@@ -31,33 +35,4 @@ func TestImageKeystonePhoto(t *testing.T) {
 	if err != nil || len(codes) != 1 || codes[0].Text != string(want) {
 		t.Fatalf("Image on a steeply tilted phone photo: %d codes, %v", len(codes), err)
 	}
-}
-
-// keystonedModules is keystoned for a symbol's modules (true is dark), whatever
-// encoder made them.
-func keystonedModules(mods [][]bool, w, h int, quad [8]float64) *image.Gray {
-	n := float64(len(mods))
-	toMod := common.PerspectiveTransform_QuadrilateralToQuadrilateral(
-		quad[0], quad[1], quad[2], quad[3], quad[4], quad[5], quad[6], quad[7],
-		0, 0, n, 0, n, n, 0, n)
-	img := whiteGray(w, h)
-	pt := make([]float64, 18)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			for s := 0; s < 9; s++ {
-				pt[2*s] = float64(x) + (float64(s%3)+0.5)/3
-				pt[2*s+1] = float64(y) + (float64(s/3)+0.5)/3
-			}
-			toMod.TransformPoints(pt)
-			dark := 0
-			for s := 0; s < 9; s++ {
-				u, v := pt[2*s], pt[2*s+1]
-				if u >= 0 && v >= 0 && u < n && v < n && mods[int(v)][int(u)] {
-					dark++
-				}
-			}
-			img.Pix[y*img.Stride+x] = byte(255 - 255*dark/9)
-		}
-	}
-	return img
 }

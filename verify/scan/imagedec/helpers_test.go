@@ -7,10 +7,16 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
 	"testing"
 
 	"rsc.io/qr"
+
+	"passport/verify/scan/internal/qrtest"
+)
+
+// The shared generators (package qrtest), under the names these tests use.
+var (
+	encodePNG = qrtest.EncodePNG
 )
 
 // renderQR renders text as a QR code with px pixels a module and a 4-module
@@ -51,14 +57,6 @@ func paletted(img *image.Gray) *image.Paletted {
 		}
 	}
 	return o
-}
-
-func encodePNG(t testing.TB, img image.Image) []byte {
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // pngHeader is a PNG signature and an IHDR chunk of an 8-bit grey w×h image,
