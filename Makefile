@@ -19,12 +19,13 @@ deps-test:
 	@scripts/need.sh pdftoppm poppler-utils chromium chromium zbarimg zbar-tools ZXingReader zxing-cpp-tools
 
 # The test command (README, .ci/run): format, vet and staticcheck; every test
-# with the race detector; the reader's gating corpus and strategy ablation
-# without it (the ablation skips itself under it: it measures reads, not
-# concurrency, and is many times slower there); then each fuzz target briefly.
+# with the race detector; the reader's gating corpus, strategy ablation and
+# JPEG decoder's comparison with image/jpeg on the corpus without it (the
+# latter two skip themselves under it: they measure reads and pixels, not
+# concurrency, and are many times slower there); then each fuzz target briefly.
 test: deps-test lint
 	$(GO) test -race -timeout 45m ./...
-	$(GO) test -run 'TestGatingCorpus|TestStrategyAblation' -count=1 -timeout 30m ./verify/scan/
+	$(GO) test -run 'TestGatingCorpus|TestStrategyAblation|TestJPEGMatchesStdOnCorpus' -count=1 -timeout 30m ./verify/scan/ ./verify/scan/imagedec/
 	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-dist

@@ -48,10 +48,10 @@ func TestAdopt(t *testing.T) {
 	}
 }
 
-// TestDecodeJPEGAdopts checks that Decode hands over image/jpeg's plane of a
-// grey JPEG (a scanner's usual file) whose width is a whole number of 8-pixel
-// blocks (A4 at 150 and 300 dpi, 1240 and 2480 pixels, is), and copies the
-// pixels of one whose rows the decoder pads.
+// TestDecodeJPEGAdopts checks that the fallback for JPEGs decodeJPEG leaves
+// (decodeImageStd) hands over image/jpeg's plane of a grey JPEG whose width is
+// a whole number of 8-pixel blocks (A4 at 150 and 300 dpi, 1240 and 2480
+// pixels, is), and copies the pixels of one whose rows the decoder pads.
 func TestDecodeJPEGAdopts(t *testing.T) {
 	for _, w := range []int{64, 61} {
 		src := image.NewGray(image.Rect(0, 0, w, 37))
@@ -67,12 +67,12 @@ func TestDecodeJPEGAdopts(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := img.(*image.Gray)
-		g, err := Decode(b.Bytes())
+		g, err := decodeImageStd(b.Bytes())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if g.Width != w || g.Height != 37 {
-			t.Fatalf("width %d: Decode gave %d×%d", w, g.Width, g.Height)
+			t.Fatalf("width %d: decodeImageStd gave %d×%d", w, g.Width, g.Height)
 		}
 		for y := range 37 {
 			if !bytes.Equal(g.Pix[y*w:(y+1)*w], want.Pix[want.PixOffset(0, y):][:w]) {

@@ -1,9 +1,9 @@
 // Package imagedec turns image files (PNG, JPEG, GIF, BMP, TIFF, WebP) and the
 // images of a PDF (PDFImage) into the reader's 8-bit grey plane. Every file is bounded from its header before any
 // pixel is decoded: more than MaxPixels pixels, or a decoded image over
-// maxDecodedBytes, is refused with ErrTooLarge. PNG files go through this
-// package's own decoder (pngdec.go), which writes grey directly; the rest go
-// through the registered standard decoders.
+// maxDecodedBytes, is refused with ErrTooLarge. PNG and baseline JPEG files go
+// through this package's own decoders (pngdec.go, jpegdec.go), which write grey
+// directly; the rest go through the registered standard decoders.
 //
 // The package imports nothing of the project but verify/scan/internal/guard,
 // whose Catch it defers around the goroutines it starts and the third-party
@@ -68,12 +68,16 @@ func newGray(w, h int) *Gray {
 	return &Gray{Width: w, Height: h, Pix: make([]byte, w*h)}
 }
 
-// Decode decodes an image file to grey: a PNG with decodePNG, which
-// writes the grey plane directly, anything else (or an interlaced PNG) with
+// Decode decodes an image file to grey: a PNG with decodePNG and a baseline
+// JPEG with decodeJPEG, which write the grey plane directly, anything else (an
+// interlaced PNG, a progressive JPEG, any JPEG decodeJPEG leaves) with
 // decodeImageStd.
 func Decode(data []byte) (*Gray, error) {
 	if g, err := decodePNG(data); !errors.Is(err, errPNGFallback) {
 		return g, err
+	}
+	if g, err := decodeJPEG(data); err == nil {
+		return g, nil
 	}
 	return decodeImageStd(data)
 }

@@ -56,18 +56,9 @@ func PDFImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *G
 	if len(data) > MaxPDFImageBytes {
 		return nil, fmt.Errorf("%w: image data over %d bytes", ErrTooLarge, MaxPDFImageBytes)
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s image header: %w", img.FileType, err)
-	}
-	if err := CheckConfig(cfg); err != nil {
+	if g, err = pdfImageData(data, img.FileType); err != nil {
 		return nil, err
 	}
-	decoded, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s image: %w", img.FileType, err)
-	}
-	g = adopt(decoded)
 	// pdfcpu applies /Decode when it renders raw samples to PNG, but hands DCT data
 	// over as the JPEG file it is, so a /Decode [1 0] (inverted) scan is fixed here.
 	if inverted && img.FileType == "jpg" {
@@ -76,6 +67,28 @@ func PDFImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *G
 		}
 	}
 	return g, nil
+}
+
+// pdfImageData decodes an image pdfcpu extracted: a scan-to-PDF's JPEG with
+// decodeJPEG, the rest with the standard decoders.
+func pdfImageData(data []byte, fileType string) (*Gray, error) {
+	if fileType == "jpg" {
+		if g, err := decodeJPEG(data); err == nil {
+			return g, nil
+		}
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s image header: %w", fileType, err)
+	}
+	if err := CheckConfig(cfg); err != nil {
+		return nil, err
+	}
+	decoded, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s image: %w", fileType, err)
+	}
+	return adopt(decoded), nil
 }
 
 // checkPDFImageSize applies to an image XObject, from its dictionary and before

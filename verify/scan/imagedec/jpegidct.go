@@ -1,0 +1,240 @@
+package imagedec
+
+import "encoding/binary"
+
+// The inverse DCT of jpegdec.go: the Loeffler–Ligtenberg–Moschytz
+// factorisation in fixed point (12 multiplications a row or column), as the
+// IJG's accurate integer IDCT computes it, with 13-bit constants and two extra
+// bits of precision between the passes. It is within one level of the exact
+// transform (TestJPEGIDCTAccuracy) and of image/jpeg's.
+//
+// Columns go first. A column whose AC coefficients are all zero (most of them
+// on a scanned page: quantization empties the high frequencies) is its DC
+// copied down, and a row of the intermediate result that is zero past its
+// first entry is one value; a block with only a DC coefficient is one grey
+// level. Arithmetic is in int, 64 bits on every platform the reader ships
+// for, so nothing overflows for coefficients within jpegMaxCoef.
+
+const (
+	idctConstBits = 13
+	idctPass1Bits = 2
+
+	fix0_298631336 = 2446
+	fix0_390180644 = 3196
+	fix0_541196100 = 4433
+	fix0_765366865 = 6270
+	fix0_899976223 = 7373
+	fix1_175875602 = 9633
+	fix1_501321110 = 12299
+	fix1_847759065 = 15137
+	fix1_961570560 = 16069
+	fix2_053119869 = 16819
+	fix2_562915447 = 20995
+	fix3_072711026 = 25172
+)
+
+// clampLevel level-shifts an IDCT output to a pixel.
+func clampLevel(v int) byte {
+	return byte(min(max(v+128, 0), 255))
+}
+
+// storeBlock writes the inverse DCT of blk (row-major, dequantized; last is
+// the zig-zag index of its last coded coefficient) into g at (x0, y0),
+// clipped to g.
+func storeBlock(g *Gray, blk *[64]int32, last int, x0, y0 int) {
+	var out [64]byte
+	if last == 0 {
+		v := clampLevel((int(blk[0])<<idctPass1Bits + 1<<(idctPass1Bits+2)) >> (idctPass1Bits + 3))
+		for i := range out {
+			out[i] = v
+		}
+	} else {
+		idct(blk, &out, last)
+	}
+	w, h := min(8, g.Width-x0), min(8, g.Height-y0)
+	if w == 8 {
+		for r := range h {
+			off := (y0+r)*g.Width + x0
+			binary.LittleEndian.PutUint64(g.Pix[off:off+8], binary.LittleEndian.Uint64(out[8*r:]))
+		}
+		return
+	}
+	for r := range h {
+		off := (y0+r)*g.Width + x0
+		copy(g.Pix[off:off+w], out[8*r:8*r+w])
+	}
+}
+
+// idct transforms a block of dequantized coefficients to level-shifted,
+// clamped pixels. The zig-zag index of the last coded coefficient bounds the
+// columns and rows that can be non-zero (idctExtent): columns past them are
+// not transformed, and where only the first four rows or columns can be
+// non-zero the 1-D transform drops the terms of the four zero inputs, which
+// gives the same result. On a 150-dpi scan half the blocks end within the
+// first ten coefficients, the top-left 4×4. The odd half of the transform is
+// written out in the loops: as a call it is too big for the compiler to
+// inline, and the calls cost a third of the time.
+func idct(blk *[64]int32, out *[64]byte, last int) {
+	var ws [64]int32
+	const sh1, rnd1 = idctConstBits - idctPass1Bits, 1 << (idctConstBits - idctPass1Bits - 1)
+	const sh2, rnd2 = idctConstBits + idctPass1Bits + 3, 1 << (idctConstBits + idctPass1Bits + 2)
+	ext := idctExtent[last&63]
+	cols, rows := int(ext>>4), int(ext&15)
+	for c := range cols {
+		c &= 7
+		if rows <= 4 {
+			if blk[c+8]|blk[c+16]|blk[c+24] == 0 {
+				dc := blk[c] << idctPass1Bits
+				for r := range 8 {
+					ws[8*r+c] = dc
+				}
+				continue
+			}
+			x0, x1, x2, x3 := int(blk[c]), int(blk[c+8]), int(blk[c+16]), int(blk[c+24])
+			z1e := x2 * fix0_541196100
+			e3 := z1e + x2*fix0_765366865
+			e0 := x0 << idctConstBits
+			t10, t11, t12, t13 := e0+e3, e0+z1e, e0-z1e, e0-e3
+			z5 := (x3 + x1) * fix1_175875602
+			z1 := x1 * -fix0_899976223
+			z2 := x3 * -fix2_562915447
+			z3 := x3*-fix1_961570560 + z5
+			z4 := x1*-fix0_390180644 + z5
+			t0 := z1 + z3
+			t1 := z2 + z4
+			t2 := x3*fix3_072711026 + z2 + z3
+			t3 := x1*fix1_501321110 + z1 + z4
+			ws[c] = int32((t10 + t3 + rnd1) >> sh1)
+			ws[56+c] = int32((t10 - t3 + rnd1) >> sh1)
+			ws[8+c] = int32((t11 + t2 + rnd1) >> sh1)
+			ws[48+c] = int32((t11 - t2 + rnd1) >> sh1)
+			ws[16+c] = int32((t12 + t1 + rnd1) >> sh1)
+			ws[40+c] = int32((t12 - t1 + rnd1) >> sh1)
+			ws[24+c] = int32((t13 + t0 + rnd1) >> sh1)
+			ws[32+c] = int32((t13 - t0 + rnd1) >> sh1)
+			continue
+		}
+		if blk[c+8]|blk[c+16]|blk[c+24]|blk[c+32]|blk[c+40]|blk[c+48]|blk[c+56] == 0 {
+			dc := blk[c] << idctPass1Bits
+			for r := range 8 {
+				ws[8*r+c] = dc
+			}
+			continue
+		}
+		t10, t11, t12, t13 := idctEven(int(blk[c]), int(blk[c+16]), int(blk[c+32]), int(blk[c+48]))
+		x1, x3, x5, x7 := int(blk[c+8]), int(blk[c+24]), int(blk[c+40]), int(blk[c+56])
+		z1 := x7 + x1
+		z2 := x5 + x3
+		z3 := x7 + x3
+		z4 := x5 + x1
+		z5 := (z3 + z4) * fix1_175875602
+		z1 *= -fix0_899976223
+		z2 *= -fix2_562915447
+		z3 = z3*-fix1_961570560 + z5
+		z4 = z4*-fix0_390180644 + z5
+		t0 := x7*fix0_298631336 + z1 + z3
+		t1 := x5*fix2_053119869 + z2 + z4
+		t2 := x3*fix3_072711026 + z2 + z3
+		t3 := x1*fix1_501321110 + z1 + z4
+		ws[c] = int32((t10 + t3 + rnd1) >> sh1)
+		ws[56+c] = int32((t10 - t3 + rnd1) >> sh1)
+		ws[8+c] = int32((t11 + t2 + rnd1) >> sh1)
+		ws[48+c] = int32((t11 - t2 + rnd1) >> sh1)
+		ws[16+c] = int32((t12 + t1 + rnd1) >> sh1)
+		ws[40+c] = int32((t12 - t1 + rnd1) >> sh1)
+		ws[24+c] = int32((t13 + t0 + rnd1) >> sh1)
+		ws[32+c] = int32((t13 - t0 + rnd1) >> sh1)
+	}
+	for r := range 8 {
+		in := ws[8*r : 8*r+8 : 8*r+8]
+		o := out[8*r : 8*r+8 : 8*r+8]
+		if cols <= 4 {
+			if in[1]|in[2]|in[3] == 0 {
+				idctFlatRow(o, in[0])
+				continue
+			}
+			x0, x1, x2, x3 := int(in[0]), int(in[1]), int(in[2]), int(in[3])
+			z1e := x2 * fix0_541196100
+			e3 := z1e + x2*fix0_765366865
+			e0 := x0 << idctConstBits
+			t10, t11, t12, t13 := e0+e3, e0+z1e, e0-z1e, e0-e3
+			z5 := (x3 + x1) * fix1_175875602
+			z1 := x1 * -fix0_899976223
+			z2 := x3 * -fix2_562915447
+			z3 := x3*-fix1_961570560 + z5
+			z4 := x1*-fix0_390180644 + z5
+			t0 := z1 + z3
+			t1 := z2 + z4
+			t2 := x3*fix3_072711026 + z2 + z3
+			t3 := x1*fix1_501321110 + z1 + z4
+			o[0] = clampLevel((t10 + t3 + rnd2) >> sh2)
+			o[7] = clampLevel((t10 - t3 + rnd2) >> sh2)
+			o[1] = clampLevel((t11 + t2 + rnd2) >> sh2)
+			o[6] = clampLevel((t11 - t2 + rnd2) >> sh2)
+			o[2] = clampLevel((t12 + t1 + rnd2) >> sh2)
+			o[5] = clampLevel((t12 - t1 + rnd2) >> sh2)
+			o[3] = clampLevel((t13 + t0 + rnd2) >> sh2)
+			o[4] = clampLevel((t13 - t0 + rnd2) >> sh2)
+			continue
+		}
+		if in[1]|in[2]|in[3]|in[4]|in[5]|in[6]|in[7] == 0 {
+			idctFlatRow(o, in[0])
+			continue
+		}
+		t10, t11, t12, t13 := idctEven(int(in[0]), int(in[2]), int(in[4]), int(in[6]))
+		x1, x3, x5, x7 := int(in[1]), int(in[3]), int(in[5]), int(in[7])
+		z1 := x7 + x1
+		z2 := x5 + x3
+		z3 := x7 + x3
+		z4 := x5 + x1
+		z5 := (z3 + z4) * fix1_175875602
+		z1 *= -fix0_899976223
+		z2 *= -fix2_562915447
+		z3 = z3*-fix1_961570560 + z5
+		z4 = z4*-fix0_390180644 + z5
+		t0 := x7*fix0_298631336 + z1 + z3
+		t1 := x5*fix2_053119869 + z2 + z4
+		t2 := x3*fix3_072711026 + z2 + z3
+		t3 := x1*fix1_501321110 + z1 + z4
+		o[0] = clampLevel((t10 + t3 + rnd2) >> sh2)
+		o[7] = clampLevel((t10 - t3 + rnd2) >> sh2)
+		o[1] = clampLevel((t11 + t2 + rnd2) >> sh2)
+		o[6] = clampLevel((t11 - t2 + rnd2) >> sh2)
+		o[2] = clampLevel((t12 + t1 + rnd2) >> sh2)
+		o[5] = clampLevel((t12 - t1 + rnd2) >> sh2)
+		o[3] = clampLevel((t13 + t0 + rnd2) >> sh2)
+		o[4] = clampLevel((t13 - t0 + rnd2) >> sh2)
+	}
+}
+
+// idctExtent[k] is, for a block whose last coded coefficient has zig-zag
+// index k, how many leading columns (high nibble) and rows (low nibble) can
+// hold a non-zero coefficient.
+var idctExtent = func() (e [64]uint8) {
+	cols, rows := 0, 0
+	for k, i := range unzigzag {
+		cols, rows = max(cols, int(i&7)+1), max(rows, int(i>>3)+1)
+		e[k] = uint8(cols<<4 | rows)
+	}
+	return e
+}()
+
+// idctFlatRow writes a row whose only input is its first: one level.
+func idctFlatRow(o []byte, dc int32) {
+	v := clampLevel((int(dc) + 1<<(idctPass1Bits+2)) >> (idctPass1Bits + 3))
+	o = o[:8:8]
+	for i := range o {
+		o[i] = v
+	}
+}
+
+// idctEven is the even half of the 1-D transform, from inputs 0, 2, 4 and 6,
+// scaled by 2^idctConstBits.
+func idctEven(x0, x2, x4, x6 int) (t10, t11, t12, t13 int) {
+	z1 := (x2 + x6) * fix0_541196100
+	t2 := z1 - x6*fix1_847759065
+	t3 := z1 + x2*fix0_765366865
+	t0 := (x0 + x4) << idctConstBits
+	t1 := (x0 - x4) << idctConstBits
+	return t0 + t3, t1 + t2, t1 - t2, t0 - t3
+}
