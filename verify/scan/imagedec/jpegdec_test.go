@@ -359,3 +359,31 @@ func BenchmarkJPEGDecode(b *testing.B) {
 		})
 	}
 }
+
+// TestPDFImageDataTakesJPEG checks that a scan-to-PDF's JPEG goes through
+// decodeJPEG, and one it leaves (progressive) through image/jpeg.
+func TestPDFImageDataTakesJPEG(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		fast bool
+	}{{"grey-restart.jpg", true}, {"colour-420.jpg", true}, {"fallback-progressive.jpg", false}} {
+		data, err := os.ReadFile(filepath.Join("testdata/jpeg", c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pdfImageData(data, "jpg")
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		want, err := stdJPEGGray(data)
+		if c.fast {
+			want, err = decodeJPEG(data)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := jpegLevelDiff(t, c.file, got, want); d != 0 {
+			t.Errorf("%s: differs by %d from the decoder it should have used", c.file, d)
+		}
+	}
+}
