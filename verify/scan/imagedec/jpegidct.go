@@ -72,14 +72,20 @@ func storeBlock(g *Gray, blk *[64]int32, last int, x0, y0 int) {
 // non-zero the 1-D transform drops the terms of the four zero inputs, which
 // gives the same result. On a 150-dpi scan half the blocks end within the
 // first ten coefficients, the top-left 4×4. The odd half of the transform is
-// written out in the loops: as a call it is too big for the compiler to
-// inline, and the calls cost a third of the time.
+// written out in the passes' loops, where the compiler would not inline it.
 func idct(blk *[64]int32, out *[64]byte, last int) {
 	var ws [64]int32
-	const sh1, rnd1 = idctConstBits - idctPass1Bits, 1 << (idctConstBits - idctPass1Bits - 1)
-	const sh2, rnd2 = idctConstBits + idctPass1Bits + 3, 1 << (idctConstBits + idctPass1Bits + 2)
 	ext := idctExtent[last&63]
-	cols, rows := int(ext>>4), int(ext&15)
+	cols := int(ext >> 4)
+	idctColumns(blk, &ws, cols, int(ext&15))
+	idctRows(&ws, out, cols)
+}
+
+// idctColumns is the first pass: the first cols columns of blk, whose
+// coefficients past the first rows rows are zero, into ws (zero beyond them),
+// keeping idctPass1Bits of fraction.
+func idctColumns(blk *[64]int32, ws *[64]int32, cols, rows int) {
+	const sh1, rnd1 = idctConstBits - idctPass1Bits, 1 << (idctConstBits - idctPass1Bits - 1)
 	for c := range cols {
 		c &= 7
 		if rows <= 4 {
@@ -145,6 +151,12 @@ func idct(blk *[64]int32, out *[64]byte, last int) {
 		ws[24+c] = int32((t13 + t0 + rnd1) >> sh1)
 		ws[32+c] = int32((t13 - t0 + rnd1) >> sh1)
 	}
+}
+
+// idctRows is the second pass: each row of ws, whose entries past the first
+// cols are zero, to level-shifted, clamped pixels.
+func idctRows(ws *[64]int32, out *[64]byte, cols int) {
+	const sh2, rnd2 = idctConstBits + idctPass1Bits + 3, 1 << (idctConstBits + idctPass1Bits + 2)
 	for r := range 8 {
 		in := ws[8*r : 8*r+8 : 8*r+8]
 		o := out[8*r : 8*r+8 : 8*r+8]
