@@ -57,7 +57,7 @@ func TestCorpusDir(t *testing.T) {
 		}
 		t0 := time.Now()
 		b := newBudget(context.Background(), Options{})
-		codes, name, err := decodeGray(g, DefaultStrategies(), b)
+		codes, name, err := decodeGray(g, defaultStrategies(), b)
 		if errors.Is(err, ErrBudget) {
 			t.Logf("%s: %v", s.Name, err)
 		}

@@ -20,11 +20,11 @@ var (
 	cameraView = qrtest.CameraView
 )
 
-// withoutDeblur returns DefaultStrategies without the deconvolution, the reader as
+// withoutDeblur returns defaultStrategies without the deconvolution, the reader as
 // it was before it.
-func withoutDeblur() []Strategy {
-	var out []Strategy
-	for _, s := range DefaultStrategies() {
+func withoutDeblur() []strategy {
+	var out []strategy
+	for _, s := range defaultStrategies() {
 		if s.sampler != deblurred {
 			out = append(out, s)
 		}
@@ -61,10 +61,10 @@ func TestDeblurReadsWhatSharpeningCannot(t *testing.T) {
 				img = cameraView(renderQR(t, text, 10), c.ppm/10, c.turn, 480)
 			}
 			img = jpegRoundTrip(t, gaussNoise(dimmed(psfBlur(img, c.p), 40, 210), 3, 3), 75)
-			if codes, name, err := DecodeWith(img, withoutDeblur()); !errors.Is(err, ErrNoBarcode) {
+			if codes, name, err := decodeWithDefaults(img, withoutDeblur()); !errors.Is(err, ErrNoBarcode) {
 				t.Fatalf("without deblur: read %d codes with %q (err %v); the blur is too weak to test the deconvolution", len(codes), name, err)
 			}
-			codes, name, err := DecodeWith(img, DefaultStrategies())
+			codes, name, err := decodeWithDefaults(img, defaultStrategies())
 			if err != nil {
 				t.Fatalf("with deblur: %v", err)
 			}

@@ -186,7 +186,7 @@ func TestGatingCorpus(t *testing.T) {
 	t.Logf("%d of %d images read; per class:\n%s", sumRead, sum, report.String())
 }
 
-// TestStrategyAblation runs every strategy of DefaultStrategies alone on every
+// TestStrategyAblation runs every strategy of defaultStrategies alone on every
 // image of the gating corpus (and the unit tests' images in unitCases), in one
 // pass, records which strategies read each image, and fails unless every
 // strategy reads some image that no other strategy reads: a strategy whose
@@ -201,7 +201,7 @@ func TestStrategyAblation(t *testing.T) {
 		// without the race detector, many times that with it.
 		t.Skip("measures reads, not concurrency; run it without -race (make test does)")
 	}
-	strategies := DefaultStrategies()
+	strategies := defaultStrategies()
 	readBy := make([]int, len(strategies))
 	unique := make([]int, len(strategies))
 	work := make([]int64, len(strategies)) // pixel visits, over the whole corpus
@@ -228,7 +228,7 @@ func TestStrategyAblation(t *testing.T) {
 		var readers []int
 		for i, s := range strategies {
 			b := newBudget(context.Background(), Options{Budget: time.Hour})
-			codes, _, _ := decodeGray(g, []Strategy{s}, b)
+			codes, _, _ := decodeGray(g, []strategy{s}, b)
 			work[i] += b.Work()
 			for _, c := range codes {
 				if c.Text != im.text {

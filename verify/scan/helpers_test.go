@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/image/draw"
 
+	"passport/verify/scan/internal/guard"
 	"passport/verify/scan/internal/qrtest"
 	"passport/verify/scan/internal/raster"
 	"passport/verify/scan/internal/work"
@@ -160,4 +161,12 @@ func noiseGray(w, h int, seed uint64) *gray {
 // unlimited is a budget for tests and measurements that must not stop early.
 func unlimited() *budget {
 	return work.New(context.Background(), 1<<62, 1<<62)
+}
+
+// decodeWithDefaults reads img with these strategies within the default
+// budgets, as Decode does with defaultStrategies, and also returns the name
+// of the strategy that read it.
+func decodeWithDefaults(img image.Image, strategies []strategy) (codes []Code, name string, err error) {
+	defer guard.Catch(&err, true)
+	return decodeWith(img, strategies, newBudget(context.Background(), Options{}))
 }

@@ -162,7 +162,7 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 	// from the whole frame.
 	if r := grow(region, whole); !r.Empty() && 2*r.Dx()*r.Dy() <= g.Width*g.Height {
 		sub := b.Share(regionShare)
-		codes, _, _ := decodeGray(g.Cropped(r), DefaultStrategies(), sub)
+		codes, _, _ := decodeGray(g.Cropped(r), defaultStrategies(), sub)
 		b.Add(sub.Work())
 		if len(codes) > 0 {
 			return codes, r, nil
@@ -171,7 +171,7 @@ func decodeRegionFirst(g *gray, region image.Rectangle, b *budget) ([]Code, imag
 			return nil, whole, failed(b)
 		}
 	}
-	codes, _, err := decodeGray(g, DefaultStrategies(), b)
+	codes, _, err := decodeGray(g, defaultStrategies(), b)
 	return codes, whole, err
 }
 

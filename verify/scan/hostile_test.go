@@ -85,18 +85,18 @@ func TestFinderGridUnreadableWithinBudget(t *testing.T) {
 func TestFinderGridWorkIsBounded(t *testing.T) {
 	for _, side := range []int{240, 600} {
 		grid := newBudget(context.Background(), Options{Budget: time.Hour})
-		if _, _, err := decodeGray(toGray(finderGrid(side, 2, 16)), DefaultStrategies(), grid); !errors.Is(err, ErrNoBarcode) || errors.Is(err, ErrBudget) {
+		if _, _, err := decodeGray(toGray(finderGrid(side, 2, 16)), defaultStrategies(), grid); !errors.Is(err, ErrNoBarcode) || errors.Is(err, ErrBudget) {
 			t.Fatalf("grid %d: %v, want no code without running out of budget", side, err)
 		}
 		blank := newBudget(context.Background(), Options{Budget: time.Hour})
-		if _, _, err := decodeGray(toGray(whiteGray(side, side)), DefaultStrategies(), blank); !errors.Is(err, ErrNoBarcode) {
+		if _, _, err := decodeGray(toGray(whiteGray(side, side)), defaultStrategies(), blank); !errors.Is(err, ErrNoBarcode) {
 			t.Fatalf("blank %d: %v", side, err)
 		}
 		// What the caps allow over a blank image: each of the about 60 detect.Read
 		// calls (whole image and crops, every strategy) samples at most detect.MaxTriples
 		// triples, each finders/piecewise call detect.FinderMaxAttempts.
 		tripleCalls := int64(0)
-		for _, s := range DefaultStrategies() {
+		for _, s := range defaultStrategies() {
 			if s.sampler == finderTriples || s.sampler == piecewiseSampling {
 				tripleCalls++
 			}

@@ -168,13 +168,13 @@ func readPage(g *gray, b *budget) ([]Code, error) {
 	if codes := readHalved(g, b); len(codes) > 0 {
 		return codes, nil
 	}
-	codes, _, err := decodeGray(g, DefaultStrategies(), b)
+	codes, _, err := decodeGray(g, defaultStrategies(), b)
 	return codes, err
 }
 
 // readHalved is the first read of a page of halfFirstMinPixels or more (a
 // 300-dpi scan, a phone photo): the page halved in each direction, binarized
-// and searched once, as DefaultStrategies' first strategy does at full size.
+// and searched once, as defaultStrategies' first strategy does at full size.
 // A code printed to be read at 150 dpi has modules of 3 pixels or more there,
 // and the binarizer's and finder scan's passes over a quarter of the pixels
 // are most of the cost of reading a clean page. It returns nothing for a
@@ -199,7 +199,7 @@ func decodeImageFile(data []byte) (*gray, error) {
 	return fromDec(d), nil
 }
 
-// Decode reads every barcode in a decoded image with DefaultStrategies, within
+// Decode reads every barcode in a decoded image with defaultStrategies, within
 // DefaultBudget and DefaultWork. It returns ErrNoBarcode when none can be read and
 // ErrTooLarge for an image over MaxPixels.
 func Decode(img image.Image) ([]Code, error) {
@@ -209,20 +209,11 @@ func Decode(img image.Image) ([]Code, error) {
 // DecodeContext is Decode bounded by ctx and opts (see ReadContext).
 func DecodeContext(ctx context.Context, img image.Image, opts Options) (codes []Code, err error) {
 	defer guard.Catch(&err, true)
-	codes, _, err = decodeWith(img, DefaultStrategies(), newBudget(ctx, opts))
+	codes, _, err = decodeWith(img, defaultStrategies(), newBudget(ctx, opts))
 	return codes, err
 }
 
-// DecodeWith reads barcodes from img trying strategies in order, stopping at the first
-// that reads anything, and also returns that strategy's name (for measuring which
-// strategies earn their cost). Identical texts are returned once. It runs within
-// DefaultBudget and DefaultWork.
-func DecodeWith(img image.Image, strategies []Strategy) (codes []Code, name string, err error) {
-	defer guard.Catch(&err, true)
-	return decodeWith(img, strategies, newBudget(context.Background(), Options{}))
-}
-
-func decodeWith(img image.Image, strategies []Strategy, b *budget) ([]Code, string, error) {
+func decodeWith(img image.Image, strategies []strategy, b *budget) ([]Code, string, error) {
 	if img == nil {
 		return nil, "", fmt.Errorf("%w: no image given", ErrNotImage)
 	}

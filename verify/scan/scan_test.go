@@ -70,11 +70,11 @@ func TestStrategiesEarnTheirPlace(t *testing.T) {
 		{"2.5 px/module on a page", onPage(scaleTo(renderQR(t, text, 10), 0.25), 1200, 1200)},
 	}
 	for _, tc := range tests {
-		codes, used, err := DecodeWith(tc.img, DefaultStrategies())
+		codes, used, err := decodeWithDefaults(tc.img, defaultStrategies())
 		if err != nil || len(codes) != 1 || codes[0].Text != text {
-			t.Fatalf("%s: DecodeWith = %v, %v", tc.name, codes, err)
+			t.Fatalf("%s: decodeWithDefaults = %v, %v", tc.name, codes, err)
 		}
-		if used == DefaultStrategies()[0].Name {
+		if used == defaultStrategies()[0].Name {
 			t.Errorf("%s: read by the first strategy %q; the test no longer exercises a fallback", tc.name, used)
 		}
 		t.Logf("%s: read by %s", tc.name, used)

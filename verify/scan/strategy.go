@@ -12,14 +12,14 @@ import (
 	"passport/verify/scan/internal/raster"
 )
 
-// Strategy is one way of reading an image, made of four independent options:
+// strategy is one way of reading an image, made of four independent options:
 // where it reads (the whole image or each candidate crop), a prefilter of the
 // luminance plane, a detector and sampler, and a binarizer. Its name and its
 // prefilter's cache key are derived from the options, never written by hand.
 // The planner (plan) tries strategies in order until one reads a code; to add
 // one, add the images it is for to the gating corpus, then a line to
-// DefaultStrategies, and measure it (see docs/scanning.md).
-type Strategy struct {
+// defaultStrategies, and measure it (see docs/scanning.md).
+type strategy struct {
 	// Name identifies the strategy in measurements, e.g. "crop+median3+hybrid":
 	// its options' names joined by "+" (newStrategy).
 	Name      string
@@ -71,7 +71,7 @@ const (
 // newStrategy returns the strategy of these options, named after them: "crop"
 // for candidateCrops, the prefilter's name, the sampler's, then "hybrid" or
 // "global".
-func newStrategy(r region, p prefilter, d sampler, b binarizer) Strategy {
+func newStrategy(r region, p prefilter, d sampler, b binarizer) strategy {
 	var parts []string
 	if r == candidateCrops {
 		parts = append(parts, "crop")
@@ -93,7 +93,7 @@ func newStrategy(r region, p prefilter, d sampler, b binarizer) Strategy {
 	default:
 		parts = append(parts, "hybrid")
 	}
-	return Strategy{Name: strings.Join(parts, "+"), region: r, prefilter: p, sampler: d, binarizer: b}
+	return strategy{Name: strings.Join(parts, "+"), region: r, prefilter: p, sampler: d, binarizer: b}
 }
 
 // prefilter names one transform of the luminance plane made before the
@@ -235,7 +235,7 @@ const (
 	deblurWholeMaxArea = 512 * 512
 )
 
-// DefaultStrategies returns the strategies Decode uses, one a line (each line's
+// defaultStrategies returns the strategies Decode uses, one a line (each line's
 // comment is its derived name), in the planner's order of expected value per
 // cost: one threshold over the whole image (clean scans and screenshots, and
 // faded toner the hybrid binarizer's blocks split), then crops of the
@@ -252,8 +252,8 @@ const (
 // for sensor noise and faded toner, the median for specks, a blur then
 // halving for noise at 300 dpi, a quarter turn for codes the binarizer's rows
 // cut badly, enlargement for modules under ~3.5 pixels.
-func DefaultStrategies() []Strategy {
-	return []Strategy{
+func defaultStrategies() []strategy {
+	return []strategy{
 		newStrategy(wholeImage, noPrefilter, zxingReader, globalBinarizer),      // global
 		newStrategy(candidateCrops, pfBox1Down2, zxingReader, hybridBinarizer),  // crop+box1+down2+hybrid
 		newStrategy(candidateCrops, pfRot90, zxingReader, hybridBinarizer),      // crop+rot90+hybrid
@@ -301,7 +301,7 @@ func DefaultStrategies() []Strategy {
 // decodeGray runs the strategies over g and returns the deduplicated codes of the
 // first strategy that reads anything, and that strategy's name. It checks b before
 // every strategy and on every crop, and returns b's *BudgetError when it runs out.
-func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, error) {
+func decodeGray(g *gray, strategies []strategy, b *budget) ([]Code, string, error) {
 	d := &decodeRun{g: g, b: b, cropCache: map[filterKey]*gray{}}
 	for s, img := range d.plan(strategies) {
 		if codes := d.read(s, img); len(codes) > 0 {
@@ -325,7 +325,7 @@ func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, erro
 // before every strategy and after every read of a crop, and each prefilter's
 // cost is charged before it runs.
 //
-// The order is that of strategies. For DefaultStrategies it follows expected
+// The order is that of strategies. For defaultStrategies it follows expected
 // value per cost: a strategy belongs before another when the reads it is
 // expected to add (the images it reads that the strategies before it miss: on
 // the gating corpus, TestStrategyAblation's reads, alone and first counts) per
@@ -334,8 +334,8 @@ func decodeGray(g *gray, strategies []Strategy, b *budget) ([]Code, string, erro
 // measurements as strategies were added; the planner takes it as given and does
 // not reorder at run time. A strategy whose prefilter refuses an image's size
 // costs only the prefilter's charge.
-func (d *decodeRun) plan(strategies []Strategy) iter.Seq2[Strategy, *gray] {
-	return func(yield func(Strategy, *gray) bool) {
+func (d *decodeRun) plan(strategies []strategy) iter.Seq2[strategy, *gray] {
+	return func(yield func(strategy, *gray) bool) {
 		for _, s := range strategies {
 			if !d.b.OK() {
 				return
@@ -365,7 +365,7 @@ func (d *decodeRun) plan(strategies []Strategy) iter.Seq2[Strategy, *gray] {
 
 // read reads img with s's sampler and binarizer, keeping the first internal
 // reader failure for the error message.
-func (d *decodeRun) read(s Strategy, img *gray) []Code {
+func (d *decodeRun) read(s strategy, img *gray) []Code {
 	read := detect.Read
 	switch s.sampler {
 	case finderTriples:
@@ -439,7 +439,7 @@ func (d *decodeRun) crops() []*gray {
 // prepare returns img under prefilter p, or nil when p does not fit img or the
 // budget cannot pay for it. The output, nil included, is kept under
 // filterKey{p, crop}. The cost is charged before fits is asked, as when the
-// reads of DefaultStrategies were measured, so a refused image costs the same
+// reads of defaultStrategies were measured, so a refused image costs the same
 // as one filtered.
 func (d *decodeRun) prepare(p prefilter, img *gray, crop int) *gray {
 	if p == noPrefilter {

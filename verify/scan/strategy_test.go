@@ -40,7 +40,7 @@ func TestImageFax100(t *testing.T) {
 // A prefilter that enlarges charges the budget for the pixels it makes, not
 // only for those it reads, so the work limit still bounds an expensive fallback;
 // one that refuses an image's size is charged the same (the reads of
-// DefaultStrategies were measured so), and a cached output is not charged again.
+// defaultStrategies were measured so), and a cached output is not charged again.
 func TestPrefilterChargesItsCost(t *testing.T) {
 	for _, tc := range []struct {
 		p     prefilter
@@ -107,7 +107,7 @@ func TestImageScreenMisses(t *testing.T) {
 	}
 }
 
-// TestDefaultStrategyNames pins the derived names of DefaultStrategies, in
+// TestDefaultStrategyNames pins the derived names of defaultStrategies, in
 // order: the measurements (the ablation, make bench-scan, the tests that name
 // the strategy that reads an image) refer to strategies by these names.
 func TestDefaultStrategyNames(t *testing.T) {
@@ -132,7 +132,7 @@ func TestDefaultStrategyNames(t *testing.T) {
 	}
 	var got []string
 	seen := map[string]bool{}
-	for _, s := range DefaultStrategies() {
+	for _, s := range defaultStrategies() {
 		got = append(got, s.Name)
 		if seen[s.Name] {
 			t.Errorf("two strategies are named %s", s.Name)
@@ -140,9 +140,9 @@ func TestDefaultStrategyNames(t *testing.T) {
 		seen[s.Name] = true
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("DefaultStrategies are named\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+		t.Errorf("defaultStrategies are named\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
-	// Each line of DefaultStrategies ends with its strategy's name, so one can
+	// Each line of defaultStrategies ends with its strategy's name, so one can
 	// be found and deleted by name: the comments must stay true.
 	src, err := os.ReadFile("strategy.go")
 	if err != nil {
@@ -153,7 +153,7 @@ func TestDefaultStrategyNames(t *testing.T) {
 		commented = append(commented, string(m[1]))
 	}
 	if strings.Join(commented, "\n") != strings.Join(got, "\n") {
-		t.Errorf("the lines of DefaultStrategies are commented\n\t%s\nbut named\n\t%s", strings.Join(commented, "\n\t"), strings.Join(got, "\n\t"))
+		t.Errorf("the lines of defaultStrategies are commented\n\t%s\nbut named\n\t%s", strings.Join(commented, "\n\t"), strings.Join(got, "\n\t"))
 	}
 }
 
@@ -211,7 +211,7 @@ func TestPrefilterKeysAreDerived(t *testing.T) {
 // on every candidate crop, and stops as soon as the budget cannot pay for the
 // next prefilter.
 func TestPlanOrderAndBudget(t *testing.T) {
-	reads := func(d *decodeRun, strategies []Strategy) []string {
+	reads := func(d *decodeRun, strategies []strategy) []string {
 		var got []string
 		for s, img := range d.plan(strategies) {
 			got = append(got, fmt.Sprintf("%s %dx%d", s.Name, img.Width, img.Height))
@@ -221,8 +221,8 @@ func TestPlanOrderAndBudget(t *testing.T) {
 	// 420,000 pixels: more than box1+up4 takes, few enough for up2.
 	g := noiseGray(700, 600, 1)
 	n := int64(len(g.Pix))
-	// Built here rather than taken from DefaultStrategies, whose lines may go.
-	list := []Strategy{
+	// Built here rather than taken from defaultStrategies, whose lines may go.
+	list := []strategy{
 		newStrategy(wholeImage, noPrefilter, zxingReader, hybridBinarizer),
 		newStrategy(wholeImage, pfBox1Up4Crop, zxingReader, hybridBinarizer),
 		newStrategy(wholeImage, pfUp2Small, zxingReader, hybridBinarizer),
@@ -255,7 +255,7 @@ func TestPlanOrderAndBudget(t *testing.T) {
 	page := whiteGray(620, 620)
 	drawQR(page, qrModules(t, payload(300, 1)), 300, 60, 3)
 	d = &decodeRun{g: toGray(page), b: unlimited(), cropCache: map[filterKey]*gray{}}
-	got = reads(d, []Strategy{
+	got = reads(d, []strategy{
 		newStrategy(candidateCrops, noPrefilter, zxingReader, hybridBinarizer),
 		newStrategy(candidateCrops, noPrefilter, zxingReader, globalBinarizer),
 	})
