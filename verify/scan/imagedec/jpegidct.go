@@ -69,10 +69,9 @@ func storeBlock(g *Gray, blk *[64]int32, last int, x0, y0 int) {
 // clamped pixels. The zig-zag index of the last coded coefficient bounds the
 // columns and rows that can be non-zero (idctExtent): columns past them are
 // not transformed, and where only the first four rows or columns can be
-// non-zero the 1-D transform drops the terms of the four zero inputs, which
-// gives the same result. On a 150-dpi scan half the blocks end within the
-// first ten coefficients, the top-left 4×4. The odd half of the transform is
-// written out in the passes' loops, where the compiler would not inline it.
+// non-zero the 1-D transform is idct4, which drops the terms of the four zero
+// inputs for the same result. On a 150-dpi scan half the blocks end within the
+// first ten coefficients, the top-left 4×4.
 func idct(blk *[64]int32, out *[64]byte, last int) {
 	var ws [64]int32
 	ext := idctExtent[last&63]
@@ -85,137 +84,68 @@ func idct(blk *[64]int32, out *[64]byte, last int) {
 // coefficients past the first rows rows are zero, into ws (zero beyond them),
 // keeping idctPass1Bits of fraction.
 func idctColumns(blk *[64]int32, ws *[64]int32, cols, rows int) {
-	const sh1, rnd1 = idctConstBits - idctPass1Bits, 1 << (idctConstBits - idctPass1Bits - 1)
+	const sh, rnd = idctConstBits - idctPass1Bits, 1 << (idctConstBits - idctPass1Bits - 1)
 	for c := range cols {
 		c &= 7
-		if rows <= 4 {
-			if blk[c+8]|blk[c+16]|blk[c+24] == 0 {
-				dc := blk[c] << idctPass1Bits
-				for r := range 8 {
-					ws[8*r+c] = dc
-				}
-				continue
-			}
-			x0, x1, x2, x3 := int(blk[c]), int(blk[c+8]), int(blk[c+16]), int(blk[c+24])
-			z1e := x2 * fix0_541196100
-			e3 := z1e + x2*fix0_765366865
-			e0 := x0 << idctConstBits
-			t10, t11, t12, t13 := e0+e3, e0+z1e, e0-z1e, e0-e3
-			z5 := (x3 + x1) * fix1_175875602
-			z1 := x1 * -fix0_899976223
-			z2 := x3 * -fix2_562915447
-			z3 := x3*-fix1_961570560 + z5
-			z4 := x1*-fix0_390180644 + z5
-			t0 := z1 + z3
-			t1 := z2 + z4
-			t2 := x3*fix3_072711026 + z2 + z3
-			t3 := x1*fix1_501321110 + z1 + z4
-			ws[c] = int32((t10 + t3 + rnd1) >> sh1)
-			ws[56+c] = int32((t10 - t3 + rnd1) >> sh1)
-			ws[8+c] = int32((t11 + t2 + rnd1) >> sh1)
-			ws[48+c] = int32((t11 - t2 + rnd1) >> sh1)
-			ws[16+c] = int32((t12 + t1 + rnd1) >> sh1)
-			ws[40+c] = int32((t12 - t1 + rnd1) >> sh1)
-			ws[24+c] = int32((t13 + t0 + rnd1) >> sh1)
-			ws[32+c] = int32((t13 - t0 + rnd1) >> sh1)
-			continue
+		ac := blk[c+8] | blk[c+16] | blk[c+24]
+		if rows > 4 {
+			ac |= blk[c+32] | blk[c+40] | blk[c+48] | blk[c+56]
 		}
-		if blk[c+8]|blk[c+16]|blk[c+24]|blk[c+32]|blk[c+40]|blk[c+48]|blk[c+56] == 0 {
+		if ac == 0 {
 			dc := blk[c] << idctPass1Bits
 			for r := range 8 {
 				ws[8*r+c] = dc
 			}
 			continue
 		}
-		t10, t11, t12, t13 := idctEven(int(blk[c]), int(blk[c+16]), int(blk[c+32]), int(blk[c+48]))
-		x1, x3, x5, x7 := int(blk[c+8]), int(blk[c+24]), int(blk[c+40]), int(blk[c+56])
-		z1 := x7 + x1
-		z2 := x5 + x3
-		z3 := x7 + x3
-		z4 := x5 + x1
-		z5 := (z3 + z4) * fix1_175875602
-		z1 *= -fix0_899976223
-		z2 *= -fix2_562915447
-		z3 = z3*-fix1_961570560 + z5
-		z4 = z4*-fix0_390180644 + z5
-		t0 := x7*fix0_298631336 + z1 + z3
-		t1 := x5*fix2_053119869 + z2 + z4
-		t2 := x3*fix3_072711026 + z2 + z3
-		t3 := x1*fix1_501321110 + z1 + z4
-		ws[c] = int32((t10 + t3 + rnd1) >> sh1)
-		ws[56+c] = int32((t10 - t3 + rnd1) >> sh1)
-		ws[8+c] = int32((t11 + t2 + rnd1) >> sh1)
-		ws[48+c] = int32((t11 - t2 + rnd1) >> sh1)
-		ws[16+c] = int32((t12 + t1 + rnd1) >> sh1)
-		ws[40+c] = int32((t12 - t1 + rnd1) >> sh1)
-		ws[24+c] = int32((t13 + t0 + rnd1) >> sh1)
-		ws[32+c] = int32((t13 - t0 + rnd1) >> sh1)
+		var y0, y1, y2, y3, y4, y5, y6, y7 int
+		if rows <= 4 {
+			y0, y1, y2, y3, y4, y5, y6, y7 = idct4(int(blk[c]), int(blk[c+8]), int(blk[c+16]), int(blk[c+24]))
+		} else {
+			y0, y1, y2, y3, y4, y5, y6, y7 = idct8(int(blk[c]), int(blk[c+8]), int(blk[c+16]), int(blk[c+24]),
+				int(blk[c+32]), int(blk[c+40]), int(blk[c+48]), int(blk[c+56]))
+		}
+		ws[c] = int32((y0 + rnd) >> sh)
+		ws[8+c] = int32((y1 + rnd) >> sh)
+		ws[16+c] = int32((y2 + rnd) >> sh)
+		ws[24+c] = int32((y3 + rnd) >> sh)
+		ws[32+c] = int32((y4 + rnd) >> sh)
+		ws[40+c] = int32((y5 + rnd) >> sh)
+		ws[48+c] = int32((y6 + rnd) >> sh)
+		ws[56+c] = int32((y7 + rnd) >> sh)
 	}
 }
 
 // idctRows is the second pass: each row of ws, whose entries past the first
 // cols are zero, to level-shifted, clamped pixels.
 func idctRows(ws *[64]int32, out *[64]byte, cols int) {
-	const sh2, rnd2 = idctConstBits + idctPass1Bits + 3, 1 << (idctConstBits + idctPass1Bits + 2)
+	const sh, rnd = idctConstBits + idctPass1Bits + 3, 1 << (idctConstBits + idctPass1Bits + 2)
 	for r := range 8 {
 		in := ws[8*r : 8*r+8 : 8*r+8]
 		o := out[8*r : 8*r+8 : 8*r+8]
-		if cols <= 4 {
-			if in[1]|in[2]|in[3] == 0 {
-				idctFlatRow(o, in[0])
-				continue
-			}
-			x0, x1, x2, x3 := int(in[0]), int(in[1]), int(in[2]), int(in[3])
-			z1e := x2 * fix0_541196100
-			e3 := z1e + x2*fix0_765366865
-			e0 := x0 << idctConstBits
-			t10, t11, t12, t13 := e0+e3, e0+z1e, e0-z1e, e0-e3
-			z5 := (x3 + x1) * fix1_175875602
-			z1 := x1 * -fix0_899976223
-			z2 := x3 * -fix2_562915447
-			z3 := x3*-fix1_961570560 + z5
-			z4 := x1*-fix0_390180644 + z5
-			t0 := z1 + z3
-			t1 := z2 + z4
-			t2 := x3*fix3_072711026 + z2 + z3
-			t3 := x1*fix1_501321110 + z1 + z4
-			o[0] = clampLevel((t10 + t3 + rnd2) >> sh2)
-			o[7] = clampLevel((t10 - t3 + rnd2) >> sh2)
-			o[1] = clampLevel((t11 + t2 + rnd2) >> sh2)
-			o[6] = clampLevel((t11 - t2 + rnd2) >> sh2)
-			o[2] = clampLevel((t12 + t1 + rnd2) >> sh2)
-			o[5] = clampLevel((t12 - t1 + rnd2) >> sh2)
-			o[3] = clampLevel((t13 + t0 + rnd2) >> sh2)
-			o[4] = clampLevel((t13 - t0 + rnd2) >> sh2)
-			continue
+		ac := in[1] | in[2] | in[3]
+		if cols > 4 {
+			ac |= in[4] | in[5] | in[6] | in[7]
 		}
-		if in[1]|in[2]|in[3]|in[4]|in[5]|in[6]|in[7] == 0 {
+		if ac == 0 {
 			idctFlatRow(o, in[0])
 			continue
 		}
-		t10, t11, t12, t13 := idctEven(int(in[0]), int(in[2]), int(in[4]), int(in[6]))
-		x1, x3, x5, x7 := int(in[1]), int(in[3]), int(in[5]), int(in[7])
-		z1 := x7 + x1
-		z2 := x5 + x3
-		z3 := x7 + x3
-		z4 := x5 + x1
-		z5 := (z3 + z4) * fix1_175875602
-		z1 *= -fix0_899976223
-		z2 *= -fix2_562915447
-		z3 = z3*-fix1_961570560 + z5
-		z4 = z4*-fix0_390180644 + z5
-		t0 := x7*fix0_298631336 + z1 + z3
-		t1 := x5*fix2_053119869 + z2 + z4
-		t2 := x3*fix3_072711026 + z2 + z3
-		t3 := x1*fix1_501321110 + z1 + z4
-		o[0] = clampLevel((t10 + t3 + rnd2) >> sh2)
-		o[7] = clampLevel((t10 - t3 + rnd2) >> sh2)
-		o[1] = clampLevel((t11 + t2 + rnd2) >> sh2)
-		o[6] = clampLevel((t11 - t2 + rnd2) >> sh2)
-		o[2] = clampLevel((t12 + t1 + rnd2) >> sh2)
-		o[5] = clampLevel((t12 - t1 + rnd2) >> sh2)
-		o[3] = clampLevel((t13 + t0 + rnd2) >> sh2)
-		o[4] = clampLevel((t13 - t0 + rnd2) >> sh2)
+		var y0, y1, y2, y3, y4, y5, y6, y7 int
+		if cols <= 4 {
+			y0, y1, y2, y3, y4, y5, y6, y7 = idct4(int(in[0]), int(in[1]), int(in[2]), int(in[3]))
+		} else {
+			y0, y1, y2, y3, y4, y5, y6, y7 = idct8(int(in[0]), int(in[1]), int(in[2]), int(in[3]),
+				int(in[4]), int(in[5]), int(in[6]), int(in[7]))
+		}
+		o[0] = clampLevel((y0 + rnd) >> sh)
+		o[1] = clampLevel((y1 + rnd) >> sh)
+		o[2] = clampLevel((y2 + rnd) >> sh)
+		o[3] = clampLevel((y3 + rnd) >> sh)
+		o[4] = clampLevel((y4 + rnd) >> sh)
+		o[5] = clampLevel((y5 + rnd) >> sh)
+		o[6] = clampLevel((y6 + rnd) >> sh)
+		o[7] = clampLevel((y7 + rnd) >> sh)
 	}
 }
 
@@ -240,13 +170,45 @@ func idctFlatRow(o []byte, dc int32) {
 	}
 }
 
-// idctEven is the even half of the 1-D transform, from inputs 0, 2, 4 and 6,
-// scaled by 2^idctConstBits.
-func idctEven(x0, x2, x4, x6 int) (t10, t11, t12, t13 int) {
+// idct8 is the 1-D inverse transform of x0..x7, its outputs scaled by
+// 2^idctConstBits: an even half from inputs 0, 2, 4, 6 and an odd half from 1,
+// 3, 5, 7, joined by butterflies.
+func idct8(x0, x1, x2, x3, x4, x5, x6, x7 int) (y0, y1, y2, y3, y4, y5, y6, y7 int) {
 	z1 := (x2 + x6) * fix0_541196100
-	t2 := z1 - x6*fix1_847759065
-	t3 := z1 + x2*fix0_765366865
-	t0 := (x0 + x4) << idctConstBits
-	t1 := (x0 - x4) << idctConstBits
-	return t0 + t3, t1 + t2, t1 - t2, t0 - t3
+	e2 := z1 - x6*fix1_847759065
+	e3 := z1 + x2*fix0_765366865
+	e0 := (x0 + x4) << idctConstBits
+	e1 := (x0 - x4) << idctConstBits
+	t10, t11, t12, t13 := e0+e3, e1+e2, e1-e2, e0-e3
+
+	o1, o2, o3, o4 := x7+x1, x5+x3, x7+x3, x5+x1
+	z5 := (o3 + o4) * fix1_175875602
+	o1 *= -fix0_899976223
+	o2 *= -fix2_562915447
+	o3 = o3*-fix1_961570560 + z5
+	o4 = o4*-fix0_390180644 + z5
+	t0 := x7*fix0_298631336 + o1 + o3
+	t1 := x5*fix2_053119869 + o2 + o4
+	t2 := x3*fix3_072711026 + o2 + o3
+	t3 := x1*fix1_501321110 + o1 + o4
+	return t10 + t3, t11 + t2, t12 + t1, t13 + t0, t13 - t0, t12 - t1, t11 - t2, t10 - t3
+}
+
+// idct4 is idct8 with x4..x7 zero, their terms dropped.
+func idct4(x0, x1, x2, x3 int) (y0, y1, y2, y3, y4, y5, y6, y7 int) {
+	z1 := x2 * fix0_541196100
+	e3 := z1 + x2*fix0_765366865
+	e0 := x0 << idctConstBits
+	t10, t11, t12, t13 := e0+e3, e0+z1, e0-z1, e0-e3
+
+	z5 := (x3 + x1) * fix1_175875602
+	o1 := x1 * -fix0_899976223
+	o2 := x3 * -fix2_562915447
+	o3 := x3*-fix1_961570560 + z5
+	o4 := x1*-fix0_390180644 + z5
+	t0 := o1 + o3
+	t1 := o2 + o4
+	t2 := x3*fix3_072711026 + o2 + o3
+	t3 := x1*fix1_501321110 + o1 + o4
+	return t10 + t3, t11 + t2, t12 + t1, t13 + t0, t13 - t0, t12 - t1, t11 - t2, t10 - t3
 }
