@@ -363,7 +363,7 @@ func (d *jpegDecoder) readScan(seg []byte) (*Gray, error) {
 }
 
 // decodeScan decodes every MCU of the scan, writing the luminance blocks into
-// g and decoding the chroma blocks' bits only.
+// g; chroma blocks are decoded but not transformed.
 func (d *jpegDecoder) decodeScan(g *Gray) error {
 	y := &d.comp[0]
 	mcuW, mcuH := 8*y.h, 8*y.v
@@ -371,10 +371,15 @@ func (d *jpegDecoder) decodeScan(g *Gray) error {
 	my := (d.height + mcuH - 1) / mcuH
 	var (
 		blk     [64]int32
-		preds   [3]int32
+		pred    int32 // the luminance DC predictor
 		mcus    = mx * my
 		mcu     int
 		nextRST byte = jpegRST0
+		// Chroma blocks are decoded to move past their bits, dequantized by
+		// zeros into a scratch block with a predictor nothing reads.
+		chroma     [64]int32
+		chromaPred int32
+		zeroQuant  [64]int32
 	)
 	br := &d.br
 	yq, ydc, yac := &d.quant[y.tq], &d.dcTab[y.dc], &d.acTab[y.ac]
@@ -382,7 +387,7 @@ func (d *jpegDecoder) decodeScan(g *Gray) error {
 		for col := 0; col < mx; col++ {
 			for j := range y.v {
 				for i := range y.h {
-					last, err := br.decodeBlock(&blk, ydc, yac, yq, &preds[0])
+					last, err := br.decodeBlock(&blk, ydc, yac, yq, &pred)
 					if err != nil {
 						return err
 					}
@@ -395,7 +400,7 @@ func (d *jpegDecoder) decodeScan(g *Gray) error {
 			}
 			for c := 1; c < d.nComp; c++ {
 				cc := &d.comp[c]
-				if err := br.skipBlock(&d.dcTab[cc.dc], &d.acTab[cc.ac]); err != nil {
+				if _, err := br.decodeBlock(&chroma, &d.dcTab[cc.dc], &d.acTab[cc.ac], &zeroQuant, &chromaPred); err != nil {
 					return err
 				}
 			}
@@ -408,7 +413,7 @@ func (d *jpegDecoder) decodeScan(g *Gray) error {
 					return errJPEGFallback
 				}
 				nextRST = jpegRST0 + (nextRST-jpegRST0+1)&7
-				preds = [3]int32{}
+				pred = 0
 			}
 		}
 	}
@@ -617,56 +622,6 @@ func (br *bitReader) decodeBlock(blk *[64]int32, dc, ac *jpegHuff, q *[64]int32,
 		k++
 	}
 	return last, nil
-}
-
-// skipBlock reads past one block's coefficients without keeping them.
-func (br *bitReader) skipBlock(dc, ac *jpegHuff) error {
-	if br.n < 32 {
-		br.refill()
-	}
-	s, ok := br.symbol(dc)
-	if !ok || s > 16 {
-		return errJPEGFallback
-	}
-	br.acc <<= uint(s)
-	br.n -= uint(s)
-	for k := 1; k < 64; {
-		if br.n < 32 {
-			br.refill()
-		}
-		if e := ac.fastAC[br.acc>>(64-fastBits)]; e != 0 {
-			k += int(e>>8&15) + 1
-			if k > 64 {
-				return errJPEGFallback
-			}
-			br.acc <<= uint(e & 0xFF)
-			br.n -= uint(e & 0xFF)
-			continue
-		}
-		rs, ok := br.symbol(ac)
-		if !ok {
-			return errJPEGFallback
-		}
-		run, s := int(rs>>4), uint(rs&15)
-		if s == 0 {
-			if run == 15 {
-				k += 16
-				continue
-			}
-			if run != 0 {
-				return errJPEGFallback
-			}
-			break
-		}
-		k += run
-		if k > 63 {
-			return errJPEGFallback
-		}
-		br.acc <<= s
-		br.n -= s
-		k++
-	}
-	return nil
 }
 
 // restartAt moves past the restart marker that must end the current interval
