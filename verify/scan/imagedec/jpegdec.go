@@ -173,10 +173,22 @@ func (d *jpegDecoder) decode() (*Gray, error) {
 			return nil, err
 		}
 	}
-	if g == nil {
+	if g == nil || d.isRGB() {
 		return nil, errJPEGFallback
 	}
 	return g, nil
+}
+
+// isRGB reports whether three components are R, G and B rather than Y, Cb and
+// Cr, decided as image/jpeg decides it once the whole file is read (its
+// segments may come in any order): a JFIF segment means YCbCr; otherwise an
+// Adobe segment with no colour transform, or components named R, G and B,
+// mean RGB, which image/jpeg converts and this decoder leaves to it.
+func (d *jpegDecoder) isRGB() bool {
+	if d.nComp != 3 || d.jfif {
+		return false
+	}
+	return d.adobe && d.transform == 0 || d.comp[0].id == 'R' && d.comp[1].id == 'G' && d.comp[2].id == 'B'
 }
 
 // nextMarker skips to the next marker as image/jpeg does between segments and
@@ -245,9 +257,6 @@ func (d *jpegDecoder) readSOF(seg []byte, baseline bool) error {
 		y, cb, cr := d.comp[0], d.comp[1], d.comp[2]
 		if y.h > 2 || y.v > 2 || cb.h != 1 || cb.v != 1 || cr.h != 1 || cr.v != 1 {
 			return errJPEGFallback
-		}
-		if !d.jfif && (d.adobe && d.transform == 0 || y.id == 'R' && cb.id == 'G' && cr.id == 'B') {
-			return errJPEGFallback // RGB, not YCbCr: image/jpeg converts it
 		}
 	}
 	// The plane is one byte a pixel, but image/jpeg's limit is what it would

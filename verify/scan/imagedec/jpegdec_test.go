@@ -387,3 +387,45 @@ func TestPDFImageDataTakesJPEG(t *testing.T) {
 		}
 	}
 }
+
+// TestJPEGColourModelFromAnyMarker: whether three components are RGB is
+// image/jpeg's decision at the end of the file, so an Adobe segment saying
+// "no transform" after the frame header still makes the file RGB, which
+// decodeJPEG leaves to image/jpeg rather than reading its first component as
+// luminance.
+func TestJPEGColourModelFromAnyMarker(t *testing.T) {
+	data, err := os.ReadFile("testdata/jpeg/colour-444.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Drop the JFIF segment (which makes a file YCbCr whatever else it says)
+	// and put an Adobe APP14 with transform 0 straight after SOF0.
+	var out []byte
+	out = append(out, data[:2]...)
+	for p := 2; p+4 <= len(data); {
+		marker, n := data[p+1], int(data[p+2])<<8|int(data[p+3])
+		seg := data[p : p+2+n]
+		if marker == 0xDA { // SOS: the rest is the scan and EOI
+			out = append(out, data[p:]...)
+			break
+		}
+		if marker != 0xE0 {
+			out = append(out, seg...)
+		}
+		if marker == 0xC0 {
+			adobe := []byte{0xFF, 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0}
+			out = append(out, adobe...)
+		}
+		p += 2 + n
+	}
+	img, err := jpeg.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("image/jpeg: %v", err)
+	}
+	if _, ok := img.(*image.YCbCr); ok {
+		t.Fatal("image/jpeg read the edited file as YCbCr: the test no longer builds an RGB file")
+	}
+	if _, err := decodeJPEG(out); !errors.Is(err, errJPEGFallback) {
+		t.Fatalf("decodeJPEG = %v, want errJPEGFallback for an RGB file", err)
+	}
+}
