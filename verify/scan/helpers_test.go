@@ -29,6 +29,7 @@ var (
 	renderQR   = qrtest.Render
 	encodePNG  = qrtest.EncodePNG
 	gaussNoise = qrtest.GaussNoise
+	handPDF    = qrtest.OneImagePDF
 )
 
 func encodeJPEG(t testing.TB, img image.Image, q int) []byte {

@@ -100,37 +100,6 @@ func pages(cs []Code) []int {
 	return p
 }
 
-// handPDF writes a minimal one-page PDF around one image XObject whose dictionary
-// entries are given verbatim, so scanner quirks gofpdf never writes can be tested.
-func handPDF(imageDict string, stream []byte) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(body string, data []byte) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s", len(offs), body)
-		if data != nil {
-			b.WriteString("\nstream\n")
-			b.Write(data)
-			b.WriteString("\nendstream")
-		}
-		b.WriteString("\nendobj\n")
-	}
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", nil)
-	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>", nil)
-	obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image %s /Length %d >>", imageDict, len(stream)), stream)
-	content := []byte("q 595 0 0 842 0 0 cm /Im0 Do Q")
-	obj(fmt.Sprintf("<< /Length %d >>", len(content)), content)
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
-}
-
 func TestPDFJPEGWithInvertingDecodeArray(t *testing.T) {
 	text := payload(300, 40)
 	// The JPEG holds a negative; the /Decode [1 0] array tells readers to invert it.

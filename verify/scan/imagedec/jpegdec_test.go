@@ -13,6 +13,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+
+	"passport/verify/scan/internal/qrtest"
 )
 
 // stdJPEGGray decodes with image/jpeg and takes the grey plane as Decode's
@@ -360,18 +366,33 @@ func BenchmarkJPEGDecode(b *testing.B) {
 	}
 }
 
-// TestPDFImageDataTakesJPEG checks that a scan-to-PDF's JPEG goes through
-// decodeJPEG, and one it leaves (progressive) through image/jpeg.
-func TestPDFImageDataTakesJPEG(t *testing.T) {
+// TestPDFImageTakesJPEG checks that a scan-to-PDF's JPEG goes through
+// decodeJPEG, and one it leaves (progressive) through image/jpeg: PDFImage
+// decodes as Decode does.
+func TestPDFImageTakesJPEG(t *testing.T) {
+	model.ConfigPath = "disable" // pdfcpu would otherwise write a configuration folder
 	for _, c := range []struct {
 		file string
 		fast bool
-	}{{"grey-restart.jpg", true}, {"colour-420.jpg", true}, {"fallback-progressive.jpg", false}} {
+	}{{"grey-restart.jpg", true}, {"fallback-progressive.jpg", false}} {
 		data, err := os.ReadFile(filepath.Join("testdata/jpeg", c.file))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := pdfImageData(data, "jpg")
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf := qrtest.OneImagePDF(fmt.Sprintf("/Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode", cfg.Width, cfg.Height), data)
+		ctx, err := api.ReadValidateAndOptimize(bytes.NewReader(pdf), model.NewDefaultConfiguration())
+		if err != nil {
+			t.Fatalf("%s: pdfcpu: %v", c.file, err)
+		}
+		nrs := pdfcpu.ImageObjNrs(ctx, 1)
+		if len(nrs) != 1 {
+			t.Fatalf("%s: %d images on the page, want 1", c.file, len(nrs))
+		}
+		got, err := PDFImage(ctx, ctx.Optimize.ImageObjects[nrs[0]], 1, nrs[0])
 		if err != nil {
 			t.Fatalf("%s: %v", c.file, err)
 		}

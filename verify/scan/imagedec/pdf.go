@@ -1,10 +1,8 @@
 package imagedec
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"image"
 	"io"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
@@ -56,8 +54,10 @@ func PDFImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *G
 	if len(data) > MaxPDFImageBytes {
 		return nil, fmt.Errorf("%w: image data over %d bytes", ErrTooLarge, MaxPDFImageBytes)
 	}
-	if g, err = pdfImageData(data, img.FileType); err != nil {
-		return nil, err
+	// The same decoders as a file's: pdfcpu hands over a scan-to-PDF's JPEG as
+	// the file it is, and other images rendered to PNG or TIFF.
+	if g, err = Decode(data); err != nil {
+		return nil, fmt.Errorf("%s image: %w", img.FileType, err)
 	}
 	// pdfcpu applies /Decode when it renders raw samples to PNG, but hands DCT data
 	// over as the JPEG file it is, so a /Decode [1 0] (inverted) scan is fixed here.
@@ -67,28 +67,6 @@ func PDFImage(ctx *model.Context, obj *model.ImageObject, page, objNr int) (g *G
 		}
 	}
 	return g, nil
-}
-
-// pdfImageData decodes an image pdfcpu extracted: a scan-to-PDF's JPEG with
-// decodeJPEG, the rest with the standard decoders.
-func pdfImageData(data []byte, fileType string) (*Gray, error) {
-	if fileType == "jpg" {
-		if g, err := decodeJPEG(data); err == nil {
-			return g, nil
-		}
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s image header: %w", fileType, err)
-	}
-	if err := CheckConfig(cfg); err != nil {
-		return nil, err
-	}
-	decoded, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s image: %w", fileType, err)
-	}
-	return adopt(decoded), nil
 }
 
 // checkPDFImageSize applies to an image XObject, from its dictionary and before

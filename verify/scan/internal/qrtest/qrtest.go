@@ -1,11 +1,12 @@
 // Package qrtest makes the QR test images the reader's packages share: codes
 // from an encoder other than the one the project prints with (rsc.io/qr),
-// drawn at whole pixels a module, turned, keystoned, blurred and noised. It is
-// imported only by tests.
+// drawn at whole pixels a module, turned, keystoned, blurred and noised, and a
+// hand-written one-image PDF to hold them. It is imported only by tests.
 package qrtest
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/png"
 	"math"
@@ -208,4 +209,36 @@ func CameraView(img *image.Gray, scale, deg float64, side int) *image.Gray {
 	}
 	draw.BiLinear.Transform(o, m, img, b, draw.Over, nil)
 	return o
+}
+
+// OneImagePDF writes a minimal one-page A4 PDF around one image XObject whose
+// dictionary entries are given verbatim (a scan-to-PDF's JPEG, or scanner
+// quirks PDF libraries never write).
+func OneImagePDF(imageDict string, stream []byte) []byte {
+	var b bytes.Buffer
+	var offs []int
+	obj := func(body string, data []byte) {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s", len(offs), body)
+		if data != nil {
+			b.WriteString("\nstream\n")
+			b.Write(data)
+			b.WriteString("\nendstream")
+		}
+		b.WriteString("\nendobj\n")
+	}
+	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+	obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
+	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", nil)
+	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>", nil)
+	obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image %s /Length %d >>", imageDict, len(stream)), stream)
+	content := []byte("q 595 0 0 842 0 0 cm /Im0 Do Q")
+	obj(fmt.Sprintf("<< /Length %d >>", len(content)), content)
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
+	return b.Bytes()
 }
